@@ -1,0 +1,49 @@
+# onwatch: `make run` starts the service on SQLite with the demo organisation; `make test` runs the tests.
+# Each target bootstraps its own virtual environment in .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+DEMO_ADMIN ?= nadia
+
+export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
+
+.PHONY: run test lint typecheck check bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/onwatch migrate
+	$(BIN)/onwatch apply-config examples/illumidesk.yaml
+	@echo "--------------------------------------------------------------------------"
+	@echo "Demo admin token (acts as '$(DEMO_ADMIN)'; send as 'Authorization: Bearer <token>'):"
+	@$(BIN)/onwatch token create --role admin --person $(DEMO_ADMIN) --name "make run"
+	@echo "--------------------------------------------------------------------------"
+	$(BIN)/onwatch serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.incidents
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis onwatch.db onwatch.db-wal onwatch.db-shm

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI): REST + OpenAPI, problem+json errors, bearer-token auth."""

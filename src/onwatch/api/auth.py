@@ -1,0 +1,60 @@
+"""Bearer-token authentication and role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from onwatch.domain.enums import Interface
+from onwatch.domain.timeline import Actor
+from onwatch.store.tokens import TokenRole
+from onwatch.store.uow import Database
+
+_bearer = HTTPBearer(auto_error=False, description="An onwatch API token: `onwatch token create`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_name: str
+    role: TokenRole
+    person_id: str | None
+
+    def actor(self, interface: Interface = Interface.API) -> Actor:
+        name = self.person_id or f"token:{self.token_name}"
+        return Actor(name=name, interface=interface, person_id=self.person_id)
+
+
+def authenticate(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            401,
+            "send an API token as 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        record = uow.tokens.find(credentials.credentials)
+    if record is None:
+        raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+    return Principal(token_name=record.name, role=record.role, person_id=record.person_id)
+
+
+def require(role: TokenRole) -> object:
+    """Dependency: the caller's token must have at least `role`."""
+
+    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if not principal.role.allows(role):
+            raise HTTPException(403, f"this token has role {principal.role.value}; {role.value} is needed")
+        return principal
+
+    return Depends(check)
+
+
+Viewer = Annotated[Principal, require(TokenRole.VIEWER)]
+Responder = Annotated[Principal, require(TokenRole.RESPONDER)]
+Admin = Annotated[Principal, require(TokenRole.ADMIN)]

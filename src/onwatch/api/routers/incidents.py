@@ -1,0 +1,140 @@
+"""/api/v1/incidents: declare and run incidents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from onwatch.api.auth import Responder, Viewer
+from onwatch.api.schemas import (
+    AssignIn,
+    DeclareIn,
+    EventOut,
+    IncidentOut,
+    NoteIn,
+    PersonIn,
+    ReopenIn,
+    SeverityChangeIn,
+    SeverityIn,
+    StateIn,
+    StatusIn,
+    TitleIn,
+)
+from onwatch.commands.incidents import IncidentCommands
+from onwatch.domain.enums import Role, State
+from onwatch.store.incidents import IncidentFilter
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+
+def _commands(request: Request) -> IncidentCommands:
+    commands: IncidentCommands = request.app.state.incidents
+    return commands
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
+def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
+    """Declare an incident. The declarer owns it until the EOC (or a higher role) engages."""
+    incident = _commands(request).declare(
+        who.actor(), title=body.title, severity=body.severity, services=body.services, status=body.status
+    )
+    return IncidentOut.of(incident)
+
+
+@router.get("", response_model=list[IncidentOut])
+def list_incidents(
+    request: Request,
+    _who: Viewer,
+    active: bool | None = None,
+    service: str | None = None,
+    severity: Annotated[SeverityIn | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[IncidentOut]:
+    flt = IncidentFilter(active=active, service=service, severity=severity, limit=limit, offset=offset)
+    return [IncidentOut.of(i) for i in _commands(request).find(flt)]
+
+
+@router.get("/{incident_id}", response_model=IncidentOut)
+def get_incident(incident_id: int, request: Request, _who: Viewer) -> IncidentOut:
+    return IncidentOut.of(_commands(request).get(incident_id))
+
+
+@router.get("/{incident_id}/timeline", response_model=list[EventOut])
+def timeline(
+    incident_id: int,
+    request: Request,
+    _who: Viewer,
+    after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> list[EventOut]:
+    events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
+    return [EventOut.of(e) for e in events]
+
+
+@router.post("/{incident_id}/state", response_model=IncidentOut)
+def change_state(incident_id: int, body: StateIn, request: Request, who: Responder) -> IncidentOut:
+    """Move the incident along Investigating -> Identified -> Monitoring -> Resolved.
+    Only the owner may resolve."""
+    return IncidentOut.of(_commands(request).change_state(incident_id, body.state, who.actor()))
+
+
+@router.post("/{incident_id}/resolve", response_model=IncidentOut)
+def resolve(incident_id: int, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).change_state(incident_id, State.RESOLVED, who.actor()))
+
+
+@router.post("/{incident_id}/reopen", response_model=IncidentOut)
+def reopen(incident_id: int, request: Request, who: Responder, body: ReopenIn | None = None) -> IncidentOut:
+    body = body or ReopenIn()
+    return IncidentOut.of(_commands(request).reopen(incident_id, who.actor(), body.status))
+
+
+@router.post("/{incident_id}/status", response_model=IncidentOut)
+def change_status(incident_id: int, body: StatusIn, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).change_status(incident_id, body.status, who.actor()))
+
+
+@router.post("/{incident_id}/severity", response_model=IncidentOut)
+def change_severity(
+    incident_id: int, body: SeverityChangeIn, request: Request, who: Responder
+) -> IncidentOut:
+    return IncidentOut.of(
+        _commands(request).change_severity(incident_id, body.severity, who.actor(), body.reason)
+    )
+
+
+@router.post("/{incident_id}/title", response_model=IncidentOut)
+def change_title(incident_id: int, body: TitleIn, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).change_title(incident_id, body.title, who.actor()))
+
+
+@router.post("/{incident_id}/notes", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
+def add_note(incident_id: int, body: NoteIn, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).add_note(incident_id, body.text, who.actor()))
+
+
+@router.post("/{incident_id}/roles/{role}/assign", response_model=IncidentOut)
+def assign_role(
+    incident_id: int, role: Role, body: AssignIn, request: Request, who: Responder
+) -> IncidentOut:
+    """Ask a person to take a role. Ownership does not move until they engage."""
+    return IncidentOut.of(_commands(request).assign_role(incident_id, role, body.person, who.actor()))
+
+
+@router.post("/{incident_id}/roles/{role}/engage", response_model=IncidentOut)
+def engage_role(
+    incident_id: int, role: Role, request: Request, who: Responder, body: PersonIn | None = None
+) -> IncidentOut:
+    """Engage a role (yourself by default). EOC -> IMOC -> CMOC: engaging takes ownership."""
+    person = body.person if body else None
+    return IncidentOut.of(_commands(request).engage_role(incident_id, role, who.actor(), person))
+
+
+@router.post("/{incident_id}/roles/{role}/renounce", response_model=IncidentOut)
+def renounce_role(
+    incident_id: int, role: Role, request: Request, who: Responder, body: PersonIn | None = None
+) -> IncidentOut:
+    person = body.person if body else None
+    return IncidentOut.of(_commands(request).renounce_role(incident_id, role, who.actor(), person))

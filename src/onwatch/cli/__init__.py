@@ -1,0 +1,1 @@
+"""The `onwatch` command line (Typer)."""

@@ -1,0 +1,158 @@
+"""`onwatch declare` and `onwatch incident ...`: run an incident from the terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from onwatch.cli.context import actor, onwatch, reported
+from onwatch.cli.render import incident_detail, incident_line
+from onwatch.commands.incidents import IncidentCommands
+from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.domain.incident import Incident
+from onwatch.store.incidents import IncidentFilter
+
+app = typer.Typer(help="Inspect and run incidents.", no_args_is_help=True)
+
+As = Annotated[str | None, typer.Option("--as", help="who you are (person id); or set ONWATCH_AS")]
+
+
+def _commands() -> IncidentCommands:
+    ow = onwatch()
+    return IncidentCommands(ow.db, ow.clock)
+
+
+def _severity(value: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _done(incident: Incident) -> None:
+    typer.echo(incident_line(incident))
+    if incident.imoc_required:
+        typer.secho("IMOC required: no Incident Manager On Call has engaged", fg=typer.colors.YELLOW)
+
+
+def declare(
+    title: Annotated[str, typer.Argument(help="what is wrong, in a few words")],
+    severity: Annotated[str, typer.Option("--severity", "-s", help="S1-S4 or 1-4")] = "S3",
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="affected service id (repeatable)")
+    ] = None,
+    status: Annotated[Status, typer.Option(help="public status")] = Status.DEGRADED_PERFORMANCE,
+    as_person: As = None,
+) -> None:
+    """Declare an incident (S3 by default: cheap to declare)."""
+    with reported():
+        incident = _commands().declare(
+            actor(as_person), title=title, severity=_severity(severity), services=service or [], status=status
+        )
+        typer.echo(f"declared incident #{incident.id}")
+        _done(incident)
+
+
+@app.command("list")
+def list_(
+    all_: Annotated[bool, typer.Option("--all", help="include resolved incidents")] = False,
+    limit: int = 50,
+) -> None:
+    """List active incidents (newest first)."""
+    incidents = _commands().find(IncidentFilter(active=None if all_ else True, limit=limit))
+    if not incidents:
+        typer.echo("no incidents" if all_ else "no active incidents")
+    for i in incidents:
+        typer.echo(incident_line(i))
+
+
+@app.command()
+def show(incident_id: int) -> None:
+    """Show an incident with its roles and full timeline."""
+    with reported():
+        commands = _commands()
+        incident = commands.get(incident_id)
+        typer.echo(incident_detail(incident, commands.timeline(incident_id)))
+
+
+@app.command()
+def state(
+    incident_id: int, new_state: Annotated[State, typer.Argument(metavar="STATE")], as_person: As = None
+) -> None:
+    """Change state: investigating, identified, monitoring, resolved (owner only)."""
+    with reported():
+        _done(_commands().change_state(incident_id, new_state, actor(as_person)))
+
+
+@app.command()
+def resolve(incident_id: int, as_person: As = None) -> None:
+    """Resolve (only the owner may): status goes back to Operational."""
+    with reported():
+        _done(_commands().resolve(incident_id, actor(as_person)))
+
+
+@app.command()
+def reopen(incident_id: int, status: Status = Status.DEGRADED_PERFORMANCE, as_person: As = None) -> None:
+    """Reopen a resolved incident."""
+    with reported():
+        _done(_commands().reopen(incident_id, actor(as_person), status))
+
+
+@app.command("status")
+def status_(
+    incident_id: int, new_status: Annotated[Status, typer.Argument(metavar="STATUS")], as_person: As = None
+) -> None:
+    """Change the public status (independent of state)."""
+    with reported():
+        _done(_commands().change_status(incident_id, new_status, actor(as_person)))
+
+
+@app.command()
+def severity(
+    incident_id: int,
+    new_severity: Annotated[str, typer.Argument(metavar="SEVERITY")],
+    reason: str | None = None,
+    as_person: As = None,
+) -> None:
+    """Re-assess severity."""
+    with reported():
+        _done(_commands().change_severity(incident_id, _severity(new_severity), actor(as_person), reason))
+
+
+@app.command()
+def note(incident_id: int, text: str, as_person: As = None) -> None:
+    """Add a note to the timeline."""
+    with reported():
+        _done(_commands().add_note(incident_id, text, actor(as_person)))
+
+
+@app.command()
+def assign(incident_id: int, role: Role, person: str, as_person: As = None) -> None:
+    """Ask PERSON to take ROLE (ownership moves only when they engage)."""
+    with reported():
+        _done(_commands().assign_role(incident_id, role, person, actor(as_person)))
+
+
+@app.command()
+def engage(
+    incident_id: int,
+    role: Role,
+    person: Annotated[str | None, typer.Option(help="engage on behalf of someone else")] = None,
+    as_person: As = None,
+) -> None:
+    """Engage ROLE (yourself by default); EOC -> IMOC -> CMOC takes ownership."""
+    with reported():
+        _done(_commands().engage_role(incident_id, role, actor(as_person), person))
+
+
+@app.command()
+def renounce(
+    incident_id: int,
+    role: Role,
+    person: Annotated[str | None, typer.Option(help="the holder leaving the role")] = None,
+    as_person: As = None,
+) -> None:
+    """Leave ROLE (or decline being asked)."""
+    with reported():
+        _done(_commands().renounce_role(incident_id, role, actor(as_person), person))

@@ -1,0 +1,122 @@
+"""Entry point: `onwatch serve | migrate | apply-config | token | declare | incident`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from onwatch.cli import incident
+from onwatch.cli.context import fail, onwatch, reported
+from onwatch.config.apply import apply_config
+from onwatch.config.loader import load_config_file
+from onwatch.store.tokens import TokenRole
+
+app = typer.Typer(
+    name="onwatch",
+    help="onwatch: incident management. Settings come from ONWATCH_* environment variables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(incident.app, name="incident")
+app.command()(incident.declare)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from onwatch.store import migrate as migrations
+
+    ow = onwatch()
+    migrations.upgrade(ow.db.engine)
+    typer.echo(f"database at revision {migrations.current_revision(ow.db.engine)} ({ow.db.dialect})")
+
+
+@app.command("apply-config")
+def apply_config_cmd(
+    file: Annotated[Path, typer.Argument(help="the YAML configuration")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change; write nothing")] = False,
+) -> None:
+    """Validate FILE and apply it in one transaction; invalid files change nothing."""
+    ow = onwatch()
+    with reported():
+        config = load_config_file(file)
+        result = apply_config(
+            ow.db, config, now=ow.clock.now(), applied_by=f"cli:{file.name}", dry_run=dry_run
+        )
+    if result.unchanged:
+        typer.echo("configuration unchanged")
+        return
+    for change in result.changes:
+        typer.echo(str(change))
+    if dry_run:
+        typer.echo(f"dry run: {len(result.changes)} change(s) would be applied")
+    else:
+        typer.echo(f"applied revision {result.revision}: {len(result.changes)} change(s)")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[TokenRole, typer.Option(help="viewer, responder or admin")],
+    person: Annotated[str | None, typer.Option(help="the person acting with this token")] = None,
+    name: Annotated[str | None, typer.Option(help="a label for the token")] = None,
+) -> None:
+    """Create a token and print its secret (shown only this once)."""
+    ow = onwatch()
+    with reported(), ow.db.write() as uow:
+        if person is not None:
+            uow.directory.require_person(person)
+        secret, _ = uow.tokens.create(
+            name=name or f"{person or 'service'}-{role.value}",
+            role=role,
+            person_id=person,
+            now=ow.clock.now(),
+        )
+    typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    ow = onwatch()
+    with ow.db.read() as uow:
+        for t in uow.tokens.all():
+            state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+            typer.echo(f"{t.id:<5} {t.role.value:<10} {t.person_id or '-':<12} {t.name:<30} {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int) -> None:
+    ow = onwatch()
+    with ow.db.write() as uow:
+        if not uow.tokens.revoke(token_id, ow.clock.now()):
+            fail(f"token {token_id} does not exist or is already revoked")
+    typer.echo(f"revoked token {token_id}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: ONWATCH_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="default: ONWATCH_PORT or 8080")] = None,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="upgrade the schema first")
+    ] = True,
+) -> None:
+    """Serve the API (and, as later parts land, the web UI and the engine)."""
+    import uvicorn
+
+    from onwatch.store import migrate as migrations
+
+    ow = onwatch()
+    if migrate_first:
+        migrations.upgrade(ow.db.engine)
+    host = host or ow.settings.host
+    port = port or ow.settings.port
+    typer.echo(f"onwatch on http://{host}:{port} (API docs at /docs), database: {ow.db.dialect}")
+    uvicorn.run(ow.api(), host=host, port=port, log_level="info", access_log=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,130 @@
+"""Incident commands: declare, change state/status/severity/title, roles, notes, reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from onwatch.domain.clock import Clock
+from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.domain.errors import InvalidInput
+from onwatch.domain.incident import Incident
+from onwatch.domain.timeline import Actor, TimelineEvent
+from onwatch.store.incidents import IncidentFilter
+from onwatch.store.uow import Database, UnitOfWork
+
+
+class IncidentCommands:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def declare(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        severity: Severity,
+        services: list[str] | None = None,
+        status: Status = Status.DEGRADED_PERFORMANCE,
+    ) -> Incident:
+        with self.db.write() as uow:
+            if actor.person_id is not None:
+                uow.directory.require_person(actor.person_id, field="declared_by")
+            uow.directory.require_services(services or [])
+            incident = Incident.declare(
+                title=title,
+                severity=severity,
+                services=services,
+                status=status,
+                actor=actor,
+                now=self.clock.now(),
+            )
+            uow.incidents.add(incident)
+            return incident
+
+    def change_state(self, incident_id: int, state: State, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.change_state(state, actor, self.clock.now()))
+
+    def resolve(self, incident_id: int, actor: Actor) -> Incident:
+        return self.change_state(incident_id, State.RESOLVED, actor)
+
+    def reopen(
+        self, incident_id: int, actor: Actor, status: Status = Status.DEGRADED_PERFORMANCE
+    ) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.reopen(actor, self.clock.now(), status=status))
+
+    def change_status(self, incident_id: int, status: Status, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.change_status(status, actor, self.clock.now()))
+
+    def change_severity(
+        self, incident_id: int, severity: Severity, actor: Actor, reason: str | None = None
+    ) -> Incident:
+        return self._mutate(
+            incident_id, lambda i, _u: i.change_severity(severity, actor, self.clock.now(), reason=reason)
+        )
+
+    def change_title(self, incident_id: int, title: str, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.change_title(title, actor, self.clock.now()))
+
+    def add_note(self, incident_id: int, text: str, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.add_note(text, actor, self.clock.now()))
+
+    def assign_role(self, incident_id: int, role: Role, person_id: str, actor: Actor) -> Incident:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            uow.directory.require_person(person_id)
+            incident.assign_role(role, person_id, actor, self.clock.now())
+
+        return self._mutate(incident_id, run)
+
+    def engage_role(
+        self, incident_id: int, role: Role, actor: Actor, person_id: str | None = None
+    ) -> Incident:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            who = self._person_or_actor(uow, person_id, actor)
+            incident.engage_role(role, who, actor, self.clock.now())
+
+        return self._mutate(incident_id, run)
+
+    def renounce_role(
+        self, incident_id: int, role: Role, actor: Actor, person_id: str | None = None
+    ) -> Incident:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            who = self._person_or_actor(uow, person_id, actor)
+            incident.renounce_role(role, who, actor, self.clock.now())
+
+        return self._mutate(incident_id, run)
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def get(self, incident_id: int) -> Incident:
+        with self.db.read() as uow:
+            return uow.incidents.get(incident_id)
+
+    def find(self, flt: IncidentFilter) -> list[Incident]:
+        with self.db.read() as uow:
+            return uow.incidents.find(flt)
+
+    def timeline(self, incident_id: int, *, after_id: int = 0, limit: int = 1000) -> list[TimelineEvent]:
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)  # 404 for an unknown incident, not an empty list
+            return uow.incidents.timeline(incident_id, after_id=after_id, limit=limit)
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _person_or_actor(uow: UnitOfWork, person_id: str | None, actor: Actor) -> str:
+        if person_id is not None:
+            uow.directory.require_person(person_id)
+            return person_id
+        if actor.person_id is None:
+            raise InvalidInput("name the person: this token is not tied to one", field="person")
+        return actor.person_id
+
+    def _mutate(self, incident_id: int, change: Callable[[Incident, UnitOfWork], None]) -> Incident:
+        """Load with a row lock, decide, save the incident and its events in one transaction."""
+        with self.db.write() as uow:
+            incident = uow.incidents.get(incident_id, for_update=True)
+            change(incident, uow)
+            if incident.new_events:
+                uow.incidents.save(incident)
+            return incident

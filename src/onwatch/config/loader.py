@@ -1,0 +1,174 @@
+"""Turn YAML text into a validated OnwatchConfig, or a list of errors that each name their path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from onwatch.config.schema import OnwatchConfig, default_severities, is_valid_id
+
+MAX_CONFIG_BYTES = 5 * 1024 * 1024
+SEVERITY_KEYS = ("S1", "S2", "S3", "S4")
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; nothing was applied."""
+
+    def __init__(self, issues: list[ConfigIssue]) -> None:
+        super().__init__("\n".join(str(i) for i in issues))
+        self.issues = issues
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1}, column {mark.column + 1})", mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def format_loc(loc: Iterable[int | str]) -> str:
+    """('services', 'web', 'slo', 'apdex') -> services.web.slo.apdex; list indices as [1]."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _clean_message(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix) :]
+    return msg
+
+
+def parse_yaml(text: str) -> dict[str, Any]:
+    if len(text.encode()) > MAX_CONFIG_BYTES:
+        raise ConfigError([ConfigIssue("", f"config is larger than {MAX_CONFIG_BYTES} bytes")])
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([ConfigIssue("", f"malformed YAML: {where}{problem}")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [ConfigIssue("", "the config must be a YAML mapping with 'organisation', 'people', ...")]
+        )
+    return data
+
+
+def load_config(text: str) -> OnwatchConfig:
+    return validate_config(parse_yaml(text))
+
+
+def load_config_file(path: Path) -> OnwatchConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([ConfigIssue("", f"cannot read {path}: {exc.strerror}")]) from None
+    return load_config(text)
+
+
+def validate_config(data: dict[str, Any]) -> OnwatchConfig:
+    issues = _check_keys(data)
+    severities = data.get("severities")
+    if isinstance(severities, dict):
+        merged: dict[str, Any] = {k: v.model_dump(mode="json") for k, v in default_severities().items()}
+        merged.update(severities)
+        data = {**data, "severities": merged}
+    try:
+        config = OnwatchConfig.model_validate(data)
+    except ValidationError as exc:
+        issues += [ConfigIssue(format_loc(e["loc"]), _clean_message(e["msg"])) for e in exc.errors()]
+        raise ConfigError(issues) from None
+    issues += _check_references(config)
+    if issues:
+        raise ConfigError(issues)
+    return config
+
+
+def _check_keys(data: dict[str, Any]) -> list[ConfigIssue]:
+    """Ids are used in URLs, labels and commands: lower-case letters, digits, '-' and '_'."""
+    issues: list[ConfigIssue] = []
+    for section in ("people", "teams", "services", "channels"):
+        entries = data.get(section)
+        if isinstance(entries, dict):
+            for key in entries:
+                if not isinstance(key, str) or not is_valid_id(key):
+                    issues.append(ConfigIssue(f"{section}.{key}", "ids use a-z, 0-9, '-' and '_' (max 64)"))
+    severities = data.get("severities")
+    if isinstance(severities, dict):
+        for key in severities:
+            if key not in SEVERITY_KEYS:
+                issues.append(ConfigIssue(f"severities.{key}", "severities are S1, S2, S3 and S4"))
+    return issues
+
+
+def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    emails: dict[str, str] = {}
+    for pid, person in config.people.items():
+        other = emails.setdefault(person.email.lower(), pid)
+        if other != pid:
+            issues.append(ConfigIssue(f"people.{pid}.email", f"already used by people.{other}"))
+    for tid, team in config.teams.items():
+        for i, member in enumerate(team.members):
+            if member not in config.people:
+                issues.append(ConfigIssue(f"teams.{tid}.members[{i}]", f"unknown person {member!r}"))
+    for role, rc in config.roles.items():
+        if rc.team is not None and rc.team not in config.teams:
+            issues.append(ConfigIssue(f"roles.{role.value}.team", f"unknown team {rc.team!r}"))
+    for sid, svc in config.services.items():
+        if svc.team is not None and svc.team not in config.teams:
+            issues.append(ConfigIssue(f"services.{sid}.team", f"unknown team {svc.team!r}"))
+        slo = svc.slo
+        budget = slo.error_budget
+        if budget is not None:
+            outage = slo.outage_line if slo.outage_line is not None else slo.outage_factor * budget
+            if outage >= 1:
+                issues.append(
+                    ConfigIssue(
+                        f"services.{sid}.slo.outage_factor",
+                        f"outage line {outage:.4g} is not below 1; lower the factor",
+                    )
+                )
+            if slo.degradation_factor >= slo.outage_factor:
+                issues.append(
+                    ConfigIssue(f"services.{sid}.slo.degradation_factor", "must be lower than outage_factor")
+                )
+        elif slo.outage_line is not None:
+            issues.append(ConfigIssue(f"services.{sid}.slo.outage_line", "needs an error_ratio objective"))
+    return issues

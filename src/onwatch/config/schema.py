@@ -1,0 +1,265 @@
+"""The configuration-as-code schema: one YAML document describing the organisation.
+
+Every model forbids unknown keys, so a typo is an error with its path rather than a silently
+ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+from onwatch.domain.durations import format_duration, parse_duration
+from onwatch.domain.enums import Role
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"write durations with a unit, e.g. '15m', '30s', '8h' (got {value!r})")
+    return parse_duration(value)
+
+
+def _ratio(value: float) -> float:
+    if not 0 < value < 1:
+        raise ValueError("must be between 0 and 1")
+    return value
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
+Ratio = Annotated[float, AfterValidator(_ratio)]
+Positive = Annotated[float, AfterValidator(_positive)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Email = Annotated[str, AfterValidator(_email)]
+Url = Annotated[str, AfterValidator(_url)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactType(StrEnum):
+    EMAIL = "email"
+    SLACK = "slack"
+    WEBHOOK = "webhook"
+
+
+class ContactMethod(Strict):
+    """One way to reach a person. `delay` orders notification rules (Slack at 0m, email at 2m)."""
+
+    type: ContactType
+    address: Email | None = None
+    url: Url | None = None
+    delay: Duration = timedelta(0)
+
+    @model_validator(mode="after")
+    def _target_matches_type(self) -> ContactMethod:
+        if self.type is ContactType.EMAIL and not self.address:
+            raise ValueError("an email contact method needs 'address'")
+        if self.type is not ContactType.EMAIL and not self.url:
+            raise ValueError(f"a {self.type.value} contact method needs 'url'")
+        return self
+
+
+class Person(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: Email
+    timezone: TimeZone = "UTC"
+    contact_methods: list[ContactMethod] = Field(default_factory=list)
+
+
+class Team(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    members: list[str] = Field(default_factory=list)
+
+
+class RoleConfig(Strict):
+    """A role of the process. `team` names who may hold it; schedules come with on-call."""
+
+    name: str = Field(min_length=1, max_length=200)
+    team: str | None = None
+    description: str = ""
+
+
+class Slo(Strict):
+    """Service level objectives. `error_ratio` is the target share of good requests (0.9999)."""
+
+    apdex: Ratio | None = None
+    error_ratio: Ratio | None = None
+    outage_factor: Positive = 14.4
+    degradation_factor: Positive = 6.0
+    outage_line: Ratio | None = Field(
+        default=None, description="error ratio above which the service is out; default outage_factor x budget"
+    )
+
+    @property
+    def error_budget(self) -> float | None:
+        return None if self.error_ratio is None else 1 - self.error_ratio
+
+
+class Service(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    public: bool = True
+    team: str | None = None
+    slo: Slo = Field(default_factory=Slo)
+
+
+class ChannelType(StrEnum):
+    SLACK = "slack"
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+
+
+class Channel(Strict):
+    """A chat or notification channel. Well-known ids: production, incident_management, advocates."""
+
+    type: ChannelType
+    name: str = Field(min_length=1, max_length=200)
+    url: Url | None = None
+    address: Email | None = None
+
+    @model_validator(mode="after")
+    def _target_matches_type(self) -> Channel:
+        if self.type is ChannelType.EMAIL and not self.address:
+            raise ValueError("an email channel needs 'address'")
+        if self.type is not ChannelType.EMAIL and not self.url:
+            raise ValueError(f"a {self.type.value} channel needs 'url'")
+        return self
+
+
+class UpdateCadence(Strict):
+    """How often the public status must be updated in each active state."""
+
+    investigating: Duration
+    identified: Duration
+    monitoring: Duration
+
+
+class SeverityRule(Strict):
+    description: str = ""
+    time_to_mitigate: Duration
+    time_to_resolve: Duration
+    corrective_actions_due: Duration
+    update_cadence: UpdateCadence
+
+
+def _rule(
+    mitigate: str, resolve: str, actions: str, cadence: tuple[str, str, str], text: str
+) -> SeverityRule:
+    return SeverityRule.model_validate(
+        {
+            "description": text,
+            "time_to_mitigate": mitigate,
+            "time_to_resolve": resolve,
+            "corrective_actions_due": actions,
+            "update_cadence": dict(zip(("investigating", "identified", "monitoring"), cadence, strict=True)),
+        }
+    )
+
+
+def default_severities() -> dict[str, SeverityRule]:
+    """PROCESS.md §5 and §9."""
+    return {
+        "S1": _rule(
+            "8h",
+            "48h",
+            "7d",
+            ("10m", "10m", "30m"),
+            ">= 20% of users blocked with no workaround, or any customer data loss",
+        ),
+        "S2": _rule(
+            "24h",
+            "7d",
+            "30d",
+            ("15m", "30m", "60m"),
+            "typical workflow blocked; >= 20% with a workaround or 5-20% without",
+        ),
+        "S3": _rule(
+            "72h", "30d", "60d", ("15m", "30m", "60m"), "broad but minor inconvenience, <= 5% of users"
+        ),
+        "S4": _rule("7d", "60d", "90d", ("15m", "30m", "60m"), "minimal impact, < 5% of users, or none"),
+    }
+
+
+class ProcessTimers(Strict):
+    ack_timeout: Duration = timedelta(minutes=15)
+    investigating_escalation: Duration = timedelta(minutes=30)
+    public_update_within: Duration = timedelta(hours=1)
+    review_due: Duration = timedelta(days=14)
+
+
+class Organisation(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    situation_room: Url | None = None
+    timezone: TimeZone = "UTC"
+
+
+class OnwatchConfig(Strict):
+    """The whole configuration document."""
+
+    version: int = 1
+    organisation: Organisation
+    people: dict[str, Person] = Field(default_factory=dict)
+    teams: dict[str, Team] = Field(default_factory=dict)
+    roles: dict[Role, RoleConfig] = Field(default_factory=dict)
+    services: dict[str, Service] = Field(default_factory=dict)
+    channels: dict[str, Channel] = Field(default_factory=dict)
+    severities: dict[str, SeverityRule] = Field(default_factory=default_severities)
+    process: ProcessTimers = Field(default_factory=ProcessTimers)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_version(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("version", 1) != 1:
+            raise ValueError(
+                f"unsupported config version {data.get('version')!r}; this onwatch reads version 1"
+            )
+        return data
+
+
+def is_valid_id(key: str) -> bool:
+    return bool(_ID.match(key))

@@ -1,0 +1,96 @@
+"""Closed sets of the process (PROCESS.md §2, §5, §6, §7)."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class Severity(IntEnum):
+    """Impact on users; S1 is the worst."""
+
+    S1 = 1
+    S2 = 2
+    S3 = 3
+    S4 = 4
+
+    @property
+    def label(self) -> str:
+        return f"S{self.value}"
+
+    @classmethod
+    def parse(cls, value: object) -> Severity:
+        """Accept 2, "2", "S2" or "s2"; anything else raises ValueError naming the allowed values."""
+        text = str(value).strip().upper().removeprefix("S") if not isinstance(value, bool) else ""
+        if text.isdigit() and int(text) in {s.value for s in cls}:
+            return cls(int(text))
+        raise ValueError(f"unknown severity {value!r}; use one of S1, S2, S3, S4 (or 1-4)")
+
+
+class State(StrEnum):
+    """How far the response is."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class Status(StrEnum):
+    """What the public sees; set independently of state."""
+
+    OPERATIONAL = "operational"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_SERVICE_DISRUPTION = "partial_service_disruption"
+    SERVICE_DISRUPTION = "service_disruption"
+    SECURITY_ISSUE = "security_issue"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return " ".join(w.capitalize() for w in self.value.split("_"))
+
+    @property
+    def requires_imoc(self) -> bool:
+        return self in (Status.PARTIAL_SERVICE_DISRUPTION, Status.SERVICE_DISRUPTION)
+
+
+class Role(StrEnum):
+    """Roles of the process. The first three form the ownership cascade, in order."""
+
+    EOC = "eoc"
+    IMOC = "imoc"
+    CMOC = "cmoc"
+    SECURITY = "security"
+
+    @property
+    def cascade_rank(self) -> int | None:
+        """Position in the ownership cascade EOC -> IMOC -> CMOC; None for roles outside it."""
+        return _CASCADE.get(self)
+
+
+_CASCADE = {Role.EOC: 0, Role.IMOC: 1, Role.CMOC: 2}
+
+
+class Interface(StrEnum):
+    """Where a command came from; recorded on every timeline event."""
+
+    API = "api"
+    CLI = "cli"
+    WEB = "web"
+    CHAT = "chat"
+    ENGINE = "engine"
+    CONFIG = "config"
+
+
+class EventKind(StrEnum):
+    DECLARED = "declared"
+    STATE_CHANGED = "state_changed"
+    STATUS_CHANGED = "status_changed"
+    SEVERITY_CHANGED = "severity_changed"
+    TITLE_CHANGED = "title_changed"
+    ROLE_ASSIGNED = "role_assigned"
+    ROLE_ENGAGED = "role_engaged"
+    ROLE_RENOUNCED = "role_renounced"
+    OWNER_CHANGED = "owner_changed"
+    IMOC_REQUIRED = "imoc_required"
+    NOTE = "note"
+    REOPENED = "reopened"

@@ -1,0 +1,34 @@
+"""Domain errors. Each carries the field at fault so every interface can name it."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command broke a rule of the process."""
+
+    status_code = 409
+    title = "Rule violated"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidTransition(DomainError):
+    title = "Invalid state transition"
+
+
+class NotOwner(DomainError):
+    status_code = 403
+    title = "Only the incident owner may do this"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Not found"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    title = "Invalid input"

@@ -1,0 +1,17 @@
+"""Runtime settings, from the environment (prefix ONWATCH_)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ONWATCH_", extra="ignore")
+
+    database_url: str = "sqlite:///./onwatch.db"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Requests larger than this are refused with 413 before they are read whole.
+    max_body_bytes: int = 1_048_576
+    # Base URL users reach onwatch at, used in links we send out.
+    public_url: str = "http://127.0.0.1:8080"

@@ -1,0 +1,1 @@
+"""Persistence: tables, repositories, unit of work and migrations (SQLite and PostgreSQL)."""

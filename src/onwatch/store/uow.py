@@ -1,0 +1,64 @@
+"""Unit of work: one transaction per command, with the repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from onwatch.store.db import create_engine, normalise_url, read_options
+from onwatch.store.directory import DirectoryRepository
+from onwatch.store.incidents import IncidentRepository
+from onwatch.store.revisions import ConfigRepository
+from onwatch.store.tokens import TokenRepository
+
+
+class UnitOfWork:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    @cached_property
+    def incidents(self) -> IncidentRepository:
+        return IncidentRepository(self.conn)
+
+    @cached_property
+    def directory(self) -> DirectoryRepository:
+        return DirectoryRepository(self.conn)
+
+    @cached_property
+    def config(self) -> ConfigRepository:
+        return ConfigRepository(self.conn)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return TokenRepository(self.conn)
+
+
+class Database:
+    """The engine plus transaction scopes. `write()` commits on success and rolls back on error."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = normalise_url(url)
+        self.engine = engine or create_engine(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[UnitOfWork]:
+        with self.engine.connect() as conn, conn.begin():
+            yield UnitOfWork(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        with self.engine.connect() as conn:
+            conn.execution_options(**read_options())
+            with conn.begin():
+                yield UnitOfWork(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,129 @@
+"""Property-based: any sequence of commands keeps exactly one owner, and only the owner resolves."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from onwatch.domain.enums import EventKind, Interface, Role, Severity, State, Status
+from onwatch.domain.errors import DomainError
+from onwatch.domain.incident import Incident
+from onwatch.domain.timeline import Actor
+
+PEOPLE = st.sampled_from(["ana", "ben", "cy", "dee", "eli"])
+ROLES = st.sampled_from(list(Role))
+
+
+def actor(name: str) -> Actor:
+    return Actor.person(name, Interface.API)
+
+
+def snapshot(i: Incident) -> Incident:
+    clone = copy.deepcopy(i)
+    clone.new_events = []
+    clone.updated_at = None
+    return clone
+
+
+class IncidentMachine(RuleBasedStateMachine):
+    incident: Incident
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def tick(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+    def attempt(self, command: object) -> bool:
+        """Run a command; a refused command must leave the incident exactly as it was."""
+        before = snapshot(self.incident)
+        events = len(self.incident.new_events)
+        try:
+            command()  # type: ignore[operator]
+            return True
+        except DomainError:
+            assert snapshot(self.incident) == before
+            assert len(self.incident.new_events) == events
+            return False
+
+    @initialize(who=PEOPLE, severity=st.sampled_from(list(Severity)), status=st.sampled_from(list(Status)))
+    def declare(self, who: str, severity: Severity, status: Status) -> None:
+        self.incident = Incident.declare(
+            title="t", severity=severity, status=status, actor=actor(who), now=self.now
+        )
+
+    @rule(role=ROLES, person=PEOPLE, by=PEOPLE)
+    def engage(self, role: Role, person: str, by: str) -> None:
+        self.attempt(lambda: self.incident.engage_role(role, person, actor(by), self.tick()))
+
+    @rule(role=ROLES, person=PEOPLE, by=PEOPLE)
+    def assign(self, role: Role, person: str, by: str) -> None:
+        self.attempt(lambda: self.incident.assign_role(role, person, actor(by), self.tick()))
+
+    @rule(role=ROLES, person=PEOPLE)
+    def renounce(self, role: Role, person: str) -> None:
+        self.attempt(lambda: self.incident.renounce_role(role, person, actor(person), self.tick()))
+
+    @rule(to=st.sampled_from(list(State)), by=PEOPLE)
+    def change_state(self, to: State, by: str) -> None:
+        owner_before = self.incident.owner_id
+        was_resolved = self.incident.state is State.RESOLVED
+        ok = self.attempt(lambda: self.incident.change_state(to, actor(by), self.tick()))
+        if ok and to is State.RESOLVED and not was_resolved:
+            assert by == owner_before, "someone other than the owner resolved"
+
+    @rule(to=st.sampled_from(list(Status)), by=PEOPLE)
+    def change_status(self, to: Status, by: str) -> None:
+        self.attempt(lambda: self.incident.change_status(to, actor(by), self.tick()))
+
+    @rule(to=st.sampled_from(list(Severity)), by=PEOPLE)
+    def change_severity(self, to: Severity, by: str) -> None:
+        self.attempt(lambda: self.incident.change_severity(to, actor(by), self.tick()))
+
+    @rule(by=PEOPLE)
+    def reopen(self, by: str) -> None:
+        self.attempt(lambda: self.incident.reopen(actor(by), self.tick()))
+
+    @invariant()
+    def exactly_one_owner(self) -> None:
+        i = self.incident
+        assert isinstance(i.owner_id, str) and i.owner_id
+        if i.owner_role is not None:
+            holder = i.holder(i.owner_role)
+            assert holder is not None and holder.person_id == i.owner_id
+            # nobody engaged higher in the cascade than the owner's role
+            for a in i.roles:
+                if a.engaged and a.role.cascade_rank is not None:
+                    assert a.role.cascade_rank <= (i.owner_role.cascade_rank or 0)
+
+    @invariant()
+    def one_holder_and_one_request_per_role(self) -> None:
+        for role in Role:
+            assert sum(1 for a in self.incident.roles if a.role is role and a.engaged) <= 1
+            assert sum(1 for a in self.incident.roles if a.role is role and a.pending) <= 1
+
+    @invariant()
+    def resolved_means_operational(self) -> None:
+        if self.incident.state is State.RESOLVED:
+            assert self.incident.status is Status.OPERATIONAL
+
+    @invariant()
+    def imoc_required_only_without_an_engaged_imoc(self) -> None:
+        if self.incident.imoc_required:
+            assert self.incident.holder(Role.IMOC) is None
+
+    @invariant()
+    def ownership_changes_are_on_the_timeline(self) -> None:
+        changes = [e for e in self.incident.new_events if e.kind is EventKind.OWNER_CHANGED]
+        expected = changes[-1].data["to"] if changes else self.incident.declared_by
+        assert expected == self.incident.owner_id
+
+
+IncidentMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
+test_incident_state_machine = IncidentMachine.TestCase
