@@ -51,9 +51,8 @@ class SqliteTemplate:
         self.template = root / "template.db"
         engine = create_engine(f"sqlite:///{self.template}")
         migrate.upgrade(engine)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
+        engine.dispose()  # closing the last connection checkpoints the WAL into the file
+        assert not Path(f"{self.template}-wal").exists()
 
     def fresh(self) -> Database:
         path = self.root / f"{uuid.uuid4().hex}.db"

@@ -1,0 +1,34 @@
+"""Helpers for API tests: an app on the test database and tokens for demo people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from fastapi.testclient import TestClient
+
+from onwatch.domain.clock import FakeClock
+from onwatch.store.tokens import TokenRole
+from onwatch.store.uow import Database
+
+
+def token_for(db: Database, clock: FakeClock, role: TokenRole, person: str | None) -> str:
+    with db.write() as uow:
+        secret, _ = uow.tokens.create(
+            name=f"test-{person}-{role.value}", role=role, person_id=person, now=clock.now()
+        )
+    return secret
+
+
+ClientFactory = Callable[..., httpx.Client]
+
+
+def with_token(client: TestClient, secret: str) -> TestClient:
+    return TestClient(client.app, headers={"Authorization": f"Bearer {secret}"})
+
+
+def client_factory(client: TestClient, db: Database, clock: FakeClock) -> ClientFactory:
+    def make(person: str | None = "amara", role: TokenRole = TokenRole.RESPONDER) -> httpx.Client:
+        return with_token(client, token_for(db, clock, role, person))
+
+    return make

@@ -1,0 +1,79 @@
+"""End-to-end fixtures: the real `onwatch` command and a real HTTP server on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from onwatch.store.uow import Database
+
+ONWATCH = str(Path(sys.executable).with_name("onwatch"))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Cli:
+    env: dict[str, str]
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [ONWATCH, *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        )
+        if ok and result.returncode != 0:
+            raise AssertionError(f"onwatch {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+@pytest.fixture
+def cli(db: Database) -> Cli:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONWATCH_")}
+    env["ONWATCH_DATABASE_URL"] = db.engine.url.render_as_string(hide_password=False)
+    return Cli(env)
+
+
+@pytest.fixture
+def server(cli: Cli) -> Iterator[Callable[[], str]]:
+    """Start `onwatch serve` lazily (after the test prepared the database); stop it afterwards."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start() -> str:
+        port = free_port()
+        proc = subprocess.Popen(
+            [ONWATCH, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=cli.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"onwatch serve exited:\n{proc.stdout.read() if proc.stdout else ''}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return base
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError("onwatch serve did not become healthy within 30 s")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

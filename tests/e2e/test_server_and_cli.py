@@ -1,0 +1,66 @@
+"""A user's first session: configure with the CLI, run an incident over real HTTP and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Cli
+
+pytestmark = pytest.mark.e2e
+
+
+def test_configure_serve_and_run_an_incident_from_api_and_cli(cli: Cli, server: Callable[[], str]) -> None:
+    assert "database at revision" in cli("migrate").stdout
+    preview = cli("apply-config", "examples/illumidesk.yaml", "--dry-run").stdout
+    assert "+ services.web: Web" in preview and "dry run" in preview
+    assert "applied revision 1" in cli("apply-config", "examples/illumidesk.yaml").stdout
+    assert cli("apply-config", "examples/illumidesk.yaml").stdout.strip() == "configuration unchanged"
+    token = cli("token", "create", "--role", "responder", "--person", "amara").stdout.strip()
+    assert token.startswith("onw_")
+
+    base = server()
+    api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert httpx.get(f"{base}/docs").status_code == 200
+    declared = api.post(
+        "/api/v1/incidents", json={"title": "Git pushes hang", "severity": 2, "services": ["git"]}
+    )
+    assert declared.status_code == 201, declared.text
+    n = declared.json()["id"]
+
+    cli("incident", "engage", str(n), "eoc", "--as", "lukas")
+    assert api.get(f"/api/v1/incidents/{n}").json()["owner"] == "lukas"
+    refused = cli("incident", "resolve", str(n), "--as", "amara", ok=False)
+    assert refused.returncode == 1
+    assert "only the owner, lukas, can resolve this incident" in refused.stderr
+    cli("incident", "state", str(n), "identified", "--as", "lukas")
+    cli("incident", "note", str(n), "rolled back gitaly config", "--as", "lukas")
+    cli("incident", "resolve", str(n), "--as", "lukas")
+
+    shown = cli("incident", "show", str(n)).stdout
+    assert "state     resolved" in shown and "status    Operational" in shown
+    assert "[api   ] amara" in shown and "[cli   ] lukas        rolled back gitaly config" in shown
+    kinds = [e["kind"] for e in api.get(f"/api/v1/incidents/{n}/timeline").json()]
+    assert kinds[-2:] == ["state_changed", "status_changed"]
+
+
+def test_an_invalid_config_from_the_cli_names_each_path_and_applies_nothing(
+    cli: Cli, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    cli("migrate")
+    bad = Path(str(tmp_path)) / "bad.yaml"
+    bad.write_text(
+        "organisation: {name: Acme}\n"
+        "services:\n  web: {name: Web, slo: {apdex: 2}}\n"
+        "teams:\n  sre: {name: SRE, members: [ghost]}\n"
+    )
+    result = cli("apply-config", str(bad), ok=False)
+    assert result.returncode == 1
+    assert "services.web.slo.apdex: must be between 0 and 1" in result.stderr
+    assert "nothing was applied" in result.stderr
+    declare = cli("declare", "x", "--as", "amara", ok=False)
+    assert "unknown person 'amara'" in declare.stderr

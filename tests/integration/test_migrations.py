@@ -1,0 +1,22 @@
+"""The Alembic migrations build exactly the schema the code queries, on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from onwatch.store import migrate
+from onwatch.store.tables import metadata
+from onwatch.store.uow import Database
+
+
+def test_migrations_match_the_tables_module(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    assert diff == []
+
+
+def test_database_is_at_the_head_revision_and_upgrading_again_is_harmless(db: Database) -> None:
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
+    migrate.upgrade(db.engine)
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
