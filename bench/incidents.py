@@ -241,7 +241,7 @@ def main() -> int:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"results written to {RESULTS.relative_to(ROOT)}")
+    print(f"results written to {RESULTS}")
     errors = sum(r["errors"] for r in results)
     if errors:
         for r in results:
