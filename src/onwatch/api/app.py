@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from onwatch import __version__
 from onwatch.api import problems
+from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
 from onwatch.api.routers import admin, directory, incidents
 from onwatch.commands.incidents import IncidentCommands
@@ -23,6 +24,7 @@ def create_api(db: Database, clock: Clock, *, max_body_bytes: int = 1_048_576) -
     app.state.db = db
     app.state.clock = clock
     app.state.incidents = IncidentCommands(db, clock)
+    app.state.token_cache = TokenCache()
     problems.install(app)
     app.include_router(incidents.router)
     app.include_router(directory.router)

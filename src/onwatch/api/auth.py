@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onwatch.domain.enums import Interface
 from onwatch.domain.timeline import Actor
-from onwatch.store.tokens import TokenRole
+from onwatch.store.tokens import TokenRole, hash_token
 from onwatch.store.uow import Database
 
 _bearer = HTTPBearer(auto_error=False, description="An onwatch API token: `onwatch token create`")
@@ -27,27 +29,66 @@ class Principal:
         return Actor(name=name, interface=interface, person_id=self.person_id)
 
 
-def authenticate(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+class TokenCache:
+    """Recently verified tokens, so a request does not pay a database round trip to authenticate.
+
+    Entries live `ttl` seconds: a token revoked on another replica stops working within that
+    time; on the replica that revoked it, at once (`forget`). Unknown tokens are not cached.
+    """
+
+    def __init__(self, ttl: float = 10.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Principal | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.ttl, principal)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             401,
             "send an API token as 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    cache: TokenCache = request.app.state.token_cache
+    key = hash_token(credentials.credentials)
+    principal = cache.get(key)
+    if principal is not None:
+        return principal
     db: Database = request.app.state.db
     with db.read() as uow:
         record = uow.tokens.find(credentials.credentials)
     if record is None:
         raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(token_name=record.name, role=record.role, person_id=record.person_id)
+    principal = Principal(token_name=record.name, role=record.role, person_id=record.person_id)
+    cache.put(key, principal)
+    return principal
 
 
 def require(role: TokenRole) -> object:
     """Dependency: the caller's token must have at least `role`."""
 
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    # One sync dependency, not two chained ones: each sync dependency is a thread-pool hop.
+    def check(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Principal:
+        principal = authenticate(request, credentials)
         if not principal.role.allows(role):
             raise HTTPException(403, f"this token has role {principal.role.value}; {role.value} is needed")
         return principal

@@ -32,6 +32,8 @@ class IncidentFilter:
 class IncidentRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        # (engaged_at, renounced_at) of role rows as loaded, so save() updates only changed rows
+        self._loaded_roles: dict[int, tuple[object, object]] = {}
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -101,12 +103,13 @@ class IncidentRepository:
                         sa.insert(incident_roles).values(values).returning(incident_roles.c.id)
                     ).scalar_one()
                 )
-            else:
+            elif self._loaded_roles.get(a.id) != (a.engaged_at, a.renounced_at):
                 self.conn.execute(
                     sa.update(incident_roles)
                     .where(incident_roles.c.id == a.id)
                     .values(engaged_at=a.engaged_at, renounced_at=a.renounced_at)
                 )
+            self._loaded_roles[a.id] = (a.engaged_at, a.renounced_at)
 
     def _flush_events(self, incident: Incident) -> None:
         if not incident.new_events:
@@ -194,6 +197,7 @@ class IncidentRepository:
             .where(incident_roles.c.incident_id.in_(ids))
             .order_by(incident_roles.c.id)
         ).mappings():
+            self._loaded_roles[rr["id"]] = (rr["engaged_at"], rr["renounced_at"])
             roles[rr["incident_id"]].append(
                 RoleAssignment(
                     id=rr["id"],

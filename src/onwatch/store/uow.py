@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -43,6 +44,10 @@ class Database:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = normalise_url(url)
         self.engine = engine or create_engine(self.url)
+        # SQLite has one writer at a time. Threads of this process queue on a lock, first come first
+        # served, instead of SQLite's busy handler, which polls with sleeps of up to 100 ms and made
+        # p99 latency under concurrent writes ~20x the median. Other processes still use busy_timeout.
+        self._write_lock: threading.Lock | None = threading.Lock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -50,7 +55,8 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
-        with self.engine.connect() as conn, conn.begin():
+        serialised: AbstractContextManager[object] = self._write_lock or nullcontext()
+        with serialised, self.engine.connect() as conn, conn.begin():
             yield UnitOfWork(conn)
 
     @contextmanager

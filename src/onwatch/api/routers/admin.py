@@ -126,3 +126,4 @@ def revoke_token(token_id: int, request: Request, _who: Admin) -> None:
     with _db(request).write() as uow:
         if not uow.tokens.revoke(token_id, _clock(request).now()):
             raise HTTPException(404, f"token {token_id} does not exist or is already revoked")
+    request.app.state.token_cache.forget_all()
