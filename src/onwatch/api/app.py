@@ -9,8 +9,9 @@ from onwatch import __version__
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
-from onwatch.api.routers import admin, directory, incidents
+from onwatch.api.routers import admin, directory, incidents, oncall
 from onwatch.commands.incidents import IncidentCommands
+from onwatch.commands.oncall import OnCallService
 from onwatch.domain.clock import Clock
 from onwatch.store.uow import Database
 
@@ -25,10 +26,12 @@ def create_api(db: Database, clock: Clock, *, max_body_bytes: int = 1_048_576) -
     app.state.clock = clock
     app.state.incidents = IncidentCommands(db, clock)
     app.state.token_cache = TokenCache()
+    app.state.oncall = OnCallService(db, clock)
     problems.install(app)
     app.include_router(incidents.router)
     app.include_router(directory.router)
     app.include_router(admin.router)
+    app.include_router(oncall.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from onwatch.cli import incident
+from onwatch.cli import incident, oncall
 from onwatch.cli.context import fail, onwatch, reported
+from onwatch.commands.oncall import coverage_warnings
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.store.tokens import TokenRole
@@ -22,7 +23,11 @@ app = typer.Typer(
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(incident.app, name="incident")
+app.add_typer(oncall.schedule_app, name="schedule")
+app.add_typer(oncall.override_app, name="override")
 app.command()(incident.declare)
+app.command()(oncall.oncall)
+app.command()(oncall.handoff)
 
 
 @app.command()
@@ -56,6 +61,8 @@ def apply_config_cmd(
         typer.echo(f"dry run: {len(result.changes)} change(s) would be applied")
     else:
         typer.echo(f"applied revision {result.revision}: {len(result.changes)} change(s)")
+    for gap in coverage_warnings(ow.db, config, ow.clock.now()):
+        typer.secho(f"warning: {oncall.gap_text(gap)}", fg=typer.colors.YELLOW, err=True)
 
 
 @token_app.command("create")

@@ -12,7 +12,7 @@ import orjson
 from onwatch.config.schema import OnwatchConfig
 from onwatch.store.uow import Database
 
-ENTITY_SECTIONS = ("people", "teams", "services", "channels")
+ENTITY_SECTIONS = ("people", "teams", "services", "channels", "schedules")
 SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "version")
 
 
@@ -40,7 +40,7 @@ class ApplyResult:
 
 
 def document_of(config: OnwatchConfig) -> dict[str, Any]:
-    return config.model_dump(mode="json")
+    return config.model_dump(mode="json", by_alias=True)
 
 
 def checksum(document: dict[str, Any]) -> str:

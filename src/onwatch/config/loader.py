@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from onwatch.config.schedules import check_schedule
 from onwatch.config.schema import OnwatchConfig, default_severities, is_valid_id
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
@@ -123,7 +124,7 @@ def validate_config(data: dict[str, Any]) -> OnwatchConfig:
 def _check_keys(data: dict[str, Any]) -> list[ConfigIssue]:
     """Ids are used in URLs, labels and commands: lower-case letters, digits, '-' and '_'."""
     issues: list[ConfigIssue] = []
-    for section in ("people", "teams", "services", "channels"):
+    for section in ("people", "teams", "services", "channels", "schedules"):
         entries = data.get(section)
         if isinstance(entries, dict):
             for key in entries:
@@ -151,6 +152,10 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
     for role, rc in config.roles.items():
         if rc.team is not None and rc.team not in config.teams:
             issues.append(ConfigIssue(f"roles.{role.value}.team", f"unknown team {rc.team!r}"))
+        if rc.schedule is not None and rc.schedule not in config.schedules:
+            issues.append(ConfigIssue(f"roles.{role.value}.schedule", f"unknown schedule {rc.schedule!r}"))
+    for sid, sched in config.schedules.items():
+        issues += [ConfigIssue(path, msg) for path, msg in check_schedule(sid, sched, set(config.people))]
     for sid, svc in config.services.items():
         if svc.team is not None and svc.team not in config.teams:
             issues.append(ConfigIssue(f"services.{sid}.team", f"unknown team {svc.team!r}"))

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from onwatch.config.schedules import ScheduleConfig
 from onwatch.domain.durations import format_duration, parse_duration
 from onwatch.domain.enums import Role
 
@@ -117,10 +118,11 @@ class Team(Strict):
 
 
 class RoleConfig(Strict):
-    """A role of the process. `team` names who may hold it; schedules come with on-call."""
+    """A role of the process: who may hold it (`team`) and the schedule that says who does."""
 
     name: str = Field(min_length=1, max_length=200)
     team: str | None = None
+    schedule: str | None = Field(default=None, description="the schedule that says who holds the role")
     description: str = ""
 
 
@@ -246,6 +248,7 @@ class OnwatchConfig(Strict):
     people: dict[str, Person] = Field(default_factory=dict)
     teams: dict[str, Team] = Field(default_factory=dict)
     roles: dict[Role, RoleConfig] = Field(default_factory=dict)
+    schedules: dict[str, ScheduleConfig] = Field(default_factory=dict)
     services: dict[str, Service] = Field(default_factory=dict)
     channels: dict[str, Channel] = Field(default_factory=dict)
     severities: dict[str, SeverityRule] = Field(default_factory=default_severities)

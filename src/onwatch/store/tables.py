@@ -171,3 +171,42 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
 )
+
+# ---- on-call --------------------------------------------------------------------------------
+
+schedule_overrides = sa.Table(
+    "schedule_overrides",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("schedule_id", sa.String(64), nullable=False),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_schedule_overrides_schedule_id_ends_at", "schedule_id", "ends_at"),
+)
+
+calendar_feeds = sa.Table(
+    "calendar_feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "schedule" or "person"
+    sa.Column("target_id", sa.String(64), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+handoff_notes = sa.Table(
+    "handoff_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("author_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_handoff_notes_role_created_at", "role", "created_at"),
+)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from onwatch.store.db import create_engine, normalise_url, read_options
 from onwatch.store.directory import DirectoryRepository
 from onwatch.store.incidents import IncidentRepository
+from onwatch.store.oncall import OnCallRepository
 from onwatch.store.revisions import ConfigRepository
 from onwatch.store.tokens import TokenRepository
 
@@ -32,6 +33,10 @@ class UnitOfWork:
     @cached_property
     def config(self) -> ConfigRepository:
         return ConfigRepository(self.conn)
+
+    @cached_property
+    def oncall(self) -> OnCallRepository:
+        return OnCallRepository(self.conn)
 
     @cached_property
     def tokens(self) -> TokenRepository:

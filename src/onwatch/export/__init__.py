@@ -1,0 +1,1 @@
+"""Exports of onwatch data in other tools' formats (iCalendar)."""
