@@ -44,6 +44,7 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.incidents
+	$(BIN)/python -m bench.schedules
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis onwatch.db onwatch.db-wal onwatch.db-shm

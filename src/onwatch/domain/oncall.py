@@ -75,38 +75,51 @@ class OnCall:
     next: Shift | None
 
 
+def _windows(limit: timedelta) -> list[timedelta]:
+    """Growing look-ups (2 days, 8 days, the limit): most answers need only the first."""
+    return [w for w in (timedelta(days=2), timedelta(days=8)) if w < limit] + [limit]
+
+
 def on_call_at(
     schedule: Schedule, overrides: Sequence[Override], at: datetime, horizon: timedelta = timedelta(days=35)
 ) -> OnCall:
     """The shift covering `at`, merged with its continuation, and the next shift of someone else.
 
-    The search looks `horizon` ahead; the shift end reported is capped by it.
+    The search looks at most `horizon` ahead and behind; a shift end or start beyond it is capped.
     """
-    shifts = resolve(schedule, overrides, at, at + horizon)
-    current = shifts[0] if shifts and shifts[0].start == at else None
-    rest = shifts[1:] if current else shifts
+    for window in _windows(horizon):
+        shifts = resolve(schedule, overrides, at, at + window)
+        current = shifts[0] if shifts and shifts[0].start == at else None
+        rest = shifts[1:] if current else shifts
+        if current is not None:
+            # pieces of the same person's turn from another layer or an override continue it
+            while rest and rest[0].start == current.end and rest[0].person == current.person:
+                current = Shift(current.start, rest[0].end, current.person, current.source)
+                rest = rest[1:]
+        nxt = next((s for s in rest if current is None or s.person != current.person), None)
+        if nxt is not None and (current is None or current.end < at + window):
+            break
     if current is not None:
-        # an override that hands back to the same person continues their turn
-        while rest and rest[0].start == current.end and rest[0].person == current.person:
-            current = Shift(current.start, rest[0].end, current.person, current.source)
-            rest = rest[1:]
-        start = _shift_start(schedule, overrides, current, at)
-        current = Shift(start, current.end, current.person, current.source)
-    nxt = next((s for s in rest if current is None or s.person != current.person), None)
+        current = Shift(_shift_start(schedule, overrides, current, at, horizon), current.end, current.person,
+                        current.source)  # fmt: skip
     return OnCall(at=at, shift=current, next=nxt)
 
 
-def _shift_start(schedule: Schedule, overrides: Sequence[Override], current: Shift, at: datetime) -> datetime:
-    """Walk back to where the current person's turn really began (at most 35 days back)."""
-    earlier = resolve(schedule, overrides, at - timedelta(days=35), at + timedelta(seconds=1))
+def _shift_start(
+    schedule: Schedule, overrides: Sequence[Override], current: Shift, at: datetime, limit: timedelta
+) -> datetime:
+    """Walk back to where the current person's turn really began (at most `limit` back)."""
     start = current.start
-    for s in reversed(earlier):
-        if s.person != current.person:
-            break
-        if s.start <= at < s.end or s.end == start:
-            start = min(start, s.start)
-        else:
-            break
+    for window in _windows(limit):
+        earlier = resolve(schedule, overrides, at - window, at + timedelta(seconds=1))
+        start = current.start
+        for s in reversed(earlier):
+            if s.person != current.person:
+                return start
+            if s.start <= at < s.end or s.end == start:
+                start = min(start, s.start)
+            else:
+                return start
     return start
 
 
