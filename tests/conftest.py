@@ -20,6 +20,7 @@ from tests.databases import (
     postgres_unreachable_reason,
     selected_backends,
 )
+from tests.receivers import SmtpSink, WebhookSink
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "examples" / "illumidesk.yaml"
@@ -86,3 +87,17 @@ def org(db: Database, clock: FakeClock, demo_config: OnwatchConfig) -> OnwatchCo
 @pytest.fixture
 def incidents(db: Database, clock: FakeClock, org: OnwatchConfig) -> IncidentCommands:
     return IncidentCommands(db, clock)
+
+
+@pytest.fixture
+def webhook_sink() -> Iterator[WebhookSink]:
+    """A real HTTP receiver on a free 127.0.0.1 port; see tests/receivers.py."""
+    with WebhookSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on a free 127.0.0.1 port that records every message; see tests/receivers.py."""
+    with SmtpSink() as sink:
+        yield sink

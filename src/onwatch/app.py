@@ -1,10 +1,12 @@
-"""Wiring: the database, the clock and the API built from settings."""
+"""Wiring: the database, the clock, the API and the engine built from settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from onwatch.commands.alert_groups import SignerSource
+from onwatch.commands.config_cache import ConfigCache
 from onwatch.domain.clock import Clock, SystemClock
 from onwatch.settings import Settings
 from onwatch.store.uow import Database
@@ -12,24 +14,42 @@ from onwatch.store.uow import Database
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from onwatch.engine.worker import Worker
+    from onwatch.notify.base import Channel
+
 
 @dataclass
 class Onwatch:
     settings: Settings
     db: Database
     clock: Clock
+    cache: ConfigCache = field(default_factory=ConfigCache)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, clock: Clock | None = None) -> Onwatch:
         settings = settings or Settings()
         return cls(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
 
-    def api(self) -> FastAPI:
+    def worker(self, channels: dict[str, Channel] | None = None) -> Worker:
+        from onwatch.engine.timers import TimerHandlers
+        from onwatch.engine.worker import Worker
+        from onwatch.notify.registry import build_channels
+
+        handlers = TimerHandlers(self.cache, SignerSource(self.settings.public_url))
+        return Worker(self.db, self.clock, handlers, channels or build_channels(self.settings))
+
+    def api(self, worker: Worker | None = None) -> FastAPI:
         from onwatch.api.app import create_api  # the CLI starts faster without FastAPI loaded
 
-        return create_api(self.db, self.clock, max_body_bytes=self.settings.max_body_bytes)
+        return create_api(
+            self.db,
+            self.clock,
+            max_body_bytes=self.settings.max_body_bytes,
+            public_url=self.settings.public_url,
+            wake=worker.wake if worker else (lambda: None),
+        )
 
 
 def asgi_app() -> FastAPI:
-    """Factory for `uvicorn --factory onwatch.app:asgi_app`."""
+    """Factory for `uvicorn --factory onwatch.app:asgi_app` (API only; run `onwatch worker` beside it)."""
     return Onwatch.from_settings().api()

@@ -15,3 +15,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Base URL users reach onwatch at, used in links we send out.
     public_url: str = "http://127.0.0.1:8080"
+    # Outgoing email (the email notification channel).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "onwatch@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    # HMAC key for webhook signatures when a webhook target has no secret of its own.
+    webhook_secret: str = ""

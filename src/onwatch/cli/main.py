@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from onwatch.cli import incident, oncall
+from onwatch.cli import alerts, incident, oncall
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.commands.oncall import coverage_warnings
 from onwatch.config.apply import apply_config
@@ -25,7 +25,12 @@ app.add_typer(token_app, name="token")
 app.add_typer(incident.app, name="incident")
 app.add_typer(oncall.schedule_app, name="schedule")
 app.add_typer(oncall.override_app, name="override")
+app.add_typer(alerts.alerts_app, name="alerts")
+app.add_typer(alerts.maintenance_app, name="maintenance")
 app.command()(incident.declare)
+app.command()(alerts.ack)
+app.command()(alerts.resolve)
+app.command()(alerts.worker)
 app.command()(oncall.oncall)
 app.command()(oncall.handoff)
 

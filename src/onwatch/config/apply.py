@@ -9,10 +9,9 @@ from typing import Any
 
 import orjson
 
-from onwatch.config.schema import OnwatchConfig
+from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
 from onwatch.store.uow import Database
 
-ENTITY_SECTIONS = ("people", "teams", "services", "channels", "schedules")
 SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "version")
 
 
@@ -105,6 +104,7 @@ def apply_config(
         uow.config.sync_teams(document["teams"])
         uow.config.sync_services(document["services"])
         uow.config.sync_channels(document["channels"])
+        uow.config.sync_integrations(document["integrations"], document["heartbeats"])
         result.revision = uow.config.record_revision(document, checksum(document), applied_by, now)
         result.applied = True
         return result

@@ -10,8 +10,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from onwatch.config.paging import check_paging
 from onwatch.config.schedules import check_schedule
-from onwatch.config.schema import OnwatchConfig, default_severities, is_valid_id
+from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 SEVERITY_KEYS = ("S1", "S2", "S3", "S4")
@@ -124,7 +125,7 @@ def validate_config(data: dict[str, Any]) -> OnwatchConfig:
 def _check_keys(data: dict[str, Any]) -> list[ConfigIssue]:
     """Ids are used in URLs, labels and commands: lower-case letters, digits, '-' and '_'."""
     issues: list[ConfigIssue] = []
-    for section in ("people", "teams", "services", "channels", "schedules"):
+    for section in ENTITY_SECTIONS:
         entries = data.get(section)
         if isinstance(entries, dict):
             for key in entries:
@@ -156,6 +157,16 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
             issues.append(ConfigIssue(f"roles.{role.value}.schedule", f"unknown schedule {rc.schedule!r}"))
     for sid, sched in config.schedules.items():
         issues += [ConfigIssue(path, msg) for path, msg in check_schedule(sid, sched, set(config.people))]
+    paging = check_paging(
+        config.escalation_policies,
+        config.integrations,
+        config.heartbeats,
+        people=set(config.people),
+        channels=set(config.channels),
+        services=set(config.services),
+        roles_with_schedules={r for r, rc in config.roles.items() if rc.schedule},
+    )
+    issues += [ConfigIssue(path, msg) for path, msg in paging]
     for sid, svc in config.services.items():
         if svc.team is not None and svc.team not in config.teams:
             issues.append(ConfigIssue(f"services.{sid}.team", f"unknown team {svc.team!r}"))

@@ -9,73 +9,27 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     model_validator,
 )
 
+from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
 from onwatch.config.schedules import ScheduleConfig
-from onwatch.domain.durations import format_duration, parse_duration
+from onwatch.config.types import Duration, Email, Positive, Ratio, TimeZone, Url
 from onwatch.domain.enums import Role
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-
-def _duration(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"write durations with a unit, e.g. '15m', '30s', '8h' (got {value!r})")
-    return parse_duration(value)
-
-
-def _ratio(value: float) -> float:
-    if not 0 < value < 1:
-        raise ValueError("must be between 0 and 1")
-    return value
-
-
-def _positive(value: float) -> float:
-    if value <= 0:
-        raise ValueError("must be greater than 0")
-    return value
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from None
-    return value
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an email address")
-    return value
-
-
-def _url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
-Ratio = Annotated[float, AfterValidator(_ratio)]
-Positive = Annotated[float, AfterValidator(_positive)]
-TimeZone = Annotated[str, AfterValidator(_timezone)]
-Email = Annotated[str, AfterValidator(_email)]
-Url = Annotated[str, AfterValidator(_url)]
+# sections whose entries have ids (checked, diffed and synced entry by entry)
+ENTITY_SECTIONS = (
+    "people", "teams", "services", "channels", "schedules",
+    "escalation_policies", "integrations", "heartbeats",
+)  # fmt: skip
 
 
 class Strict(BaseModel):
@@ -94,6 +48,9 @@ class ContactMethod(Strict):
     type: ContactType
     address: Email | None = None
     url: Url | None = None
+    secret: str | None = Field(
+        default=None, description="HMAC key for a webhook (default: ONWATCH_WEBHOOK_SECRET)"
+    )
     delay: Duration = timedelta(0)
 
     @model_validator(mode="after")
@@ -163,6 +120,7 @@ class Channel(Strict):
     name: str = Field(min_length=1, max_length=200)
     url: Url | None = None
     address: Email | None = None
+    secret: str | None = None
 
     @model_validator(mode="after")
     def _target_matches_type(self) -> Channel:
@@ -229,6 +187,8 @@ def default_severities() -> dict[str, SeverityRule]:
 
 class ProcessTimers(Strict):
     ack_timeout: Duration = timedelta(minutes=15)
+    flapping_threshold: int = Field(default=4, ge=1, description="resolve/re-fire cycles that mark flapping")
+    flapping_window: Duration = timedelta(hours=1)
     investigating_escalation: Duration = timedelta(minutes=30)
     public_update_within: Duration = timedelta(hours=1)
     review_due: Duration = timedelta(days=14)
@@ -249,6 +209,9 @@ class OnwatchConfig(Strict):
     teams: dict[str, Team] = Field(default_factory=dict)
     roles: dict[Role, RoleConfig] = Field(default_factory=dict)
     schedules: dict[str, ScheduleConfig] = Field(default_factory=dict)
+    escalation_policies: dict[str, EscalationPolicyConfig] = Field(default_factory=dict)
+    integrations: dict[str, IntegrationConfig] = Field(default_factory=dict)
+    heartbeats: dict[str, HeartbeatConfig] = Field(default_factory=dict)
     services: dict[str, Service] = Field(default_factory=dict)
     channels: dict[str, Channel] = Field(default_factory=dict)
     severities: dict[str, SeverityRule] = Field(default_factory=default_severities)

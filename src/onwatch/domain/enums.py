@@ -79,6 +79,8 @@ class Interface(StrEnum):
     CHAT = "chat"
     ENGINE = "engine"
     CONFIG = "config"
+    INTEGRATION = "integration"
+    LINK = "link"
 
 
 class EventKind(StrEnum):
@@ -94,3 +96,7 @@ class EventKind(StrEnum):
     IMOC_REQUIRED = "imoc_required"
     NOTE = "note"
     REOPENED = "reopened"
+    ALERTS_LINKED = "alerts_linked"
+    PAGED = "paged"
+    ALERTS_ACKNOWLEDGED = "alerts_acknowledged"
+    ALERTS_RESOLVED = "alerts_resolved"

@@ -111,6 +111,20 @@ class IncidentRepository:
                 )
             self._loaded_roles[a.id] = (a.engaged_at, a.renounced_at)
 
+    def append_event(self, incident_id: int, event: TimelineEvent) -> None:
+        """An event from outside the aggregate (pages and acknowledgements of linked alert groups)."""
+        self.conn.execute(
+            sa.insert(timeline_events).values(
+                incident_id=incident_id,
+                at=event.at,
+                kind=event.kind.value,
+                actor=event.actor,
+                interface=event.interface.value,
+                message=event.message,
+                data=dict(event.data),
+            )
+        )
+
     def _flush_events(self, incident: Incident) -> None:
         if not incident.new_events:
             return

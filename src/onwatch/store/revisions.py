@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from onwatch.store.tables import channels, config_revisions, people, services, teams
+from onwatch.store.tables import channels, config_revisions, integrations, people, services, teams
+from onwatch.store.tokens import hash_token
 
 
 class ConfigRepository:
@@ -60,6 +61,36 @@ class ConfigRepository:
 
     def sync_channels(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
         self._sync(channels, {cid: {"spec": dict(c)} for cid, c in entries.items()})
+
+    def sync_integrations(
+        self, entries: Mapping[str, Mapping[str, Any]], heartbeats: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """Integrations and heartbeats both receive signals by key; only the key's hash is kept."""
+        wanted = {
+            iid: {
+                "kind": i["type"],
+                "key_hash": hash_token(i["key"]),
+                "service_id": i["service"],
+                "policy_id": i["escalation_policy"],
+                "group_by": list(i["group_by"]),
+            }
+            for iid, i in entries.items()
+        }
+        for hid, h in heartbeats.items():
+            wanted[f"heartbeat:{hid}"] = {
+                "kind": "heartbeat",
+                "key_hash": hash_token(h["key"]),
+                "service_id": h["service"],
+                "policy_id": h["escalation_policy"],
+                "group_by": ["alertname"],
+            }
+        # a key moved from one integration to another must not collide with its old row
+        self.conn.execute(
+            sa.update(integrations).values(key_hash=sa.func.concat("retired:", integrations.c.id))
+            if self.conn.dialect.name == "postgresql"
+            else sa.update(integrations).values(key_hash="retired:" + integrations.c.id)
+        )
+        self._sync(integrations, wanted)
 
     def _sync(self, table: sa.Table, wanted: Mapping[str, Mapping[str, Any]]) -> None:
         """Insert new rows, update changed ones, deactivate removed ones.

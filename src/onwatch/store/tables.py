@@ -169,7 +169,9 @@ outbox = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("correlation", sa.String(64), nullable=True),  # e.g. "group:12", to cancel on acknowledge
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_correlation", "correlation"),
 )
 
 # ---- on-call --------------------------------------------------------------------------------
@@ -209,4 +211,129 @@ handoff_notes = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_handoff_notes_role_created_at", "role", "created_at"),
+)
+
+# ---- alerts and paging ----------------------------------------------------------------------
+
+integrations = sa.Table(
+    "integrations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # alertmanager | pagerduty | generic | heartbeat
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("service_id", sa.String(64), nullable=False),
+    sa.Column("policy_id", sa.String(64), nullable=False),
+    sa.Column("group_by", JSONType, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+alert_groups = sa.Table(
+    "alert_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("group_key", sa.String(200), nullable=False),
+    sa.Column("integration_id", sa.String(64), nullable=False),
+    sa.Column("service_id", sa.String(64), nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("alert_count", sa.Integer, nullable=False),
+    sa.Column("firing_count", sa.Integer, nullable=False),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("flap_history", JSONType, nullable=False),
+    sa.Column("flapping", sa.Boolean, nullable=False),
+    sa.Column("in_maintenance", sa.Boolean, nullable=False),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("acknowledged_at", UTCDateTime, nullable=True),
+    sa.Column("acknowledged_by", sa.String(200), nullable=True),
+    sa.Column("resolved_at", UTCDateTime, nullable=True),
+    sa.Column("resolved_by", sa.String(200), nullable=True),
+    sa.Index("ix_alert_groups_status", "status"),
+    # one open group per key: concurrent ingest on several replicas cannot open two
+    sa.Index(
+        "uq_alert_groups_open_key",
+        "group_key",
+        unique=True,
+        sqlite_where=sa.text("status != 'resolved'"),
+        postgresql_where=sa.text("status != 'resolved'"),
+    ),
+    sa.Index("ix_alert_groups_group_key_resolved_at", "group_key", "resolved_at"),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("integration_id", sa.String(64), nullable=False),
+    sa.Column("dedup_key", sa.String(255), nullable=False),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("summary", sa.String(1024), nullable=False),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(255), nullable=False),
+    sa.Column("labels", JSONType, nullable=False),
+    sa.Column("details", JSONType, nullable=False),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+    sa.Column("resolved_at", UTCDateTime, nullable=True),
+    sa.UniqueConstraint("integration_id", "dedup_key", name="uq_alerts_integration_id_dedup_key"),
+)
+
+escalations = sa.Table(
+    "escalations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False, index=True),
+    sa.Column("policy", JSONType, nullable=False),  # the snapshot taken when it started
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # active | acknowledged | resolved | exhausted
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("next_at", UTCDateTime, nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+alert_group_events = sa.Table(
+    "alert_group_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("interface", sa.String(20), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("data", JSONType, nullable=False),
+    sa.Index("ix_alert_group_events_group_id_id", "group_id", "id"),
+)
+
+maintenance_windows = sa.Table(
+    "maintenance_windows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service_id", sa.String(64), nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_maintenance_windows_service_id_ends_at", "service_id", "ends_at"),
+)
+
+heartbeat_state = sa.Table(
+    "heartbeat_state",
+    metadata,
+    sa.Column("heartbeat_id", sa.String(64), primary_key=True),
+    sa.Column("last_ping_at", UTCDateTime, nullable=True),
+    sa.Column("expected_by", UTCDateTime, nullable=True),
+)
+
+app_secrets = sa.Table(
+    "app_secrets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
 )

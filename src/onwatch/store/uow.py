@@ -10,8 +10,10 @@ from functools import cached_property
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from onwatch.store.alerts import AlertRepository
 from onwatch.store.db import create_engine, normalise_url, read_options
 from onwatch.store.directory import DirectoryRepository
+from onwatch.store.engine import EngineRepository
 from onwatch.store.incidents import IncidentRepository
 from onwatch.store.oncall import OnCallRepository
 from onwatch.store.revisions import ConfigRepository
@@ -33,6 +35,14 @@ class UnitOfWork:
     @cached_property
     def config(self) -> ConfigRepository:
         return ConfigRepository(self.conn)
+
+    @cached_property
+    def alerts(self) -> AlertRepository:
+        return AlertRepository(self.conn)
+
+    @cached_property
+    def engine(self) -> EngineRepository:
+        return EngineRepository(self.conn)
 
     @cached_property
     def oncall(self) -> OnCallRepository:

@@ -1,0 +1,149 @@
+"""Inbound monitoring: Alertmanager, PagerDuty Events v2 and generic webhooks.
+
+A 2xx means the alerts are committed. A malformed payload gets 400 naming each field, an unknown
+key 404, a database that cannot take the write 503 (senders retry) — never a silent drop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+
+from onwatch.api.problems import problem
+from onwatch.commands.alerts import AlertIngest
+from onwatch.domain.alerts import AlertEvent
+from onwatch.domain.errors import NotFound
+from onwatch.integrations import alertmanager, generic, pagerduty
+from onwatch.integrations.base import PayloadError
+
+router = APIRouter(tags=["integrations"])
+
+
+def _ingest(request: Request) -> AlertIngest:
+    ingest: AlertIngest = request.app.state.ingest
+    return ingest
+
+
+async def _json(request: Request) -> Any:
+    body = await request.body()
+    if not body:
+        raise PayloadError([("body", "empty; send a JSON object")])
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
+
+
+def _bad(exc: PayloadError) -> JSONResponse:
+    errors = [{"field": f, "message": m} for f, m in exc.errors]
+    return problem(400, "Invalid payload", str(exc), errors=errors)
+
+
+async def _run(
+    request: Request,
+    key: str,
+    kind: str,
+    parse: Callable[[Any], list[AlertEvent]],
+    ok: Callable[[list[Any]], Response],
+) -> Response:
+    ingest = _ingest(request)
+    try:
+        body = await _json(request)
+        integration = await run_in_threadpool(ingest.integration, key, kind)
+        events = parse(body)
+        results = await run_in_threadpool(ingest.ingest, integration, events)
+    except PayloadError as exc:
+        return _bad(exc)
+    except NotFound as exc:
+        return problem(
+            404,
+            "Unknown integration",
+            exc.message,
+            errors=[{"field": "integration_key", "message": exc.message}],
+        )
+    except OperationalError:
+        return problem(
+            503,
+            "Try again",
+            "the database could not take the alerts; nothing was stored",
+            headers={"Retry-After": "5"},
+        )
+    return ok(results)
+
+
+@router.post("/api/v1/integrations/alertmanager/{key}", status_code=200)
+async def alertmanager_webhook(key: str, request: Request) -> Response:
+    """Point an Alertmanager `webhook_configs` receiver here (payload version 4)."""
+    now = request.app.state.clock.now()
+    return await _run(
+        request,
+        key,
+        "alertmanager",
+        lambda b: alertmanager.parse(b, now),
+        lambda r: JSONResponse(
+            {"status": "ok", "alerts": len(r), "groups": sorted({x.group_id for x in r if x.group_id})}
+        ),
+    )
+
+
+@router.post("/api/v1/integrations/generic/{key}", status_code=202)
+async def generic_webhook(key: str, request: Request) -> Response:
+    """One alert object or {"alerts": [...]}; fields in onwatch.integrations.generic."""
+    now = request.app.state.clock.now()
+    return await _run(
+        request,
+        key,
+        "generic",
+        lambda b: generic.parse(b, now),
+        lambda r: JSONResponse(
+            {
+                "status": "accepted",
+                "results": [
+                    {"dedup_key": x.dedup_key, "alert_group": x.group_id, "outcome": x.outcome} for x in r
+                ],
+            },
+            status_code=202,
+        ),
+    )
+
+
+def _pd_error(status: int, errors: list[tuple[str, str]]) -> JSONResponse:
+    return JSONResponse(
+        {
+            "status": "invalid event",
+            "message": "Event object is invalid",
+            "errors": [f"{f}: {m}" for f, m in errors],
+        },
+        status_code=status,
+    )
+
+
+@router.post("/v2/enqueue", status_code=202)
+@router.post("/v2/enqueue/", status_code=202, include_in_schema=False)
+async def pagerduty_enqueue(request: Request) -> Response:
+    """PagerDuty Events API v2: `routing_key` is an onwatch integration key of type pagerduty."""
+    ingest = _ingest(request)
+    now = request.app.state.clock.now()
+    try:
+        body = await _json(request)
+        key = pagerduty.routing_key(body)
+        integration = await run_in_threadpool(ingest.integration, key, "pagerduty")
+        event = pagerduty.parse(body, now)
+        await run_in_threadpool(ingest.ingest, integration, [event])
+    except PayloadError as exc:
+        return _pd_error(400, exc.errors)
+    except NotFound:
+        return _pd_error(404, [("routing_key", "no pagerduty integration has this key")])
+    except OperationalError:
+        return JSONResponse(
+            {"status": "throttle", "message": "try again"}, status_code=503, headers={"Retry-After": "5"}
+        )
+    return JSONResponse(
+        {"status": "success", "message": "Event processed", "dedup_key": event.dedup_key}, status_code=202
+    )

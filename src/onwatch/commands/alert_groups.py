@@ -1,0 +1,185 @@
+"""Alert group commands for the API and CLI: each one transaction, then the engine is woken."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.groups import GroupActions
+from onwatch.commands.links import LinkSigner
+from onwatch.commands.paging import Pager
+from onwatch.domain.alerts import GroupStatus
+from onwatch.domain.clock import Clock
+from onwatch.domain.enums import EventKind, Severity, Status
+from onwatch.domain.errors import DomainError, InvalidInput
+from onwatch.domain.escalation import Target
+from onwatch.domain.incident import Incident
+from onwatch.domain.timeline import Actor, TimelineEvent
+from onwatch.store.alerts import AlertGroupRecord, AlertRecord, GroupEvent
+from onwatch.store.engine import EscalationRecord
+from onwatch.store.secrets import shared_secret
+from onwatch.store.uow import Database, UnitOfWork
+
+
+class SignerSource:
+    """The link signer, built once from the secret all replicas share."""
+
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url
+        self._signer: LinkSigner | None = None
+
+    def __call__(self, uow: UnitOfWork) -> LinkSigner:
+        if self._signer is None:
+            self._signer = LinkSigner(shared_secret(uow.conn, "action-links"), self.public_url)
+        return self._signer
+
+
+class AlertGroupCommands:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        cache: ConfigCache,
+        signer: Callable[[UnitOfWork], LinkSigner],
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.cache = cache
+        self.signer = signer
+        self.on_commit = on_commit
+
+    def _act(
+        self, group_id: int, action: Callable[[GroupActions, AlertGroupRecord, UnitOfWork], object]
+    ) -> AlertGroupRecord:
+        with self.db.write() as uow:
+            now = self.clock.now()
+            group = uow.alerts.group(group_id, for_update=True)
+            pager = Pager(uow, self.cache.get(uow), self.signer(uow), now)
+            action(GroupActions(uow, pager, now), group, uow)
+            updated = uow.alerts.group(group_id)
+        self.on_commit()
+        return updated
+
+    def acknowledge(self, group_id: int, actor: Actor) -> AlertGroupRecord:
+        return self._act(group_id, lambda a, g, _u: a.acknowledge(g, actor))
+
+    def resolve(self, group_id: int, actor: Actor) -> AlertGroupRecord:
+        return self._act(group_id, lambda a, g, _u: a.resolve(g, actor))
+
+    def escalate(self, group_id: int, actor: Actor) -> AlertGroupRecord:
+        return self._act(group_id, lambda a, g, _u: a.escalate(g, actor))
+
+    def page(self, group_id: int, actor: Actor, target: Target) -> AlertGroupRecord:
+        return self._act(group_id, lambda a, g, _u: a.page(g, actor, target))
+
+    def to_incident(
+        self,
+        group_id: int,
+        actor: Actor,
+        *,
+        severity: Severity,
+        title: str | None = None,
+        status: Status = Status.DEGRADED_PERFORMANCE,
+    ) -> tuple[AlertGroupRecord, int]:
+        """Declare an incident from the group (same transaction) and link them."""
+        holder: dict[str, int] = {}
+
+        def run(actions: GroupActions, group: AlertGroupRecord, uow: UnitOfWork) -> None:
+            if group.incident_id is not None:
+                raise DomainError(
+                    f"alert group {group.id} already belongs to incident {group.incident_id}", field="id"
+                )
+            if actor.person_id is not None:
+                uow.directory.require_person(actor.person_id, field="declared_by")
+            incident = Incident.declare(
+                title=title or group.title[:200],
+                severity=severity,
+                actor=actor,
+                now=actions.now,
+                services=[group.service_id],
+                status=status,
+            )
+            holder["id"] = uow.incidents.add(incident)
+            self._link(uow, group, holder["id"], actor, actions.now)
+
+        group = self._act(group_id, run)
+        return group, holder["id"]
+
+    def attach(self, group_id: int, incident_id: int, actor: Actor) -> AlertGroupRecord:
+        def run(actions: GroupActions, group: AlertGroupRecord, uow: UnitOfWork) -> None:
+            uow.incidents.get(incident_id)  # 404 if unknown
+            if group.incident_id == incident_id:
+                return
+            if group.incident_id is not None:
+                raise DomainError(
+                    f"alert group {group.id} already belongs to incident {group.incident_id}", field="id"
+                )
+            self._link(uow, group, incident_id, actor, actions.now)
+
+        return self._act(group_id, run)
+
+    @staticmethod
+    def _link(
+        uow: UnitOfWork, group: AlertGroupRecord, incident_id: int, actor: Actor, now: datetime
+    ) -> None:
+        """Link, and copy the group's history so the incident timeline shows every page and ack so far."""
+        uow.alerts.update_group(group.id, {"incident_id": incident_id, "updated_at": now})
+        for e in uow.alerts.events(group.id):
+            uow.incidents.append_event(
+                incident_id,
+                TimelineEvent(
+                    at=e.at,
+                    kind=EventKind.PAGED if e.kind == "paged" else EventKind.ALERTS_LINKED,
+                    actor=e.actor,
+                    interface=actor.interface,
+                    message=f"alert group #{group.id}: {e.message}",
+                    data={"alert_group": group.id, "original_kind": e.kind},
+                ),
+            )
+        uow.incidents.append_event(
+            incident_id,
+            TimelineEvent(
+                at=now,
+                kind=EventKind.ALERTS_LINKED,
+                actor=actor.name,
+                interface=actor.interface,
+                message=f"{actor.name} linked alert group #{group.id}: {group.title}",
+                data={"alert_group": group.id},
+            ),
+        )
+        uow.alerts.add_event(
+            group.id, now, "linked", actor.name, actor.interface.value, f"linked to incident #{incident_id}"
+        )
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def groups(
+        self, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AlertGroupRecord]:
+        with self.db.read() as uow:
+            return uow.alerts.groups(status=status, limit=limit, offset=offset)
+
+    def detail(
+        self, group_id: int
+    ) -> tuple[AlertGroupRecord, list[AlertRecord], list[GroupEvent], EscalationRecord | None]:
+        with self.db.read() as uow:
+            group = uow.alerts.group(group_id)
+            return (
+                group,
+                uow.alerts.alerts_of(group_id),
+                uow.alerts.events(group_id),
+                uow.engine.current_escalation(group_id),
+            )
+
+    def add_maintenance(
+        self, service_id: str, start: datetime, end: datetime, reason: str, actor: Actor
+    ) -> int:
+        if end <= start:
+            raise InvalidInput("'end' must be after 'start'", field="end")
+        with self.db.write() as uow:
+            uow.directory.require_services([service_id], field="service")
+            return uow.alerts.add_maintenance(
+                service_id, start, end, reason.strip()[:500], actor.name, self.clock.now()
+            )

@@ -1,0 +1,90 @@
+"""Escalation policies: steps, targets, the snapshot copied onto a running escalation (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class TargetKind(StrEnum):
+    ROLE = "role"  # whoever holds the role now, from its schedule
+    PERSON = "person"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    ref: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.ref}"
+
+
+@dataclass(frozen=True)
+class Step:
+    targets: tuple[Target, ...]
+    delay: timedelta  # how long to wait for an acknowledgement before the next step
+
+
+@dataclass(frozen=True)
+class Position:
+    step: int
+    round: int  # 0 for the first pass, 1.. for repeats
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    """The policy as it was when the escalation started: later config edits do not touch it."""
+
+    id: str
+    name: str
+    steps: tuple[Step, ...]
+    repeat: int = 0
+
+    def step(self, position: Position) -> Step:
+        return self.steps[position.step]
+
+    def after(self, position: Position) -> Position | None:
+        """The next position to run once `position` was not acknowledged in time, if any."""
+        if position.step + 1 < len(self.steps):
+            return Position(position.step + 1, position.round)
+        if position.round < self.repeat:
+            return Position(0, position.round + 1)
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "repeat": self.repeat,
+            "steps": [
+                {
+                    "targets": [{"kind": t.kind.value, "ref": t.ref} for t in s.targets],
+                    "delay_seconds": int(s.delay.total_seconds()),
+                }
+                for s in self.steps
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PolicySnapshot:
+        return cls(
+            id=str(data["id"]),
+            name=str(data["name"]),
+            repeat=int(data["repeat"]),
+            steps=tuple(
+                Step(
+                    targets=tuple(Target(TargetKind(t["kind"]), str(t["ref"])) for t in s["targets"]),
+                    delay=timedelta(seconds=int(s["delay_seconds"])),
+                )
+                for s in data["steps"]
+            ),
+        )
+
+
+def page_key(group_id: int, escalation_id: int, position: Position, person: str, method: int) -> str:
+    """Idempotency key of one notification: a retried decision can never page twice."""
+    return f"page:{group_id}:{escalation_id}:{position.round}.{position.step}:{person}:{method}"

@@ -1,0 +1,1 @@
+"""The engine: durable timers decide (escalate, heartbeats), the outbox sender delivers."""

@@ -1,0 +1,50 @@
+"""Timer handlers: what happens when a durable timer comes due. Each runs inside the claiming
+transaction, so its effects and the timer's deletion commit together (exactly once)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.links import LinkSigner
+from onwatch.commands.paging import ESCALATE, Pager
+from onwatch.domain.alerts import GroupStatus
+from onwatch.domain.escalation import Position
+from onwatch.store.engine import TimerRecord
+from onwatch.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, TimerRecord, datetime], None]
+
+
+class TimerHandlers:
+    def __init__(self, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> None:
+        self.cache = cache
+        self.signer = signer
+        self.handlers: dict[str, Handler] = {ESCALATE: self.escalate}
+
+    def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        handler = self.handlers.get(timer.kind)
+        if handler is None:
+            log.warning("dropping timer %s of unknown kind %r", timer.id, timer.kind)
+            return
+        handler(uow, timer, now)
+
+    def escalate(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        """Run the next step, unless the escalation moved on meanwhile (acknowledged, resolved,
+        escalated by hand): a timer that no longer matches the escalation is dropped."""
+        escalation = uow.engine.escalation(int(timer.payload["escalation_id"]), for_update=True)
+        if escalation is None or escalation.status != "active":
+            return
+        position = Position(int(timer.payload["step"]), int(timer.payload["round"]))
+        if escalation.policy.after(escalation.position) != position:
+            return
+        group = uow.alerts.group(escalation.group_id, for_update=True)
+        if group.status is not GroupStatus.TRIGGERED:
+            return
+        Pager(uow, self.cache.get(uow), self.signer(uow), now).run(
+            group, escalation.id, escalation.policy, position
+        )

@@ -1,0 +1,156 @@
+"""The worker loop: claim due timers and run them; claim due outbox messages and deliver them.
+
+Several workers (processes or threads, on one database) can run at once: timers are locked
+row by row (`SKIP LOCKED`) for the transaction that runs them; outbox messages are leased, so a
+worker that dies mid-delivery loses its lease and another delivers (at least once; receivers
+deduplicate by the Idempotency-Key).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+from onwatch.domain.clock import Clock
+from onwatch.engine.timers import TimerHandlers
+from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
+from onwatch.store.uow import Database
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 s, 2 s, 4 s ... capped at 5 minutes, with jitter so retries from many workers spread out."""
+    base = min(2 ** max(0, attempts), 300)
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+@dataclass
+class WorkerStats:
+    timers: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        handlers: TimerHandlers,
+        channels: Mapping[str, Channel],
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        batch: int = 100,
+        senders: int = 8,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.handlers = handlers
+        self.channels = channels
+        self.lease = lease
+        self.batch = batch
+        self.stats = WorkerStats()
+        self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="onwatch-send")
+        self._wake = threading.Event()
+
+    # ---- one pass ------------------------------------------------------------------------
+
+    def run_timers(self) -> int:
+        """Run up to `batch` due timers in one transaction; each in a savepoint so one broken
+        timer cannot hold back the others."""
+        with self.db.write() as uow:
+            now = self.clock.now()
+            due = uow.engine.due_timers(now, self.batch)
+            for timer in due:
+                savepoint = uow.conn.begin_nested()
+                try:
+                    self.handlers.handle(uow, timer, now)
+                    savepoint.commit()
+                except Exception:
+                    savepoint.rollback()
+                    log.exception("timer %s (%s) failed; dropped", timer.id, timer.kind)
+                uow.engine.delete_timer(timer.id)
+        self.stats.timers += len(due)
+        return len(due)
+
+    def deliver(self) -> int:
+        with self.db.write() as uow:
+            messages = uow.engine.claim_outbox(self.clock.now(), self.lease, self.batch)
+        if not messages:
+            return 0
+        results = list(self._pool.map(self._send, messages))
+        with self.db.write() as uow:
+            now = self.clock.now()
+            for message, error in zip(messages, results, strict=True):
+                if error is None:
+                    uow.engine.mark_sent(message.id, now)
+                    self.stats.sent += 1
+                elif error.retryable and message.attempts + 1 < MAX_ATTEMPTS:
+                    uow.engine.mark_failed(message.id, str(error), now + backoff(message.attempts))
+                    self.stats.retried += 1
+                else:
+                    uow.engine.mark_failed(message.id, str(error), None)
+                    self.stats.failed += 1
+                    log.error(
+                        "giving up on %s after %d attempts: %s",
+                        message.idempotency_key,
+                        message.attempts + 1,
+                        error,
+                    )
+        return len(messages)
+
+    def _send(self, message: OutboxMessage) -> DeliveryError | None:
+        channel = self.channels.get(message.channel)
+        if channel is None:
+            return DeliveryError(f"no delivery channel {message.channel!r}", retryable=False)
+        try:
+            channel.send(message)
+        except DeliveryError as exc:
+            return exc
+        except Exception as exc:  # a bug in a channel must not kill the worker
+            log.exception("channel %s crashed", message.channel)
+            return DeliveryError(f"{type(exc).__name__}: {exc}")
+        return None
+
+    def run_once(self) -> int:
+        """Everything due now, until nothing is left (tests call this after advancing the clock)."""
+        total = 0
+        while True:
+            done = self.run_timers() + self.deliver()
+            total += done
+            if done == 0:
+                return total
+
+    # ---- forever -------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Something is due now (a page was just queued): stop waiting."""
+        self._wake.set()
+
+    def run_forever(self, stop: threading.Event, poll: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+                wait = self._until_next_due(poll)
+            except Exception:
+                log.exception("worker pass failed; retrying")
+                wait = poll
+            self._wake.wait(wait)
+            self._wake.clear()
+        self._pool.shutdown(wait=True)
+
+    def _until_next_due(self, poll: float) -> float:
+        with self.db.read() as uow:
+            due = [t for t in (uow.engine.next_timer_due(), uow.engine.next_outbox_due()) if t is not None]
+        if not due:
+            return poll
+        return max(0.0, min(poll, (min(due) - self.clock.now()).total_seconds()))

@@ -1,0 +1,2 @@
+"""Inbound adapters: each turns a monitoring payload into normalised alert events, or says exactly
+which fields are wrong."""

@@ -1,0 +1,87 @@
+"""The interface every delivery channel implements, and the message the outbox hands it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One notification to deliver, exactly as stored in the outbox.
+
+    `target` says where (per channel: {"url", "secret"} for webhooks, {"url"} for Slack,
+    {"address"} for email); `payload` says what (see `Notification`).
+    """
+
+    id: int
+    idempotency_key: str
+    channel: str  # "webhook", "slack" or "email"
+    target: dict[str, Any]
+    payload: dict[str, Any]
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What a page or announcement says, independent of the channel that carries it.
+
+    Stored as `OutboxMessage.payload` via `to_payload()`; channels rebuild it with `from_payload`.
+    """
+
+    kind: str  # "page", "announcement", "reminder", ...
+    title: str
+    text: str
+    severity: str = ""
+    service: str = ""
+    recipient: str = ""  # person id, or channel id for channel posts
+    recipient_name: str = ""
+    # e.g. {"acknowledge": url, "resolve": url, "view": url}
+    links: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, str] = field(default_factory=dict)  # short key/value lines shown with the message
+    ref: dict[str, Any] = field(default_factory=dict)  # machine-readable ids: {"alert_group": 12, ...}
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "severity": self.severity,
+            "service": self.service,
+            "recipient": self.recipient,
+            "recipient_name": self.recipient_name,
+            "links": dict(self.links),
+            "facts": dict(self.facts),
+            "ref": dict(self.ref),
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Notification:
+        return cls(
+            kind=str(data.get("kind", "")),
+            title=str(data.get("title", "")),
+            text=str(data.get("text", "")),
+            severity=str(data.get("severity", "")),
+            service=str(data.get("service", "")),
+            recipient=str(data.get("recipient", "")),
+            recipient_name=str(data.get("recipient_name", "")),
+            links={str(k): str(v) for k, v in dict(data.get("links", {})).items()},
+            facts={str(k): str(v) for k, v in dict(data.get("facts", {})).items()},
+            ref=dict(data.get("ref", {})),
+        )
+
+
+class DeliveryError(Exception):
+    """Delivery failed. `retryable` False means retrying cannot help (e.g. HTTP 400, bad address)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, message: OutboxMessage) -> None:
+        """Deliver once; return on success, raise DeliveryError otherwise. Must be thread-safe."""
+        ...

@@ -1,0 +1,26 @@
+"""Build the delivery channels from settings: one instance of each, keyed by channel name."""
+
+from __future__ import annotations
+
+from onwatch.notify.base import Channel
+from onwatch.notify.email import EmailChannel
+from onwatch.notify.slack import SlackChannel
+from onwatch.notify.webhook import WebhookChannel
+from onwatch.settings import Settings
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """Channels by `name`, matching `OutboxMessage.channel` ("webhook", "slack", "email")."""
+    channels: list[Channel] = [
+        WebhookChannel(default_secret=settings.webhook_secret),
+        SlackChannel(),
+        EmailChannel(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        ),
+    ]
+    return {channel.name: channel for channel in channels}

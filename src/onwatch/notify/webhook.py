@@ -1,0 +1,154 @@
+"""Generic webhook channel: POST each notification as signed JSON to the target URL.
+
+Request
+    POST <target["url"]>
+    Content-Type: application/json
+    Idempotency-Key: <key>              the same on every retry of one notification
+    X-Onwatch-Timestamp: <unix seconds>  decimal integer, when this attempt was signed
+    X-Onwatch-Signature: sha256=<hex>
+
+    {"idempotency_key": "<key>", "notification": {...}}   (see `Notification.to_payload`)
+
+Verifying a delivery (what `verify_signature` does; receivers in other languages do the same):
+
+1. Take the raw body bytes exactly as received; do not re-serialize the JSON, that changes the bytes.
+2. Compute HMAC-SHA256 keyed with the shared secret (UTF-8) over ``<timestamp> "." <body>``, i.e.
+   ``f"{timestamp}.".encode() + body``, where timestamp is the X-Onwatch-Timestamp header verbatim.
+3. Compare ``"sha256=" + hexdigest`` with X-Onwatch-Signature using a constant-time comparison.
+4. Reject timestamps more than a few minutes from your clock, so a captured request cannot be replayed
+   later; the timestamp is signed, so it cannot be changed without breaking the signature.
+5. Deduplicate on Idempotency-Key: delivery is at-least-once, so a retry after a timeout can repeat a
+   request the receiver already processed.
+
+The key is the target's "secret", else the channel's default secret (ONWATCH_WEBHOOK_SECRET). With
+neither configured the signature is still sent but proves nothing: configure a secret.
+
+Responses: 2xx is success. 408, 425, 429 and 5xx, and connection errors or timeouts, are retried.
+Any other status (including 3xx: redirects are not followed, a POST must not be replayed elsewhere) is
+a permanent failure, since repeating the same request cannot change the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import orjson
+
+from onwatch.notify.base import DeliveryError, OutboxMessage
+
+SIGNATURE_PREFIX = "sha256="
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+# How much of a failed response we keep in the error message (the outbox stores it).
+ERROR_TEXT_CHARS = 200
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The X-Onwatch-Signature header value for `body` sent at `timestamp`."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return SIGNATURE_PREFIX + mac.hexdigest()
+
+
+def verify_signature(
+    secret: str, timestamp: str, body: bytes, header: str, *, now: float, tolerance: float = 300
+) -> bool:
+    """True if `header` signs exactly `body` at `timestamp` and `timestamp` is within `tolerance` s of `now`.
+
+    `now` is a parameter (not read from the clock) so receivers and tests decide what "now" is.
+    """
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        return False
+    if abs(now - sent_at) > tolerance:
+        return False
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a header is attacker-controlled.
+    return hmac.compare_digest(sign(secret, timestamp, body).encode(), header.encode())
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def post_json(
+    client: httpx.Client, url: Any, body: bytes, headers: Mapping[str, str], *, timeout: float
+) -> None:
+    """POST `body` to `url`; return on 2xx, else raise DeliveryError classified as described above.
+
+    Shared by every HTTP channel. Error messages never contain the URL: for Slack the URL is the credential.
+    """
+    if not isinstance(url, str) or not url:
+        raise DeliveryError("target has no URL", retryable=False)
+    try:
+        # Streamed so that a huge error page is never read whole; we only keep its start.
+        with client.stream("POST", url, content=body, headers=headers, timeout=timeout) as response:
+            if response.is_success:
+                return
+            status = response.status_code
+            snippet = _read_snippet(response)
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        raise DeliveryError(f"invalid target URL: {exc}", retryable=False) from exc
+    except httpx.HTTPError as exc:  # refused, reset, DNS, timeouts: the receiver may come back
+        raise DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True) from exc
+    raise DeliveryError(f"HTTP {status}: {snippet}", retryable=is_retryable_status(status))
+
+
+def _read_snippet(response: httpx.Response) -> str:
+    raw = b""
+    try:
+        for chunk in response.iter_bytes():
+            raw += chunk
+            if len(raw) >= ERROR_TEXT_CHARS * 4:  # enough bytes for 200 chars of any UTF-8
+                break
+    except httpx.HTTPError:
+        pass  # the status already decides; a broken error body must not hide it
+    text = raw.decode(response.encoding or "utf-8", errors="replace")
+    return " ".join(text.split())[:ERROR_TEXT_CHARS]
+
+
+def encode_body(message: OutboxMessage) -> bytes:
+    try:
+        return orjson.dumps({"idempotency_key": message.idempotency_key, "notification": message.payload})
+    except orjson.JSONEncodeError as exc:  # the stored payload itself is bad; retrying cannot fix it
+        raise DeliveryError(f"payload is not JSON-serializable: {exc}", retryable=False) from exc
+
+
+class WebhookChannel:
+    """Signed JSON POSTs; thread-safe (httpx.Client is), one instance serves all targets."""
+
+    def __init__(
+        self,
+        name: str = "webhook",
+        client: httpx.Client | None = None,
+        default_secret: str = "",
+        timeout: float = 5.0,
+    ) -> None:
+        self.name = name
+        self.default_secret = default_secret
+        self.timeout = timeout
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.Client()
+
+    def send(self, message: OutboxMessage) -> None:
+        secret = message.target.get("secret") or self.default_secret
+        if not isinstance(secret, str):
+            raise DeliveryError("target secret must be a string", retryable=False)
+        body = encode_body(message)
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "onwatch-webhook",
+            "Idempotency-Key": message.idempotency_key,
+            "X-Onwatch-Timestamp": timestamp,
+            "X-Onwatch-Signature": sign(secret, timestamp, body),
+        }
+        post_json(self._client, message.target.get("url"), body, headers, timeout=self.timeout)
+
+    def close(self) -> None:
+        """Close the HTTP client if this channel created it."""
+        if self._owns_client:
+            self._client.close()

@@ -1,0 +1,287 @@
+"""Alerts, alert groups and their timeline events, integrations and maintenance windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from onwatch.domain.alerts import AlertStatus, GroupStatus
+from onwatch.domain.errors import NotFound
+from onwatch.store.tables import (
+    alert_group_events,
+    alert_groups,
+    alerts,
+    integrations,
+    maintenance_windows,
+)
+from onwatch.store.tokens import hash_token
+
+
+@dataclass(frozen=True)
+class IntegrationRecord:
+    id: str
+    kind: str
+    service_id: str
+    policy_id: str
+    group_by: tuple[str, ...]
+
+
+@dataclass
+class AlertGroupRecord:
+    id: int
+    group_key: str
+    integration_id: str
+    service_id: str
+    title: str
+    severity: str
+    status: GroupStatus
+    alert_count: int
+    firing_count: int
+    event_count: int
+    flap_history: list[str]
+    flapping: bool
+    in_maintenance: bool
+    incident_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+    @classmethod
+    def of(cls, row: sa.RowMapping) -> AlertGroupRecord:
+        values = dict(row)
+        values["status"] = GroupStatus(values["status"])
+        values["flap_history"] = list(values["flap_history"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    id: int
+    integration_id: str
+    dedup_key: str
+    group_id: int
+    status: AlertStatus
+    summary: str
+    severity: str
+    source: str
+    labels: dict[str, Any]
+    details: dict[str, Any]
+    event_count: int
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, row: sa.RowMapping) -> AlertRecord:
+        values = dict(row)
+        values["status"] = AlertStatus(values["status"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class GroupEvent:
+    id: int
+    group_id: int
+    at: datetime
+    kind: str
+    actor: str
+    interface: str
+    message: str
+    data: dict[str, Any]
+
+
+class AlertRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    # ---- integrations --------------------------------------------------------------------
+
+    def integration_by_key(self, key: str) -> IntegrationRecord | None:
+        row = (
+            self.conn.execute(
+                sa.select(integrations).where(
+                    integrations.c.key_hash == hash_token(key), integrations.c.active
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return IntegrationRecord(
+            row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"])
+        )
+
+    # ---- alerts --------------------------------------------------------------------------
+
+    def alert(self, integration_id: str, dedup_key: str, *, for_update: bool = False) -> AlertRecord | None:
+        query = sa.select(alerts).where(
+            alerts.c.integration_id == integration_id, alerts.c.dedup_key == dedup_key
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).mappings().first()
+        return AlertRecord.of(row) if row else None
+
+    def insert_alert(self, values: dict[str, Any]) -> int:
+        return int(self.conn.execute(sa.insert(alerts).values(values).returning(alerts.c.id)).scalar_one())
+
+    def update_alert(self, alert_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(sa.update(alerts).where(alerts.c.id == alert_id).values(values))
+
+    def alerts_of(self, group_id: int, limit: int = 500) -> list[AlertRecord]:
+        rows = self.conn.execute(
+            sa.select(alerts).where(alerts.c.group_id == group_id).order_by(alerts.c.id).limit(limit)
+        ).mappings()
+        return [AlertRecord.of(r) for r in rows]
+
+    def resolve_alerts_of(self, group_id: int, now: datetime) -> None:
+        self.conn.execute(
+            sa.update(alerts)
+            .where(alerts.c.group_id == group_id, alerts.c.status == AlertStatus.FIRING.value)
+            .values(status=AlertStatus.RESOLVED.value, resolved_at=now)
+        )
+
+    # ---- groups --------------------------------------------------------------------------
+
+    def open_group(self, group_key: str, *, for_update: bool = False) -> AlertGroupRecord | None:
+        query = sa.select(alert_groups).where(
+            alert_groups.c.group_key == group_key, alert_groups.c.status != GroupStatus.RESOLVED.value
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).mappings().first()
+        return AlertGroupRecord.of(row) if row else None
+
+    def last_resolved_group(self, group_key: str) -> AlertGroupRecord | None:
+        row = (
+            self.conn.execute(
+                sa.select(alert_groups)
+                .where(
+                    alert_groups.c.group_key == group_key, alert_groups.c.status == GroupStatus.RESOLVED.value
+                )
+                .order_by(alert_groups.c.id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        return AlertGroupRecord.of(row) if row else None
+
+    def group(self, group_id: int, *, for_update: bool = False) -> AlertGroupRecord:
+        query = sa.select(alert_groups).where(alert_groups.c.id == group_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).mappings().first()
+        if row is None:
+            raise NotFound(f"alert group {group_id} does not exist", field="id")
+        return AlertGroupRecord.of(row)
+
+    def groups(
+        self, *, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AlertGroupRecord]:
+        query = sa.select(alert_groups).order_by(alert_groups.c.id.desc()).limit(limit).offset(offset)
+        if status is not None:
+            query = query.where(alert_groups.c.status == status.value)
+        return [AlertGroupRecord.of(r) for r in self.conn.execute(query).mappings()]
+
+    def insert_group(self, values: dict[str, Any]) -> int:
+        return int(
+            self.conn.execute(
+                sa.insert(alert_groups).values(values).returning(alert_groups.c.id)
+            ).scalar_one()
+        )
+
+    def update_group(self, group_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(sa.update(alert_groups).where(alert_groups.c.id == group_id).values(values))
+
+    # ---- group timeline ------------------------------------------------------------------
+
+    def add_event(
+        self,
+        group_id: int,
+        at: datetime,
+        kind: str,
+        actor: str,
+        interface: str,
+        message: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.conn.execute(
+            sa.insert(alert_group_events).values(
+                group_id=group_id,
+                at=at,
+                kind=kind,
+                actor=actor,
+                interface=interface,
+                message=message,
+                data=data or {},
+            )
+        )
+
+    def events(self, group_id: int, after_id: int = 0, limit: int = 1000) -> list[GroupEvent]:
+        rows = self.conn.execute(
+            sa.select(alert_group_events)
+            .where(alert_group_events.c.group_id == group_id, alert_group_events.c.id > after_id)
+            .order_by(alert_group_events.c.id)
+            .limit(limit)
+        ).mappings()
+        return [GroupEvent(**dict(r)) for r in rows]
+
+    # ---- maintenance ---------------------------------------------------------------------
+
+    def in_maintenance(self, service_id: str, at: datetime) -> bool:
+        found = self.conn.execute(
+            sa.select(maintenance_windows.c.id)
+            .where(
+                maintenance_windows.c.service_id == service_id,
+                maintenance_windows.c.starts_at <= at,
+                maintenance_windows.c.ends_at > at,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
+    def add_maintenance(
+        self,
+        service_id: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        reason: str,
+        created_by: str,
+        now: datetime,
+    ) -> int:
+        return int(
+            self.conn.execute(
+                sa.insert(maintenance_windows)
+                .values(
+                    service_id=service_id,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    reason=reason,
+                    created_by=created_by,
+                    created_at=now,
+                )
+                .returning(maintenance_windows.c.id)
+            ).scalar_one()
+        )
+
+    def maintenance(self, service_id: str | None, after: datetime) -> list[dict[str, Any]]:
+        query = sa.select(maintenance_windows).where(maintenance_windows.c.ends_at > after)
+        if service_id is not None:
+            query = query.where(maintenance_windows.c.service_id == service_id)
+        return [
+            dict(r) for r in self.conn.execute(query.order_by(maintenance_windows.c.starts_at)).mappings()
+        ]
+
+    def remove_maintenance(self, window_id: int) -> bool:
+        result = self.conn.execute(
+            sa.delete(maintenance_windows).where(maintenance_windows.c.id == window_id)
+        )
+        return result.rowcount == 1

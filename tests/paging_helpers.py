@@ -1,0 +1,116 @@
+"""A paging test bench: the demo organisation wired to real loopback receivers, a fake clock,
+the API in process and a worker that runs when told to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from fastapi.testclient import TestClient
+
+from onwatch.api.app import create_api
+from onwatch.config.apply import apply_config
+from onwatch.config.loader import load_config
+from onwatch.domain.clock import FakeClock
+from onwatch.engine.worker import Worker
+from onwatch.notify.email import EmailChannel
+from onwatch.notify.slack import SlackChannel
+from onwatch.notify.webhook import WebhookChannel
+from onwatch.store.tokens import TokenRole
+from onwatch.store.uow import Database
+from tests.api_helpers import token_for
+from tests.conftest import DEMO_CONFIG
+from tests.receivers import SmtpSink, WebhookSink
+
+AM_KEY = "demo-alertmanager-key-0001"
+PD_KEY = "demo-pagerduty-routing-key-01"
+GENERIC_KEY = "demo-generic-webhook-key-0001"
+
+
+def demo_with_receivers(webhook: WebhookSink) -> str:
+    """The demo config, with the EOC (amara), IMOC (nadia) and director (grace) reachable on loopback:
+    amara by webhook at once and by email 2 minutes later; the others by webhook."""
+    text = DEMO_CONFIG.read_text()
+    for person, methods in {
+        "amara": f"[{{type: webhook, url: '{webhook.url}?to=amara', secret: s3cret}}, "
+        "{type: email, address: amara@illumidesk.example, delay: 2m}]",
+        "nadia": f"[{{type: webhook, url: '{webhook.url}?to=nadia'}}]",
+        "grace": f"[{{type: webhook, url: '{webhook.url}?to=grace'}}]",
+    }.items():
+        text = text.replace(
+            f"contact_methods: [{{type: email, address: {person}@illumidesk.example}}]",
+            f"contact_methods: {methods}",
+        )
+    return text.replace(
+        "http://127.0.0.1:9/hooks/incident-management", f"{webhook.url}?to=incident-management"
+    )
+
+
+@dataclass
+class PagingBench:
+    db: Database
+    clock: FakeClock
+    api: TestClient
+    worker: Worker
+    webhook: WebhookSink
+    smtp: SmtpSink
+
+    def client(self, person: str = "amara", role: TokenRole = TokenRole.RESPONDER) -> httpx.Client:
+        secret = token_for(self.db, self.clock, role, person)
+        return TestClient(self.api.app, headers={"Authorization": f"Bearer {secret}"})
+
+    def advance(self, minutes: float) -> None:
+        """Move time on and let the engine do everything that came due."""
+        self.clock.advance(timedelta(minutes=minutes))
+        self.worker.run_once()
+
+    def fire(
+        self,
+        alertname: str = "HighErrorRate",
+        status: str = "firing",
+        fingerprint: str = "fp-1",
+        **labels: str,
+    ) -> httpx.Response:
+        body = {
+            "version": "4",
+            "status": status,
+            "receiver": "onwatch",
+            "groupLabels": {"alertname": alertname},
+            "alerts": [
+                {
+                    "status": status,
+                    "fingerprint": fingerprint,
+                    "labels": {"alertname": alertname, "severity": "critical", **labels},
+                    "annotations": {"summary": f"{alertname} on {labels.get('service', 'web')}"},
+                    "startsAt": self.clock.now().isoformat(),
+                }
+            ],
+        }
+        response = self.api.post(f"/api/v1/integrations/alertmanager/{AM_KEY}", json=body)
+        self.worker.run_once()
+        return response
+
+    def pages_to(self, who: str) -> list[str]:
+        """Idempotency keys of webhook deliveries that reached `who`."""
+        return [
+            r.idempotency_key or ""
+            for r in self.webhook.requests
+            if f"to={who}" in r.path and r.status == 200
+        ]
+
+
+def make_bench(db: Database, clock: FakeClock, webhook: WebhookSink, smtp: SmtpSink) -> PagingBench:
+    apply_config(db, load_config(demo_with_receivers(webhook)), now=clock.now(), applied_by="tests")
+    channels = {
+        "webhook": WebhookChannel(default_secret="default"),
+        "slack": SlackChannel(),
+        "email": EmailChannel(host=smtp.host, port=smtp.port, sender="onwatch@illumidesk.example"),
+    }
+    from onwatch.commands.alert_groups import SignerSource
+    from onwatch.commands.config_cache import ConfigCache
+    from onwatch.engine.timers import TimerHandlers
+
+    worker = Worker(db, clock, TimerHandlers(ConfigCache(), SignerSource("http://onwatch.test")), channels)
+    api = TestClient(create_api(db, clock, public_url="http://onwatch.test", wake=worker.wake))
+    return PagingBench(db, clock, api, worker, webhook, smtp)
