@@ -47,18 +47,32 @@ def demo_with_receivers(webhook: WebhookSink) -> str:
     )
 
 
+def everyone_on_webhook(text: str, webhook: WebhookSink) -> str:
+    """Every person reachable only by webhook (tests that page whoever the real clock puts on call)."""
+    import re
+
+    return re.sub(
+        r"contact_methods: \[\{type: email, address: (\w+)@illumidesk.example\}\]",
+        lambda m: f"contact_methods: [{{type: webhook, url: '{webhook.url}?to={m.group(1)}'}}]",
+        text,
+    )
+
+
 @dataclass
 class PagingBench:
     db: Database
     clock: FakeClock
-    api: TestClient
+    api: httpx.Client  # in-process TestClient, or an httpx client of a live server
     worker: Worker
     webhook: WebhookSink
     smtp: SmtpSink
 
     def client(self, person: str = "amara", role: TokenRole = TokenRole.RESPONDER) -> httpx.Client:
         secret = token_for(self.db, self.clock, role, person)
-        return TestClient(self.api.app, headers={"Authorization": f"Bearer {secret}"})
+        headers = {"Authorization": f"Bearer {secret}"}
+        if isinstance(self.api, TestClient):
+            return TestClient(self.api.app, headers=headers)
+        return httpx.Client(base_url=str(self.api.base_url), headers=headers, timeout=10)
 
     def advance(self, minutes: float) -> None:
         """Move time on and let the engine do everything that came due."""
@@ -100,7 +114,15 @@ class PagingBench:
         ]
 
 
-def make_bench(db: Database, clock: FakeClock, webhook: WebhookSink, smtp: SmtpSink) -> PagingBench:
+def make_bench(
+    db: Database,
+    clock: FakeClock,
+    webhook: WebhookSink,
+    smtp: SmtpSink,
+    *,
+    public_url: str = "http://onwatch.test",
+) -> PagingBench:
+    """The API runs in process (TestClient); call `serve(bench)` to put it behind a real server."""
     apply_config(db, load_config(demo_with_receivers(webhook)), now=clock.now(), applied_by="tests")
     channels = {
         "webhook": WebhookChannel(default_secret="default"),
@@ -111,6 +133,6 @@ def make_bench(db: Database, clock: FakeClock, webhook: WebhookSink, smtp: SmtpS
     from onwatch.commands.config_cache import ConfigCache
     from onwatch.engine.timers import TimerHandlers
 
-    worker = Worker(db, clock, TimerHandlers(ConfigCache(), SignerSource("http://onwatch.test")), channels)
-    api = TestClient(create_api(db, clock, public_url="http://onwatch.test", wake=worker.wake))
+    worker = Worker(db, clock, TimerHandlers(ConfigCache(), SignerSource(public_url)), channels)
+    api = TestClient(create_api(db, clock, public_url=public_url, wake=worker.wake))
     return PagingBench(db, clock, api, worker, webhook, smtp)

@@ -31,12 +31,15 @@ class Onwatch:
         return cls(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
 
     def worker(self, channels: dict[str, Channel] | None = None) -> Worker:
+        from datetime import timedelta
+
         from onwatch.engine.timers import TimerHandlers
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
 
         handlers = TimerHandlers(self.cache, SignerSource(self.settings.public_url))
-        return Worker(self.db, self.clock, handlers, channels or build_channels(self.settings))
+        lease = timedelta(seconds=self.settings.worker_lease_seconds)
+        return Worker(self.db, self.clock, handlers, channels or build_channels(self.settings), lease=lease)
 
     def api(self, worker: Worker | None = None) -> FastAPI:
         from onwatch.api.app import create_api  # the CLI starts faster without FastAPI loaded

@@ -24,3 +24,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     # HMAC key for webhook signatures when a webhook target has no secret of its own.
     webhook_secret: str = ""
+    # Engine: how long a worker holds claimed deliveries before another may take them (a crashed
+    # worker's work returns after this), and how often an idle worker looks for due work.
+    worker_lease_seconds: float = 60.0
+    worker_poll_seconds: float = 1.0

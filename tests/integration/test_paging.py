@@ -172,3 +172,18 @@ def test_maintenance_records_alerts_and_pages_nobody(bench: PagingBench) -> None
     bench.advance(30)
     group = client.get("/api/v1/alert-groups").json()[0]
     assert group["in_maintenance"] and bench.webhook.requests == []
+
+
+def test_a_missed_heartbeat_pages_and_the_next_ping_resolves_it(bench: PagingBench) -> None:
+    key = "demo-heartbeat-key-backup-01"
+    first = bench.api.post(f"/api/v1/heartbeats/{key}")
+    assert first.status_code == 200 and first.json()["next_ping_by"].startswith("2026-12-02T09:30")
+    bench.advance(24 * 60)
+    assert bench.api.get(f"/api/v1/heartbeats/{key}").status_code == 200  # a ping in time: nothing happens
+    bench.advance(24 * 60 + 31)
+    [group] = bench.client().get("/api/v1/alert-groups").json()
+    assert group["title"].startswith("Heartbeat nightly-backup missed") and group["service"] == "git"
+    assert len(bench.pages_to("amara")) == 1
+    bench.api.post(f"/api/v1/heartbeats/{key}")
+    assert bench.client().get(f"/api/v1/alert-groups/{group['id']}").json()["status"] == "resolved"
+    assert bench.api.post("/api/v1/heartbeats/no-such-heartbeat-key").status_code == 404

@@ -150,6 +150,6 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     typer.echo(f"onwatch worker running on {ow.db.dialect}")
     try:
-        engine.run_forever(stop)
+        engine.run_forever(stop, poll=ow.settings.worker_poll_seconds)
     except KeyboardInterrupt:
         stop.set()

@@ -66,7 +66,7 @@ class AlertIngest:
                 with self.db.write() as uow:
                     applied = self.cache.get(uow)
                     now = self.clock.now()
-                    run = _Ingest(uow, applied, self.signer(uow), integration, now)
+                    run = IngestRun(uow, applied, self.signer(uow), integration, now)
                     results = [run.apply(e) for e in events]
                 self.on_commit()
                 return results
@@ -77,7 +77,7 @@ class AlertIngest:
         raise AssertionError("unreachable")
 
 
-class _Ingest:
+class IngestRun:
     def __init__(
         self,
         uow: UnitOfWork,

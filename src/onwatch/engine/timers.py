@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.heartbeats import HEARTBEAT, heartbeat_missed
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import ESCALATE, Pager
 from onwatch.domain.alerts import GroupStatus
@@ -24,7 +25,7 @@ class TimerHandlers:
     def __init__(self, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> None:
         self.cache = cache
         self.signer = signer
-        self.handlers: dict[str, Handler] = {ESCALATE: self.escalate}
+        self.handlers: dict[str, Handler] = {ESCALATE: self.escalate, HEARTBEAT: self.heartbeat}
 
     def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         handler = self.handlers.get(timer.kind)
@@ -32,6 +33,9 @@ class TimerHandlers:
             log.warning("dropping timer %s of unknown kind %r", timer.id, timer.kind)
             return
         handler(uow, timer, now)
+
+    def heartbeat(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        heartbeat_missed(uow, timer, now, self.cache, self.signer(uow))
 
     def escalate(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         """Run the next step, unless the escalation moved on meanwhile (acknowledged, resolved,

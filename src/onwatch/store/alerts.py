@@ -118,6 +118,20 @@ class AlertRepository:
             row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"])
         )
 
+    def integration_by_id(self, integration_id: str) -> IntegrationRecord | None:
+        row = (
+            self.conn.execute(
+                sa.select(integrations).where(integrations.c.id == integration_id, integrations.c.active)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return IntegrationRecord(
+            row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"])
+        )
+
     # ---- alerts --------------------------------------------------------------------------
 
     def alert(self, integration_id: str, dedup_key: str, *, for_update: bool = False) -> AlertRecord | None:

@@ -147,3 +147,16 @@ async def pagerduty_enqueue(request: Request) -> Response:
     return JSONResponse(
         {"status": "success", "message": "Event processed", "dedup_key": event.dedup_key}, status_code=202
     )
+
+
+@router.post("/api/v1/heartbeats/{key}")
+@router.get("/api/v1/heartbeats/{key}", include_in_schema=False)
+def heartbeat(key: str, request: Request) -> Response:
+    """A job's "still alive" ping (GET or POST, so `curl` and cron one-liners work)."""
+    try:
+        expected_by = request.app.state.heartbeats.ping(key)
+    except NotFound as exc:
+        return problem(
+            404, "Unknown heartbeat", exc.message, errors=[{"field": "key", "message": exc.message}]
+        )
+    return JSONResponse({"status": "ok", "next_ping_by": expected_by.isoformat()})
