@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +30,10 @@ from onwatch.domain.enums import Interface
 from onwatch.domain.errors import NotFound
 from onwatch.domain.timeline import Actor
 from onwatch.store.alerts import AlertGroupRecord, IntegrationRecord
+from onwatch.store.tokens import hash_token
 from onwatch.store.uow import Database, UnitOfWork
+
+KEY_CACHE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,32 @@ class AlertIngest:
         self.cache = cache
         self.signer = signer
         self.on_commit = on_commit
+        self._keys: dict[str, tuple[float, IntegrationRecord]] = {}
 
     def integration(self, key: str, kind: str) -> IntegrationRecord:
-        with self.db.read() as uow:
-            found = uow.alerts.integration_by_key(key)
+        """The integration a key belongs to. Known keys are remembered for a few seconds, so a busy
+        integration costs no extra query per request; a removed key stops working within that time."""
+        digest = hash_token(key)
+        cached = self._keys.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            found: IntegrationRecord | None = cached[1]
+        else:
+            with self.db.read() as uow:
+                found = uow.alerts.integration_by_key(key)
+            if found is not None:
+                if len(self._keys) > 10_000:
+                    self._keys.clear()
+                self._keys[digest] = (time.monotonic() + KEY_CACHE_SECONDS, found)
         if found is None or found.kind != kind:
             raise NotFound(f"no {kind} integration has this key", field="integration_key")
         return found
+
+    def ingest_by_key(
+        self, key: str, kind: str, events: Callable[[], Sequence[AlertEvent]]
+    ) -> list[IngestResult]:
+        """Check the key (404 before anything else), parse, ingest: one thread-pool hop for the API."""
+        integration = self.integration(key, kind)
+        return self.ingest(integration, events())
 
     def ingest(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> list[IngestResult]:
         """All events of one request commit together, after which the caller may answer 2xx."""
@@ -67,7 +92,7 @@ class AlertIngest:
                     applied = self.cache.get(uow)
                     now = self.clock.now()
                     run = IngestRun(uow, applied, self.signer(uow), integration, now)
-                    results = [run.apply(e) for e in events]
+                    results = run.apply_all(events)
                 self.on_commit()
                 return results
             except IntegrityError:
@@ -95,9 +120,117 @@ class IngestRun:
         process = applied.config.process
         self.flaps = FlapPolicy(process.flapping_threshold, process.flapping_window)
 
+    # ---- the batched path: one request's triggers in a handful of statements -------------
+
+    def apply_all(self, events: Sequence[AlertEvent]) -> list[IngestResult]:
+        """Apply events in order. Triggers are batched (alerts read in one query, written with
+        executemany, group counters added once per group); acknowledges and resolves, rarer and
+        with side effects, flush the batch first and run one by one."""
+        keys = [e.dedup_key for e in events]
+        self._known = self.uow.alerts.alerts_by_keys(self.integ.id, keys)
+        self._open: dict[str, AlertGroupRecord] = {}
+        self._inserts: dict[str, dict[str, Any]] = {}
+        self._updates: dict[int, dict[str, Any]] = {}
+        self._deltas: dict[int, list[int]] = {}
+        self._joined: dict[int, int] = {}
+        results = []
+        for event in events:
+            if event.action is AlertAction.TRIGGER:
+                results.append(self._batched_trigger(event))
+                continue
+            self.flush()
+            results.append(self.apply(event))
+            found = self.uow.alerts.alert(self.integ.id, event.dedup_key)
+            if found is not None:
+                self._known[event.dedup_key] = found
+            self._open.clear()  # a resolve may have closed a group
+        self.flush()
+        return results
+
+    def _batched_trigger(self, event: AlertEvent) -> IngestResult:
+        values = {
+            "status": AlertStatus.FIRING.value,
+            "summary": event.summary[:1024],
+            "severity": event.severity.value,
+            "source": event.source[:255],
+            "labels": dict(event.labels),
+            "details": {"details": dict(event.details), "links": list(event.links)},
+            "last_seen": self.now,
+            "resolved_at": None,
+        }
+        pending = self._inserts.get(event.dedup_key)
+        if pending is not None:  # the same new alert twice in one request
+            pending.update(values, event_count=pending["event_count"] + 1)
+            self._delta(pending["group_id"], 0, 0, 1)
+            return IngestResult(event.dedup_key, pending["group_id"], "updated")
+        alert = self._known.get(event.dedup_key)
+        if alert is not None and alert.status is AlertStatus.FIRING:
+            row = self._updates.setdefault(
+                alert.id, {"_id": alert.id, "group_id": alert.group_id, "event_count": alert.event_count}
+            )
+            row.update(values, event_count=row["event_count"] + 1)
+            self._delta(alert.group_id, 0, 0, 1)
+            return IngestResult(event.dedup_key, alert.group_id, "updated")
+        service = self.service_of(event)
+        key = group_key(self.integ.id, service, event.labels, self.integ.group_by)
+        group = self._open.get(key) or self.uow.alerts.open_group(key, for_update=True)
+        if group is None:
+            group = self.open(key, event, service)  # counts start at one alert, firing, one event
+            outcome = "opened"
+        else:
+            self._delta(group.id, 1 if alert is None else 0, 1, 1)
+            self._joined[group.id] = self._joined.get(group.id, 0) + 1
+            outcome = "joined" if alert is None else "refired"
+        self._open[key] = group
+        if alert is None:
+            self._inserts[event.dedup_key] = {
+                **values,
+                "integration_id": self.integ.id,
+                "dedup_key": event.dedup_key,
+                "group_id": group.id,
+                "event_count": 1,
+                "first_seen": self.now,
+            }
+        else:
+            self._updates[alert.id] = {
+                **values,
+                "_id": alert.id,
+                "group_id": group.id,
+                "event_count": alert.event_count + 1,
+            }
+            self._known[event.dedup_key] = dataclasses.replace(
+                alert, status=AlertStatus.FIRING, group_id=group.id, event_count=alert.event_count + 1
+            )
+        return IngestResult(event.dedup_key, group.id, outcome)
+
+    def _delta(self, group_id: int, alerts: int, firing: int, events: int) -> None:
+        d = self._deltas.setdefault(group_id, [0, 0, 0])
+        d[0], d[1], d[2] = d[0] + alerts, d[1] + firing, d[2] + events
+
+    def flush(self) -> None:
+        if not (self._inserts or self._updates or self._deltas):
+            return
+        self.uow.alerts.insert_alerts(list(self._inserts.values()))
+        self.uow.alerts.update_alerts(list(self._updates.values()))
+        self.uow.alerts.add_to_groups({g: (a, f, e) for g, (a, f, e) in self._deltas.items()}, self.now)
+        for group_id, count in self._joined.items():
+            self.uow.alerts.add_event(
+                group_id,
+                self.now,
+                "alerts_joined",
+                f"integration:{self.integ.id}",
+                _INTEGRATION,
+                f"{count} alert(s) joined the group",
+                {"count": count},
+            )
+        if self._inserts:
+            self._known.update(self.uow.alerts.alerts_by_keys(self.integ.id, list(self._inserts)))
+        self._inserts, self._updates, self._deltas, self._joined = {}, {}, {}, {}
+
+    # ---- one event at a time ---------------------------------------------------------------
+
     def apply(self, event: AlertEvent) -> IngestResult:
-        if event.action is AlertAction.TRIGGER:
-            return self.trigger(event)
+        """An acknowledge or resolve from the source (triggers go through the batch)."""
         alert = self.uow.alerts.alert(self.integ.id, event.dedup_key, for_update=True)
         if alert is None:
             return IngestResult(event.dedup_key, None, "ignored")
@@ -136,76 +269,6 @@ class IngestRun:
             group = self.uow.alerts.group(group.id, for_update=True)
             self.actions.resolve(group, source, "every alert in the group resolved at the source")
         return IngestResult(event.dedup_key, group.id, "resolved")
-
-    def trigger(self, event: AlertEvent) -> IngestResult:
-        alert = self.uow.alerts.alert(self.integ.id, event.dedup_key, for_update=True)
-        details = {"details": dict(event.details), "links": list(event.links)}
-        if alert is not None and alert.status is AlertStatus.FIRING:
-            self.uow.alerts.update_alert(
-                alert.id,
-                {
-                    "last_seen": self.now,
-                    "event_count": alert.event_count + 1,
-                    "summary": event.summary[:1024],
-                    "labels": dict(event.labels),
-                    "details": details,
-                },
-            )
-            current = self.uow.alerts.group(alert.group_id)
-            self.uow.alerts.update_group(
-                current.id, {"event_count": current.event_count + 1, "updated_at": self.now}
-            )
-            return IngestResult(event.dedup_key, current.id, "updated")
-        service = self.service_of(event)
-        key = group_key(self.integ.id, service, event.labels, self.integ.group_by)
-        group = self.uow.alerts.open_group(key, for_update=True)
-        outcome = "joined" if group is not None else "opened"
-        if group is None:
-            group = self.open(key, event, service)
-        else:
-            self.uow.alerts.update_group(
-                group.id,
-                {
-                    "alert_count": group.alert_count + (alert is None),
-                    "firing_count": group.firing_count + 1,
-                    "event_count": group.event_count + 1,
-                    "updated_at": self.now,
-                },
-            )
-            self.uow.alerts.add_event(
-                group.id,
-                self.now,
-                "alert_joined",
-                f"integration:{self.integ.id}",
-                _INTEGRATION,
-                f"alert joined: {event.summary}",
-                {"dedup_key": event.dedup_key},
-            )
-        values = {
-            "group_id": group.id,
-            "status": AlertStatus.FIRING.value,
-            "summary": event.summary[:1024],
-            "severity": event.severity.value,
-            "source": event.source[:255],
-            "labels": dict(event.labels),
-            "details": details,
-            "last_seen": self.now,
-            "resolved_at": None,
-        }
-        if alert is None:
-            self.uow.alerts.insert_alert(
-                {
-                    **values,
-                    "integration_id": self.integ.id,
-                    "dedup_key": event.dedup_key,
-                    "event_count": 1,
-                    "first_seen": self.now,
-                }
-            )
-        else:
-            self.uow.alerts.update_alert(alert.id, {**values, "event_count": alert.event_count + 1})
-            outcome = "refired" if outcome == "joined" else outcome
-        return IngestResult(event.dedup_key, group.id, outcome)
 
     def service_of(self, event: AlertEvent) -> str:
         """The alert's `service` label when it names a configured service, else the integration's."""

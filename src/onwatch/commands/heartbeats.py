@@ -76,7 +76,7 @@ class Heartbeats:
             alert = uow.alerts.alert(integration.id, _alert_key(heartbeat_id))
             if alert is not None and alert.status.value == "firing":
                 run = IngestRun(uow, applied, self.signer(uow), integration, now)
-                run.apply(AlertEvent(AlertAction.RESOLVE, _alert_key(heartbeat_id), "", now))
+                run.apply_all([AlertEvent(AlertAction.RESOLVE, _alert_key(heartbeat_id), "", now)])
         self.on_commit()
         return expected_by
 
@@ -111,4 +111,4 @@ def heartbeat_missed(
         "heartbeat",
         labels={"alertname": f"HeartbeatMissed:{heartbeat_id}", "service": config.service},
     )
-    IngestRun(uow, applied, signer, integration, now).apply(event)
+    IngestRun(uow, applied, signer, integration, now).apply_all([event])

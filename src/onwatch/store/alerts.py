@@ -96,6 +96,20 @@ class GroupEvent:
     data: dict[str, Any]
 
 
+_ALERT_UPDATE = (
+    "group_id",
+    "status",
+    "summary",
+    "severity",
+    "source",
+    "labels",
+    "details",
+    "event_count",
+    "last_seen",
+    "resolved_at",
+)
+
+
 class AlertRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -142,6 +156,52 @@ class AlertRepository:
             query = query.with_for_update()
         row = self.conn.execute(query).mappings().first()
         return AlertRecord.of(row) if row else None
+
+    def alerts_by_keys(self, integration_id: str, keys: list[str]) -> dict[str, AlertRecord]:
+        """The stored alerts among `keys`, locked for this transaction (one query for a whole request)."""
+        found: dict[str, AlertRecord] = {}
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 500):
+            rows = self.conn.execute(
+                sa.select(alerts)
+                .where(
+                    alerts.c.integration_id == integration_id,
+                    alerts.c.dedup_key.in_(unique[start : start + 500]),
+                )
+                .with_for_update()
+            ).mappings()
+            found.update((r["dedup_key"], AlertRecord.of(r)) for r in rows)
+        return found
+
+    def insert_alerts(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(sa.insert(alerts), rows)
+
+    def update_alerts(self, rows: list[dict[str, Any]]) -> None:
+        """Each row: `_id` plus the columns of `_ALERT_UPDATE` (executemany: one round trip)."""
+        if rows:
+            self.conn.execute(
+                sa.update(alerts)
+                .where(alerts.c.id == sa.bindparam("_id"))
+                .values({c: sa.bindparam(c) for c in _ALERT_UPDATE}),
+                rows,
+            )
+
+    def add_to_groups(self, deltas: dict[int, tuple[int, int, int]], now: datetime) -> None:
+        """Add (alerts, firing, events) to each group's counters in one executemany."""
+        if not deltas:
+            return
+        self.conn.execute(
+            sa.update(alert_groups)
+            .where(alert_groups.c.id == sa.bindparam("_id"))
+            .values(
+                alert_count=alert_groups.c.alert_count + sa.bindparam("_a"),
+                firing_count=alert_groups.c.firing_count + sa.bindparam("_f"),
+                event_count=alert_groups.c.event_count + sa.bindparam("_e"),
+                updated_at=now,
+            ),
+            [{"_id": gid, "_a": a, "_f": f, "_e": e} for gid, (a, f, e) in deltas.items()],
+        )
 
     def insert_alert(self, values: dict[str, Any]) -> int:
         return int(self.conn.execute(sa.insert(alerts).values(values).returning(alerts.c.id)).scalar_one())

@@ -55,9 +55,7 @@ async def _run(
     ingest = _ingest(request)
     try:
         body = await _json(request)
-        integration = await run_in_threadpool(ingest.integration, key, kind)
-        events = parse(body)
-        results = await run_in_threadpool(ingest.ingest, integration, events)
+        results = await run_in_threadpool(ingest.ingest_by_key, key, kind, lambda: parse(body))
     except PayloadError as exc:
         return _bad(exc)
     except NotFound as exc:
@@ -133,9 +131,9 @@ async def pagerduty_enqueue(request: Request) -> Response:
     try:
         body = await _json(request)
         key = pagerduty.routing_key(body)
-        integration = await run_in_threadpool(ingest.integration, key, "pagerduty")
-        event = pagerduty.parse(body, now)
-        await run_in_threadpool(ingest.ingest, integration, [event])
+        [result] = await run_in_threadpool(
+            ingest.ingest_by_key, key, "pagerduty", lambda: [pagerduty.parse(body, now)]
+        )
     except PayloadError as exc:
         return _pd_error(400, exc.errors)
     except NotFound:
@@ -145,7 +143,7 @@ async def pagerduty_enqueue(request: Request) -> Response:
             {"status": "throttle", "message": "try again"}, status_code=503, headers={"Retry-After": "5"}
         )
     return JSONResponse(
-        {"status": "success", "message": "Event processed", "dedup_key": event.dedup_key}, status_code=202
+        {"status": "success", "message": "Event processed", "dedup_key": result.dedup_key}, status_code=202
     )
 
 
