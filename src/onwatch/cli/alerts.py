@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.cli.context import actor, onwatch, reported
-from onwatch.cli.oncall import parse_instant
+from onwatch.cli.oncall import parse_range
 from onwatch.cli.render import ts
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
 from onwatch.domain.alerts import GroupStatus
@@ -135,9 +135,7 @@ def maintenance_add(
     as_person: As = None,
 ) -> None:
     with reported():
-        begin, finish = parse_instant(start, field="--from"), parse_instant(end, field="--to")
-        if begin is None or finish is None:
-            raise typer.BadParameter("--from and --to need explicit instants")
+        begin, finish = parse_range(start, end)
         window = _commands().add_maintenance(service, begin, finish, reason, actor(as_person))
         typer.echo(f"maintenance window {window} on {service}: {ts(begin)} to {ts(finish)}")
 

@@ -34,6 +34,14 @@ def parse_instant(text: str | None, *, field: str = "--at") -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def parse_range(start: str, end: str) -> tuple[datetime, datetime]:
+    """--from and --to, both required to be explicit instants."""
+    begin, finish = parse_instant(start, field="--from"), parse_instant(end, field="--to")
+    if begin is None or finish is None:
+        raise typer.BadParameter("--from and --to need explicit instants")
+    return begin, finish
+
+
 def _fmt(value: datetime | None, zone: ZoneInfo = ZoneInfo("UTC")) -> str:
     return value.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if value else "-"
 
@@ -121,9 +129,7 @@ def override_add(
 ) -> None:
     """PERSON covers SCHEDULE from --from to --to."""
     with reported():
-        begin, finish = parse_instant(start, field="--from"), parse_instant(end, field="--to")
-        if begin is None or finish is None:
-            raise typer.BadParameter("--from and --to need explicit instants")
+        begin, finish = parse_range(start, end)
         made = _service().add_override(schedule_id, person, begin, finish, actor(as_person), note)
         span = f"from {_fmt(made.start)} to {_fmt(made.end)}"
         typer.echo(f"override {made.id}: {made.person} covers {schedule_id} {span}")

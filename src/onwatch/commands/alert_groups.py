@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.base import PagingCommands
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
 from onwatch.domain.alerts import GroupStatus
-from onwatch.domain.clock import Clock
 from onwatch.domain.enums import EventKind, Severity, Status
 from onwatch.domain.errors import DomainError, InvalidInput
 from onwatch.domain.escalation import Target
@@ -19,7 +18,7 @@ from onwatch.domain.timeline import Actor, TimelineEvent
 from onwatch.store.alerts import AlertGroupRecord, AlertRecord, GroupEvent
 from onwatch.store.engine import EscalationRecord
 from onwatch.store.secrets import shared_secret
-from onwatch.store.uow import Database, UnitOfWork
+from onwatch.store.uow import UnitOfWork
 
 
 class SignerSource:
@@ -35,21 +34,7 @@ class SignerSource:
         return self._signer
 
 
-class AlertGroupCommands:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        cache: ConfigCache,
-        signer: Callable[[UnitOfWork], LinkSigner],
-        on_commit: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.cache = cache
-        self.signer = signer
-        self.on_commit = on_commit
-
+class AlertGroupCommands(PagingCommands):
     def _act(
         self, group_id: int, action: Callable[[GroupActions, AlertGroupRecord, UnitOfWork], object]
     ) -> AlertGroupRecord:

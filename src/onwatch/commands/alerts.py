@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from onwatch.commands.config_cache import AppliedConfig, ConfigCache
+from onwatch.commands.base import PagingCommands
+from onwatch.commands.config_cache import AppliedConfig
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
@@ -25,13 +27,12 @@ from onwatch.domain.alerts import (
     group_title,
     prune_history,
 )
-from onwatch.domain.clock import Clock
 from onwatch.domain.enums import Interface
 from onwatch.domain.errors import NotFound
 from onwatch.domain.timeline import Actor
 from onwatch.store.alerts import AlertGroupRecord, IntegrationRecord
 from onwatch.store.tokens import hash_token
-from onwatch.store.uow import Database, UnitOfWork
+from onwatch.store.uow import UnitOfWork
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -43,21 +44,11 @@ class IngestResult:
     outcome: str  # "opened", "joined", "updated", "refired", "resolved", "acknowledged", "ignored"
 
 
-class AlertIngest:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        cache: ConfigCache,
-        signer: Callable[[UnitOfWork], LinkSigner],
-        on_commit: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.cache = cache
-        self.signer = signer
-        self.on_commit = on_commit
-        self._keys: dict[str, tuple[float, IntegrationRecord]] = {}
+class AlertIngest(PagingCommands):
+    @cached_property
+    def _keys(self) -> dict[str, tuple[float, IntegrationRecord]]:
+        """Integration keys recently looked up (by hash), with when to look again."""
+        return {}
 
     def integration(self, key: str, kind: str) -> IntegrationRecord:
         """The integration a key belongs to. Known keys are remembered for a few seconds, so a busy

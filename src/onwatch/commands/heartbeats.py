@@ -7,22 +7,21 @@ next ping resolves it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from onwatch.commands.alerts import IngestRun
+from onwatch.commands.base import PagingCommands
 from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.links import LinkSigner
 from onwatch.domain.alerts import AlertAction, AlertEvent, AlertSeverity
-from onwatch.domain.clock import Clock
 from onwatch.domain.durations import format_duration
 from onwatch.domain.errors import NotFound
 from onwatch.store.engine import TimerRecord
 from onwatch.store.engine import _insert as upsert
 from onwatch.store.tables import heartbeat_state
-from onwatch.store.uow import Database, UnitOfWork
+from onwatch.store.uow import UnitOfWork
 
 HEARTBEAT = "heartbeat"
 
@@ -31,21 +30,7 @@ def _alert_key(heartbeat_id: str) -> str:
     return f"heartbeat:{heartbeat_id}"
 
 
-class Heartbeats:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        cache: ConfigCache,
-        signer: Callable[[UnitOfWork], LinkSigner],
-        on_commit: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.cache = cache
-        self.signer = signer
-        self.on_commit = on_commit
-
+class Heartbeats(PagingCommands):
     def ping(self, key: str) -> datetime:
         """Record a ping; returns when the next one is expected by."""
         with self.db.write() as uow:
