@@ -172,6 +172,10 @@ def test_maintenance_records_alerts_and_pages_nobody(bench: PagingBench) -> None
     bench.advance(30)
     group = client.get("/api/v1/alert-groups").json()[0]
     assert group["in_maintenance"] and bench.webhook.requests == []
+    [window] = client.get("/api/v1/maintenance", params={"service": "web"}).json()
+    assert client.delete(f"/api/v1/maintenance/{window['id']}").status_code == 204
+    bench.fire(alertname="AfterMaintenance", fingerprint="fp-after")
+    assert len(bench.pages_to("amara")) == 1
 
 
 def test_a_missed_heartbeat_pages_and_the_next_ping_resolves_it(bench: PagingBench) -> None:
@@ -187,3 +191,83 @@ def test_a_missed_heartbeat_pages_and_the_next_ping_resolves_it(bench: PagingBen
     bench.api.post(f"/api/v1/heartbeats/{key}")
     assert bench.client().get(f"/api/v1/alert-groups/{group['id']}").json()["status"] == "resolved"
     assert bench.api.post("/api/v1/heartbeats/no-such-heartbeat-key").status_code == 404
+
+
+def test_a_group_that_keeps_resolving_and_firing_is_marked_flapping(bench: PagingBench) -> None:
+    for _ in range(5):
+        bench.fire(fingerprint="fp-flap")
+        bench.advance(1)
+        bench.fire(fingerprint="fp-flap", status="resolved")
+        bench.advance(1)
+    bench.fire(fingerprint="fp-flap")
+    groups = bench.client().get("/api/v1/alert-groups").json()
+    assert [g["flapping"] for g in groups][:1] == [True] and not groups[-1]["flapping"]
+    newest = bench.client().get(f"/api/v1/alert-groups/{groups[0]['id']}").json()
+    assert any(e["kind"] == "flapping" and "fix the alert rule" in e["message"] for e in newest["timeline"])
+
+
+def test_editing_the_policy_does_not_change_running_escalations(bench: PagingBench) -> None:
+    from onwatch.config.apply import apply_config
+    from onwatch.config.loader import load_config
+    from tests.paging_helpers import demo_with_receivers
+
+    bench.fire()
+    edited = demo_with_receivers(bench.webhook).replace(
+        "      - targets: [{role: imoc}]\n        delay: 15m",
+        "      - targets: [{person: grace}]\n        delay: 15m",
+    )
+    apply_config(bench.db, load_config(edited), now=bench.clock.now(), applied_by="tests")
+    bench.advance(15)
+    assert len(bench.pages_to("nadia")) == 1 and bench.pages_to("grace") == []  # the snapshot still says IMOC
+    bench.fire(alertname="DiskFull")  # a new escalation takes the new policy
+    bench.advance(15)
+    assert len(bench.pages_to("grace")) == 1
+
+
+def test_generic_webhook_fires_and_resolves_and_names_missing_fields(bench: PagingBench) -> None:
+    url = "/api/v1/integrations/generic/demo-generic-webhook-key-0001"
+    fired = bench.api.post(
+        url, json={"summary": "backup job failed", "dedup_key": "backup-1", "severity": "error"}
+    )
+    assert fired.status_code == 202 and fired.json()["results"][0]["outcome"] == "opened"
+    bench.worker.run_once()
+    group = bench.client().get(f"/api/v1/alert-groups/{fired.json()['results'][0]['alert_group']}").json()
+    assert (group["service"], group["severity"], group["status"]) == ("git", "error", "triggered")
+    assert bench.api.post(url, json={"status": "resolved", "dedup_key": "backup-1"}).status_code == 202
+    assert bench.client().get(f"/api/v1/alert-groups/{group['id']}").json()["status"] == "resolved"
+    bad = bench.api.post(url, json={"alerts": [{"severity": "error"}, {"status": "resolved"}]})
+    assert bad.status_code == 400
+    assert {e["field"] for e in bad.json()["errors"]} == {"alerts[0].summary", "alerts[1].dedup_key"}
+
+
+def test_pagerduty_events_answer_like_pagerduty(bench: PagingBench) -> None:
+    ok = bench.api.post(
+        "/v2/enqueue",
+        json={
+            "routing_key": "demo-pagerduty-routing-key-01",
+            "event_action": "trigger",
+            "dedup_key": "k1",
+            "payload": {"summary": "API 5xx", "source": "api-1", "severity": "critical"},
+        },
+    )
+    assert ok.status_code == 202 and ok.json() == {
+        "status": "success",
+        "message": "Event processed",
+        "dedup_key": "k1",
+    }
+    bad = bench.api.post(
+        "/v2/enqueue",
+        json={
+            "routing_key": "demo-pagerduty-routing-key-01",
+            "event_action": "trigger",
+            "payload": {"summary": "x"},
+        },
+    )
+    assert bad.status_code == 400 and bad.json()["status"] == "invalid event"
+    assert bad.json()["errors"] == ["payload.source: required", "payload.severity: required"]
+    unknown = bench.api.post(
+        "/v2/enqueue",
+        json={"routing_key": "nope-nope-nope-nope", "event_action": "resolve", "dedup_key": "k1"},
+    )
+    assert unknown.status_code == 404
+    assert len(bench.client().get("/api/v1/alert-groups").json()) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from onwatch.commands.base import PagingCommands
 from onwatch.commands.groups import GroupActions
@@ -11,7 +12,7 @@ from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import EventKind, Severity, Status
-from onwatch.domain.errors import DomainError, InvalidInput
+from onwatch.domain.errors import DomainError, InvalidInput, NotFound
 from onwatch.domain.escalation import Target
 from onwatch.domain.incident import Incident
 from onwatch.domain.timeline import Actor, TimelineEvent
@@ -168,3 +169,12 @@ class AlertGroupCommands(PagingCommands):
             return uow.alerts.add_maintenance(
                 service_id, start, end, reason.strip()[:500], actor.name, self.clock.now()
             )
+
+    def maintenance(self, service_id: str | None = None) -> list[dict[str, Any]]:
+        with self.db.read() as uow:
+            return uow.alerts.maintenance(service_id, self.clock.now())
+
+    def remove_maintenance(self, window_id: int) -> None:
+        with self.db.write() as uow:
+            if not uow.alerts.remove_maintenance(window_id):
+                raise NotFound(f"maintenance window {window_id} does not exist", field="id")

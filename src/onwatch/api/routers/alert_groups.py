@@ -213,3 +213,14 @@ def add_maintenance(service_id: str, body: MaintenanceIn, request: Request, who:
         "end": body.end,
         "reason": body.reason,
     }
+
+
+@router.get("/maintenance")
+def list_maintenance(request: Request, _who: Viewer, service: str | None = None) -> list[dict[str, Any]]:
+    """Current and future maintenance windows (optionally of one service)."""
+    return _commands(request).maintenance(service)
+
+
+@router.delete("/maintenance/{window_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_maintenance(window_id: int, request: Request, _who: Responder) -> None:
+    _commands(request).remove_maintenance(window_id)
