@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from onwatch.domain.clock import Clock
+from onwatch.engine.listen import start_listener
 from onwatch.engine.timers import TimerHandlers
 from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
 from onwatch.store.uow import Database
@@ -137,6 +138,7 @@ class Worker:
         self._wake.set()
 
     def run_forever(self, stop: threading.Event, poll: float = 1.0) -> None:
+        start_listener(self.db.engine, self.wake, stop)
         while not stop.is_set():
             try:
                 self.run_once()

@@ -18,6 +18,15 @@ from onwatch.domain.escalation import PolicySnapshot, Position
 from onwatch.notify.base import OutboxMessage
 from onwatch.store.tables import escalations, outbox, timers
 
+WAKE_CHANNEL = "onwatch_work"
+
+
+def wake_workers(conn: sa.Connection) -> None:
+    """NOTIFY listening workers (engine/listen.py); delivered when, and only if, the transaction
+    commits. SQLite has one process, whose worker the API wakes directly."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"NOTIFY {WAKE_CHANNEL}")
+
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:
     """An INSERT that can say ON CONFLICT DO NOTHING on both dialects."""
@@ -57,6 +66,7 @@ class EngineRepository:
             kind=kind, due_at=due_at, payload=payload, dedup_key=dedup_key, created_at=now, attempts=0
         )
         self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["dedup_key"]))
+        wake_workers(self.conn)  # sleeping workers recompute when the next timer is due
 
     def cancel_timers(self, prefix: str) -> int:
         return int(self.conn.execute(sa.delete(timers).where(timers.c.dedup_key.startswith(prefix))).rowcount)
@@ -95,6 +105,7 @@ class EngineRepository:
             _insert(self.conn, outbox).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
         self.conn.execute(stmt)
+        wake_workers(self.conn)
 
     def cancel_outbox(self, correlation: str, now: datetime) -> int:
         """Drop not-yet-sent messages (e.g. the email due in 2 minutes once someone acknowledged)."""
