@@ -15,6 +15,7 @@ from onwatch.api.routers import actions, admin, alert_groups, directory, inciden
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.group_commit import GroupCommit
 from onwatch.commands.heartbeats import Heartbeats
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
@@ -44,6 +45,7 @@ def create_api(
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
+    app.state.group_commit = GroupCommit(app.state.ingest)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     problems.install(app)

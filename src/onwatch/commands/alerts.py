@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -50,30 +50,30 @@ class AlertIngest(PagingCommands):
         """Integration keys recently looked up (by hash), with when to look again."""
         return {}
 
+    def cached_integration(self, key: str, kind: str) -> IntegrationRecord | None:
+        """The integration if this key was looked up in the last few seconds (no database call);
+        raises NotFound when it belongs to another kind of integration."""
+        cached = self._keys.get(hash_token(key))
+        if cached is None or cached[0] <= time.monotonic():
+            return None
+        if cached[1].kind != kind:
+            raise NotFound(f"no {kind} integration has this key", field="integration_key")
+        return cached[1]
+
     def integration(self, key: str, kind: str) -> IntegrationRecord:
         """The integration a key belongs to. Known keys are remembered for a few seconds, so a busy
         integration costs no extra query per request; a removed key stops working within that time."""
-        digest = hash_token(key)
-        cached = self._keys.get(digest)
-        if cached is not None and cached[0] > time.monotonic():
-            found: IntegrationRecord | None = cached[1]
-        else:
-            with self.db.read() as uow:
-                found = uow.alerts.integration_by_key(key)
-            if found is not None:
-                if len(self._keys) > 10_000:
-                    self._keys.clear()
-                self._keys[digest] = (time.monotonic() + KEY_CACHE_SECONDS, found)
+        found = self.cached_integration(key, kind)
+        if found is not None:
+            return found
+        with self.db.read() as uow:
+            found = uow.alerts.integration_by_key(key)
         if found is None or found.kind != kind:
             raise NotFound(f"no {kind} integration has this key", field="integration_key")
+        if len(self._keys) > 10_000:
+            self._keys.clear()
+        self._keys[hash_token(key)] = (time.monotonic() + KEY_CACHE_SECONDS, found)
         return found
-
-    def ingest_by_key(
-        self, key: str, kind: str, events: Callable[[], Sequence[AlertEvent]]
-    ) -> list[IngestResult]:
-        """Check the key (404 before anything else), parse, ingest: one thread-pool hop for the API."""
-        integration = self.integration(key, kind)
-        return self.ingest(integration, events())
 
     def ingest(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> list[IngestResult]:
         """All events of one request commit together, after which the caller may answer 2xx."""

@@ -6,6 +6,7 @@ key 404, a database that cannot take the write 503 (senders retry) — never a s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +17,13 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 
 from onwatch.api.problems import problem
-from onwatch.commands.alerts import AlertIngest
+from onwatch.commands.alerts import AlertIngest, IngestResult
+from onwatch.commands.group_commit import GroupCommit
 from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.errors import NotFound
 from onwatch.integrations import alertmanager, generic, pagerduty
 from onwatch.integrations.base import PayloadError
+from onwatch.store.alerts import IntegrationRecord
 
 router = APIRouter(tags=["integrations"])
 
@@ -40,6 +43,21 @@ async def _json(request: Request) -> Any:
         raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
 
 
+async def _integration(request: Request, key: str, kind: str) -> IntegrationRecord:
+    """From the in-process cache without leaving the event loop, else from the database."""
+    ingest = _ingest(request)
+    cached = ingest.cached_integration(key, kind)
+    return cached if cached is not None else await run_in_threadpool(ingest.integration, key, kind)
+
+
+async def _submit(
+    request: Request, integration: IntegrationRecord, events: list[AlertEvent]
+) -> list[IngestResult]:
+    """Queue for the group-commit writer; resolves once the alerts are committed."""
+    group_commit: GroupCommit = request.app.state.group_commit
+    return await asyncio.wrap_future(group_commit.submit(integration, events))
+
+
 def _bad(exc: PayloadError) -> JSONResponse:
     errors = [{"field": f, "message": m} for f, m in exc.errors]
     return problem(400, "Invalid payload", str(exc), errors=errors)
@@ -52,10 +70,10 @@ async def _run(
     parse: Callable[[Any], list[AlertEvent]],
     ok: Callable[[list[Any]], Response],
 ) -> Response:
-    ingest = _ingest(request)
     try:
         body = await _json(request)
-        results = await run_in_threadpool(ingest.ingest_by_key, key, kind, lambda: parse(body))
+        integration = await _integration(request, key, kind)
+        results = await _submit(request, integration, parse(body))
     except PayloadError as exc:
         return _bad(exc)
     except NotFound as exc:
@@ -126,14 +144,11 @@ def _pd_error(status: int, errors: list[tuple[str, str]]) -> JSONResponse:
 @router.post("/v2/enqueue/", status_code=202, include_in_schema=False)
 async def pagerduty_enqueue(request: Request) -> Response:
     """PagerDuty Events API v2: `routing_key` is an onwatch integration key of type pagerduty."""
-    ingest = _ingest(request)
     now = request.app.state.clock.now()
     try:
         body = await _json(request)
-        key = pagerduty.routing_key(body)
-        [result] = await run_in_threadpool(
-            ingest.ingest_by_key, key, "pagerduty", lambda: [pagerduty.parse(body, now)]
-        )
+        integration = await _integration(request, pagerduty.routing_key(body), "pagerduty")
+        [result] = await _submit(request, integration, [pagerduty.parse(body, now)])
     except PayloadError as exc:
         return _pd_error(400, exc.errors)
     except NotFound:

@@ -1,0 +1,108 @@
+"""Group commit for alert ingest: requests queue their alerts; one writer commits everything
+pending in one transaction, then answers them all.
+
+A request is still answered only after its alerts are committed, but N concurrent requests cost
+one transaction instead of N (on SQLite one writer at a time anyway; on PostgreSQL one commit and
+one fsync). If a grouped transaction fails, each request in it is retried in its own, so one bad
+request cannot fail the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from onwatch.commands.alerts import AlertIngest, IngestResult, IngestRun
+from onwatch.domain.alerts import AlertEvent
+from onwatch.store.alerts import IntegrationRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ALERTS_PER_COMMIT = 5000
+
+
+@dataclass
+class _Item:
+    integration: IntegrationRecord
+    events: Sequence[AlertEvent]
+    future: Future[list[IngestResult]] = field(default_factory=Future)
+
+
+class GroupCommit:
+    def __init__(self, ingest: AlertIngest) -> None:
+        self.ingest = ingest
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(
+        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
+    ) -> Future[list[IngestResult]]:
+        self._ensure_writer()
+        item = _Item(integration, events)
+        self._queue.put(item)
+        return item.future
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+
+    def _ensure_writer(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="onwatch-ingest", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, alerts = [first], len(first.events)
+            while alerts < MAX_ALERTS_PER_COMMIT:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # finish this batch, then stop
+                    break
+                batch.append(more)
+                alerts += len(more.events)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Item]) -> None:
+        try:
+            results = self._apply(batch)
+        except Exception:
+            for item in batch:  # isolate the request that broke the group
+                self._alone(item)
+            return
+        for item, result in zip(batch, results, strict=True):
+            item.future.set_result(result)
+        self.ingest.on_commit()
+
+    def _apply(self, batch: list[_Item]) -> list[list[IngestResult]]:
+        ingest = self.ingest
+        with ingest.db.write() as uow:
+            applied = ingest.cache.get(uow)
+            signer = ingest.signer(uow)
+            now = ingest.clock.now()
+            return [
+                IngestRun(uow, applied, signer, item.integration, now).apply_all(item.events)
+                for item in batch
+            ]
+
+    def _alone(self, item: _Item) -> None:
+        """One request in its own transaction (with the ingest's retries for concurrent inserts)."""
+        try:
+            item.future.set_result(self.ingest.ingest(item.integration, item.events))
+        except Exception as exc:
+            log.exception("ingest failed for integration %s", item.integration.id)
+            item.future.set_exception(exc)
