@@ -119,11 +119,10 @@ class IngestRun:
         with side effects, flush the batch first and run one by one."""
         keys = [e.dedup_key for e in events]
         self._known = self.uow.alerts.alerts_by_keys(self.integ.id, keys)
-        self._open: dict[str, AlertGroupRecord] = {}
+        self._open = self._prefetch_open_groups(events)
         self._inserts: dict[str, dict[str, Any]] = {}
         self._updates: dict[int, dict[str, Any]] = {}
         self._deltas: dict[int, list[int]] = {}
-        self._joined: dict[int, int] = {}
         results = []
         for event in events:
             if event.action is AlertAction.TRIGGER:
@@ -135,7 +134,7 @@ class IngestRun:
             if found is not None:
                 self._known[event.dedup_key] = found
             self._open.clear()  # a resolve may have closed a group
-        self.flush()
+        self.flush(final=True)
         return results
 
     def _batched_trigger(self, event: AlertEvent) -> IngestResult:
@@ -164,13 +163,12 @@ class IngestRun:
             return IngestResult(event.dedup_key, alert.group_id, "updated")
         service = self.service_of(event)
         key = group_key(self.integ.id, service, event.labels, self.integ.group_by)
-        group = self._open.get(key) or self.uow.alerts.open_group(key, for_update=True)
+        group = self._open.get(key) if key in self._open else self.uow.alerts.open_group(key, for_update=True)
         if group is None:
             group = self.open(key, event, service)  # counts start at one alert, firing, one event
             outcome = "opened"
         else:
             self._delta(group.id, 1 if alert is None else 0, 1, 1)
-            self._joined[group.id] = self._joined.get(group.id, 0) + 1
             outcome = "joined" if alert is None else "refired"
         self._open[key] = group
         if alert is None:
@@ -194,29 +192,33 @@ class IngestRun:
             )
         return IngestResult(event.dedup_key, group.id, outcome)
 
+    def _prefetch_open_groups(self, events: Sequence[AlertEvent]) -> dict[str, AlertGroupRecord | None]:
+        """Open groups for every group key the request's new or re-firing alerts need: one query.
+        A key mapped to None has no open group (yet)."""
+        keys = set()
+        for e in events:
+            known = self._known.get(e.dedup_key)
+            if e.action is AlertAction.TRIGGER and (known is None or known.status is not AlertStatus.FIRING):
+                keys.add(group_key(self.integ.id, self.service_of(e), e.labels, self.integ.group_by))
+        found: dict[str, AlertGroupRecord | None] = dict.fromkeys(keys)
+        found.update(self.uow.alerts.open_groups(sorted(keys)))
+        return found
+
     def _delta(self, group_id: int, alerts: int, firing: int, events: int) -> None:
         d = self._deltas.setdefault(group_id, [0, 0, 0])
         d[0], d[1], d[2] = d[0] + alerts, d[1] + firing, d[2] + events
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
+        """Write what the batch collected: new alerts, updated alerts, group counters. Joining
+        alerts are not put on the group timeline one by one: the alert list shows them."""
         if not (self._inserts or self._updates or self._deltas):
             return
         self.uow.alerts.insert_alerts(list(self._inserts.values()))
         self.uow.alerts.update_alerts(list(self._updates.values()))
         self.uow.alerts.add_to_groups({g: (a, f, e) for g, (a, f, e) in self._deltas.items()}, self.now)
-        for group_id, count in self._joined.items():
-            self.uow.alerts.add_event(
-                group_id,
-                self.now,
-                "alerts_joined",
-                f"integration:{self.integ.id}",
-                _INTEGRATION,
-                f"{count} alert(s) joined the group",
-                {"count": count},
-            )
-        if self._inserts:
+        if self._inserts and not final:  # later events of this request may refer to them
             self._known.update(self.uow.alerts.alerts_by_keys(self.integ.id, list(self._inserts)))
-        self._inserts, self._updates, self._deltas, self._joined = {}, {}, {}, {}
+        self._inserts, self._updates, self._deltas = {}, {}, {}
 
     # ---- one event at a time ---------------------------------------------------------------
 

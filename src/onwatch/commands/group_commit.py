@@ -89,15 +89,25 @@ class GroupCommit:
         self.ingest.on_commit()
 
     def _apply(self, batch: list[_Item]) -> list[list[IngestResult]]:
+        """One transaction; the requests of one integration are applied as one batch (one lookup of
+        their alerts, one write of each kind), then the results are split back per request."""
         ingest = self.ingest
+        by_integration: dict[str, list[_Item]] = {}
+        for item in batch:
+            by_integration.setdefault(item.integration.id, []).append(item)
+        results: dict[int, list[IngestResult]] = {}
         with ingest.db.write() as uow:
             applied = ingest.cache.get(uow)
             signer = ingest.signer(uow)
             now = ingest.clock.now()
-            return [
-                IngestRun(uow, applied, signer, item.integration, now).apply_all(item.events)
-                for item in batch
-            ]
+            for items in by_integration.values():
+                events = [e for item in items for e in item.events]
+                merged = IngestRun(uow, applied, signer, items[0].integration, now).apply_all(events)
+                start = 0
+                for item in items:
+                    results[id(item)] = merged[start : start + len(item.events)]
+                    start += len(item.events)
+        return [results[id(item)] for item in batch]
 
     def _alone(self, item: _Item) -> None:
         """One request in its own transaction (with the ingest's retries for concurrent inserts)."""

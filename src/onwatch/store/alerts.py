@@ -233,6 +233,21 @@ class AlertRepository:
         row = self.conn.execute(query).mappings().first()
         return AlertGroupRecord.of(row) if row else None
 
+    def open_groups(self, keys: list[str]) -> dict[str, AlertGroupRecord]:
+        """The open groups among `keys`, locked for this transaction."""
+        found: dict[str, AlertGroupRecord] = {}
+        for start in range(0, len(keys), 500):
+            rows = self.conn.execute(
+                sa.select(alert_groups)
+                .where(
+                    alert_groups.c.group_key.in_(keys[start : start + 500]),
+                    alert_groups.c.status != GroupStatus.RESOLVED.value,
+                )
+                .with_for_update()
+            ).mappings()
+            found.update((r["group_key"], AlertGroupRecord.of(r)) for r in rows)
+        return found
+
     def last_resolved_group(self, group_key: str) -> AlertGroupRecord | None:
         row = (
             self.conn.execute(
