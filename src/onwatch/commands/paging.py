@@ -42,11 +42,20 @@ class Recipient:
 class Pager:
     """Pages people and channels for alert groups, inside one unit of work."""
 
-    def __init__(self, uow: UnitOfWork, applied: AppliedConfig, signer: LinkSigner, now: datetime) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        applied: AppliedConfig,
+        signer: LinkSigner,
+        now: datetime,
+        oncall_memo: dict[Role, Recipient | None] | None = None,
+    ) -> None:
         self.uow = uow
         self.applied = applied
         self.signer = signer
         self.now = now
+        # who holds each role at `now`, worked out once per transaction however many groups page
+        self.oncall_memo: dict[Role, Recipient | None] = {} if oncall_memo is None else oncall_memo
 
     # ---- escalations ---------------------------------------------------------------------
 
@@ -119,6 +128,11 @@ class Pager:
         if target.kind is TargetKind.PERSON:
             return Recipient(target.ref, "person") if target.ref in self.applied.config.people else None
         role = Role(target.ref)
+        if role not in self.oncall_memo:
+            self.oncall_memo[role] = self._on_call(role)
+        return self.oncall_memo[role]
+
+    def _on_call(self, role: Role) -> Recipient | None:
         schedule = self.applied.role_schedule(role)
         if schedule is None:
             return None

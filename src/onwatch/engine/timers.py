@@ -10,8 +10,9 @@ from datetime import datetime
 from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.heartbeats import HEARTBEAT, heartbeat_missed
 from onwatch.commands.links import LinkSigner
-from onwatch.commands.paging import ESCALATE, Pager
+from onwatch.commands.paging import ESCALATE, Pager, Recipient
 from onwatch.domain.alerts import GroupStatus
+from onwatch.domain.enums import Role
 from onwatch.domain.escalation import Position
 from onwatch.store.engine import TimerRecord
 from onwatch.store.uow import UnitOfWork
@@ -26,6 +27,12 @@ class TimerHandlers:
         self.cache = cache
         self.signer = signer
         self.handlers: dict[str, Handler] = {ESCALATE: self.escalate, HEARTBEAT: self.heartbeat}
+        # on-call lookups shared by the timers of one pass (one transaction, one `now`)
+        self._memo: dict[Role, Recipient | None] = {}
+
+    def new_pass(self) -> None:
+        """Forget on-call lookups: a new transaction may see other overrides or another `now`."""
+        self._memo = {}
 
     def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         handler = self.handlers.get(timer.kind)
@@ -49,6 +56,6 @@ class TimerHandlers:
         group = uow.alerts.group(escalation.group_id, for_update=True)
         if group.status is not GroupStatus.TRIGGERED:
             return
-        Pager(uow, self.cache.get(uow), self.signer(uow), now).run(
+        Pager(uow, self.cache.get(uow), self.signer(uow), now, self._memo).run(
             group, escalation.id, escalation.policy, position
         )

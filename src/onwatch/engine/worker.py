@@ -71,6 +71,7 @@ class Worker:
         with self.db.write() as uow:
             now = self.clock.now()
             due = uow.engine.due_timers(now, self.batch)
+            self.handlers.new_pass()
             for timer in due:
                 savepoint = uow.conn.begin_nested()
                 try:
