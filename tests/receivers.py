@@ -87,6 +87,12 @@ class ReceivedRequest:
         return self.headers.get("Idempotency-Key")
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops connections from onwatch's concurrent senders,
+    # and each drop costs the sender a retry: a real receiver would not be that small
+    request_queue_size = 1024
+
+
 class WebhookSink:
     """An HTTP server that records every request and answers 200, or the status set by `fail_with`.
 
@@ -129,7 +135,7 @@ class WebhookSink:
         """Listen (again) on this sink's port; its URL stays the same across stop()/start()."""
         if self._server is not None:
             return
-        server = ThreadingHTTPServer((LOOPBACK, self.port), self._handler_class())
+        server = _Server((LOOPBACK, self.port), self._handler_class())
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(

@@ -47,24 +47,24 @@ def cli(db: Database) -> Cli:
 
 
 @pytest.fixture
-def server(cli: Cli) -> Iterator[Callable[[], str]]:
+def server(cli: Cli) -> Iterator[Callable[..., str]]:
     """Start `onwatch serve` lazily (after the test prepared the database); stop it afterwards."""
     procs: list[subprocess.Popen[str]] = []
 
-    def start() -> str:
+    def start(*extra: str) -> str:
         port = free_port()
         proc = subprocess.Popen(
-            [ONWATCH, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [ONWATCH, "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
             env=cli.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         procs.append(proc)
-        base = f"http://127.0.0.1:{port}"
+        base = f"{'https' if '--tls-cert' in extra else 'http'}://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise AssertionError(f"onwatch serve exited:\n{proc.stdout.read() if proc.stdout else ''}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=1, verify=False).status_code == 200:
                     return base
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.conftest import DEMO_CONFIG
 from tests.e2e.conftest import Cli
+from tests.paging_helpers import AM_KEY, everyone_on_webhook
+from tests.receivers import WebhookSink
 
 pytestmark = pytest.mark.e2e
 
@@ -64,3 +69,37 @@ def test_an_invalid_config_from_the_cli_names_each_path_and_applies_nothing(
     assert "nothing was applied" in result.stderr
     declare = cli("declare", "x", "--as", "amara", ok=False)
     assert "unknown person 'amara'" in declare.stderr
+
+
+def test_serve_runs_the_engine_so_an_alert_pages_the_eoc_over_https(
+    cli: Cli, server: Callable[..., str], webhook_sink: WebhookSink, tmp_path: Path
+) -> None:
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    cert.cert_chain_pems[0].write_to_path(str(certfile))
+    cert.private_key_pem.write_to_path(str(keyfile))
+    ca.cert_pem.write_to_path(str(cafile))
+    config = tmp_path / "onwatch.yaml"
+    config.write_text(everyone_on_webhook(DEMO_CONFIG.read_text(), webhook_sink))
+    cli("migrate")
+    cli("apply-config", str(config))
+    base = server("--tls-cert", str(certfile), "--tls-key", str(keyfile))
+    assert base.startswith("https://")
+    trust = ssl.create_default_context(cafile=str(cafile))
+    body = {
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "HighErrorRate", "service": "web"},
+                "annotations": {"summary": "5xx above 2%"},
+            }
+        ]
+    }
+    sent = httpx.post(
+        f"{base}/api/v1/integrations/alertmanager/{AM_KEY}", json=body, verify=trust, timeout=10
+    )
+    assert sent.status_code == 200, sent.text
+    [page] = webhook_sink.wait_for(lambda requests: len(requests) >= 1, timeout=10)
+    assert page.json["notification"]["kind"] == "page" and page.idempotency_key.startswith("page:")

@@ -115,19 +115,52 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="upgrade the schema first")
     ] = True,
+    engine: Annotated[
+        bool, typer.Option("--engine/--no-engine", help="run the engine (timers, deliveries) in this process")
+    ] = True,
+    tls_cert: Annotated[Path | None, typer.Option(help="serve HTTPS with this certificate (PEM)")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="the certificate's private key (PEM)")] = None,
 ) -> None:
-    """Serve the API (and, as later parts land, the web UI and the engine)."""
+    """Serve the API and run the engine beside it (--no-engine when `onwatch worker`s run apart)."""
+    import threading
+
     import uvicorn
 
     from onwatch.store import migrate as migrations
 
+    if (tls_cert is None) != (tls_key is None):
+        fail("give both --tls-cert and --tls-key, or neither")
     ow = onwatch()
     if migrate_first:
         migrations.upgrade(ow.db.engine)
     host = host or ow.settings.host
     port = port or ow.settings.port
-    typer.echo(f"onwatch on http://{host}:{port} (API docs at /docs), database: {ow.db.dialect}")
-    uvicorn.run(ow.api(), host=host, port=port, log_level="info", access_log=False)
+    worker = ow.worker() if engine else None
+    stop = threading.Event()
+    if worker is not None:
+        threading.Thread(
+            target=worker.run_forever,
+            args=(stop, ow.settings.worker_poll_seconds),
+            name="onwatch-engine",
+            daemon=True,
+        ).start()
+    scheme = "https" if tls_cert else "http"
+    where = "in this process" if worker else "separate `onwatch worker` processes"
+    typer.echo(
+        f"onwatch on {scheme}://{host}:{port} (API docs at /docs), database: {ow.db.dialect}, engine: {where}"
+    )
+    try:
+        uvicorn.run(
+            ow.api(worker),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            ssl_certfile=str(tls_cert) if tls_cert else None,
+            ssl_keyfile=str(tls_key) if tls_key else None,
+        )
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from onwatch.commands.base import PagingCommands
 from onwatch.commands.config_cache import AppliedConfig
@@ -86,11 +86,19 @@ class AlertIngest(PagingCommands):
                     results = run.apply_all(events)
                 self.on_commit()
                 return results
-            except IntegrityError:
-                # another replica opened the same alert or group at the same moment: read it and join
-                if attempt == 2:
+            except (IntegrityError, OperationalError) as exc:
+                # another replica opened the same alert or group at the same moment (read it and
+                # join), or PostgreSQL broke a lock cycle between two replicas: try again
+                if attempt == 2 or not _retryable(exc):
                     raise
         raise AssertionError("unreachable")
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("40P01", "40001")  # deadlock detected, serialization failure
 
 
 class IngestRun:

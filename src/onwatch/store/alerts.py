@@ -200,7 +200,8 @@ class AlertRepository:
                 event_count=alert_groups.c.event_count + sa.bindparam("_e"),
                 updated_at=now,
             ),
-            [{"_id": gid, "_a": a, "_f": f, "_e": e} for gid, (a, f, e) in deltas.items()],
+            # in id order: concurrent transactions lock groups in the same order and cannot deadlock
+            [{"_id": gid, "_a": a, "_f": f, "_e": e} for gid, (a, f, e) in sorted(deltas.items())],
         )
 
     def insert_alert(self, values: dict[str, Any]) -> int:
