@@ -1,0 +1,257 @@
+"""Phase 1: alert ingest rate with wrk, onwatch vs Prometheus Alertmanager."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tests.receivers import WebhookSink
+
+from bench.alerts.common import AM_PATH, BenchError, clean_env, prepared_database, scalar
+from bench.alerts.servers import alertmanager, onwatch_server
+
+# wrk script: each thread has one connection and a quota of requests; every request carries `batch`
+# new alerts (distinct fingerprints / instance labels). Like an Alertmanager notification, a request's
+# alerts share one alertname; successive requests cycle through `names` alertnames, each connection from
+# its own offset so that concurrent requests mostly hit different groups. With mix = 1 instead, every
+# alert of a request takes the next alertname (a batch spans all groups, in a per-connection order). When a
+# thread's quota is answered it writes a marker file and stops; Python then SIGINTs wrk (which would
+# otherwise sleep out its whole -d) and reads the per-thread counters printed by done().
+WRK_LUA = r"""
+local ffi = require("ffi")
+pcall(ffi.cdef, [[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clk, bench_timespec *tp);
+]])
+local ts = ffi.new("bench_timespec")
+local function now()
+  ffi.C.clock_gettime(0, ts)
+  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9
+end
+
+local threads = {}
+local next_id = 0
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  fmt = args[1]; batch = tonumber(args[2]); total = tonumber(args[3]); nthreads = tonumber(args[4])
+  tag = args[5]; names = tonumber(args[6]); donefile = args[7]; mix = args[8] == "1"
+  quota = math.floor(total / nthreads)
+  if tid < total % nthreads then quota = quota + 1 end
+  sent = 0; answered = 0; bad = 0; bad_codes = ""; first = 0; last = 0; seq = 0
+end
+
+local function alert(n, name)
+  local fp = tag .. "-" .. tid .. "-" .. n
+  local labels = string.format(
+    '{"alertname":"BenchAlert%d","service":"web","severity":"warning","instance":"%s"}', name, fp)
+  if fmt == "onwatch" then
+    return string.format(
+      '{"status":"firing","labels":%s,"annotations":{"summary":"bench alert %s"},"fingerprint":"%s"}',
+      labels, fp, fp)
+  end
+  return string.format('{"labels":%s,"annotations":{"summary":"bench alert %s"}}', labels, fp)
+end
+
+function request()
+  if first == 0 then first = now() end
+  sent = sent + 1
+  local parts = {}
+  for j = 1, batch do
+    seq = seq + 1
+    local name = (sent * nthreads + tid) % names
+    if mix then name = (seq + tid) % names end
+    parts[j] = alert(seq, name)
+  end
+  local body = "[" .. table.concat(parts, ",") .. "]"
+  if fmt == "onwatch" then
+    body = '{"version":"4","status":"firing","receiver":"bench","groupLabels":{},"alerts":' .. body .. '}'
+  end
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  if status < 200 or status > 299 then
+    bad = bad + 1
+    if bad <= 20 then bad_codes = bad_codes .. status .. " " end
+  end
+  if answered >= quota then
+    last = now()
+    local f = io.open(donefile .. "." .. tid, "w")
+    f:write("done")
+    f:close()
+    wrk.thread:stop()
+  end
+end
+
+function done(summary, latency, requests)
+  local rows = {}
+  for _, t in ipairs(threads) do
+    rows[#rows + 1] = string.format(
+      '{"tid":%d,"quota":%d,"sent":%d,"answered":%d,"bad":%d,"bad_codes":"%s","first":%.6f,"last":%.6f}',
+      t:get("tid"), t:get("quota"), t:get("sent"), t:get("answered"), t:get("bad"), t:get("bad_codes"),
+      t:get("first"), t:get("last"))
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCHJSON {"requests":%d,"duration_us":%d,"socket_errors":{"connect":%d,"read":%d,"write":%d,' ..
+    '"timeout":%d},"status_errors":%d,"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d},"threads":[%s]}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    table.concat(rows, ",")))
+end
+"""
+
+
+def run_wrk(
+    url: str, fmt: str, batch: int, requests: int, args: argparse.Namespace, workdir: Path, tag: str
+) -> dict[str, Any]:
+    """Send `requests` POSTs of `batch` new alerts each; return wrk's and the script's counters."""
+    script = workdir / "alerts.lua"
+    script.write_text(WRK_LUA)
+    threads = max(1, min(args.connections, requests))
+    marker = workdir / f"done-{tag}"
+    cmd = [
+        "wrk", "-t", str(threads), "-c", str(threads), "-d", f"{int(args.timeout)}s", "--timeout", "60s",
+        "-s", str(script), url, "--",
+        fmt, str(batch), str(requests), str(threads), tag, str(args.alertnames), str(marker),
+        "1" if args.mixed_batches else "0",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + args.timeout + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list(workdir.glob(f"{marker.name}.*"))) >= threads:
+            break
+        time.sleep(0.02)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    line = next((x for x in out.splitlines() if x.startswith("BENCHJSON ")), None)
+    if line is None:
+        raise BenchError(f"wrk printed no results (exit {proc.returncode}):\n{out[-1500:]}\n{err[-1500:]}")
+    data: dict[str, Any] = json.loads(line.removeprefix("BENCHJSON "))
+    rows = data["threads"]
+    answered = sum(t["answered"] for t in rows)
+    wall = max(t["last"] for t in rows) - min(t["first"] for t in rows) if answered == requests else None
+    bad = sum(t["bad"] for t in rows)
+    socket_errors = sum(data["socket_errors"].values())
+    return {
+        "connections": threads,
+        "requests_sent": sum(t["sent"] for t in rows),
+        "requests_answered": answered,
+        "complete": answered == requests and all(t["last"] > 0 for t in rows),
+        "wall_s": wall,
+        "non_2xx": bad,
+        "non_2xx_codes": " ".join(t["bad_codes"] for t in rows).split()[:20],
+        "socket_errors": data["socket_errors"],
+        "errors": bad + socket_errors,
+        "latency_ms": {k: v / 1000 for k, v in data["latency_us"].items()},
+    }
+
+
+def ingest_result(target: str, batch: int, requests: int, run: dict[str, Any], stored: int) -> dict[str, Any]:
+    alerts = requests * batch
+    wall = run["wall_s"]
+    return {
+        "target": target,
+        "batch": batch,
+        "requests": requests,
+        "alerts": alerts,
+        "stored_alerts": stored,
+        **run,
+        "alerts_per_s": alerts / wall if wall else None,
+        "requests_per_s": requests / wall if wall else None,
+    }
+
+
+def check_ingest(r: dict[str, Any]) -> None:
+    what = f"{r['target']} at {r['batch']}/request"
+    if r["errors"]:
+        raise BenchError(
+            f"{what}: {r['non_2xx']} non-2xx answer(s) (codes {r['non_2xx_codes']}), "
+            f"socket errors {r['socket_errors']}"
+        )
+    if not r["complete"]:
+        raise BenchError(
+            f"{what}: only {r['requests_answered']} of {r['requests']} requests answered in time"
+        )
+    if r["stored_alerts"] != r["alerts"]:
+        raise BenchError(f"{what}: {r['stored_alerts']} alerts stored, {r['alerts']} sent")
+
+
+def phase_ingest(
+    args: argparse.Namespace, workdir: Path, engine_flag: bool, sink: WebhookSink
+) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    for batch in args.batches:
+        requests = args.alerts // batch
+        tag = f"b{batch}-{secrets.token_hex(3)}"
+        print(f"[ingest] onwatch: {requests * batch} alerts, {batch}/request ...", flush=True)
+        with prepared_database(args.pg_admin_url, sink, workdir) as url:
+            env = clean_env(url)
+            with onwatch_server(
+                env, workdir, f"ingest-{batch}", layout="api", engine_flag=engine_flag
+            ) as base:
+                run = run_wrk(base + AM_PATH, "onwatch", batch, requests, args, workdir, f"ow-{tag}")
+            stored = int(scalar(url, "SELECT count(*) FROM alerts"))
+            groups = int(scalar(url, "SELECT count(*) FROM alert_groups"))
+        row = ingest_result("onwatch", batch, requests, run, stored)
+        row["groups"] = groups
+        rows.append(row)
+        check_ingest(row)
+        print(f"[ingest] alertmanager: {requests * batch} alerts, {batch}/request ...", flush=True)
+        with alertmanager(workdir, f"alertmanager-{batch}") as base:
+            run = run_wrk(
+                base + "/api/v2/alerts", "alertmanager", batch, requests, args, workdir, f"am-{tag}"
+            )
+            stored = len(httpx.get(f"{base}/api/v2/alerts", timeout=60).json())
+        rows.append(ingest_result("alertmanager", batch, requests, run, stored))
+        check_ingest(rows[-1])
+    ratios = {}
+    for batch in args.batches:
+        ow, am = (
+            next(r for r in rows if r["target"] == t and r["batch"] == batch)
+            for t in ("onwatch", "alertmanager")
+        )
+        target = {1: 0.5, 100: 1.0}.get(batch)
+        ratio = ow["alerts_per_s"] / am["alerts_per_s"]
+        ratios[str(batch)] = {
+            "ratio": ratio,
+            "target": target,
+            "met": None if target is None else ratio >= target,
+        }
+    return {"runs": rows, "onwatch_over_alertmanager": ratios}
+
+
+def print_ingest(result: dict[str, Any]) -> None:
+    print(
+        f"\n{'target':<14}{'batch':>6}{'requests':>9}{'alerts':>8}{'wall s':>8}{'alerts/s':>10}{'req/s':>9}"
+        f"{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
+    )
+    for r in result["runs"]:
+        print(
+            f"{r['target']:<14}{r['batch']:>6}{r['requests']:>9}{r['alerts']:>8}{r['wall_s'] or 0:>8.2f}"
+            f"{r['alerts_per_s'] or 0:>10.0f}{r['requests_per_s'] or 0:>9.0f}{r['latency_ms']['p50']:>8.1f}"
+            f"{r['latency_ms']['p99']:>8.1f}{r['errors']:>7}"
+        )
+    for batch, r in result["onwatch_over_alertmanager"].items():
+        verdict = (
+            "" if r["target"] is None else f" (target >= {r['target']}: {'met' if r['met'] else 'NOT met'})"
+        )
+        print(f"onwatch/Alertmanager alerts/s at {batch}/request: {r['ratio']:.2f}{verdict}")
