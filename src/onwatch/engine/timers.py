@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.config_cache import AppliedConfig, ConfigCache
 from onwatch.commands.heartbeats import HEARTBEAT, heartbeat_missed
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import ESCALATE, Pager, Recipient
@@ -29,10 +29,18 @@ class TimerHandlers:
         self.handlers: dict[str, Handler] = {ESCALATE: self.escalate, HEARTBEAT: self.heartbeat}
         # on-call lookups shared by the timers of one pass (one transaction, one `now`)
         self._memo: dict[Role, Recipient | None] = {}
+        self._applied: AppliedConfig | None = None
 
     def new_pass(self) -> None:
-        """Forget on-call lookups: a new transaction may see other overrides or another `now`."""
+        """Forget what one pass shares: a new transaction may see another config, other overrides,
+        another `now`."""
         self._memo = {}
+        self._applied = None
+
+    def _config(self, uow: UnitOfWork) -> AppliedConfig:
+        if self._applied is None:
+            self._applied = self.cache.get(uow)
+        return self._applied
 
     def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         handler = self.handlers.get(timer.kind)
@@ -56,6 +64,6 @@ class TimerHandlers:
         group = uow.alerts.group(escalation.group_id, for_update=True)
         if group.status is not GroupStatus.TRIGGERED:
             return
-        Pager(uow, self.cache.get(uow), self.signer(uow), now, self._memo).run(
+        Pager(uow, self._config(uow), self.signer(uow), now, self._memo).run(
             group, escalation.id, escalation.policy, position
         )

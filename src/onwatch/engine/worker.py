@@ -80,7 +80,7 @@ class Worker:
                 except Exception:
                     savepoint.rollback()
                     log.exception("timer %s (%s) failed; dropped", timer.id, timer.kind)
-                uow.engine.delete_timer(timer.id)
+            uow.engine.delete_timers([t.id for t in due])
         self.stats.timers += len(due)
         return len(due)
 

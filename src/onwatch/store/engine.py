@@ -24,8 +24,10 @@ WAKE_CHANNEL = "onwatch_work"
 def wake_workers(conn: sa.Connection) -> None:
     """NOTIFY listening workers (engine/listen.py); delivered when, and only if, the transaction
     commits. SQLite has one process, whose worker the API wakes directly."""
-    if conn.dialect.name == "postgresql":
+    # once per transaction is enough (PostgreSQL folds repeats anyway; this saves the round trips)
+    if conn.dialect.name == "postgresql" and not conn.info.get("onwatch_notified"):
         conn.exec_driver_sql(f"NOTIFY {WAKE_CHANNEL}")
+        conn.info["onwatch_notified"] = True
 
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:
@@ -84,8 +86,9 @@ class EngineRepository:
             TimerRecord(r["id"], r["kind"], r["due_at"], dict(r["payload"]), r["dedup_key"]) for r in rows
         ]
 
-    def delete_timer(self, timer_id: int) -> None:
-        self.conn.execute(sa.delete(timers).where(timers.c.id == timer_id))
+    def delete_timers(self, timer_ids: list[int]) -> None:
+        if timer_ids:
+            self.conn.execute(sa.delete(timers).where(timers.c.id.in_(timer_ids)))
 
     def next_timer_due(self) -> datetime | None:
         value: datetime | None = self.conn.execute(sa.select(sa.func.min(timers.c.due_at))).scalar_one()

@@ -71,8 +71,10 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
         serialised: AbstractContextManager[object] = self._write_lock or nullcontext()
-        with serialised, self.engine.connect() as conn, conn.begin():
-            yield UnitOfWork(conn)
+        with serialised, self.engine.connect() as conn:
+            conn.info.pop("onwatch_notified", None)  # the connection is pooled: reset per transaction
+            with conn.begin():
+                yield UnitOfWork(conn)
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:
