@@ -118,6 +118,7 @@ class IngestRun:
         self.actions = GroupActions(uow, self.pager, now)
         process = applied.config.process
         self.flaps = FlapPolicy(process.flapping_threshold, process.flapping_window)
+        self._group_keys: dict[tuple[str, ...], str] = {}
 
     # ---- the batched path: one request's triggers in a handful of statements -------------
 
@@ -170,7 +171,7 @@ class IngestRun:
             self._delta(alert.group_id, 0, 0, 1)
             return IngestResult(event.dedup_key, alert.group_id, "updated")
         service = self.service_of(event)
-        key = group_key(self.integ.id, service, event.labels, self.integ.group_by)
+        key = self.group_key(event, service)
         group = self._open.get(key) if key in self._open else self.uow.alerts.open_group(key, for_update=True)
         if group is None:
             group = self.open(key, event, service)  # counts start at one alert, firing, one event
@@ -207,7 +208,7 @@ class IngestRun:
         for e in events:
             known = self._known.get(e.dedup_key)
             if e.action is AlertAction.TRIGGER and (known is None or known.status is not AlertStatus.FIRING):
-                keys.add(group_key(self.integ.id, self.service_of(e), e.labels, self.integ.group_by))
+                keys.add(self.group_key(e, self.service_of(e)))
         found: dict[str, AlertGroupRecord | None] = dict.fromkeys(keys)
         found.update(self.uow.alerts.open_groups(sorted(keys)))
         return found
@@ -270,6 +271,16 @@ class IngestRun:
             group = self.uow.alerts.group(group.id, for_update=True)
             self.actions.resolve(group, source, "every alert in the group resolved at the source")
         return IngestResult(event.dedup_key, group.id, "resolved")
+
+    def group_key(self, event: AlertEvent, service: str) -> str:
+        """Memoised per request: a batch's alerts mostly share their grouping labels."""
+        values = (service, *(event.labels.get(name, "") for name in self.integ.group_by))
+        key = self._group_keys.get(values)
+        if key is None:
+            key = self._group_keys[values] = group_key(
+                self.integ.id, service, event.labels, self.integ.group_by
+            )
+        return key
 
     def service_of(self, event: AlertEvent) -> str:
         """The alert's `service` label when it names a configured service, else the integration's."""
