@@ -28,6 +28,10 @@ class IntegrationRecord:
     policy_id: str
     group_by: tuple[str, ...]
 
+    @classmethod
+    def of(cls, row: sa.RowMapping) -> IntegrationRecord:
+        return cls(row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"]))
+
 
 @dataclass
 class AlertGroupRecord:
@@ -128,9 +132,7 @@ class AlertRepository:
         )
         if row is None:
             return None
-        return IntegrationRecord(
-            row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"])
-        )
+        return IntegrationRecord.of(row)
 
     def integration_by_id(self, integration_id: str) -> IntegrationRecord | None:
         row = (
@@ -142,9 +144,7 @@ class AlertRepository:
         )
         if row is None:
             return None
-        return IntegrationRecord(
-            row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"])
-        )
+        return IntegrationRecord.of(row)
 
     # ---- alerts --------------------------------------------------------------------------
 
