@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from onwatch.store.alerts import IntegrationRecord
 log = logging.getLogger(__name__)
 
 MAX_ALERTS_PER_COMMIT = 5000
+LINGER = 0.002  # seconds a busy writer waits for more requests before it commits
 
 
 @dataclass
@@ -38,6 +40,7 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._busy = False
 
     def submit(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
@@ -65,6 +68,10 @@ class GroupCommit:
             if first is None:
                 return
             batch, alerts = [first], len(first.events)
+            if LINGER and self._busy:
+                # under load, give the requests arriving right now a moment to join this commit:
+                # one transaction for many requests is what makes the writer keep up
+                time.sleep(LINGER)
             while alerts < MAX_ALERTS_PER_COMMIT:
                 try:
                     more = self._queue.get_nowait()
@@ -75,6 +82,7 @@ class GroupCommit:
                     break
                 batch.append(more)
                 alerts += len(more.events)
+            self._busy = len(batch) > 1 or not self._queue.empty()
             self._commit(batch)
 
     def _commit(self, batch: list[_Item]) -> None:
