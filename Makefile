@@ -43,8 +43,11 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null && command -v prometheus-alertmanager >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk prometheus-alertmanager)
 	$(BIN)/python -m bench.incidents
 	$(BIN)/python -m bench.schedules
+	$(BIN)/python -m bench.alerts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis onwatch.db onwatch.db-wal onwatch.db-shm
