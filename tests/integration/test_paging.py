@@ -271,3 +271,13 @@ def test_pagerduty_events_answer_like_pagerduty(bench: PagingBench) -> None:
     )
     assert unknown.status_code == 404
     assert len(bench.client().get("/api/v1/alert-groups").json()) == 1
+
+
+def test_acknowledging_stops_the_retries_of_a_page_that_has_not_got_through(bench: PagingBench) -> None:
+    bench.webhook.fail_with(503)
+    group_id = bench.fire().json()["groups"][0]
+    assert bench.pages_to("amara") == [] and len(bench.webhook.requests) == 1  # tried once, refused
+    bench.client("amara").post(f"/api/v1/alert-groups/{group_id}/acknowledge")
+    bench.webhook.fail_with(None)
+    bench.advance(10)
+    assert bench.pages_to("amara") == [] and len(bench.webhook.requests) == 1

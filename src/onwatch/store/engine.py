@@ -111,10 +111,16 @@ class EngineRepository:
         wake_workers(self.conn)
 
     def cancel_outbox(self, correlation: str, now: datetime) -> int:
-        """Drop not-yet-sent messages (e.g. the email due in 2 minutes once someone acknowledged)."""
+        """Drop not-yet-sent messages: the email due in 2 minutes, or a page still being retried,
+        once someone acknowledged."""
         result = self.conn.execute(
             sa.update(outbox)
-            .where(outbox.c.correlation == correlation, outbox.c.status == "pending", outbox.c.attempts == 0)
+            .where(
+                outbox.c.correlation == correlation,
+                outbox.c.status == "pending",
+                # not while a worker holds it: that delivery may already be on the wire
+                sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            )
             .values(status="cancelled", last_error=f"cancelled at {now.isoformat()}")
         )
         return int(result.rowcount)
