@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,6 +12,7 @@ from onwatch.domain.enums import Interface
 from onwatch.domain.timeline import Actor
 from onwatch.store.tokens import TokenRole, hash_token
 from onwatch.store.uow import Database
+from onwatch.ttl_cache import TtlCache
 
 _bearer = HTTPBearer(auto_error=False, description="An onwatch API token: `onwatch token create`")
 
@@ -29,34 +28,15 @@ class Principal:
         return Actor(name=name, interface=interface, person_id=self.person_id)
 
 
-class TokenCache:
+class TokenCache(TtlCache[Principal]):
     """Recently verified tokens, so a request does not pay a database round trip to authenticate.
 
     Entries live `ttl` seconds: a token revoked on another replica stops working within that
-    time; on the replica that revoked it, at once (`forget`). Unknown tokens are not cached.
+    time; on the replica that revoked it, at once (`forget_all`). Unknown tokens are not cached.
     """
 
-    def __init__(self, ttl: float = 10.0, max_entries: int = 10_000) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: dict[str, tuple[float, Principal]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Principal | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, key: str, principal: Principal) -> None:
-        with self._lock:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[key] = (time.monotonic() + self.ttl, principal)
-
-    def forget_all(self) -> None:
-        with self._lock:
-            self._entries.clear()
+    def __init__(self, ttl: float = 10.0) -> None:
+        super().__init__(ttl)
 
 
 def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:

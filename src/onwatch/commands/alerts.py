@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from onwatch.domain.timeline import Actor
 from onwatch.store.alerts import AlertGroupRecord, IntegrationRecord
 from onwatch.store.tokens import hash_token
 from onwatch.store.uow import UnitOfWork
+from onwatch.ttl_cache import TtlCache
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -46,19 +46,17 @@ class IngestResult:
 
 class AlertIngest(PagingCommands):
     @cached_property
-    def _keys(self) -> dict[str, tuple[float, IntegrationRecord]]:
-        """Integration keys recently looked up (by hash), with when to look again."""
-        return {}
+    def _keys(self) -> TtlCache[IntegrationRecord]:
+        """Integration keys recently looked up, by hash."""
+        return TtlCache(KEY_CACHE_SECONDS)
 
     def cached_integration(self, key: str, kind: str) -> IntegrationRecord | None:
         """The integration if this key was looked up in the last few seconds (no database call);
         raises NotFound when it belongs to another kind of integration."""
         cached = self._keys.get(hash_token(key))
-        if cached is None or cached[0] <= time.monotonic():
-            return None
-        if cached[1].kind != kind:
+        if cached is not None and cached.kind != kind:
             raise NotFound(f"no {kind} integration has this key", field="integration_key")
-        return cached[1]
+        return cached
 
     def integration(self, key: str, kind: str) -> IntegrationRecord:
         """The integration a key belongs to. Known keys are remembered for a few seconds, so a busy
@@ -70,9 +68,7 @@ class AlertIngest(PagingCommands):
             found = uow.alerts.integration_by_key(key)
         if found is None or found.kind != kind:
             raise NotFound(f"no {kind} integration has this key", field="integration_key")
-        if len(self._keys) > 10_000:
-            self._keys.clear()
-        self._keys[hash_token(key)] = (time.monotonic() + KEY_CACHE_SECONDS, found)
+        self._keys.put(hash_token(key), found)
         return found
 
     def ingest(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> list[IngestResult]:
