@@ -7,7 +7,7 @@ from typing import Any
 
 from onwatch.commands.paging import Pager, Recipient, correlation, timer_prefix
 from onwatch.domain.alerts import GroupStatus
-from onwatch.domain.enums import EventKind, Role
+from onwatch.domain.enums import EventKind
 from onwatch.domain.errors import DomainError, InvalidInput
 from onwatch.domain.escalation import Position, Target, TargetKind
 from onwatch.domain.timeline import Actor, TimelineEvent
@@ -124,7 +124,3 @@ class GroupActions:
                     data={"alert_group": group.id, **(data or {})},
                 ),
             )
-
-
-def role_target(role: Role) -> Target:
-    return Target(TargetKind.ROLE, role.value)

@@ -18,8 +18,7 @@ from onwatch.commands.links import LinkSigner
 from onwatch.domain.alerts import AlertAction, AlertEvent, AlertSeverity
 from onwatch.domain.durations import format_duration
 from onwatch.domain.errors import NotFound
-from onwatch.store.engine import TimerRecord
-from onwatch.store.engine import _insert as upsert
+from onwatch.store.engine import TimerRecord, dialect_insert
 from onwatch.store.tables import heartbeat_state
 from onwatch.store.uow import UnitOfWork
 
@@ -42,7 +41,7 @@ class Heartbeats(PagingCommands):
             config = applied.config.heartbeats[heartbeat_id]
             now = self.clock.now()
             expected_by = now + config.interval + config.grace
-            stmt = upsert(uow.conn, heartbeat_state).values(
+            stmt = dialect_insert(uow.conn, heartbeat_state).values(
                 heartbeat_id=heartbeat_id, last_ping_at=now, expected_by=expected_by
             )
             uow.conn.execute(

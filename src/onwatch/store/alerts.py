@@ -204,9 +204,6 @@ class AlertRepository:
             [{"_id": gid, "_a": a, "_f": f, "_e": e} for gid, (a, f, e) in sorted(deltas.items())],
         )
 
-    def insert_alert(self, values: dict[str, Any]) -> int:
-        return int(self.conn.execute(sa.insert(alerts).values(values).returning(alerts.c.id)).scalar_one())
-
     def update_alert(self, alert_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(sa.update(alerts).where(alerts.c.id == alert_id).values(values))
 

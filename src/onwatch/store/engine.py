@@ -30,7 +30,7 @@ def wake_workers(conn: sa.Connection) -> None:
         conn.info["onwatch_notified"] = True
 
 
-def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
     """An INSERT that can say ON CONFLICT DO NOTHING on both dialects."""
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
@@ -64,7 +64,7 @@ class EngineRepository:
     def schedule(
         self, kind: str, due_at: datetime, payload: dict[str, Any], dedup_key: str, now: datetime
     ) -> None:
-        stmt = _insert(self.conn, timers).values(
+        stmt = dialect_insert(self.conn, timers).values(
             kind=kind, due_at=due_at, payload=payload, dedup_key=dedup_key, created_at=now, attempts=0
         )
         self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["dedup_key"]))
@@ -94,9 +94,6 @@ class EngineRepository:
         value: datetime | None = self.conn.execute(sa.select(sa.func.min(timers.c.due_at))).scalar_one()
         return value
 
-    def pending_timers(self) -> int:
-        return int(self.conn.execute(sa.select(sa.func.count()).select_from(timers)).scalar_one())
-
     # ---- outbox --------------------------------------------------------------------------
 
     def enqueue(self, rows: list[dict[str, Any]]) -> None:
@@ -105,7 +102,9 @@ class EngineRepository:
         if not rows:
             return
         stmt = (
-            _insert(self.conn, outbox).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            dialect_insert(self.conn, outbox)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
         self.conn.execute(stmt)
         wake_workers(self.conn)
@@ -191,13 +190,6 @@ class EngineRepository:
             sa.select(sa.func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "pending")
         ).scalar_one()
         return value
-
-    def outbox_backlog(self) -> int:
-        return int(
-            self.conn.execute(
-                sa.select(sa.func.count()).select_from(outbox).where(outbox.c.status == "pending")
-            ).scalar_one()
-        )
 
     # ---- escalations ---------------------------------------------------------------------
 

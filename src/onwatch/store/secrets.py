@@ -6,13 +6,13 @@ import secrets
 
 import sqlalchemy as sa
 
-from onwatch.store.engine import _insert
+from onwatch.store.engine import dialect_insert
 from onwatch.store.tables import app_secrets
 
 
 def shared_secret(conn: sa.Connection, name: str) -> str:
     """The named secret; the first replica to ask creates it, and all others then read the same one."""
-    stmt = _insert(conn, app_secrets).values(name=name, value=secrets.token_urlsafe(48))
+    stmt = dialect_insert(conn, app_secrets).values(name=name, value=secrets.token_urlsafe(48))
     conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
     value: str = conn.execute(sa.select(app_secrets.c.value).where(app_secrets.c.name == name)).scalar_one()
     return value
