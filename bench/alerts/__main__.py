@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from tests.receivers import WebhookSink
 
-from bench.alerts.common import BenchError, Sink, listen_overflows, log_tracebacks, scalar
+from bench.alerts.common import BenchError, listen_overflows, log_tracebacks, scalar
 from bench.alerts.ingest import phase_ingest, print_ingest
 from bench.alerts.latency import phase_latency, print_latency
 from bench.alerts.servers import ALERTMANAGER, LAYOUTS, serve_has_engine
@@ -181,7 +181,10 @@ def main() -> int:
     }
     failure: str | None = None
     overflows = listen_overflows()
-    with tempfile.TemporaryDirectory(prefix="onwatch-bench-alerts-") as tmp, Sink() as sink:
+    with (
+        tempfile.TemporaryDirectory(prefix="onwatch-bench-alerts-") as tmp,
+        WebhookSink() as sink,
+    ):  # backlog 1024: see tests.receivers
         workdir = Path(tmp)
         try:
             run_phases(phases, args, report["results"], workdir, sink, engine_flag, layouts)

@@ -5,18 +5,16 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from tests.paging_helpers import AM_KEY, everyone_on_webhook
-from tests.receivers import LOOPBACK, WebhookSink
+from tests.receivers import WebhookSink
 
 from bench.incidents import CONFIG, ROOT, onwatch, percentile, postgres_database
 
@@ -26,29 +24,6 @@ FIRST_STEP = "      - targets: [{role: eoc}]\n        delay: 15m"
 
 class BenchError(RuntimeError):
     """A measurement could not be made as specified (errors, missing pages, time bound hit)."""
-
-
-class _BackloggedServer(ThreadingHTTPServer):
-    request_queue_size = 1024  # socketserver's default is 5
-
-
-class Sink(WebhookSink):
-    """tests.receivers.WebhookSink with a listen backlog of 1024 instead of socketserver's 5.
-
-    With 5, the engine's 8 concurrent senders overflow the accept queue: the kernel drops SYNs and the
-    client retransmits 1 s later, which adds whole seconds to deliveries (measured: 2,000 pages took
-    25 s instead of 7 s, TcpExtListenOverflows rising)."""
-
-    def start(self) -> None:
-        if self._server is not None:
-            return
-        server = _BackloggedServer((LOOPBACK, self.port), self._handler_class())
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-sink", daemon=True
-        )
-        self._thread.start()
 
 
 def listen_overflows() -> int | None:
