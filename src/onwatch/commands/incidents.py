@@ -9,6 +9,7 @@ from onwatch.domain.enums import Role, Severity, State, Status
 from onwatch.domain.errors import InvalidInput
 from onwatch.domain.incident import Incident
 from onwatch.domain.timeline import Actor, TimelineEvent
+from onwatch.domain.updates import PublicUpdate
 from onwatch.store.incidents import IncidentFilter
 from onwatch.store.uow import Database, UnitOfWork
 
@@ -26,6 +27,7 @@ class IncidentCommands:
         severity: Severity,
         services: list[str] | None = None,
         status: Status = Status.DEGRADED_PERFORMANCE,
+        security: bool = False,
     ) -> Incident:
         with self.db.write() as uow:
             if actor.person_id is not None:
@@ -36,6 +38,7 @@ class IncidentCommands:
                 severity=severity,
                 services=services,
                 status=status,
+                security=security,
                 actor=actor,
                 now=self.clock.now(),
             )
@@ -94,7 +97,37 @@ class IncidentCommands:
 
         return self._mutate(incident_id, run)
 
+    def post_update(
+        self, incident_id: int, body: str, actor: Actor, status: Status | None = None
+    ) -> Incident:
+        """Post a public update, optionally changing the public status in the same step."""
+
+        def run(incident: Incident, _uow: UnitOfWork) -> None:
+            now = self.clock.now()
+            if status is not None:
+                incident.change_status(status, actor, now)
+            incident.post_update(body, actor, now)
+
+        return self._mutate(incident_id, run)
+
+    def flag_security(self, incident_id: int, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.flag_security(actor, self.clock.now()))
+
+    def withhold_public_post(self, incident_id: int, reason: str, actor: Actor) -> Incident:
+        return self._mutate(
+            incident_id, lambda i, _u: i.withhold_public_post(reason, actor, self.clock.now())
+        )
+
+    def disclose(self, incident_id: int, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.disclose(actor, self.clock.now()))
+
     # ---- queries ---------------------------------------------------------------------------
+
+    def updates(self, incident_id: int) -> list[PublicUpdate]:
+        """The incident's public updates, newest first."""
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)
+            return uow.incidents.updates([incident_id])[incident_id]
 
     def get(self, incident_id: int) -> Incident:
         with self.db.read() as uow:

@@ -100,3 +100,7 @@ class EventKind(StrEnum):
     PAGED = "paged"
     ALERTS_ACKNOWLEDGED = "alerts_acknowledged"
     ALERTS_RESOLVED = "alerts_resolved"
+    PUBLIC_UPDATE = "public_update"
+    SECURITY_FLAGGED = "security_flagged"
+    PUBLIC_POST_WITHHELD = "public_post_withheld"
+    DISCLOSED = "disclosed"

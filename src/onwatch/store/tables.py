@@ -87,7 +87,24 @@ incidents = sa.Table(
     sa.Column("resolved_at", UTCDateTime, nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("security", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("public_withheld_reason", sa.Text, nullable=True),
+    sa.Column("last_public_update_at", UTCDateTime, nullable=True),
     sa.Index("ix_incidents_state", "state"),
+)
+
+incident_updates = sa.Table(
+    "incident_updates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Index("ix_incident_updates_incident_id_id", "incident_id", "id"),
 )
 
 incident_services = sa.Table(
