@@ -110,16 +110,16 @@ def test_timeline_records_who_when_what_and_interface(as_: ClientFactory, clock:
     amara.post(f"/api/v1/incidents/{n}/severity", json={"severity": 1, "reason": "all users"})
     events = amara.get(f"/api/v1/incidents/{n}/timeline").json()
     assert [e["kind"] for e in events] == [
-        "declared", "imoc_required", "note", "status_changed", "severity_changed",
+        "declared", "imoc_required", "paged", "paged", "announced", "note", "status_changed", "severity_changed",
     ]  # fmt: skip
-    note = events[2]
+    note = events[5]
     assert (note["actor"], note["interface"], note["message"]) == (
         "amara",
         "api",
         "looking at the load balancer",
     )
     assert note["at"].startswith(clock.now().strftime("%Y-%m-%dT%H:%M"))
-    later = amara.get(f"/api/v1/incidents/{n}/timeline", params={"after": events[2]["id"]}).json()
+    later = amara.get(f"/api/v1/incidents/{n}/timeline", params={"after": events[5]["id"]}).json()
     assert [e["kind"] for e in later] == ["status_changed", "severity_changed"]
 
 

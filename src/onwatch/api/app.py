@@ -11,7 +11,16 @@ from onwatch import __version__
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
-from onwatch.api.routers import actions, admin, alert_groups, directory, incidents, integrations, oncall
+from onwatch.api.routers import (
+    actions,
+    admin,
+    alert_groups,
+    directory,
+    documents,
+    incidents,
+    integrations,
+    oncall,
+)
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.config_cache import ConfigCache
@@ -19,6 +28,7 @@ from onwatch.commands.group_commit import GroupCommit
 from onwatch.commands.heartbeats import Heartbeats
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
+from onwatch.commands.process import ProcessCommands
 from onwatch.domain.clock import Clock
 from onwatch.store.uow import Database
 
@@ -41,7 +51,8 @@ def create_api(
     signer = SignerSource(public_url)
     app.state.db = db
     app.state.clock = clock
-    app.state.incidents = IncidentCommands(db, clock)
+    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake)
+    app.state.process = ProcessCommands(db, clock, cache, signer, on_commit=wake)
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
@@ -49,7 +60,7 @@ def create_api(
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     problems.install(app)
-    for module in (incidents, directory, admin, oncall, alert_groups, integrations, actions):
+    for module in (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

@@ -29,6 +29,11 @@ class DeclareIn(Body):
     services: list[str] = Field(default_factory=list, max_length=50, examples=[["web"]])
     status: Status = Status.DEGRADED_PERFORMANCE
     security: bool = Field(default=False, description="security related: confidential, pages security")
+    page: list[Role] = Field(
+        default_factory=list,
+        description="roles to page now (S1/S2 always page the IMOC)",
+        examples=[["cmoc"]],
+    )
 
 
 class UpdateIn(Body):

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from onwatch.commands.automation import IncidentAutomation
 from onwatch.commands.base import PagingCommands
+from onwatch.commands.engagement import engaged_role_page_person
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
 from onwatch.domain.alerts import GroupStatus
-from onwatch.domain.enums import EventKind, Severity, Status
+from onwatch.domain.enums import EventKind, Role, Severity, Status
 from onwatch.domain.errors import DomainError, InvalidInput, NotFound
 from onwatch.domain.escalation import Target
 from onwatch.domain.incident import Incident
@@ -68,8 +70,10 @@ class AlertGroupCommands(PagingCommands):
         severity: Severity,
         title: str | None = None,
         status: Status = Status.DEGRADED_PERFORMANCE,
+        page: frozenset[Role] = frozenset(),
     ) -> tuple[AlertGroupRecord, int]:
-        """Declare an incident from the group (same transaction) and link them."""
+        """Declare an incident from the group (same transaction) and link them; declaring does all
+        it does from scratch (document, announcements, pages). Whoever acknowledged a report engages."""
         holder: dict[str, int] = {}
 
         def run(actions: GroupActions, group: AlertGroupRecord, uow: UnitOfWork) -> None:
@@ -89,6 +93,12 @@ class AlertGroupCommands(PagingCommands):
             )
             holder["id"] = uow.incidents.add(incident)
             self._link(uow, group, holder["id"], actor, actions.now)
+            engaged = engaged_role_page_person(uow, group.id)
+            if engaged is not None:  # the EOC who took the report engages on the incident
+                uow.process.attach_to_incident(group.id, holder["id"])
+                incident.engage_role(Role(engaged[1]), engaged[0], actor, actions.now)
+                uow.incidents.save(incident)
+            IncidentAutomation(uow, actions.pager, actions.now).declared(incident, actor, set(page))
 
         group = self._act(group_id, run)
         return group, holder["id"]

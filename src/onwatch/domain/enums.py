@@ -104,3 +104,8 @@ class EventKind(StrEnum):
     SECURITY_FLAGGED = "security_flagged"
     PUBLIC_POST_WITHHELD = "public_post_withheld"
     DISCLOSED = "disclosed"
+    ANNOUNCED = "announced"
+    REMINDER = "reminder"
+    PUBLIC_UPDATE_MISSING = "public_update_missing"
+    DOCUMENT_EDITED = "document_edited"
+    REPORTED = "reported"

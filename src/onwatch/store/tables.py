@@ -141,6 +141,33 @@ timeline_events = sa.Table(
     sa.Index("ix_timeline_events_incident_id_id", "incident_id", "id"),
 )
 
+role_pages = sa.Table(
+    "role_pages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # the alert group carrying the page: acknowledging it engages `role` on the incident
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False, unique=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=True, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    # a report's reporter: told when the EOC engages
+    sa.Column("contact", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("engaged_by", sa.String(64), nullable=True),
+    sa.Column("engaged_at", UTCDateTime, nullable=True),
+)
+
+incident_documents = sa.Table(
+    "incident_documents",
+    metadata,
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+
 # ---- security -------------------------------------------------------------------------------
 
 api_tokens = sa.Table(

@@ -48,11 +48,12 @@ def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
         services=body.services,
         status=body.status,
         security=body.security,
+        page=frozenset(body.page),
     )
     return IncidentOut.of(incident)
 
 
-def _visible(request: Request, who: Principal, incident_id: int) -> Incident:
+def visible(request: Request, who: Principal, incident_id: int) -> Incident:
     """The incident, or 404 when it is confidential and the caller is a viewer (its existence is
     itself confidential)."""
     incident = _commands(request).get(incident_id)
@@ -84,7 +85,7 @@ def list_incidents(
 
 @router.get("/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: int, request: Request, who: Viewer) -> IncidentOut:
-    return IncidentOut.of(_visible(request, who, incident_id))
+    return IncidentOut.of(visible(request, who, incident_id))
 
 
 @router.get("/{incident_id}/timeline", response_model=list[EventOut])
@@ -95,7 +96,7 @@ def timeline(
     after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[EventOut]:
-    _visible(request, who, incident_id)
+    visible(request, who, incident_id)
     events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
     return [EventOut.of(e) for e in events]
 
@@ -170,7 +171,7 @@ def renounce_role(
 @router.get("/{incident_id}/updates", response_model=list[UpdateOut])
 def list_updates(incident_id: int, request: Request, who: Viewer) -> list[UpdateOut]:
     """Public status updates, newest first."""
-    _visible(request, who, incident_id)
+    visible(request, who, incident_id)
     return [UpdateOut.of(u) for u in _commands(request).updates(incident_id)]
 
 
