@@ -12,6 +12,7 @@ from onwatch.commands.engagement import engaged_role_page_person
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
+from onwatch.commands.role_pages import NO_SERVICE
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import EventKind, Role, Severity, Status
 from onwatch.domain.errors import DomainError, InvalidInput, NotFound
@@ -88,7 +89,7 @@ class AlertGroupCommands(PagingCommands):
                 severity=severity,
                 actor=actor,
                 now=actions.now,
-                services=[group.service_id],
+                services=[group.service_id] if group.service_id != NO_SERVICE else [],
                 status=status,
             )
             holder["id"] = uow.incidents.add(incident)

@@ -134,7 +134,7 @@ def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetim
         minutes = int(within.total_seconds() // 60)
         message = f"no public update within {minutes} minutes: deadline {_hhmm(deadline)} missed"
     else:
-        age = int((now - incident.declared_at).total_seconds() // 60)
+        age = int((timer.due_at - incident.declared_at).total_seconds() // 60)
         message = f"{age} minutes in with no public update: communicate publicly by {_hhmm(deadline)}"
     _note(uow, incident.id, EventKind.PUBLIC_UPDATE_MISSING, message, now, deadline=deadline.isoformat())
     person = communications_holder(incident)
@@ -143,7 +143,7 @@ def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetim
         pager.applied,
         person,
         Notification(
-            kind="reminder",
+            kind="public_update_missing",
             title=f"Incident #{incident.id} needs a public update: {incident.title}",
             text=message,
             severity=incident.severity.label,
