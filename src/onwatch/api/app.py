@@ -15,12 +15,14 @@ from onwatch.api.routers import (
     actions,
     admin,
     alert_groups,
+    chat,
     directory,
     documents,
     incidents,
     integrations,
     oncall,
 )
+from onwatch.chat.actions import ChatActions
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.config_cache import ConfigCache
@@ -40,6 +42,7 @@ def create_api(
     max_body_bytes: int = 1_048_576,
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
+    slack_signing_secret: str = "",
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process)."""
     app = FastAPI(
@@ -59,8 +62,12 @@ def create_api(
     app.state.group_commit = GroupCommit(app.state.ingest)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
+    app.state.config_cache = cache
+    app.state.slack_signing_secret = slack_signing_secret
+    app.state.chat = ChatActions(app.state.incidents, app.state.process, app.state.groups, app.state.oncall)
     problems.install(app)
-    for module in (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions):
+    routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat)
+    for module in routers:
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

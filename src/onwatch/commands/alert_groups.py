@@ -152,6 +152,20 @@ class AlertGroupCommands(PagingCommands):
 
     # ---- queries ---------------------------------------------------------------------------
 
+    def page_to(self, incident_id: int, person: str) -> int | None:
+        """The incident's open role page that paged `person` (what "ack" in chat means), if any."""
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)
+            for page in reversed(uow.process.role_pages_of(incident_id)):
+                if uow.alerts.group(page.group_id).status is not GroupStatus.TRIGGERED:
+                    continue
+                if any(
+                    e.kind == "paged" and e.data.get("person") == person
+                    for e in uow.alerts.events(page.group_id)
+                ):
+                    return page.group_id
+        return None
+
     def groups(
         self, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
     ) -> list[AlertGroupRecord]:
