@@ -11,7 +11,7 @@ from onwatch import __version__
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
-from onwatch.api.routers import actions, admin, alert_groups, directory, incidents, integrations, oncall
+from onwatch.api.routers import actions, admin, alert_groups, directory, incidents, integrations, oncall, slo
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.config_cache import ConfigCache
@@ -20,6 +20,8 @@ from onwatch.commands.heartbeats import Heartbeats
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
 from onwatch.domain.clock import Clock
+from onwatch.slo.evaluate import PrometheusClients
+from onwatch.slo.samples import SloSamples
 from onwatch.store.uow import Database
 
 
@@ -48,8 +50,11 @@ def create_api(
     app.state.group_commit = GroupCommit(app.state.ingest)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
+    app.state.config_cache = cache
+    app.state.slo_samples = SloSamples(db, clock, cache)
+    app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
-    for module in (incidents, directory, admin, oncall, alert_groups, integrations, actions):
+    for module in (incidents, directory, admin, oncall, alert_groups, integrations, actions, slo):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

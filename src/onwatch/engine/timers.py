@@ -14,6 +14,7 @@ from onwatch.commands.paging import ESCALATE, Pager, Recipient
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import Role
 from onwatch.domain.escalation import Position
+from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
 from onwatch.store.engine import TimerRecord
 from onwatch.store.uow import UnitOfWork
 
@@ -26,7 +27,12 @@ class TimerHandlers:
     def __init__(self, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> None:
         self.cache = cache
         self.signer = signer
-        self.handlers: dict[str, Handler] = {ESCALATE: self.escalate, HEARTBEAT: self.heartbeat}
+        self.slo = SloEvaluator(cache)
+        self.handlers: dict[str, Handler] = {
+            ESCALATE: self.escalate,
+            HEARTBEAT: self.heartbeat,
+            SLO_EVALUATE: self.slo.handle,
+        }
         # on-call lookups shared by the timers of one pass (one transaction, one `now`)
         self._memo: dict[Role, Recipient | None] = {}
         self._applied: AppliedConfig | None = None
