@@ -82,13 +82,13 @@ class Objectives:
         """Lines per indicator: the SLO itself, the 6x (slow burn) and 14.4x (fast burn/outage) lines."""
         out: dict[str, dict[str, float]] = {}
         if self.error_ratio is not None:
-            out[Indicator.ERROR_RATIO] = {
+            out[Indicator.ERROR_RATIO.value] = {
                 "slo": 1 - self.error_ratio,
                 "degradation": error_threshold(self.error_ratio, self.degradation_factor),
                 "outage": float(self.outage_error_line or 0.0),
             }
         if self.apdex is not None:
-            out[Indicator.APDEX] = {
+            out[Indicator.APDEX.value] = {
                 "slo": self.apdex,
                 "degradation": apdex_threshold(self.apdex, self.degradation_factor),
                 "outage": apdex_threshold(self.apdex, self.outage_factor),
@@ -283,7 +283,7 @@ def step(
         return replace(
             tracker,
             state=SloState.UNKNOWN,
-            since=tracker.since if tracker.state is SloState.UNKNOWN else now,
+            since=(tracker.since or now) if tracker.state is SloState.UNKNOWN else now,
             degraded_since=None,
             outage_since=None,
             lower_since=None,
