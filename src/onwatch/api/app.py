@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from onwatch import __version__
+from onwatch import __version__, metrics
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
@@ -67,5 +68,13 @@ def create_api(
             return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect, "version": __version__})
 
+    registry = metrics.registry_for(db)
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        """onwatch's own metrics in Prometheus format; needs no token (like /healthz)."""
+        return Response(metrics.render(registry), media_type=CONTENT_TYPE_LATEST)
+
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(metrics.RequestMetrics)
     return app
