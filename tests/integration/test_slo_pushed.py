@@ -69,6 +69,11 @@ def test_six_minutes_above_the_slo_degrade_the_service_and_page_the_eoc_once(
     assert alert["labels"]["suggested_status"] == "partial_service_disruption"
     assert "error ratio 0.004167" in alert["summary"] and "Partial Service Disruption" in alert["summary"]
     assert len(bench.pages_to("amara")) == 1
+    # an incident on the service shows its SLO state
+    body = {"title": "git errors", "severity": "S2", "services": ["git", "pages"]}
+    incident = client.post("/api/v1/incidents", json=body).json()
+    shown = client.get(f"/api/v1/incidents/{incident['id']}").json()
+    assert shown["service_slo"] == {"git": "degraded", "pages": "unknown"}
 
 
 def test_slow_requests_alone_suggest_degraded_performance(bench: PagingBench, client: httpx.Client) -> None:

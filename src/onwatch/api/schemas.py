@@ -91,6 +91,11 @@ class IncidentOut(BaseModel):
     updated_at: datetime | None
     roles: dict[str, RoleOut] = Field(description="current holders and pending requests, by role")
     role_history: list[RoleOut]
+    service_slo: dict[str, str] = Field(
+        default_factory=dict,
+        description="SLO state (healthy, degraded, outage, unknown) of each measured linked service; "
+        "filled by GET /api/v1/incidents/{id}",
+    )
 
     @classmethod
     def of(cls, i: Incident) -> IncidentOut:

@@ -24,6 +24,7 @@ from onwatch.api.schemas import (
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.domain.enums import Role, State
 from onwatch.store.incidents import IncidentFilter
+from onwatch.store.uow import Database
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -58,7 +59,13 @@ def list_incidents(
 
 @router.get("/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: int, request: Request, _who: Viewer) -> IncidentOut:
-    return IncidentOut.of(_commands(request).get(incident_id))
+    """The incident, with the SLO state of each linked service that SLO detection measures."""
+    incident = _commands(request).get(incident_id)
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        states = uow.slo.states(incident.services)
+    slo = {s: states[s].tracker.state.value for s in incident.services if s in states}
+    return IncidentOut.of(incident).model_copy(update={"service_slo": slo})
 
 
 @router.get("/{incident_id}/timeline", response_model=list[EventOut])
