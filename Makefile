@@ -43,11 +43,12 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 bench: $(STAMP)
-	@command -v wrk >/dev/null && command -v prometheus-alertmanager >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk prometheus-alertmanager)
+	@command -v wrk >/dev/null && command -v prometheus-alertmanager >/dev/null && command -v promtool >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk prometheus-alertmanager prometheus)
 	$(BIN)/python -m bench.incidents
 	$(BIN)/python -m bench.schedules
 	$(BIN)/python -m bench.alerts
+	$(BIN)/python -m bench.slo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis onwatch.db onwatch.db-wal onwatch.db-shm

@@ -130,9 +130,14 @@ def make_bench(
         "email": EmailChannel(host=smtp.host, port=smtp.port, sender="onwatch@illumidesk.example"),
     }
     from onwatch.commands.alert_groups import SignerSource
+    from onwatch.commands.alerts import AlertIngest
     from onwatch.commands.config_cache import ConfigCache
     from onwatch.engine.timers import TimerHandlers
+    from onwatch.slo.alert_channel import SloAlertChannel
 
-    worker = Worker(db, clock, TimerHandlers(ConfigCache(), SignerSource(public_url)), channels)
+    signer = SignerSource(public_url)
+    # SLO state changes enter the alert pipeline through the outbox, like in `Onwatch.worker()`
+    slo = SloAlertChannel(db, clock, AlertIngest(db, clock, ConfigCache(), signer))
+    worker = Worker(db, clock, TimerHandlers(ConfigCache(), signer), {**channels, slo.name: slo})
     api = TestClient(create_api(db, clock, public_url=public_url, wake=worker.wake))
     return PagingBench(db, clock, api, worker, webhook, smtp)

@@ -33,13 +33,20 @@ class Onwatch:
     def worker(self, channels: dict[str, Channel] | None = None) -> Worker:
         from datetime import timedelta
 
+        from onwatch.commands.alerts import AlertIngest
         from onwatch.engine.timers import TimerHandlers
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
+        from onwatch.slo.alert_channel import SloAlertChannel
 
-        handlers = TimerHandlers(self.cache, SignerSource(self.settings.public_url))
+        signer = SignerSource(self.settings.public_url)
+        handlers = TimerHandlers(self.cache, signer)
         lease = timedelta(seconds=self.settings.worker_lease_seconds)
-        return Worker(self.db, self.clock, handlers, channels or build_channels(self.settings), lease=lease)
+        all_channels = dict(channels or build_channels(self.settings))
+        # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
+        ingest = AlertIngest(self.db, self.clock, self.cache, signer)
+        all_channels.setdefault("slo_alert", SloAlertChannel(self.db, self.clock, ingest))
+        return Worker(self.db, self.clock, handlers, all_channels, lease=lease)
 
     def api(self, worker: Worker | None = None) -> FastAPI:
         from onwatch.api.app import create_api  # the CLI starts faster without FastAPI loaded

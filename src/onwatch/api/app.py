@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from onwatch import __version__
+from onwatch import __version__, metrics
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
@@ -21,6 +22,7 @@ from onwatch.api.routers import (
     incidents,
     integrations,
     oncall,
+    slo,
 )
 from onwatch.chat.actions import ChatActions
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
@@ -32,6 +34,8 @@ from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
 from onwatch.commands.process import ProcessCommands
 from onwatch.domain.clock import Clock
+from onwatch.slo.evaluate import PrometheusClients
+from onwatch.slo.samples import SloSamples
 from onwatch.store.uow import Database
 
 
@@ -65,8 +69,10 @@ def create_api(
     app.state.config_cache = cache
     app.state.slack_signing_secret = slack_signing_secret
     app.state.chat = ChatActions(app.state.incidents, app.state.process, app.state.groups, app.state.oncall)
+    app.state.slo_samples = SloSamples(db, clock, cache)
+    app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
-    routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat)
+    routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat, slo)
     for module in routers:
         app.include_router(module.router)
 
@@ -80,5 +86,13 @@ def create_api(
             return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect, "version": __version__})
 
+    registry = metrics.registry_for(db)
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        """onwatch's own metrics in Prometheus format; needs no token (like /healthz)."""
+        return Response(metrics.render(registry), media_type=CONTENT_TYPE_LATEST)
+
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(metrics.RequestMetrics)
     return app

@@ -111,6 +111,11 @@ class IncidentOut(BaseModel):
     confidential: bool
     public_withheld_reason: str | None
     last_public_update_at: datetime | None
+    service_slo: dict[str, str] = Field(
+        default_factory=dict,
+        description="SLO state (healthy, degraded, outage, unknown) of each measured linked service; "
+        "filled by GET /api/v1/incidents/{id}",
+    )
 
     @classmethod
     def of(cls, i: Incident) -> IncidentOut:

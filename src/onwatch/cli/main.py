@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from onwatch.cli import alerts, incident, oncall
+from onwatch.cli import alerts, incident, oncall, slo
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.commands.oncall import coverage_warnings
 from onwatch.config.apply import apply_config
@@ -34,6 +34,7 @@ app.command()(alerts.resolve)
 app.command()(alerts.worker)
 app.command()(oncall.oncall)
 app.command()(oncall.handoff)
+app.command()(slo.slo)
 
 
 @app.command()

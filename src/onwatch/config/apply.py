@@ -10,9 +10,10 @@ from typing import Any
 import orjson
 
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
+from onwatch.slo.evaluate import ensure_scheduled
 from onwatch.store.uow import Database
 
-SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "version")
+SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "version")
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def apply_config(
         current = uow.config.current()
         changes = diff(current[1] if current else None, document)
         result = ApplyResult(changes=changes)
+        if not dry_run:
+            ensure_scheduled(uow, config, now)  # SLO evaluation runs while the config measures something
         if dry_run or not changes:
             return result
         uow.config.sync_people(document["people"])

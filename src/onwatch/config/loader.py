@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from onwatch.config.paging import check_paging
 from onwatch.config.schedules import check_schedule
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
+from onwatch.config.slo import check_slo
 from onwatch.templates import template_error
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
@@ -190,23 +191,10 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
     for sid, svc in config.services.items():
         if svc.team is not None and svc.team not in config.teams:
             issues.append(ConfigIssue(f"services.{sid}.team", f"unknown team {svc.team!r}"))
-        slo = svc.slo
-        budget = slo.error_budget
-        if budget is not None:
-            outage = slo.outage_line if slo.outage_line is not None else slo.outage_factor * budget
-            if outage >= 1:
-                issues.append(
-                    ConfigIssue(
-                        f"services.{sid}.slo.outage_factor",
-                        f"outage line {outage:.4g} is not below 1; lower the factor",
-                    )
-                )
-            if slo.degradation_factor >= slo.outage_factor:
-                issues.append(
-                    ConfigIssue(f"services.{sid}.slo.degradation_factor", "must be lower than outage_factor")
-                )
-        elif slo.outage_line is not None:
-            issues.append(ConfigIssue(f"services.{sid}.slo.outage_line", "needs an error_ratio objective"))
+    slo = check_slo(
+        config.slo, {sid: svc.slo for sid, svc in config.services.items()}, set(config.integrations)
+    )
+    issues += [ConfigIssue(path, msg) for path, msg in slo]
     return issues
 
 

@@ -21,7 +21,8 @@ from pydantic import (
 
 from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
 from onwatch.config.schedules import ScheduleConfig
-from onwatch.config.types import Duration, Email, Positive, Ratio, TimeZone, Url
+from onwatch.config.slo import Slo, SloSettings
+from onwatch.config.types import Duration, Email, TimeZone, Url
 from onwatch.domain.enums import Role, Severity
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -85,22 +86,6 @@ class RoleConfig(Strict):
     team: str | None = None
     schedule: str | None = Field(default=None, description="the schedule that says who holds the role")
     description: str = ""
-
-
-class Slo(Strict):
-    """Service level objectives. `error_ratio` is the target share of good requests (0.9999)."""
-
-    apdex: Ratio | None = None
-    error_ratio: Ratio | None = None
-    outage_factor: Positive = 14.4
-    degradation_factor: Positive = 6.0
-    outage_line: Ratio | None = Field(
-        default=None, description="error ratio above which the service is out; default outage_factor x budget"
-    )
-
-    @property
-    def error_budget(self) -> float | None:
-        return None if self.error_ratio is None else 1 - self.error_ratio
 
 
 class Service(Strict):
@@ -262,6 +247,7 @@ class OnwatchConfig(Strict):
     channels: dict[str, Channel] = Field(default_factory=dict)
     severities: dict[str, SeverityRule] = Field(default_factory=default_severities)
     process: ProcessTimers = Field(default_factory=ProcessTimers)
+    slo: SloSettings | None = None
 
     @model_validator(mode="before")
     @classmethod

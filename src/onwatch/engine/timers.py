@@ -16,6 +16,7 @@ from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import Role
 from onwatch.domain.escalation import Position
 from onwatch.engine import incident_timers
+from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
 from onwatch.store.engine import TimerRecord
 from onwatch.store.uow import UnitOfWork
 
@@ -28,9 +29,11 @@ class TimerHandlers:
     def __init__(self, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> None:
         self.cache = cache
         self.signer = signer
+        self.slo = SloEvaluator(cache)
         self.handlers: dict[str, Handler] = {
             ESCALATE: self.escalate,
             HEARTBEAT: self.heartbeat,
+            SLO_EVALUATE: self.slo.handle,
             INVESTIGATING: self._incident(incident_timers.investigating_too_long),
             UPDATE_DUE: self._incident(incident_timers.update_due),
             PUBLIC_CHECK: self._incident(incident_timers.public_check),

@@ -19,6 +19,7 @@ from datetime import timedelta
 from onwatch.domain.clock import Clock
 from onwatch.engine.listen import start_listener
 from onwatch.engine.timers import TimerHandlers
+from onwatch.metrics import DELIVERY_LATENCY, TIMER_LATENESS
 from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
 from onwatch.store.uow import Database
 
@@ -75,6 +76,7 @@ class Worker:
             uow.engine.delete_timers([t.id for t in due])
             self.handlers.new_pass()
             for timer in due:
+                TIMER_LATENESS.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
                 savepoint = uow.conn.begin_nested()
                 try:
                     self.handlers.handle(uow, timer, now)
@@ -97,6 +99,9 @@ class Worker:
                 if error is None:
                     uow.engine.mark_sent(message.id, now)
                     self.stats.sent += 1
+                    if message.created_at is not None:
+                        queued = (now - message.created_at).total_seconds()
+                        DELIVERY_LATENCY.labels(message.channel).observe(max(0.0, queued))
                 elif error.retryable and message.attempts + 1 < MAX_ATTEMPTS:
                     uow.engine.mark_failed(message.id, str(error), now + backoff(message.attempts))
                     self.stats.retried += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -20,6 +21,7 @@ class OutboxMessage:
     target: dict[str, Any]
     payload: dict[str, Any]
     attempts: int = 0
+    created_at: datetime | None = None  # when it was queued (delivery latency)
 
 
 @dataclass(frozen=True)

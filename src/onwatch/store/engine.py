@@ -151,6 +151,7 @@ class EngineRepository:
                 outbox.c.target,
                 outbox.c.payload,
                 outbox.c.attempts,
+                outbox.c.created_at,
             )
         ).mappings()
         return [
@@ -161,6 +162,7 @@ class EngineRepository:
                 target=dict(r["target"]),
                 payload=dict(r["payload"]),
                 attempts=r["attempts"],
+                created_at=r["created_at"],
             )
             for r in rows
         ]

@@ -381,3 +381,40 @@ app_secrets = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(200), nullable=False),
 )
+
+# ---- SLO detection --------------------------------------------------------------------------
+
+slo_samples = sa.Table(
+    "slo_samples",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service_id", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("requests", sa.Float, nullable=False),
+    sa.Column("errors", sa.Float, nullable=False),
+    sa.Column("satisfied", sa.Float, nullable=False),
+    sa.Column("tolerated", sa.Float, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Index("ix_slo_samples_service_id_at", "service_id", "at"),
+)
+
+slo_state = sa.Table(
+    "slo_state",
+    metadata,
+    sa.Column("service_id", sa.String(64), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("since", UTCDateTime, nullable=True),
+    sa.Column("known_state", sa.String(16), nullable=False),
+    sa.Column("degraded_since", UTCDateTime, nullable=True),
+    sa.Column("outage_since", UTCDateTime, nullable=True),
+    sa.Column("lower_since", UTCDateTime, nullable=True),
+    sa.Column("unknown_since", UTCDateTime, nullable=True),
+    sa.Column("unknown_paged", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("last_evaluated", UTCDateTime, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    # alert changes so far; the alert sync message carries it so a stale one is skipped
+    sa.Column("seq", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("alerts", JSONType, nullable=False),  # SLO alerts that should be firing
+    sa.Column("alert", JSONType, nullable=False),  # what they say: values, thresholds, suggestion
+    sa.Column("snapshot", JSONType, nullable=False),  # the last evaluation, per window
+)

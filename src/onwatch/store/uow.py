@@ -18,6 +18,7 @@ from onwatch.store.incidents import IncidentRepository
 from onwatch.store.oncall import OnCallRepository
 from onwatch.store.process import ProcessRepository
 from onwatch.store.revisions import ConfigRepository
+from onwatch.store.slo import SloRepository
 from onwatch.store.tokens import TokenRepository
 
 
@@ -48,6 +49,10 @@ class UnitOfWork:
     @cached_property
     def oncall(self) -> OnCallRepository:
         return OnCallRepository(self.conn)
+
+    @cached_property
+    def slo(self) -> SloRepository:
+        return SloRepository(self.conn)
 
     @cached_property
     def tokens(self) -> TokenRepository:

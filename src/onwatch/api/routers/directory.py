@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from onwatch.api.auth import Viewer
+from onwatch.slo.report import state_of
 from onwatch.store.uow import Database
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
@@ -25,6 +26,7 @@ class ServiceOut(BaseModel):
     name: str
     description: str
     slo: dict[str, Any]
+    slo_state: str | None = None  # healthy, degraded, outage, unknown; None when not measured
 
 
 def _db(request: Request) -> Database:
@@ -53,7 +55,14 @@ def get_person(person_id: str, request: Request, _who: Viewer) -> PersonOut:
 @router.get("/services", response_model=list[ServiceOut])
 def list_services(request: Request, _who: Viewer) -> list[ServiceOut]:
     with _db(request).read() as uow:
+        states = uow.slo.states()
         return [
-            ServiceOut(id=s.id, name=s.name, description=s.description, slo=s.slo)
+            ServiceOut(
+                id=s.id,
+                name=s.name,
+                description=s.description,
+                slo=s.slo,
+                slo_state=state_of(states.get(s.id)) if s.slo.get("source") else None,
+            )
             for s in uow.directory.services()
         ]

@@ -29,6 +29,7 @@ from onwatch.domain.enums import Role, State
 from onwatch.domain.errors import NotFound
 from onwatch.domain.incident import Incident
 from onwatch.store.incidents import IncidentFilter
+from onwatch.store.uow import Database
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -85,7 +86,13 @@ def list_incidents(
 
 @router.get("/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: int, request: Request, who: Viewer) -> IncidentOut:
-    return IncidentOut.of(visible(request, who, incident_id))
+    """The incident, with the SLO state of each linked service that SLO detection measures."""
+    incident = visible(request, who, incident_id)
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        states = uow.slo.states(incident.services)
+    slo = {s: states[s].tracker.state.value for s in incident.services if s in states}
+    return IncidentOut.of(incident).model_copy(update={"service_slo": slo})
 
 
 @router.get("/{incident_id}/timeline", response_model=list[EventOut])

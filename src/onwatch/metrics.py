@@ -1,0 +1,135 @@
+"""onwatch's own metrics, in Prometheus format (`GET /metrics`), so its SLOs can be measured too.
+
+Process metrics (request rate, errors and latency per route; page delivery latency; timer
+lateness) are observed where they happen. Database state (outbox backlog, alert events, groups,
+SLO states) is read with a few cheap queries when scraped, so every replica reports the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from onwatch.store.tables import alert_groups, outbox, slo_state
+from onwatch.store.uow import Database
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+DELIVERY_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900)
+
+# created unregistered: every app registers them in its own registry (tests build many apps)
+HTTP_REQUESTS = Counter(
+    "onwatch_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=None
+)
+HTTP_LATENCY = Histogram(
+    "onwatch_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+    registry=None,
+)
+DELIVERY_LATENCY = Histogram(
+    "onwatch_delivery_latency_seconds",
+    "From a page or notification being queued to its successful delivery",
+    ["channel"],
+    buckets=DELIVERY_BUCKETS,
+    registry=None,
+)
+TIMER_LATENESS = Histogram(
+    "onwatch_timer_lateness_seconds",
+    "How long after its due time a durable timer ran",
+    ["kind"],
+    buckets=(*LATENCY_BUCKETS, 30, 60, 300),
+    registry=None,
+)
+PROCESS_METRICS: tuple[Collector, ...] = (HTTP_REQUESTS, HTTP_LATENCY, DELIVERY_LATENCY, TIMER_LATENESS)
+
+
+class DatabaseCollector(Collector):
+    """Gauges and counters computed on scrape from the shared database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[Any]:
+        backlog = GaugeMetricFamily(
+            "onwatch_outbox_backlog", "Deliveries waiting (pending)", labels=["channel"]
+        )
+        oldest = GaugeMetricFamily(
+            "onwatch_outbox_oldest_pending_seconds", "Age of the oldest pending delivery"
+        )
+        events = CounterMetricFamily("onwatch_alert_events", "Alert events ingested (all integrations)")
+        groups = GaugeMetricFamily("onwatch_alert_groups", "Alert groups by status", labels=["status"])
+        slo = GaugeMetricFamily(
+            "onwatch_slo_state", "1 for each service's current SLO state", labels=["service", "state"]
+        )
+        with self.db.read() as uow:
+            conn = uow.conn
+            pending = outbox.c.status == "pending"
+            rows = conn.execute(
+                sa.select(outbox.c.channel, sa.func.count(), sa.func.min(outbox.c.created_at))
+                .where(pending)
+                .group_by(outbox.c.channel)
+            ).all()
+            for channel, count, _ in rows:
+                backlog.add_metric([channel], count)
+            firsts = [r[2] for r in rows if r[2] is not None]
+            oldest.add_metric([], max(0.0, time.time() - min(firsts).timestamp()) if firsts else 0.0)
+            total = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(alert_groups.c.event_count), 0))
+            ).scalar_one()
+            events.add_metric([], float(total))
+            for status, count in conn.execute(
+                sa.select(alert_groups.c.status, sa.func.count()).group_by(alert_groups.c.status)
+            ).all():
+                groups.add_metric([status], count)
+            for service, state in conn.execute(sa.select(slo_state.c.service_id, slo_state.c.state)).all():
+                slo.add_metric([service, state], 1)
+        yield from (backlog, oldest, events, groups, slo)
+
+
+def registry_for(db: Database) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    for collector in PROCESS_METRICS:
+        registry.register(collector)
+    registry.register(DatabaseCollector(db))
+    return registry
+
+
+def render(registry: CollectorRegistry) -> bytes:
+    return generate_latest(registry)
+
+
+class RequestMetrics:
+    """ASGI middleware: count and time every HTTP request by its route template (never the raw
+    path, whose ids and keys would make a series per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            method = str(scope.get("method", ""))
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - start)

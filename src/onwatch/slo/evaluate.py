@@ -1,0 +1,229 @@
+"""One SLO evaluation cycle, run by the engine's durable `slo_evaluate` timer.
+
+The timer runs inside the claiming transaction, so exactly one worker evaluates each cycle; it
+measures every service, steps its persisted tracker, and when the set of SLO alerts a service
+should have changes, queues one `slo_alert` outbox message. The outbox sender hands that to the
+alert pipeline (`onwatch.slo.alert_channel`) after this transaction commits: ingest opens its own
+transaction, which cannot nest inside the timer's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from onwatch.commands.config_cache import ConfigCache
+from onwatch.config.schema import OnwatchConfig
+from onwatch.config.slo import SloSettings, SloSource
+from onwatch.domain.slo import Measurement, SloState, Tracker, Verdict, judge, step, suggest
+from onwatch.slo.prometheus import PrometheusClient
+from onwatch.slo.sources import MeasureError, PrometheusSource, Result, measure_pushed
+from onwatch.store.engine import TimerRecord
+from onwatch.store.slo import StateRecord
+from onwatch.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+SLO_EVALUATE = "slo_evaluate"
+SLO_ALERT_CHANNEL = "slo_alert"
+SAMPLE_RETENTION = timedelta(days=31)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def next_due(now: datetime, interval: timedelta) -> datetime:
+    """The next instant on the interval grid: every chain (one per bootstrap) lands on the same
+    instants, so duplicates merge through the timer's dedup key."""
+    periods = (now - _EPOCH) // interval
+    return _EPOCH + (periods + 1) * interval
+
+
+def timer_key(due: datetime) -> str:
+    return f"slo-eval:{due.isoformat()}"
+
+
+def evaluated_services(config: OnwatchConfig) -> list[str]:
+    return [sid for sid, svc in config.services.items() if svc.slo.source is not None]
+
+
+def ensure_scheduled(uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> bool:
+    """Start the evaluation chain if the config measures anything and none is pending."""
+    if config.slo is None or not evaluated_services(config) or uow.slo.has_timer(SLO_EVALUATE):
+        return False
+    uow.engine.schedule(SLO_EVALUATE, now, {}, timer_key(now), now)
+    return True
+
+
+class PrometheusClients:
+    """One client per (url, timeout), kept across cycles for its connection pool."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, float], PrometheusClient] = {}
+
+    def get(self, settings: SloSettings) -> PrometheusClient | None:
+        if settings.prometheus is None:
+            return None
+        key = (settings.prometheus.url, settings.prometheus.timeout.total_seconds())
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = PrometheusClient(
+                settings.prometheus.url, settings.prometheus.timeout
+            )
+        return client
+
+
+class SloEvaluator:
+    """The `slo_evaluate` timer handler."""
+
+    def __init__(self, cache: ConfigCache, clients: PrometheusClients | None = None) -> None:
+        self.cache = cache
+        self.clients = clients or PrometheusClients()
+
+    def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        config = self.cache.get(uow).config
+        if config.slo is None or not evaluated_services(config):
+            return  # the chain ends; applying a config that measures something starts it again
+        savepoint = uow.conn.begin_nested()
+        try:
+            self.evaluate(uow, config, now)
+            savepoint.commit()
+        except Exception:  # a failed cycle must not end the chain
+            savepoint.rollback()
+            log.exception("SLO evaluation at %s failed", now.isoformat())
+        due = next_due(now, config.slo.evaluation_interval)
+        uow.engine.schedule(SLO_EVALUATE, due, {}, timer_key(due), now)
+
+    def measure(self, uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> dict[str, Result]:
+        assert config.slo is not None
+        window = config.slo.condition_window
+        by_source: dict[SloSource, list[str]] = {s: [] for s in SloSource}
+        for sid in evaluated_services(config):
+            source = config.services[sid].slo.source
+            assert source is not None
+            by_source[source].append(sid)
+        results = measure_pushed(uow, by_source[SloSource.PUSHED], now, window)
+        prometheus = by_source[SloSource.PROMETHEUS]
+        if prometheus:
+            client = self.clients.get(config.slo)
+            if client is None:
+                results.update({sid: MeasureError("no Prometheus server configured") for sid in prometheus})
+            else:
+                services = {sid: config.services[sid].slo for sid in prometheus}
+                results.update(PrometheusSource(client).measure(services, now, window))
+        return results
+
+    def evaluate(self, uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> list[StateRecord]:
+        """Measure, step every tracker, persist, and queue alert changes (all in `uow`)."""
+        assert config.slo is not None
+        settings = config.slo
+        policy = settings.policy()
+        results = self.measure(uow, config, now)
+        previous = uow.slo.states(list(results), for_update=True)
+        records, messages = [], []
+        for sid, result in results.items():
+            prev = previous.get(sid)
+            slo = config.services[sid].slo
+            objectives = slo.objectives()
+            tracker = prev.tracker if prev else Tracker()
+            verdict: Verdict | None = None
+            if isinstance(result, MeasureError):
+                new = step(tracker, None, now, policy, result.reason, page_if_unknown=result.pages)
+            else:
+                verdict = judge(objectives, result)
+                new = step(tracker, verdict, now, policy)
+            snapshot = snapshot_of(result, verdict, objectives.thresholds(), now)
+            alerts = sorted(new.alerts)
+            seq, alert = (prev.seq, prev.alert) if prev else (0, {})
+            if alerts != (prev.alerts if prev else []):
+                seq += 1
+                alert = alert_content(config, sid, new, verdict, snapshot, now)
+                messages.append(
+                    {
+                        "idempotency_key": f"slo:{sid}:{seq}",
+                        "channel": SLO_ALERT_CHANNEL,
+                        "target": {"service": sid, "integration": settings.integration},
+                        "payload": {"seq": seq},
+                        "next_attempt_at": now,
+                        "created_at": now,
+                        "correlation": f"slo:{sid}",
+                    }
+                )
+                log.info("SLO %s: %s -> %s (alerts %s)", sid, tracker.state, new.state, alerts)
+            records.append(StateRecord(sid, new, seq, alerts, alert, snapshot))
+        uow.slo.save_states(records)
+        uow.engine.enqueue(messages)
+        uow.slo.prune_samples(now - SAMPLE_RETENTION)
+        return records
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def snapshot_of(
+    result: Result, verdict: Verdict | None, thresholds: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """What the API shows: per window the request rate, error ratio and Apdex."""
+    out: dict[str, Any] = {"at": now.isoformat(), "thresholds": dict(thresholds)}
+    if isinstance(result, MeasureError):
+        out["error"] = result.reason
+        return out
+    assert isinstance(result, Measurement)
+
+    def sli(s: Any) -> dict[str, Any]:
+        return {
+            "request_rate": _round(s.request_rate),
+            "error_ratio": _round(s.error_ratio),
+            "apdex": _round(s.apdex),
+        }
+
+    out["condition"] = {"window": int(result.condition.window.total_seconds()), **sli(result.condition)}
+    out["windows"] = {str(int(w.total_seconds())): sli(s) for w, s in result.windows.items()}
+    if verdict is not None:
+        out["verdict"] = {
+            "degraded": verdict.degraded,
+            "outage": verdict.outage,
+            "fast_burn": verdict.fast_burn,
+            "slow_burn": verdict.slow_burn,
+            "breaching": [i.value for i in verdict.breaching],
+            "traffic": verdict.traffic,
+        }
+    return out
+
+
+def alert_content(
+    config: OnwatchConfig,
+    sid: str,
+    tracker: Tracker,
+    verdict: Verdict | None,
+    snapshot: Mapping[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """What the alerts carry: the state, why, measured values, thresholds, the suggestion."""
+    name = config.services[sid].name
+    state = tracker.known_state if tracker.state is SloState.UNKNOWN else tracker.state
+    suggestion = suggest(state, verdict.breaching if verdict else ())
+    condition = snapshot.get("condition", {})
+    measured = ", ".join(
+        f"{k.replace('_', ' ')} {v:.4g}" for k, v in condition.items() if k != "window" and v is not None
+    )
+    summary = f"{name}: {state.value}"
+    if measured:
+        summary += f" ({measured} over the last {condition.get('window')}s)"
+    if suggestion is not None and suggestion.severity is not None:
+        summary += f"; suggested status {suggestion.status.title}, severity {suggestion.severity.label}"
+    content: dict[str, Any] = {
+        "service": sid,
+        "state": tracker.state.value,
+        "decided_state": state.value,
+        "at": now.isoformat(),
+        "summary": summary,
+        "name": name,
+        "reason": tracker.reason,
+        "measured": dict(snapshot),
+    }
+    if suggestion is not None:
+        content["suggested_status"] = suggestion.status.value
+        content["suggested_severity"] = suggestion.severity.label if suggestion.severity else ""
+    return content

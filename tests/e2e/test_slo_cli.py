@@ -1,0 +1,45 @@
+"""`onwatch slo [SERVICE]` prints the states, per-window SLIs, thresholds and budgets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from onwatch.app import Onwatch
+from onwatch.domain.clock import SystemClock
+from onwatch.settings import Settings
+from onwatch.store.slo import Sample
+from onwatch.store.uow import Database
+from tests.e2e.conftest import Cli
+
+
+def test_slo_table_and_one_service_in_detail(cli: Cli, db: Database) -> None:
+    cli("apply-config", "examples/illumidesk.yaml")
+    now = datetime.now(UTC)
+    samples = [Sample("git", now - timedelta(seconds=30 * i), 240, 0, 238, 2) for i in range(20)]
+    with db.write() as uow:
+        uow.slo.add_samples(samples, now)
+    # the engine's first evaluation (apply-config scheduled it for "now")
+    assert Onwatch(Settings(), db, SystemClock()).worker().run_timers() == 1
+
+    table = cli("slo").stdout.splitlines()
+    assert table[0].split()[:3] == ["SERVICE", "STATE", "SINCE"]
+    rows = {line.split()[0]: line.split()[1] for line in table[1:]}
+    assert rows == {
+        "web": "unknown",
+        "api": "unknown",
+        "git": "healthy",
+        "pages": "unknown",
+        "registry": "unknown",
+    }
+    git = next(line for line in table if line.startswith("git"))
+    assert "100.0%" in git and "operational" in git
+
+    detail = cli("slo", "git").stdout
+    assert "Git (git): healthy" in detail and "source pushed" in detail
+    five = next(line for line in detail.splitlines() if line.strip().startswith("5m"))
+    assert five.split() == ["5m", "8", "0", "0.0072", "0.9958", "0.9712", "14.4x"]
+    six = next(line for line in detail.splitlines() if line.strip().startswith("6h"))
+    assert six.split()[3] == "0.003" and six.split()[-1] == "6x"
+
+    missing = cli("slo", "mainframe", ok=False)
+    assert missing.returncode == 1 and "unknown service 'mainframe'" in missing.stderr

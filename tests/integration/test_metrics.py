@@ -1,0 +1,59 @@
+"""GET /metrics: onwatch's own request rate, errors, latency, deliveries, timers and backlog, in the
+Prometheus text format, parsed back with prometheus-client's own parser."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from onwatch.domain.clock import FakeClock
+from onwatch.store.uow import Database
+from tests.paging_helpers import PagingBench, make_bench
+from tests.receivers import SmtpSink, WebhookSink
+from tests.slo_helpers import load_history, run
+
+
+@pytest.fixture
+def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
+    return make_bench(db, clock, webhook_sink, smtp_sink)
+
+
+def samples(bench: PagingBench) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = bench.api.get("/metrics")  # no token needed, like /healthz
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    out = {}
+    for family in text_string_to_metric_families(response.text):
+        for s in family.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def test_metrics_count_requests_by_route_pages_timers_backlog_and_slo_states(bench: PagingBench) -> None:
+    # process-wide counters: compare with what earlier tests in this process left
+    before = samples(bench)
+    client = bench.client("amara")
+    load_history(bench, client, "git", hours=0.5)
+    run(bench, client, "git", 6, errors=1)  # degraded: an alert, a page
+    client.get("/api/v1/incidents/999999")  # a 404
+    found = samples(bench)
+
+    def grew(name: str, *labels: tuple[str, str]) -> float:
+        key = (name, tuple(sorted(labels)))
+        return found.get(key, 0.0) - before.get(key, 0.0)
+
+    route = (("method", "POST"), ("route", "/api/v1/slo/samples"), ("status", "202"))
+    assert grew("onwatch_http_requests_total", *route) == 13  # the history and 12 samples
+    not_found = (("method", "GET"), ("route", "/api/v1/incidents/{incident_id}"), ("status", "404"))
+    assert grew("onwatch_http_requests_total", *not_found) == 1
+    assert (
+        "onwatch_http_request_duration_seconds_bucket",
+        (("le", "+Inf"), ("method", "POST"), ("route", "/api/v1/slo/samples")),
+    ) in found
+    assert grew("onwatch_delivery_latency_seconds_count", ("channel", "webhook")) >= 1
+    assert grew("onwatch_delivery_latency_seconds_count", ("channel", "slo_alert")) == 1
+    assert grew("onwatch_timer_lateness_seconds_count", ("kind", "slo_evaluate")) == 12
+    assert found[("onwatch_slo_state", (("service", "git"), ("state", "degraded")))] == 1
+    assert found[("onwatch_alert_groups", (("status", "triggered"),))] == 1
+    assert found[("onwatch_alert_events_total", ())] >= 1
+    assert found[("onwatch_outbox_oldest_pending_seconds", ())] >= 0
+    assert "# TYPE onwatch_outbox_backlog gauge" in bench.api.get("/metrics").text
