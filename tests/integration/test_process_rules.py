@@ -270,3 +270,38 @@ def test_the_working_document_is_versioned_and_a_stale_edit_is_refused(bench: Pa
         .startswith("# Incident #1")
     )
     assert "document_edited" in kinds(bench, n)
+
+
+def test_flagging_an_incident_as_security_later_pages_security_and_hides_it(bench: PagingBench) -> None:
+    n = declare(bench, severity="S3")["id"]
+    flagged = bench.client("amara").post(f"/api/v1/incidents/{n}/security")
+    assert flagged.json()["confidential"] is True
+    bench.worker.run_once()
+    pages = notifications(bench, "omar", "page")
+    assert (
+        len(pages) == 1
+        and pages[0]["text"] == "You are paged as SECURITY by onwatch: security related incident"
+    )
+    assert notifications(bench, "nadia") == [], "an S3 security incident alone does not need the IMOC"
+
+
+def test_a_security_incident_blocking_a_whole_feature_pages_the_imoc(bench: PagingBench) -> None:
+    n = declare(bench, severity="S3", security=True)["id"]
+    bench.client("amara").post(f"/api/v1/incidents/{n}/security", json={"impact": "blocks_path_or_feature"})
+    bench.worker.run_once()
+    pages = notifications(bench, "nadia", "page")
+    assert len(pages) == 1 and "security: a whole path or feature is blocked" in pages[0]["text"]
+    bad = bench.client("amara").post(f"/api/v1/incidents/{n}/security", json={"impact": "meh"})
+    assert bad.status_code == 422 and "impact" in bad.text
+
+
+def test_role_pages_say_who_asked_and_why(bench: PagingBench) -> None:
+    n = declare(bench, severity="S4")["id"]
+    bench.client("amara").post(
+        f"/api/v1/incidents/{n}/page", json={"role": "imoc", "reason": "need a decision on rollback"}
+    )
+    bench.worker.run_once()
+    page = notifications(bench, "nadia", "page")[0]
+    assert page["title"] == "IMOC needed for incident #1 (S4): Elevated 5xx on web"
+    assert page["text"] == "You are paged as IMOC by amara: need a decision on rollback"
+    assert {"acknowledge", "resolve", "view"} <= set(page["links"])

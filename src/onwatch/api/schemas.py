@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from onwatch.domain.enums import Interface, Role, Severity, State, Status
+from onwatch.domain.enums import Interface, Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.incident import MAX_NOTE, MAX_TITLE, Incident
 from onwatch.domain.timeline import TimelineEvent
 from onwatch.domain.updates import MAX_REASON, MAX_UPDATE, PublicUpdate
@@ -39,6 +39,10 @@ class DeclareIn(Body):
 class UpdateIn(Body):
     body: str = Field(min_length=1, max_length=MAX_UPDATE, examples=["We are investigating elevated errors."])
     status: Status | None = Field(default=None, description="also change the public status")
+
+
+class SecurityIn(Body):
+    impact: SecurityImpact | None = None
 
 
 class ReasonIn(Body):

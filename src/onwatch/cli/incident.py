@@ -11,7 +11,7 @@ from onwatch.cli.render import incident_detail, incident_line
 from onwatch.commands.alert_groups import SignerSource
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.process import ProcessCommands
-from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.domain.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.incident import Incident
 from onwatch.store.incidents import IncidentFilter
 
@@ -206,10 +206,14 @@ def update(
 
 
 @app.command()
-def security(incident_id: int, as_person: As = None) -> None:
-    """Flag as security related: confidential from now on."""
+def security(
+    incident_id: int,
+    impact: Annotated[SecurityImpact | None, typer.Option(help="needs the IMOC too")] = None,
+    as_person: As = None,
+) -> None:
+    """Flag as security related: confidential from now on; the security on-call is paged."""
     with reported():
-        _done(_commands().flag_security(incident_id, actor(as_person)))
+        _done(_commands().flag_security(incident_id, actor(as_person), impact))
 
 
 def report(

@@ -51,8 +51,11 @@ class IncidentAutomation:
         once resolved, stand down the role pages still open."""
         if not incident.active:
             self._stand_down(incident)
-        elif needs_imoc_page(incident):
-            self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
+        else:
+            if needs_imoc_page(incident):
+                self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
+            if incident.security and incident.holder(Role.SECURITY) is None:
+                self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
         self.schedule(incident)
 
     def _stand_down(self, incident: Incident) -> None:

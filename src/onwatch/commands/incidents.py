@@ -9,7 +9,7 @@ from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
 from onwatch.domain.clock import Clock
-from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.domain.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.errors import InvalidInput, NotFound
 from onwatch.domain.incident import Incident
 from onwatch.domain.timeline import Actor, TimelineEvent
@@ -167,8 +167,12 @@ class IncidentCommands:
 
         return self._mutate(incident_id, run)
 
-    def flag_security(self, incident_id: int, actor: Actor) -> Incident:
-        return self._mutate(incident_id, lambda i, _u: i.flag_security(actor, self.clock.now()))
+    def flag_security(self, incident_id: int, actor: Actor, impact: SecurityImpact | None = None) -> Incident:
+        """Security related: confidential, the security on-call paged; with an `impact` that needs
+        the IMOC (a blocked path or feature, unauthorised access), the IMOC too."""
+        return self._mutate(
+            incident_id, lambda i, _u: i.flag_security(actor, self.clock.now(), impact=impact)
+        )
 
     def withhold_public_post(self, incident_id: int, reason: str, actor: Actor) -> Incident:
         return self._mutate(

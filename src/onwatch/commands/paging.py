@@ -22,6 +22,7 @@ from onwatch.store.alerts import AlertGroupRecord
 from onwatch.store.uow import UnitOfWork
 
 ESCALATE = "escalate"
+ROLE_PAGE_SOURCE = "onwatch"  # integration id of role pages and reports (commands/role_pages.py)
 
 
 def correlation(group_id: int) -> str:
@@ -217,10 +218,15 @@ class Pager:
         if recipient in self.applied.config.people:
             links["acknowledge"] = self.signer.url(group.id, "acknowledge", recipient, self.now)
             links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
+        text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
+        if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
+            page = self.uow.process.role_page_for_group(group.id)
+            if page is not None:
+                text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
         return Notification(
             kind="page",
             title=group.title,
-            text=f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}",
+            text=text,
             severity=group.severity,
             service=group.service_id,
             recipient=recipient,

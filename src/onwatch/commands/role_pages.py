@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from onwatch.commands.paging import Pager
+from onwatch.commands.paging import ROLE_PAGE_SOURCE, Pager
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import EventKind, Role, Severity
 from onwatch.domain.escalation import PolicySnapshot
@@ -20,7 +20,6 @@ from onwatch.domain.process import role_page_policy
 from onwatch.domain.timeline import Actor, TimelineEvent
 from onwatch.store.uow import UnitOfWork
 
-ROLE_PAGE_SOURCE = "onwatch"  # integration id of role pages and reports
 NO_SERVICE = "-"
 
 

@@ -53,6 +53,20 @@ class Status(StrEnum):
         return self in (Status.PARTIAL_SERVICE_DISRUPTION, Status.SERVICE_DISRUPTION)
 
 
+class SecurityImpact(StrEnum):
+    """Security findings that need the IMOC engaged (PROCESS.md §9)."""
+
+    BLOCKS_PATH_OR_FEATURE = "blocks_path_or_feature"
+    UNAUTHORISED_ACCESS = "unauthorised_access"
+
+    @property
+    def description(self) -> str:
+        return {
+            SecurityImpact.BLOCKS_PATH_OR_FEATURE: "a whole path or feature is blocked",
+            SecurityImpact.UNAUTHORISED_ACCESS: "unauthorised access to production",
+        }[self]
+
+
 class Role(StrEnum):
     """Roles of the process. The first three form the ownership cascade, in order."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from onwatch.domain import lifecycle
-from onwatch.domain.enums import EventKind, Role, Severity, State, Status
+from onwatch.domain.enums import EventKind, Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.errors import DomainError, InvalidInput, InvalidTransition, NotOwner
 from onwatch.domain.roles import RoleAssignment, highest_engaged_cascade_role, holder, pending
 from onwatch.domain.timeline import Actor, JSONValue, TimelineEvent
@@ -278,19 +278,21 @@ class Incident:
         )
         return update
 
-    def flag_security(self, actor: Actor, now: datetime) -> None:
-        """Security related: confidential from now on, until the owner discloses it."""
-        if self.security:
-            return
-        self.security = True
-        self.confidential = True
-        self._record(
-            EventKind.SECURITY_FLAGGED,
-            actor,
-            now,
-            f"{actor.name} flagged the incident as security related; it is confidential",
-            {},
-        )
+    def flag_security(self, actor: Actor, now: datetime, *, impact: SecurityImpact | None = None) -> None:
+        """Security related: confidential from now on, until the owner discloses it. Blocking a whole
+        path or feature, or unauthorised access to production, needs the IMOC (PROCESS.md §9)."""
+        if not self.security:
+            self.security = True
+            self.confidential = True
+            self._record(
+                EventKind.SECURITY_FLAGGED,
+                actor,
+                now,
+                f"{actor.name} flagged the incident as security related; it is confidential",
+                {"impact": impact.value if impact else None},
+            )
+        if impact is not None and self.active:
+            self._require_imoc(actor, now, f"security: {impact.description}")
 
     def withhold_public_post(self, reason: str, actor: Actor, now: datetime) -> None:
         """The owner decides not to post publicly (e.g. to protect self-managed users until a fix

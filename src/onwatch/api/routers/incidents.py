@@ -16,6 +16,7 @@ from onwatch.api.schemas import (
     PersonIn,
     ReasonIn,
     ReopenIn,
+    SecurityIn,
     SeverityChangeIn,
     SeverityIn,
     StateIn,
@@ -189,9 +190,13 @@ def post_update(incident_id: int, body: UpdateIn, request: Request, who: Respond
 
 
 @router.post("/{incident_id}/security", response_model=IncidentOut)
-def flag_security(incident_id: int, request: Request, who: Responder) -> IncidentOut:
-    """Flag the incident as security related: it becomes confidential."""
-    return IncidentOut.of(_commands(request).flag_security(incident_id, who.actor()))
+def flag_security(
+    incident_id: int, request: Request, who: Responder, body: SecurityIn | None = None
+) -> IncidentOut:
+    """Flag the incident as security related: confidential, security on-call paged; an `impact`
+    (blocks_path_or_feature, unauthorised_access) also needs the IMOC."""
+    impact = body.impact if body else None
+    return IncidentOut.of(_commands(request).flag_security(incident_id, who.actor(), impact))
 
 
 @router.post("/{incident_id}/withhold", response_model=IncidentOut)
