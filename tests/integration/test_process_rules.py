@@ -305,3 +305,17 @@ def test_role_pages_say_who_asked_and_why(bench: PagingBench) -> None:
     assert page["title"] == "IMOC needed for incident #1 (S4): Elevated 5xx on web"
     assert page["text"] == "You are paged as IMOC by amara: need a decision on rollback"
     assert {"acknowledge", "resolve", "view"} <= set(page["links"])
+
+
+def test_declaring_from_an_acknowledged_alert_makes_the_eoc_who_took_the_page_the_owner(
+    bench: PagingBench,
+) -> None:
+    assert bench.fire("HighErrorRate", service="web").status_code == 200
+    group = bench.client("nadia").get("/api/v1/alert-groups").json()[0]["id"]
+    amara = bench.client("amara")
+    amara.post(f"/api/v1/alert-groups/{group}/acknowledge")
+    made = (
+        bench.client("lukas").post(f"/api/v1/alert-groups/{group}/incident", json={"severity": "S3"}).json()
+    )
+    incident = amara.get(f"/api/v1/incidents/{made['incident_id']}").json()
+    assert (incident["owner"], incident["owner_role"], incident["declared_by"]) == ("amara", "eoc", "lukas")

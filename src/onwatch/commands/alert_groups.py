@@ -8,7 +8,7 @@ from typing import Any
 
 from onwatch.commands.automation import IncidentAutomation
 from onwatch.commands.base import PagingCommands
-from onwatch.commands.engagement import engaged_role_page_person
+from onwatch.commands.engagement import engaged_from_group
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
@@ -94,10 +94,10 @@ class AlertGroupCommands(PagingCommands):
             )
             holder["id"] = uow.incidents.add(incident)
             self._link(uow, group, holder["id"], actor, actions.now)
-            engaged = engaged_role_page_person(uow, group.id)
-            if engaged is not None:  # the EOC who took the report engages on the incident
+            engaged = engaged_from_group(uow, group)
+            if engaged is not None:  # whoever took the page engages on the incident (and owns it)
                 uow.process.attach_to_incident(group.id, holder["id"])
-                incident.engage_role(Role(engaged[1]), engaged[0], actor, actions.now)
+                incident.engage_role(engaged[1], engaged[0], actor, actions.now)
                 uow.incidents.save(incident)
             IncidentAutomation(uow, actions.pager, actions.now).declared(incident, actor, set(page))
 

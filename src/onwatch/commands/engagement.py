@@ -8,6 +8,8 @@ from datetime import datetime
 from onwatch.commands.automation import IncidentAutomation
 from onwatch.commands.outreach import notify_person
 from onwatch.commands.paging import Pager
+from onwatch.domain.alerts import GroupStatus
+from onwatch.domain.enums import Role
 from onwatch.domain.timeline import Actor
 from onwatch.notify.base import Notification
 from onwatch.store.alerts import AlertGroupRecord
@@ -58,9 +60,17 @@ def engage_from_acknowledgement(
         )
 
 
-def engaged_role_page_person(uow: UnitOfWork, group_id: int) -> tuple[str, str] | None:
-    """(person, role) who engaged on a report or role page, for declaring an incident from it."""
-    page = uow.process.role_page_for_group(group_id)
-    if page is None or page.engaged_by is None:
+def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
+    """Who already engaged on this page, and as what, for declaring an incident from it: the person
+    who took a report or a role page, or who acknowledged a monitoring page sent to them as a role."""
+    page = uow.process.role_page_for_group(group.id)
+    if page is not None:
+        return (page.engaged_by, page.role) if page.engaged_by is not None else None
+    person = group.acknowledged_by
+    if group.status is not GroupStatus.ACKNOWLEDGED or person is None:
         return None
-    return page.engaged_by, page.role.value
+    for event in uow.alerts.events(group.id):
+        via = str(event.data.get("via", "")).lower()
+        if event.kind == "paged" and event.data.get("person") == person and via in Role.__members__.values():
+            return person, Role(via)
+    return None
