@@ -30,8 +30,10 @@ def create_api(
     max_body_bytes: int = 1_048_576,
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
+    web: bool = True,
 ) -> FastAPI:
-    """`wake` is called after a commit that queued work for the engine (a worker in this process)."""
+    """`wake` is called after a commit that queued work for the engine (a worker in this process).
+    `web` adds the web UI and the public status page (onwatch.web)."""
     app = FastAPI(
         title="onwatch",
         version=__version__,
@@ -41,7 +43,7 @@ def create_api(
     signer = SignerSource(public_url)
     app.state.db = db
     app.state.clock = clock
-    app.state.incidents = IncidentCommands(db, clock)
+    app.state.incidents = IncidentCommands(db, clock, public_url=public_url)
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
@@ -62,5 +64,18 @@ def create_api(
             return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect, "version": __version__})
 
+    if web:
+        from onwatch.web.app import install_web
+
+        install_web(
+            app,
+            db=db,
+            clock=clock,
+            cache=cache,
+            incidents=app.state.incidents,
+            groups=app.state.groups,
+            oncall_service=app.state.oncall,
+            public_url=public_url,
+        )
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from onwatch.commands.status import notify_subscribers
 from onwatch.domain.clock import Clock
 from onwatch.domain.enums import Role, Severity, State, Status
 from onwatch.domain.errors import InvalidInput
@@ -15,9 +16,11 @@ from onwatch.store.uow import Database, UnitOfWork
 
 
 class IncidentCommands:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, public_url: str = "http://127.0.0.1:8080") -> None:
         self.db = db
         self.clock = clock
+        # base of the links in the notices status page subscribers receive
+        self.public_url = public_url
 
     def declare(
         self,
@@ -102,13 +105,16 @@ class IncidentCommands:
     ) -> Incident:
         """Post a public update, optionally changing the public status in the same step."""
 
-        def run(incident: Incident, _uow: UnitOfWork) -> None:
+        with self.db.write() as uow:
+            incident = uow.incidents.get(incident_id, for_update=True)
             now = self.clock.now()
             if status is not None:
                 incident.change_status(status, actor, now)
-            incident.post_update(body, actor, now)
-
-        return self._mutate(incident_id, run)
+            update = incident.post_update(body, actor, now)
+            uow.incidents.save(incident)
+            # status page subscribers hear of it in the same transaction (the outbox delivers)
+            notify_subscribers(uow, incident, update, now, self.public_url)
+            return incident
 
     def flag_security(self, incident_id: int, actor: Actor) -> Incident:
         return self._mutate(incident_id, lambda i, _u: i.flag_security(actor, self.clock.now()))
