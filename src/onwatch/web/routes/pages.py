@@ -134,7 +134,8 @@ def declare(request: Request, w: W, form: Form) -> Response:
     try:
         severity = Severity.parse(values["severity"])
     except ValueError as exc:
-        errors["severity"] = str(exc).capitalize()
+        text = str(exc)
+        errors["severity"] = text[:1].upper() + text[1:]
     try:
         status = Status(str(values["status"]))
     except ValueError:

@@ -86,9 +86,7 @@ def _endpoint(
 # ---- subscriptions (forms; never cached) --------------------------------------------------
 
 
-def _form_page(
-    request: Request, w: Web, template: str, status_code: int = 200, **context: Any
-) -> Response:
+def _form_page(request: Request, w: Web, template: str, status_code: int = 200, **context: Any) -> Response:
     token = w.sessions.form_token(request)
     response = w.templates.response(
         template, status_code=status_code, form_token=token, organisation=w.organisation(), **context
