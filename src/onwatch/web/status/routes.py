@@ -14,10 +14,9 @@ from onwatch.domain.errors import DomainError
 from onwatch.web.auth import FORM_COOKIE, csrf_ok
 from onwatch.web.context import Web, web
 from onwatch.web.status import feeds, shapes
-from onwatch.web.status.cache import StatusCache
+from onwatch.web.status.cache import Rendered, StatusCache
 from onwatch.web.status.model import StatusModel
 
-MAX_AGE = 5
 EXPIRED = "This form expired (its CSRF token is missing or wrong); reload the page and try again."
 W = Annotated[Web, Depends(web)]
 router = APIRouter(include_in_schema=False)
@@ -64,11 +63,10 @@ def install(app: FastAPI, cache: StatusCache, w: Web) -> None:
                   include_in_schema=False)  # fmt: skip
 
 
-def _answer(request: Request, rendered: object, status_code: int = 200) -> Response:
-    from onwatch.web.status.cache import Rendered
-
-    assert isinstance(rendered, Rendered)
-    headers = {"ETag": rendered.etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
+def _answer(request: Request, rendered: Rendered, status_code: int = 200) -> Response:
+    # browsers and proxies may keep it as long as the server does
+    cache: StatusCache = request.app.state.status_cache
+    headers = {"ETag": rendered.etag, "Cache-Control": f"public, max-age={int(cache.ttl)}"}
     if status_code == 200 and rendered.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, status_code=status_code, media_type=rendered.media_type, headers=headers)
