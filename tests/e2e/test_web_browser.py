@@ -106,6 +106,7 @@ def test_responder_flow_from_sign_in_to_the_public_status_page(
     amara.fill("#update-body", "We found a bad deploy of the checkout service and are rolling it back.")
     amara.click("button:has-text('Post update')")
     expect(amara.locator("#updates")).to_contain_text("rolling it back")
+    expect(amara.locator("[data-countdown] .left")).to_have_text("in 30m")  # S2 while identified: 30 min
     shots.take(amara, "identified-and-update-posted")
 
     public = browser.new_context().new_page()

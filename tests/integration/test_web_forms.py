@@ -213,3 +213,29 @@ def test_overrides_and_handoff_notes_from_the_on_call_page(app: FastAPI) -> None
     )
     feed = browser.post("/oncall/feeds", {"kind": "person"})
     assert feed.status_code == 200 and "/ical/" in feed.text
+
+
+def test_alert_group_actions_from_the_web(app: FastAPI) -> None:
+    browser = Browser(app)
+    browser.sign_in("amara")
+    fired = browser.client.post(
+        "/api/v1/integrations/generic/demo-generic-webhook-key-0001",
+        json={"summary": "disk full on git-3", "status": "firing", "dedup_key": "disk-git-3"},
+    )
+    assert fired.status_code in (200, 202), fired.text
+    listing = browser.get("/alerts").text
+    group_id = int(re.search(r'href="/alerts/(\d+)"', listing).group(1))  # type: ignore[union-attr]
+    detail = browser.get(f"/alerts/{group_id}").text
+    assert "disk full on git-3" in detail and "next step at" in detail
+    assert browser.post(f"/alerts/{group_id}/actions", {"action": "page", "role": "imoc"}).status_code == 303
+    assert browser.post(f"/alerts/{group_id}/actions", {"action": "page", "role": "boss"}).status_code == 422
+    assert browser.post(f"/alerts/{group_id}/actions", {"action": "acknowledge"}).status_code == 303
+    page = browser.get(f"/alerts/{group_id}").text
+    assert "acknowledged" in page and re.search(r'<button[^>]*value="acknowledge"[^>]*disabled', page)
+    bad = browser.post(f"/alerts/{group_id}/actions", {"action": "incident", "severity": "S7"})
+    assert bad.status_code == 422 and "unknown severity" in bad.text
+    made = browser.post(
+        f"/alerts/{group_id}/actions", {"action": "incident", "severity": "S3", "title": "Git disk full"}
+    )
+    assert made.status_code == 303 and made.headers["location"].startswith("/incidents/")
+    assert f"alert group #{group_id}" in browser.get(made.headers["location"]).text

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from onwatch.domain.alerts import GroupStatus
-from onwatch.domain.enums import Severity
+from onwatch.domain.enums import Role, Severity
 from onwatch.domain.errors import DomainError, InvalidInput, NotFound
+from onwatch.domain.escalation import Target, TargetKind
 from onwatch.web.auth import WebUser
 from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
 
@@ -75,6 +76,11 @@ def alert_group_action(request: Request, group_id: int, w: W, form: Form) -> Res
             w.groups.resolve(group_id, actor)
         elif action == "escalate":
             w.groups.escalate(group_id, actor)
+        elif action == "page":
+            role = form.get("role")
+            if role not in {r.value for r in Role}:
+                raise InvalidInput(f"unknown role {role!r}", field="role")
+            w.groups.page(group_id, actor, Target(TargetKind.ROLE, role))
         elif action == "incident":
             try:
                 severity = Severity.parse(form.get("severity"))

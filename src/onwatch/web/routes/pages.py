@@ -8,9 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from onwatch.commands.config_cache import AppliedConfig
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import Severity, Status
-from onwatch.domain.errors import DomainError
+from onwatch.domain.errors import DomainError, NotFound
 from onwatch.store.incidents import IncidentFilter
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
 from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
@@ -76,7 +77,11 @@ def logout(w: W, form: Form) -> Response:
 @router.get("/")
 def dashboard(request: Request, w: W, user: User) -> Response:
     now = w.clock.now()
-    applied = w.oncall.applied()
+    try:
+        applied: AppliedConfig | None = w.oncall.applied()
+        oncall = w.oncall.who()
+    except NotFound:  # no configuration applied yet: the dashboard still answers
+        applied, oncall = None, []
     cadence = cadence_table(applied)
     open_incidents = w.incidents.find(IncidentFilter(active=True, include_confidential=True))
     rows = [
@@ -93,8 +98,8 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         services = uow.directory.services()
     return w.page(
         request, "dashboard.html", user,
-        incidents=rows, oncall=w.oncall.who(), groups=groups, services=services, people=w.people(),
-        role_names={r: rc.name for r, rc in applied.config.roles.items()},
+        incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
+        role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 
 
