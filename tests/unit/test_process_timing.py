@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onwatch.domain.cadence import DEFAULT_CADENCE
 from onwatch.domain.enums import Interface, Role, Severity, State
 from onwatch.domain.escalation import PolicySnapshot, Step, Target, TargetKind
 from onwatch.domain.incident import Incident
 from onwatch.domain.process import (
-    DEFAULT_CADENCE,
     communications_holder,
     investigating_deadline,
     next_reminder,

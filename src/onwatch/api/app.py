@@ -47,8 +47,10 @@ def create_api(
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
     slack_signing_secret: str = "",
+    web: bool = True,
 ) -> FastAPI:
-    """`wake` is called after a commit that queued work for the engine (a worker in this process)."""
+    """`wake` is called after a commit that queued work for the engine (a worker in this process).
+    `web` adds the web UI and the public status page (onwatch.web)."""
     app = FastAPI(
         title="onwatch",
         version=__version__,
@@ -58,7 +60,7 @@ def create_api(
     signer = SignerSource(public_url)
     app.state.db = db
     app.state.clock = clock
-    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake)
+    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake, public_url=public_url)
     app.state.process = ProcessCommands(db, clock, cache, signer, on_commit=wake)
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
@@ -93,6 +95,19 @@ def create_api(
         """onwatch's own metrics in Prometheus format; needs no token (like /healthz)."""
         return Response(metrics.render(registry), media_type=CONTENT_TYPE_LATEST)
 
+    if web:
+        from onwatch.web.app import install_web
+
+        install_web(
+            app,
+            db=db,
+            clock=clock,
+            cache=cache,
+            incidents=app.state.incidents,
+            groups=app.state.groups,
+            oncall_service=app.state.oncall,
+            public_url=public_url,
+        )
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)
     return app

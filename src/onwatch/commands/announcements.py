@@ -7,9 +7,10 @@ from typing import Any
 
 from onwatch.commands.config_cache import AppliedConfig
 from onwatch.config.schema import TemplateConfig
+from onwatch.domain.cadence import DEFAULT_CADENCE
 from onwatch.domain.enums import Severity, State
 from onwatch.domain.incident import Incident
-from onwatch.domain.process import DEFAULT_CADENCE, Cadence, update_interval
+from onwatch.domain.process import Cadence, update_interval
 from onwatch.templates import builtin, render
 
 

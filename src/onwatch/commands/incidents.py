@@ -8,6 +8,7 @@ from onwatch.commands.automation import IncidentAutomation
 from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
+from onwatch.commands.status import notify_subscribers
 from onwatch.domain.clock import Clock
 from onwatch.domain.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.errors import InvalidInput, NotFound
@@ -30,12 +31,15 @@ class IncidentCommands:
         cache: ConfigCache | None = None,
         signer: Callable[[UnitOfWork], LinkSigner] | None = None,
         on_commit: Callable[[], None] = lambda: None,
+        public_url: str = "http://127.0.0.1:8080",
     ) -> None:
         self.db = db
         self.clock = clock
         self.cache = cache
         self.signer = signer
         self.on_commit = on_commit
+        # base of the links in the notices status page subscribers receive
+        self.public_url = public_url
 
     def automation(self, uow: UnitOfWork) -> IncidentAutomation | None:
         if self.cache is None or self.signer is None:
@@ -157,13 +161,15 @@ class IncidentCommands:
     def post_update(
         self, incident_id: int, body: str, actor: Actor, status: Status | None = None
     ) -> Incident:
-        """Post a public update, optionally changing the public status in the same step."""
+        """Post a public update, optionally changing the public status in the same step; status
+        page subscribers hear of it in the same transaction (the outbox delivers)."""
 
-        def run(incident: Incident, _uow: UnitOfWork) -> None:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
             now = self.clock.now()
             if status is not None:
                 incident.change_status(status, actor, now)
-            incident.post_update(body, actor, now)
+            update = incident.post_update(body, actor, now)
+            notify_subscribers(uow, incident, update, now, self.public_url)
 
         return self._mutate(incident_id, run)
 

@@ -10,28 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from onwatch.domain.cadence import DEFAULT_CADENCE
 from onwatch.domain.enums import Role, Severity, State
 from onwatch.domain.escalation import PolicySnapshot, Step, Target, TargetKind
 from onwatch.domain.incident import Incident
 
-Cadence = Mapping[Severity, Mapping[State, timedelta]]
-
-
-def _minutes(investigating: int, identified: int, monitoring: int) -> dict[State, timedelta]:
-    return {
-        State.INVESTIGATING: timedelta(minutes=investigating),
-        State.IDENTIFIED: timedelta(minutes=identified),
-        State.MONITORING: timedelta(minutes=monitoring),
-    }
-
-
-# between public updates, by severity and state (PROCESS.md §9); the config's `severities` replace it
-DEFAULT_CADENCE: Cadence = {
-    Severity.S1: _minutes(10, 10, 30),
-    Severity.S2: _minutes(15, 30, 60),
-    Severity.S3: _minutes(15, 30, 60),
-    Severity.S4: _minutes(15, 30, 60),
-}
+Cadence = Mapping[Severity, Mapping[State, timedelta]]  # PROCESS.md §9 by default (domain/cadence.py)
 
 
 def update_interval(severity: Severity, state: State, cadence: Cadence = DEFAULT_CADENCE) -> timedelta | None:
