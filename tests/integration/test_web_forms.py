@@ -239,3 +239,26 @@ def test_alert_group_actions_from_the_web(app: FastAPI) -> None:
     )
     assert made.status_code == 303 and made.headers["location"].startswith("/incidents/")
     assert f"alert group #{group_id}" in browser.get(made.headers["location"]).text
+
+
+def test_incident_page_pages_the_imoc_edits_the_working_document_and_previews_safely(app: FastAPI) -> None:
+    browser = Browser(app)
+    browser.sign_in("amara")
+    made = browser.post("/incidents", {"title": "Queue backlog", "severity": "S3"})
+    assert made.status_code == 303, made.text
+    path = made.headers["location"]
+    page = browser.get(path).text
+    assert "Working document" in page and "<h3>Incident #1: Queue backlog</h3>" in page
+    assert browser.post(f"{path}/actions", {"action": "page", "value": "imoc"}).status_code == 303
+    assert "the IMOC is already paged (alert group #1)" in browser.get(path).text
+    table = "# Findings\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    assert browser.post(f"{path}/document", {"body": table, "base_version": "1"}).status_code == 303
+    page = browser.get(path).text
+    assert "<table>" in page and "Version 2" in page
+    stale = browser.post(f"{path}/document", {"body": "mine", "base_version": "1"})
+    assert (
+        stale.status_code == 409 and "version 2 by amara" in stale.text and ">mine</textarea>" in stale.text
+    )
+    preview = browser.post(f"{path}/document/preview", {"body": "**bold** <script>x()</script>"})
+    assert "<strong>bold</strong>" in preview.text and "<script>" not in preview.text
+    assert "<h3>Findings</h3>" in browser.get(path).text, "document headings sit below the page's"

@@ -106,6 +106,7 @@ def create_api(
             incidents=app.state.incidents,
             groups=app.state.groups,
             oncall_service=app.state.oncall,
+            process=app.state.process,
             public_url=public_url,
         )
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from onwatch.commands.base import PagingCommands
 from onwatch.commands.paging import Pager
 from onwatch.commands.role_pages import RolePages
-from onwatch.domain.enums import EventKind
+from onwatch.domain.alerts import GroupStatus
+from onwatch.domain.enums import EventKind, Role
 from onwatch.domain.errors import DomainError, InvalidInput
 from onwatch.domain.timeline import Actor, TimelineEvent
 from onwatch.domain.updates import clean_body
@@ -38,6 +39,22 @@ class ProcessCommands(PagingCommands):
         with self.db.read() as uow:
             uow.incidents.get(incident_id)
             return uow.process.document(incident_id, version)
+
+    def document_or_none(self, incident_id: int) -> DocumentVersion | None:
+        """The latest version, or None for an incident declared without the process (no config)."""
+        with self.db.read() as uow:
+            versions = uow.process.document_versions(incident_id)
+        return versions[0] if versions else None
+
+    def open_role_pages(self, incident_id: int) -> dict[Role, int]:
+        """Roles with a page still open for the incident -> the alert group carrying it."""
+        with self.db.read() as uow:
+            pages = uow.process.role_pages_of(incident_id)
+            return {
+                p.role: p.group_id
+                for p in pages
+                if uow.alerts.group(p.group_id).status is not GroupStatus.RESOLVED
+            }
 
     def document_versions(self, incident_id: int) -> list[DocumentVersion]:
         with self.db.read() as uow:

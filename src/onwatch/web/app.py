@@ -12,12 +12,13 @@ from onwatch.commands.alert_groups import AlertGroupCommands
 from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
+from onwatch.commands.process import ProcessCommands
 from onwatch.commands.status import StatusSubscriptions
 from onwatch.domain.clock import Clock
 from onwatch.store.uow import Database
 from onwatch.web.auth import Sessions, SignInRequired
 from onwatch.web.context import CsrfRejected, Web
-from onwatch.web.routes import alerts, incident, oncall, pages
+from onwatch.web.routes import alerts, document, incident, oncall, pages
 from onwatch.web.status import model as status_model
 from onwatch.web.status import routes as status_routes
 from onwatch.web.status.cache import StatusCache
@@ -35,6 +36,7 @@ def install_web(
     incidents: IncidentCommands,
     groups: AlertGroupCommands,
     oncall_service: OnCallService,
+    process: ProcessCommands,
     public_url: str,
     status_ttl: float = 5.0,
 ) -> Web:
@@ -46,6 +48,7 @@ def install_web(
         incidents=incidents,
         groups=groups,
         oncall=oncall_service,
+        process=process,
         subscriptions=StatusSubscriptions(db, clock, public_url),
         sessions=Sessions(db, clock, secure_cookies=public_url.startswith("https://")),
         templates=templates,
@@ -55,7 +58,7 @@ def install_web(
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
     app.state.status_cache = status_cache
     status_routes.install(app, status_cache, w)
-    for module in (pages, incident, alerts, oncall):
+    for module in (pages, incident, document, alerts, oncall):
         app.include_router(module.router)
     app.include_router(status_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

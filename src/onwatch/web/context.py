@@ -13,6 +13,7 @@ from onwatch.commands.alert_groups import AlertGroupCommands
 from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
+from onwatch.commands.process import ProcessCommands
 from onwatch.commands.status import StatusSubscriptions
 from onwatch.domain.clock import Clock
 from onwatch.store.uow import Database
@@ -28,6 +29,7 @@ class Web:
     incidents: IncidentCommands
     groups: AlertGroupCommands
     oncall: OnCallService
+    process: ProcessCommands
     subscriptions: StatusSubscriptions
     sessions: Sessions
     templates: Templates

@@ -63,6 +63,28 @@ class IncidentActions:
     disclose: Action | None = None
 
 
+def page_actions(
+    incident: Incident, oncall: dict[Role, str], open_pages: dict[Role, int], names: dict[str, str]
+) -> list[Action]:
+    """ "Page the IMOC / CMOC" (the `/pd trigger` of the process), disabled when pointless."""
+    actions = []
+    for role in (Role.IMOC, Role.CMOC):
+        person = oncall.get(role)
+        who = f" ({names.get(person, person)})" if person else ""
+        engaged = incident.holder(role)
+        reason = None
+        if not incident.active:
+            reason = "the incident is resolved"
+        elif engaged is not None:
+            reason = f"{names.get(engaged.person_id, engaged.person_id)} is engaged as {role.name}"
+        elif role in open_pages:
+            reason = f"the {role.name} is already paged (alert group #{open_pages[role]})"
+        elif person is None:
+            reason = f"nobody is on call as {role.name} now"
+        actions.append(Action("page", f"Page the {role.name}{who}", role.value, reason))
+    return actions
+
+
 def _named(reason: str | None, names: dict[str, str], incident: Incident) -> str | None:
     """The rule's message with the owner's id shown as their name ("only the owner, Amara Okafor, ...")."""
     if reason is None:

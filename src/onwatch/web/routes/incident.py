@@ -14,7 +14,8 @@ from onwatch.domain.incident import Incident
 from onwatch.domain.roles import holder, pending
 from onwatch.web.auth import WebUser
 from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
-from onwatch.web.views import cadence_table, incident_actions, next_update_due
+from onwatch.web.markdown import render
+from onwatch.web.views import cadence_table, incident_actions, next_update_due, page_actions
 
 router = APIRouter(include_in_schema=False)
 E = TypeVar("E", State, Status, Role)
@@ -40,9 +41,9 @@ def _live_context(w: Web, incident: Incident) -> dict[str, Any]:
     }
 
 
-def _render(
+def render_incident(
     request: Request, w: Web, user: WebUser, incident_id: int, *, error: str | None = None,
-    status_code: int = 200, note: str = "", update: str = "",
+    status_code: int = 200, note: str = "", update: str = "", document: str | None = None,
 ) -> Response:  # fmt: skip
     try:
         incident = w.incidents.get(incident_id)
@@ -52,9 +53,13 @@ def _render(
     names = w.people()
     applied = w.oncall.applied()
     oncall = {r.role: r.oncall.shift.person for r in w.oncall.who() if r.oncall and r.oncall.shift}
+    saved = w.process.document_or_none(incident_id)
     return w.page(
         request, "incident.html", user, status_code=status_code,
         actions=incident_actions(incident, user.actor, now, names),
+        pages=page_actions(incident, oncall, w.process.open_role_pages(incident_id), names),
+        document=saved, document_html=render(saved.body) if saved else "",
+        draft=document if document is not None else (saved.body if saved else ""),
         updates=w.incidents.updates(incident_id),
         due=next_update_due(incident, cadence_table(applied)),
         oncall=oncall, error=error, note=note, update=update,
@@ -65,7 +70,7 @@ def _render(
 
 @router.get("/incidents/{incident_id}")
 def incident_page(request: Request, incident_id: int, w: W, user: User) -> Response:
-    return _render(request, w, user, incident_id)
+    return render_incident(request, w, user, incident_id)
 
 
 @router.get("/incidents/{incident_id}/live")
@@ -102,6 +107,8 @@ def incident_action(request: Request, incident_id: int, w: W, form: Form) -> Res
             cmds.engage_role(incident_id, _enum(Role, value, "role"), actor)
         elif action == "renounce":
             cmds.renounce_role(incident_id, _enum(Role, value, "role"), actor)
+        elif action == "page":
+            cmds.page_role(incident_id, _enum(Role, value, "role"), actor)
         elif action == "ask":
             role = _enum(Role, value, "role")
             person = form.get("person")
@@ -115,7 +122,9 @@ def incident_action(request: Request, incident_id: int, w: W, form: Form) -> Res
         else:
             raise InvalidInput(f"unknown action {action!r}", field="action")
     except DomainError as exc:
-        return _render(request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code)
+        return render_incident(
+            request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code
+        )
     return see_other(f"/incidents/{incident_id}")
 
 
@@ -125,8 +134,9 @@ def add_note(request: Request, incident_id: int, w: W, form: Form) -> Response:
     try:
         w.incidents.add_note(incident_id, text, form.user.actor)
     except DomainError as exc:
-        return _render(request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code,
-                       note=text)  # fmt: skip
+        return render_incident(
+            request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code, note=text
+        )
     return see_other(f"/incidents/{incident_id}#timeline")
 
 
@@ -138,8 +148,9 @@ def post_update(request: Request, incident_id: int, w: W, form: Form) -> Respons
         status = _enum(Status, raw, "status") if raw else None
         w.incidents.post_update(incident_id, body, form.user.actor, status=status)
     except DomainError as exc:
-        return _render(request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code,
-                       update=body)  # fmt: skip
+        return render_incident(
+            request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code, update=body
+        )
     return see_other(f"/incidents/{incident_id}#updates")
 
 
