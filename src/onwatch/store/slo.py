@@ -97,6 +97,12 @@ class SloRepository:
     def prune_samples(self, before: datetime) -> int:
         return int(self.conn.execute(sa.delete(slo_samples).where(slo_samples.c.at < before)).rowcount)
 
+    def earliest_timer(self, kind: str) -> datetime | None:
+        value: datetime | None = self.conn.execute(
+            sa.select(sa.func.min(timers.c.due_at)).where(timers.c.kind == kind)
+        ).scalar_one()
+        return value
+
     def has_timer(self, kind: str) -> bool:
         return (
             self.conn.execute(sa.select(timers.c.id).where(timers.c.kind == kind).limit(1)).first()
