@@ -210,7 +210,7 @@ class SloEvaluator:
             records.append(StateRecord(sid, new, seq, alerts, alert, snapshot))
         uow.slo.save_states(records)
         uow.engine.enqueue(messages)
-        uow.slo.prune_samples(now - SAMPLE_RETENTION)
+        uow.slo.prune_samples(list(results), now - SAMPLE_RETENTION)
         return records
 
 
