@@ -48,6 +48,10 @@ def evaluated_services(config: OnwatchConfig) -> list[str]:
     return [sid for sid, svc in config.services.items() if svc.slo.source is not None]
 
 
+def pushed_services(config: OnwatchConfig) -> list[str]:
+    return [sid for sid, svc in config.services.items() if svc.slo.source is SloSource.PUSHED]
+
+
 def prometheus_services(config: OnwatchConfig) -> list[str]:
     return [sid for sid, svc in config.services.items() if svc.slo.source is SloSource.PROMETHEUS]
 
@@ -96,9 +100,10 @@ class SloEvaluator:
 
     def prepare(self, db: Database, now: datetime) -> None:
         """Called by the worker before it opens a pass's write transaction: when an evaluation is
-        due, ask Prometheus now, so its round trips (seconds for hundreds of services) do not hold
-        the database's write lock (SQLite has one writer). The pass that claims the timer uses the
-        answers; a replica that prefetched but lost the claim just drops them."""
+        due, measure now (pushed samples in a read transaction, Prometheus over HTTP), so neither
+        the window sums nor hundreds of round trips hold the database's write lock (SQLite has one
+        writer). The pass that claims the timer uses the answers; a replica that measured but lost
+        the claim drops them. Samples stored in between count in the next cycle."""
         if self._quiet_until is not None and now < self._quiet_until:
             return
         with db.read() as uow:
@@ -109,10 +114,13 @@ class SloEvaluator:
             self._quiet_until = due if due is not None else now + timedelta(seconds=30)
             return
         self._quiet_until = next_due(now, settings.evaluation_interval)
-        services = prometheus_services(applied.config)
-        if services:
-            results = self._measure_prometheus(applied.config, services, now)
-            self._prefetched = Prefetched(now, applied.revision, results)
+        config = applied.config
+        with db.read() as uow:  # a read: on SQLite (WAL) it does not block writers
+            results = measure_pushed(uow, pushed_services(config), now, settings.condition_window)
+        prometheus = prometheus_services(config)
+        if prometheus:
+            results.update(self._measure_prometheus(config, prometheus, now))
+        self._prefetched = Prefetched(now, applied.revision, results)
 
     def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         applied = self.cache.get(uow)
@@ -153,14 +161,13 @@ class SloEvaluator:
         prefetched: dict[str, Result] | None = None,
     ) -> dict[str, Result]:
         assert config.slo is not None
-        pushed = [s for s in evaluated_services(config) if config.services[s].slo.source is SloSource.PUSHED]
-        results = measure_pushed(uow, pushed, now, config.slo.condition_window)
+        wanted = evaluated_services(config)
+        if prefetched is not None and all(sid in prefetched for sid in wanted):
+            return {sid: prefetched[sid] for sid in wanted}
+        results = measure_pushed(uow, pushed_services(config), now, config.slo.condition_window)
         prometheus = prometheus_services(config)
         if prometheus:
-            if prefetched is not None and all(sid in prefetched for sid in prometheus):
-                results.update({sid: prefetched[sid] for sid in prometheus})
-            else:
-                results.update(self._measure_prometheus(config, prometheus, now))
+            results.update(self._measure_prometheus(config, prometheus, now))
         return results
 
     def evaluate(
