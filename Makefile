@@ -8,6 +8,10 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 DEMO_ADMIN ?= nadia
+# a fresh demo password per `make run` (printed like the token)
+ifndef DEMO_PASSWORD
+DEMO_PASSWORD := $(shell $(PYTHON) -c 'import secrets; print("demo-" + secrets.token_hex(6))')
+endif
 
 export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
 
@@ -27,6 +31,13 @@ run: $(STAMP)
 	@echo "--------------------------------------------------------------------------"
 	@echo "Demo admin token (acts as '$(DEMO_ADMIN)'; send as 'Authorization: Bearer <token>'):"
 	@$(BIN)/onwatch token create --role admin --person $(DEMO_ADMIN) --name "make run"
+	@echo "Web UI http://$(HOST):$(PORT)/ : sign in as '$(DEMO_ADMIN)' (or amara, lukas, ...) with password:"
+	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password $(DEMO_ADMIN) --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password amara --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password lukas --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password sofia --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)"
+	@echo "Public status page: http://$(HOST):$(PORT)/status"
 	@echo "--------------------------------------------------------------------------"
 	$(BIN)/onwatch serve --host $(HOST) --port $(PORT)
 
@@ -49,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.schedules
 	$(BIN)/python -m bench.alerts
 	$(BIN)/python -m bench.slo
+	$(BIN)/python -m bench.status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis onwatch.db onwatch.db-wal onwatch.db-shm

@@ -57,6 +57,7 @@ class Onwatch:
             max_body_bytes=self.settings.max_body_bytes,
             public_url=self.settings.public_url,
             wake=worker.wake if worker else (lambda: None),
+            slack_signing_secret=self.settings.slack_signing_secret,
         )
 
 

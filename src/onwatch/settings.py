@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     # HMAC key for webhook signatures when a webhook target has no secret of its own.
     webhook_secret: str = ""
+    # Slack app signing secret: enables POST /api/v1/chat/slack/commands (slash commands).
+    slack_signing_secret: str = ""
     # Engine: how long a worker holds claimed deliveries before another may take them (a crashed
     # worker's work returns after this), and how often an idle worker looks for due work.
     worker_lease_seconds: float = 60.0

@@ -42,13 +42,20 @@ def test_configure_serve_and_run_an_incident_from_api_and_cli(cli: Cli, server: 
     assert "only the owner, lukas, can resolve this incident" in refused.stderr
     cli("incident", "state", str(n), "identified", "--as", "lukas")
     cli("incident", "note", str(n), "rolled back gitaly config", "--as", "lukas")
+    assert "paged the CMOC" in cli("incident", "page", str(n), "cmoc", "--as", "lukas").stdout
+    assert "already paged" in cli("incident", "page", str(n), "cmoc", "--as", "lukas", ok=False).stderr
+    cli("incident", "update", str(n), "A fix is rolling out.", "--as", "lukas")
+    assert [u["body"] for u in api.get(f"/api/v1/incidents/{n}/updates").json()] == ["A fix is rolling out."]
     cli("incident", "resolve", str(n), "--as", "lukas")
+    assert "the EOC is paged" in cli("report", "Pages deploys are stuck", "--as", "maria").stdout
 
     shown = cli("incident", "show", str(n)).stdout
     assert "state     resolved" in shown and "status    Operational" in shown
     assert "[api   ] amara" in shown and "[cli   ] lukas        rolled back gitaly config" in shown
     kinds = [e["kind"] for e in api.get(f"/api/v1/incidents/{n}/timeline").json()]
-    assert kinds[-2:] == ["state_changed", "status_changed"]
+    assert kinds[:5] == ["declared", "imoc_required", "paged", "paged", "announced"]
+    # resolving stands down the IMOC and CMOC pages nobody acknowledged
+    assert kinds[-4:] == ["state_changed", "status_changed", "alerts_resolved", "alerts_resolved"]
 
 
 def test_an_invalid_config_from_the_cli_names_each_path_and_applies_nothing(

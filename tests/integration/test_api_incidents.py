@@ -110,16 +110,16 @@ def test_timeline_records_who_when_what_and_interface(as_: ClientFactory, clock:
     amara.post(f"/api/v1/incidents/{n}/severity", json={"severity": 1, "reason": "all users"})
     events = amara.get(f"/api/v1/incidents/{n}/timeline").json()
     assert [e["kind"] for e in events] == [
-        "declared", "imoc_required", "note", "status_changed", "severity_changed",
+        "declared", "imoc_required", "paged", "paged", "announced", "note", "status_changed", "severity_changed",
     ]  # fmt: skip
-    note = events[2]
+    note = events[5]
     assert (note["actor"], note["interface"], note["message"]) == (
         "amara",
         "api",
         "looking at the load balancer",
     )
     assert note["at"].startswith(clock.now().strftime("%Y-%m-%dT%H:%M"))
-    later = amara.get(f"/api/v1/incidents/{n}/timeline", params={"after": events[2]["id"]}).json()
+    later = amara.get(f"/api/v1/incidents/{n}/timeline", params={"after": events[5]["id"]}).json()
     assert [e["kind"] for e in later] == ["status_changed", "severity_changed"]
 
 
@@ -204,3 +204,45 @@ def test_malformed_json_and_oversized_payloads_are_refused(as_: ClientFactory) -
 def test_unknown_incident_is_404(as_: ClientFactory) -> None:
     response = as_("amara").get("/api/v1/incidents/424242")
     assert response.status_code == 404 and response.json()["detail"] == "incident 424242 does not exist"
+
+
+def test_public_updates_are_posted_listed_newest_first_and_can_set_the_status(as_: ClientFactory) -> None:
+    amara = as_("amara")
+    incident = declare(amara, severity="S3")
+    first = amara.post(f"/api/v1/incidents/{incident['id']}/updates", json={"body": "Investigating errors."})
+    assert first.status_code == 201, first.text
+    second = amara.post(
+        f"/api/v1/incidents/{incident['id']}/updates",
+        json={"body": "Part of the web fleet is down.", "status": "partial_service_disruption"},
+    )
+    assert second.json()["status"] == "partial_service_disruption"
+    assert second.json()["last_public_update_at"] is not None
+    updates = as_("lukas", TokenRole.VIEWER).get(f"/api/v1/incidents/{incident['id']}/updates").json()
+    assert [u["body"] for u in updates] == ["Part of the web fleet is down.", "Investigating errors."]
+    assert updates[0]["status_title"] == "Partial Service Disruption"
+    empty = amara.post(f"/api/v1/incidents/{incident['id']}/updates", json={"body": ""})
+    assert empty.status_code == 422 and "body" in empty.text
+    kinds = [e["kind"] for e in amara.get(f"/api/v1/incidents/{incident['id']}/timeline").json()]
+    assert kinds.count("public_update") == 2
+
+
+def test_security_incident_hidden_from_viewer_token(as_: ClientFactory) -> None:
+    amara = as_("amara")
+    secret = declare(amara, title="Leaked deploy key", severity="S2", security=True)
+    public = declare(amara, title="Slow pages", severity="S4")
+    assert secret["confidential"] and secret["security"]
+    viewer = as_("lukas", TokenRole.VIEWER)
+    assert [i["id"] for i in viewer.get("/api/v1/incidents").json()] == [public["id"]]
+    for path in ("", "/timeline", "/updates"):
+        assert viewer.get(f"/api/v1/incidents/{secret['id']}{path}").status_code == 404
+    assert {i["id"] for i in as_("lukas").get("/api/v1/incidents").json()} == {secret["id"], public["id"]}
+    refused = amara.post(f"/api/v1/incidents/{secret['id']}/updates", json={"body": "Investigating."})
+    assert refused.status_code == 409 and "confidential" in refused.json()["detail"]
+    withheld = amara.post(
+        f"/api/v1/incidents/{secret['id']}/withhold", json={"reason": "self-managed fix not released"}
+    )
+    assert withheld.json()["public_withheld_reason"] == "self-managed fix not released"
+    assert as_("lukas").post(f"/api/v1/incidents/{secret['id']}/disclose").status_code == 403
+    disclosed = amara.post(f"/api/v1/incidents/{secret['id']}/disclose").json()
+    assert not disclosed["confidential"] and disclosed["public_withheld_reason"] is None
+    assert viewer.get(f"/api/v1/incidents/{secret['id']}").status_code == 200

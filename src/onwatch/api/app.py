@@ -12,7 +12,19 @@ from onwatch import __version__, metrics
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
-from onwatch.api.routers import actions, admin, alert_groups, directory, incidents, integrations, oncall, slo
+from onwatch.api.routers import (
+    actions,
+    admin,
+    alert_groups,
+    chat,
+    directory,
+    documents,
+    incidents,
+    integrations,
+    oncall,
+    slo,
+)
+from onwatch.chat.actions import ChatActions
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.config_cache import ConfigCache
@@ -20,6 +32,7 @@ from onwatch.commands.group_commit import GroupCommit
 from onwatch.commands.heartbeats import Heartbeats
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
+from onwatch.commands.process import ProcessCommands
 from onwatch.domain.clock import Clock
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.samples import SloSamples
@@ -33,8 +46,11 @@ def create_api(
     max_body_bytes: int = 1_048_576,
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
+    slack_signing_secret: str = "",
+    web: bool = True,
 ) -> FastAPI:
-    """`wake` is called after a commit that queued work for the engine (a worker in this process)."""
+    """`wake` is called after a commit that queued work for the engine (a worker in this process).
+    `web` adds the web UI and the public status page (onwatch.web)."""
     app = FastAPI(
         title="onwatch",
         version=__version__,
@@ -44,7 +60,8 @@ def create_api(
     signer = SignerSource(public_url)
     app.state.db = db
     app.state.clock = clock
-    app.state.incidents = IncidentCommands(db, clock)
+    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake, public_url=public_url)
+    app.state.process = ProcessCommands(db, clock, cache, signer, on_commit=wake)
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
@@ -52,10 +69,13 @@ def create_api(
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache
+    app.state.slack_signing_secret = slack_signing_secret
+    app.state.chat = ChatActions(app.state.incidents, app.state.process, app.state.groups, app.state.oncall)
     app.state.slo_samples = SloSamples(db, clock, cache)
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
-    for module in (incidents, directory, admin, oncall, alert_groups, integrations, actions, slo):
+    routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat, slo)
+    for module in routers:
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])
@@ -75,6 +95,19 @@ def create_api(
         """onwatch's own metrics in Prometheus format; needs no token (like /healthz)."""
         return Response(metrics.render(registry), media_type=CONTENT_TYPE_LATEST)
 
+    if web:
+        from onwatch.web.app import install_web
+
+        install_web(
+            app,
+            db=db,
+            clock=clock,
+            cache=cache,
+            incidents=app.state.incidents,
+            groups=app.state.groups,
+            oncall_service=app.state.oncall,
+            public_url=public_url,
+        )
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)
     return app

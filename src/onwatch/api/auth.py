@@ -27,6 +27,11 @@ class Principal:
         name = self.person_id or f"token:{self.token_name}"
         return Actor(name=name, interface=interface, person_id=self.person_id)
 
+    @property
+    def sees_confidential(self) -> bool:
+        """Confidential (security) incidents are hidden from viewer tokens."""
+        return self.role.allows(TokenRole.RESPONDER)
+
 
 class TokenCache(TtlCache[Principal]):
     """Recently verified tokens, so a request does not pay a database round trip to authenticate.

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from onwatch.domain.enums import Interface, Role, Severity, State, Status
+from onwatch.domain.enums import Interface, Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.incident import MAX_NOTE, MAX_TITLE, Incident
 from onwatch.domain.timeline import TimelineEvent
+from onwatch.domain.updates import MAX_REASON, MAX_UPDATE, PublicUpdate
 
 SeverityIn = Annotated[
     Severity,
@@ -27,6 +28,25 @@ class DeclareIn(Body):
     severity: SeverityIn = Field(description="S1-S4 (or 1-4)", examples=["S2"])
     services: list[str] = Field(default_factory=list, max_length=50, examples=[["web"]])
     status: Status = Status.DEGRADED_PERFORMANCE
+    security: bool = Field(default=False, description="security related: confidential, pages security")
+    page: list[Role] = Field(
+        default_factory=list,
+        description="roles to page now (S1/S2 always page the IMOC)",
+        examples=[["cmoc"]],
+    )
+
+
+class UpdateIn(Body):
+    body: str = Field(min_length=1, max_length=MAX_UPDATE, examples=["We are investigating elevated errors."])
+    status: Status | None = Field(default=None, description="also change the public status")
+
+
+class SecurityIn(Body):
+    impact: SecurityImpact | None = None
+
+
+class ReasonIn(Body):
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
 
 
 class StateIn(Body):
@@ -91,6 +111,10 @@ class IncidentOut(BaseModel):
     updated_at: datetime | None
     roles: dict[str, RoleOut] = Field(description="current holders and pending requests, by role")
     role_history: list[RoleOut]
+    security: bool
+    confidential: bool
+    public_withheld_reason: str | None
+    last_public_update_at: datetime | None
     service_slo: dict[str, str] = Field(
         default_factory=dict,
         description="SLO state (healthy, degraded, outage, unknown) of each measured linked service; "
@@ -135,6 +159,33 @@ class IncidentOut(BaseModel):
             updated_at=i.updated_at,
             roles=current,
             role_history=history,
+            security=i.security,
+            confidential=i.confidential,
+            public_withheld_reason=i.public_withheld_reason,
+            last_public_update_at=i.last_public_update_at,
+        )
+
+
+class UpdateOut(BaseModel):
+    id: int
+    at: datetime
+    state: State
+    status: Status
+    status_title: str
+    body: str
+    author: str
+
+    @classmethod
+    def of(cls, u: PublicUpdate) -> UpdateOut:
+        assert u.id is not None
+        return cls(
+            id=u.id,
+            at=u.at,
+            state=u.state,
+            status=u.status,
+            status_title=u.status.title,
+            body=u.body,
+            author=u.author,
         )
 
 

@@ -8,8 +8,10 @@ import typer
 
 from onwatch.cli.context import actor, onwatch, reported
 from onwatch.cli.render import incident_detail, incident_line
+from onwatch.commands.alert_groups import SignerSource
 from onwatch.commands.incidents import IncidentCommands
-from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.commands.process import ProcessCommands
+from onwatch.domain.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.incident import Incident
 from onwatch.store.incidents import IncidentFilter
 
@@ -20,7 +22,16 @@ As = Annotated[str | None, typer.Option("--as", help="who you are (person id); o
 
 def _commands() -> IncidentCommands:
     ow = onwatch()
-    return IncidentCommands(ow.db, ow.clock)
+    return IncidentCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+
+
+def _roles(value: str | None) -> frozenset[Role]:
+    if not value:
+        return frozenset()
+    try:
+        return frozenset(Role(v.strip().lower()) for v in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"unknown role in {value!r}; use eoc, imoc, cmoc, security") from None
 
 
 def _severity(value: str) -> Severity:
@@ -43,12 +54,22 @@ def declare(
         list[str] | None, typer.Option("--service", help="affected service id (repeatable)")
     ] = None,
     status: Annotated[Status, typer.Option(help="public status")] = Status.DEGRADED_PERFORMANCE,
+    page: Annotated[
+        str | None, typer.Option(help="roles to page, e.g. imoc,cmoc (S1/S2 page the IMOC)")
+    ] = None,
+    security: Annotated[bool, typer.Option(help="security related: confidential, pages security")] = False,
     as_person: As = None,
 ) -> None:
-    """Declare an incident (S3 by default: cheap to declare)."""
+    """Declare an incident (S3 by default: cheap to declare): document, announcements, pages."""
     with reported():
         incident = _commands().declare(
-            actor(as_person), title=title, severity=_severity(severity), services=service or [], status=status
+            actor(as_person),
+            title=title,
+            severity=_severity(severity),
+            services=service or [],
+            status=status,
+            security=security,
+            page=_roles(page),
         )
         typer.echo(f"declared incident #{incident.id}")
         _done(incident)
@@ -156,3 +177,53 @@ def renounce(
     """Leave ROLE (or decline being asked)."""
     with reported():
         _done(_commands().renounce_role(incident_id, role, actor(as_person), person))
+
+
+@app.command("page")
+def page_role(
+    incident_id: int,
+    role: Role,
+    reason: Annotated[str | None, typer.Option(help="why, for the person paged")] = None,
+    as_person: As = None,
+) -> None:
+    """Page ROLE for the incident now (acknowledging the page engages the role)."""
+    with reported():
+        group = _commands().page_role(incident_id, role, actor(as_person), reason)
+        typer.echo(f"paged the {role.name} for incident #{incident_id} (alert group #{group})")
+
+
+@app.command()
+def update(
+    incident_id: int,
+    text: str,
+    status: Annotated[Status | None, typer.Option(help="also set the public status")] = None,
+    as_person: As = None,
+) -> None:
+    """Post a public status update (resets the update reminders)."""
+    with reported():
+        _done(_commands().post_update(incident_id, text, actor(as_person), status))
+        typer.echo("public update posted")
+
+
+@app.command()
+def security(
+    incident_id: int,
+    impact: Annotated[SecurityImpact | None, typer.Option(help="needs the IMOC too")] = None,
+    as_person: As = None,
+) -> None:
+    """Flag as security related: confidential from now on; the security on-call is paged."""
+    with reported():
+        _done(_commands().flag_security(incident_id, actor(as_person), impact))
+
+
+def report(
+    text: Annotated[str, typer.Argument(help="what you see")],
+    service: Annotated[str | None, typer.Option(help="affected service id")] = None,
+    as_person: As = None,
+) -> None:
+    """Report an anomaly: the EOC is paged and you hear when they engage."""
+    with reported():
+        ow = onwatch()
+        commands = ProcessCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+        group = commands.report(actor(as_person), text, service)
+        typer.echo(f"reported: the EOC is paged (alert group #{group})")

@@ -9,6 +9,7 @@ import typer
 
 from onwatch.cli import alerts, incident, oncall, slo
 from onwatch.cli.context import fail, onwatch, reported
+from onwatch.cli.user import user_app
 from onwatch.commands.oncall import coverage_warnings
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
@@ -27,7 +28,9 @@ app.add_typer(oncall.schedule_app, name="schedule")
 app.add_typer(oncall.override_app, name="override")
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.maintenance_app, name="maintenance")
+app.add_typer(user_app, name="user")
 app.command()(incident.declare)
+app.command()(incident.report)
 app.command()(alerts.ack)
 app.command()(alerts.resolve)
 app.command()(alerts.worker)
@@ -148,7 +151,8 @@ def serve(
     scheme = "https" if tls_cert else "http"
     where = "in this process" if worker else "separate `onwatch worker` processes"
     typer.echo(
-        f"onwatch on {scheme}://{host}:{port} (API docs at /docs), database: {ow.db.dialect}, engine: {where}"
+        f"onwatch on {scheme}://{host}:{port} (web UI at /, status page at /status, API docs at /docs), "
+        f"database: {ow.db.dialect}, engine: {where}"
     )
     try:
         uvicorn.run(

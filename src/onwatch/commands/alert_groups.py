@@ -6,12 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from onwatch.commands.automation import IncidentAutomation
 from onwatch.commands.base import PagingCommands
+from onwatch.commands.engagement import engaged_from_group
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
+from onwatch.commands.role_pages import NO_SERVICE
 from onwatch.domain.alerts import GroupStatus
-from onwatch.domain.enums import EventKind, Severity, Status
+from onwatch.domain.enums import EventKind, Role, Severity, Status
 from onwatch.domain.errors import DomainError, InvalidInput, NotFound
 from onwatch.domain.escalation import Target
 from onwatch.domain.incident import Incident
@@ -68,8 +71,10 @@ class AlertGroupCommands(PagingCommands):
         severity: Severity,
         title: str | None = None,
         status: Status = Status.DEGRADED_PERFORMANCE,
+        page: frozenset[Role] = frozenset(),
     ) -> tuple[AlertGroupRecord, int]:
-        """Declare an incident from the group (same transaction) and link them."""
+        """Declare an incident from the group (same transaction) and link them; declaring does all
+        it does from scratch (document, announcements, pages). Whoever acknowledged a report engages."""
         holder: dict[str, int] = {}
 
         def run(actions: GroupActions, group: AlertGroupRecord, uow: UnitOfWork) -> None:
@@ -84,11 +89,17 @@ class AlertGroupCommands(PagingCommands):
                 severity=severity,
                 actor=actor,
                 now=actions.now,
-                services=[group.service_id],
+                services=[group.service_id] if group.service_id != NO_SERVICE else [],
                 status=status,
             )
             holder["id"] = uow.incidents.add(incident)
             self._link(uow, group, holder["id"], actor, actions.now)
+            engaged = engaged_from_group(uow, group)
+            if engaged is not None:  # whoever took the page engages on the incident (and owns it)
+                uow.process.attach_to_incident(group.id, holder["id"])
+                incident.engage_role(engaged[1], engaged[0], actor, actions.now)
+                uow.incidents.save(incident)
+            IncidentAutomation(uow, actions.pager, actions.now).declared(incident, actor, set(page))
 
         group = self._act(group_id, run)
         return group, holder["id"]
@@ -140,6 +151,20 @@ class AlertGroupCommands(PagingCommands):
         )
 
     # ---- queries ---------------------------------------------------------------------------
+
+    def page_to(self, incident_id: int, person: str) -> int | None:
+        """The incident's open role page that paged `person` (what "ack" in chat means), if any."""
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)
+            for page in reversed(uow.process.role_pages_of(incident_id)):
+                if uow.alerts.group(page.group_id).status is not GroupStatus.TRIGGERED:
+                    continue
+                if any(
+                    e.kind == "paged" and e.data.get("person") == person
+                    for e in uow.alerts.events(page.group_id)
+                ):
+                    return page.group_id
+        return None
 
     def groups(
         self, status: GroupStatus | None = None, limit: int = 100, offset: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from onwatch.commands.engagement import engage_from_acknowledgement
 from onwatch.commands.paging import Pager, Recipient, correlation, timer_prefix
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import EventKind
@@ -39,6 +40,7 @@ class GroupActions:
         )
         self._stop_escalation(group, "acknowledged")
         self.event(group, "acknowledged", actor, f"{actor.name} acknowledged", EventKind.ALERTS_ACKNOWLEDGED)
+        engage_from_acknowledgement(self.uow, self.pager, group, actor, self.now)
 
     def resolve(self, group: AlertGroupRecord, actor: Actor, reason: str = "") -> None:
         if group.status is GroupStatus.RESOLVED:

@@ -12,7 +12,7 @@ from typing import Any
 
 from onwatch.commands.config_cache import AppliedConfig
 from onwatch.commands.links import LinkSigner
-from onwatch.config.schema import ContactType
+from onwatch.commands.outreach import contact_methods
 from onwatch.domain.enums import EventKind, Interface, Role
 from onwatch.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
 from onwatch.domain.oncall import on_call_at
@@ -22,7 +22,7 @@ from onwatch.store.alerts import AlertGroupRecord
 from onwatch.store.uow import UnitOfWork
 
 ESCALATE = "escalate"
-_CHANNEL_OF = {ContactType.EMAIL: "email", ContactType.SLACK: "slack", ContactType.WEBHOOK: "webhook"}
+ROLE_PAGE_SOURCE = "onwatch"  # integration id of role pages and reports (commands/role_pages.py)
 
 
 def correlation(group_id: int) -> str:
@@ -69,11 +69,14 @@ class Pager:
                 f"escalation policy {policy_id!r} no longer exists; nobody paged",
             )
             return
-        snapshot = policy_config.snapshot(policy_id)
+        self.start_snapshot(group, policy_config.snapshot(policy_id), {"policy": policy_id})
+
+    def start_snapshot(
+        self, group: AlertGroupRecord, snapshot: PolicySnapshot, data: dict[str, Any] | None = None
+    ) -> None:
+        """Start an escalation along `snapshot` (a configured policy, or one built for a role page)."""
         escalation_id = self.uow.engine.start_escalation(group.id, snapshot, self.now)
-        self._event(
-            group, "escalation_started", f"escalation started: {snapshot.name}", {"policy": policy_id}
-        )
+        self._event(group, "escalation_started", f"escalation started: {snapshot.name}", data or {})
         self.run(group, escalation_id, snapshot, Position(0, 0))
 
     def run(
@@ -145,30 +148,7 @@ class Pager:
     # ---- notifications -------------------------------------------------------------------
 
     def _methods(self, person_id: str) -> list[dict[str, Any]]:
-        person = self.applied.config.people.get(person_id)
-        if person is None:
-            return []
-        methods = [
-            {
-                "channel": _CHANNEL_OF[m.type],
-                "address": m.address,
-                "url": m.url,
-                "secret": m.secret,
-                "delay": m.delay,
-            }
-            for m in person.contact_methods
-        ]
-        if not methods:  # everyone has an email address: never page into the void
-            methods = [
-                {
-                    "channel": "email",
-                    "address": person.email,
-                    "url": None,
-                    "secret": None,
-                    "delay": timedelta(0),
-                }
-            ]
-        return sorted(methods, key=lambda m: m["delay"])
+        return contact_methods(self.applied, person_id)
 
     def page_person(
         self, group: AlertGroupRecord, recipient: Recipient, keys: list[str], *, step: Position | None = None
@@ -238,10 +218,15 @@ class Pager:
         if recipient in self.applied.config.people:
             links["acknowledge"] = self.signer.url(group.id, "acknowledge", recipient, self.now)
             links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
+        text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
+        if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
+            page = self.uow.process.role_page_for_group(group.id)
+            if page is not None:
+                text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
         return Notification(
             kind="page",
             title=group.title,
-            text=f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}",
+            text=text,
             severity=group.severity,
             service=group.service_id,
             recipient=recipient,

@@ -14,6 +14,7 @@ from onwatch.config.paging import check_paging
 from onwatch.config.schedules import check_schedule
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
 from onwatch.config.slo import check_slo
+from onwatch.templates import template_error
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 SEVERITY_KEYS = ("S1", "S2", "S3", "S4")
@@ -102,7 +103,25 @@ def load_config_file(path: Path) -> OnwatchConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([ConfigIssue("", f"cannot read {path}: {exc.strerror}")]) from None
-    return load_config(text)
+    data = parse_yaml(text)
+    _inline_template_files(data, path.parent)
+    return validate_config(data)
+
+
+def _inline_template_files(data: dict[str, Any], base: Path) -> None:
+    """Template files are read now and stored with the config, so every replica renders the same."""
+    templates = data.get("process", {}).get("templates") if isinstance(data.get("process"), dict) else None
+    if not isinstance(templates, dict):
+        return
+    for name, ref in templates.items():
+        if isinstance(ref, dict) and isinstance(ref.get("file"), str) and "text" not in ref:
+            file = base / ref["file"]
+            try:
+                ref["text"] = file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(
+                    [ConfigIssue(f"process.templates.{name}.file", f"cannot read {file}: {exc.strerror}")]
+                ) from None
 
 
 def validate_config(data: dict[str, Any]) -> OnwatchConfig:
@@ -168,6 +187,7 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
         roles_with_schedules={r for r, rc in config.roles.items() if rc.schedule},
     )
     issues += [ConfigIssue(path, msg) for path, msg in paging]
+    issues += _check_process(config)
     for sid, svc in config.services.items():
         if svc.team is not None and svc.team not in config.teams:
             issues.append(ConfigIssue(f"services.{sid}.team", f"unknown team {svc.team!r}"))
@@ -175,4 +195,32 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
         config.slo, {sid: svc.slo for sid, svc in config.services.items()}, set(config.integrations)
     )
     issues += [ConfigIssue(path, msg) for path, msg in slo]
+    return issues
+
+
+def _check_process(config: OnwatchConfig) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    process = config.process
+    policy = process.escalation_policy
+    if policy is not None and policy not in config.escalation_policies:
+        issues.append(ConfigIssue("process.escalation_policy", f"unknown escalation policy {policy!r}"))
+    for i, channel in enumerate(process.announce_channels or []):
+        if channel not in config.channels:
+            issues.append(ConfigIssue(f"process.announce_channels[{i}]", f"unknown channel {channel!r}"))
+    if process.advocates_channel is not None and process.advocates_channel not in config.channels:
+        issues.append(
+            ConfigIssue("process.advocates_channel", f"unknown channel {process.advocates_channel!r}")
+        )
+    for name in ("document", "announcement"):
+        template = getattr(process.templates, name)
+        if template is not None and template.text is not None:
+            problem = template_error(template.text)
+            if problem:
+                issues.append(ConfigIssue(f"process.templates.{name}", problem))
+    chat_ids: dict[str, str] = {}
+    for pid, person in config.people.items():
+        if person.chat_id:
+            other = chat_ids.setdefault(person.chat_id, pid)
+            if other != pid:
+                issues.append(ConfigIssue(f"people.{pid}.chat_id", f"already used by people.{other}"))
     return issues

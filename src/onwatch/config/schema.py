@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -22,7 +23,7 @@ from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, Integ
 from onwatch.config.schedules import ScheduleConfig
 from onwatch.config.slo import Slo, SloSettings
 from onwatch.config.types import Duration, Email, TimeZone, Url
-from onwatch.domain.enums import Role
+from onwatch.domain.enums import Role, Severity
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -68,6 +69,9 @@ class Person(Strict):
     email: Email
     timezone: TimeZone = "UTC"
     contact_methods: list[ContactMethod] = Field(default_factory=list)
+    chat_id: str | None = Field(
+        default=None, max_length=64, description="chat user id (Slack's U…), for slash commands"
+    )
 
 
 class Team(Strict):
@@ -170,13 +174,55 @@ def default_severities() -> dict[str, SeverityRule]:
     }
 
 
+class TemplateConfig(Strict):
+    """A Jinja2 template: `file` (relative to the config file; apply-config stores its text) or `text`."""
+
+    file: str | None = None
+    text: str | None = Field(default=None, max_length=100_000)
+
+    @model_validator(mode="after")
+    def _has_text(self) -> TemplateConfig:
+        if self.text is None:
+            raise ValueError("give 'file' (read when the config is loaded) or 'text'")
+        return self
+
+
+class Templates(Strict):
+    """Override the built-in templates (src/onwatch/templates/*.j2)."""
+
+    document: TemplateConfig | None = None
+    announcement: TemplateConfig | None = None
+
+
 class ProcessTimers(Strict):
     ack_timeout: Duration = timedelta(minutes=15)
     flapping_threshold: int = Field(default=4, ge=1, description="resolve/re-fire cycles that mark flapping")
     flapping_window: Duration = timedelta(hours=1)
     investigating_escalation: Duration = timedelta(minutes=30)
     public_update_within: Duration = timedelta(hours=1)
+    first_update_flag: Duration = Field(
+        default=timedelta(minutes=5), description="flag an incident this old with no public update"
+    )
     review_due: Duration = timedelta(days=14)
+    escalation_policy: str | None = Field(
+        default=None,
+        description="policy that role pages (IMOC, CMOC, ...) continue along; default: 'default' if defined",
+    )
+    announce_channels: list[str] | None = Field(
+        default=None, description="where declarations are announced; default: production, incident_management"
+    )
+    advocates_channel: str | None = Field(
+        default=None, description="notified when an incident starts; default: advocates"
+    )
+    cmoc_auto_page: list[Severity] = Field(
+        default_factory=lambda: [Severity.S1], description="severities whose declaration pages the CMOC"
+    )
+    templates: Templates = Field(default_factory=Templates)
+
+    @field_validator("cmoc_auto_page", mode="before")
+    @classmethod
+    def _severities(cls, value: Any) -> Any:
+        return [Severity.parse(v) for v in value] if isinstance(value, list) else value
 
 
 class Organisation(Strict):

@@ -53,6 +53,20 @@ class Status(StrEnum):
         return self in (Status.PARTIAL_SERVICE_DISRUPTION, Status.SERVICE_DISRUPTION)
 
 
+class SecurityImpact(StrEnum):
+    """Security findings that need the IMOC engaged (PROCESS.md §9)."""
+
+    BLOCKS_PATH_OR_FEATURE = "blocks_path_or_feature"
+    UNAUTHORISED_ACCESS = "unauthorised_access"
+
+    @property
+    def description(self) -> str:
+        return {
+            SecurityImpact.BLOCKS_PATH_OR_FEATURE: "a whole path or feature is blocked",
+            SecurityImpact.UNAUTHORISED_ACCESS: "unauthorised access to production",
+        }[self]
+
+
 class Role(StrEnum):
     """Roles of the process. The first three form the ownership cascade, in order."""
 
@@ -100,3 +114,12 @@ class EventKind(StrEnum):
     PAGED = "paged"
     ALERTS_ACKNOWLEDGED = "alerts_acknowledged"
     ALERTS_RESOLVED = "alerts_resolved"
+    PUBLIC_UPDATE = "public_update"
+    SECURITY_FLAGGED = "security_flagged"
+    PUBLIC_POST_WITHHELD = "public_post_withheld"
+    DISCLOSED = "disclosed"
+    ANNOUNCED = "announced"
+    REMINDER = "reminder"
+    PUBLIC_UPDATE_MISSING = "public_update_missing"
+    DOCUMENT_EDITED = "document_edited"
+    REPORTED = "reported"

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from onwatch.domain import lifecycle
-from onwatch.domain.enums import EventKind, Role, Severity, State, Status
+from onwatch.domain.enums import EventKind, Role, SecurityImpact, Severity, State, Status
 from onwatch.domain.errors import DomainError, InvalidInput, InvalidTransition, NotOwner
 from onwatch.domain.roles import RoleAssignment, highest_engaged_cascade_role, holder, pending
 from onwatch.domain.timeline import Actor, JSONValue, TimelineEvent
+from onwatch.domain.updates import MAX_REASON, PublicUpdate, clean_body
 
 MAX_TITLE = 200
 MAX_NOTE = 20_000
@@ -45,9 +46,15 @@ class Incident:
     resolved_at: datetime | None = None
     updated_at: datetime | None = None
     roles: list[RoleAssignment] = field(default_factory=list)
+    # security incidents are confidential: hidden from viewers and from every public output
+    security: bool = False
+    confidential: bool = False
+    public_withheld_reason: str | None = None
+    last_public_update_at: datetime | None = None
     id: int | None = None
     version: int = 0
     new_events: list[TimelineEvent] = field(default_factory=list, repr=False)
+    new_updates: list[PublicUpdate] = field(default_factory=list, repr=False)
 
     # ---- declaring -------------------------------------------------------------------------
 
@@ -61,6 +68,7 @@ class Incident:
         now: datetime,
         services: list[str] | None = None,
         status: Status = Status.DEGRADED_PERFORMANCE,
+        security: bool = False,
     ) -> Incident:
         """Open an incident. The declarer owns it until a role of the cascade engages."""
         if actor.person_id is None:
@@ -89,6 +97,8 @@ class Incident:
                 "owner": actor.person_id,
             },
         )
+        if security:
+            incident.flag_security(actor, now)
         if severity <= Severity.S2:
             incident._require_imoc(actor, now, f"{severity.label} incidents need the IMOC engaged")
         if status.requires_imoc:
@@ -244,6 +254,74 @@ class Incident:
         if len(body) > MAX_NOTE:
             raise InvalidInput(f"note is longer than {MAX_NOTE} characters", field="text")
         self._record(EventKind.NOTE, actor, now, body, {})
+
+    # ---- public communication (PROCESS.md §9) ----------------------------------------------
+
+    def post_update(self, body: str, actor: Actor, now: datetime) -> PublicUpdate:
+        """Post to the public status page; resets the update cadence clock."""
+        text = clean_body(body)
+        if self.confidential:
+            raise InvalidTransition(
+                "this incident is confidential: the owner must disclose it before anything is posted "
+                "publicly",
+                field="body",
+            )
+        update = PublicUpdate(at=now, state=self.state, status=self.status, body=text, author=actor.name)
+        self.new_updates.append(update)
+        self.last_public_update_at = now
+        self._record(
+            EventKind.PUBLIC_UPDATE,
+            actor,
+            now,
+            f"{actor.name} posted a public update: {text}",
+            {"state": self.state.value, "status": self.status.value},
+        )
+        return update
+
+    def flag_security(self, actor: Actor, now: datetime, *, impact: SecurityImpact | None = None) -> None:
+        """Security related: confidential from now on, until the owner discloses it. Blocking a whole
+        path or feature, or unauthorised access to production, needs the IMOC (PROCESS.md §9)."""
+        if not self.security:
+            self.security = True
+            self.confidential = True
+            self._record(
+                EventKind.SECURITY_FLAGGED,
+                actor,
+                now,
+                f"{actor.name} flagged the incident as security related; it is confidential",
+                {"impact": impact.value if impact else None},
+            )
+        if impact is not None and self.active:
+            self._require_imoc(actor, now, f"security: {impact.description}")
+
+    def withhold_public_post(self, reason: str, actor: Actor, now: datetime) -> None:
+        """The owner decides not to post publicly (e.g. to protect self-managed users until a fix
+        ships), with the reason on the record; no public-update reminders while withheld."""
+        text = clean_body(reason, field="reason", limit=MAX_REASON)
+        if not self.is_owner(actor):
+            raise NotOwner(f"only the owner, {self.owner_id}, can withhold the public post", field="reason")
+        if not self.security:
+            raise InvalidTransition("only a security incident's public post can be withheld", field="reason")
+        self.public_withheld_reason = text
+        self._record(
+            EventKind.PUBLIC_POST_WITHHELD,
+            actor,
+            now,
+            f"{actor.name} withheld the public post: {text}",
+            {"reason": text},
+        )
+
+    def disclose(self, actor: Actor, now: datetime) -> None:
+        """The owner makes a confidential incident public (it then shows on the status page)."""
+        if not self.confidential:
+            return
+        if not self.is_owner(actor):
+            raise NotOwner(
+                f"only the owner, {self.owner_id}, can disclose this incident", field="confidential"
+            )
+        self.confidential = False
+        self.public_withheld_reason = None
+        self._record(EventKind.DISCLOSED, actor, now, f"{actor.name} disclosed the incident publicly", {})
 
     # ---- roles and ownership ---------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from onwatch.commands.automation import INVESTIGATING, PUBLIC_CHECK, UPDATE_DUE
 from onwatch.commands.config_cache import AppliedConfig, ConfigCache
 from onwatch.commands.heartbeats import HEARTBEAT, heartbeat_missed
 from onwatch.commands.links import LinkSigner
@@ -14,6 +15,7 @@ from onwatch.commands.paging import ESCALATE, Pager, Recipient
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import Role
 from onwatch.domain.escalation import Position
+from onwatch.engine import incident_timers
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
 from onwatch.store.engine import TimerRecord
 from onwatch.store.uow import Database, UnitOfWork
@@ -32,6 +34,9 @@ class TimerHandlers:
             ESCALATE: self.escalate,
             HEARTBEAT: self.heartbeat,
             SLO_EVALUATE: self.slo.handle,
+            INVESTIGATING: self._incident(incident_timers.investigating_too_long),
+            UPDATE_DUE: self._incident(incident_timers.update_due),
+            PUBLIC_CHECK: self._incident(incident_timers.public_check),
         }
         # on-call lookups shared by the timers of one pass (one transaction, one `now`)
         self._memo: dict[Role, Recipient | None] = {}
@@ -61,6 +66,12 @@ class TimerHandlers:
             log.warning("dropping timer %s of unknown kind %r", timer.id, timer.kind)
             return
         handler(uow, timer, now)
+
+    def _incident(self, handler: Callable[[UnitOfWork, Pager, TimerRecord, datetime], None]) -> Handler:
+        def run(uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+            handler(uow, Pager(uow, self._config(uow), self.signer(uow), now, self._memo), timer, now)
+
+        return run
 
     def heartbeat(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         heartbeat_missed(uow, timer, now, self.cache, self.signer(uow))

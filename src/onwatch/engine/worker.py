@@ -73,6 +73,8 @@ class Worker:
         with self.db.write() as uow:
             now = self.clock.now()
             due = uow.engine.due_timers(now, self.batch)
+            # deleted first: a handler may schedule a timer that (on SQLite) reuses a freed rowid
+            uow.engine.delete_timers([t.id for t in due])
             self.handlers.new_pass()
             for timer in due:
                 TIMER_LATENESS.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
@@ -83,7 +85,6 @@ class Worker:
                 except Exception:
                     savepoint.rollback()
                     log.exception("timer %s (%s) failed; dropped", timer.id, timer.kind)
-            uow.engine.delete_timers([t.id for t in due])
         self.stats.timers += len(due)
         return len(due)
 

@@ -13,7 +13,14 @@ from onwatch.domain.errors import DomainError, NotFound
 from onwatch.domain.incident import Incident
 from onwatch.domain.roles import RoleAssignment
 from onwatch.domain.timeline import TimelineEvent
-from onwatch.store.tables import incident_roles, incident_services, incidents, timeline_events
+from onwatch.domain.updates import PublicUpdate
+from onwatch.store.tables import (
+    incident_roles,
+    incident_services,
+    incident_updates,
+    incidents,
+    timeline_events,
+)
 
 
 class ConcurrentModification(DomainError):
@@ -25,6 +32,8 @@ class IncidentFilter:
     active: bool | None = None
     service: str | None = None
     severity: Severity | None = None
+    # False hides confidential (security) incidents: viewers and public outputs
+    include_confidential: bool = True
     limit: int = 100
     offset: int = 0
 
@@ -50,6 +59,7 @@ class IncidentRepository:
             )
         self._save_roles(incident)
         self._flush_events(incident)
+        self._flush_updates(incident)
         return incident.id
 
     def save(self, incident: Incident) -> None:
@@ -67,6 +77,7 @@ class IncidentRepository:
         incident.version += 1
         self._save_roles(incident)
         self._flush_events(incident)
+        self._flush_updates(incident)
 
     @staticmethod
     def _row(i: Incident) -> dict[str, Any]:
@@ -84,6 +95,10 @@ class IncidentRepository:
             "mitigated_at": i.mitigated_at,
             "resolved_at": i.resolved_at,
             "updated_at": i.updated_at or i.declared_at,
+            "security": i.security,
+            "confidential": i.confidential,
+            "public_withheld_reason": i.public_withheld_reason,
+            "last_public_update_at": i.last_public_update_at,
         }
 
     def _save_roles(self, incident: Incident) -> None:
@@ -145,7 +160,49 @@ class IncidentRepository:
         )
         incident.new_events.clear()
 
+    def _flush_updates(self, incident: Incident) -> None:
+        if not incident.new_updates:
+            return
+        self.conn.execute(
+            sa.insert(incident_updates),
+            [
+                {
+                    "incident_id": incident.id,
+                    "at": u.at,
+                    "state": u.state.value,
+                    "status": u.status.value,
+                    "body": u.body,
+                    "author": u.author,
+                }
+                for u in incident.new_updates
+            ],
+        )
+        incident.new_updates.clear()
+
     # ---- reading -------------------------------------------------------------------------
+
+    def updates(self, incident_ids: Sequence[int]) -> dict[int, list[PublicUpdate]]:
+        """Public updates of the given incidents, newest first."""
+        result: dict[int, list[PublicUpdate]] = {i: [] for i in incident_ids}
+        if not incident_ids:
+            return result
+        rows = self.conn.execute(
+            sa.select(incident_updates)
+            .where(incident_updates.c.incident_id.in_(list(incident_ids)))
+            .order_by(incident_updates.c.id.desc())
+        ).mappings()
+        for r in rows:
+            result[r["incident_id"]].append(
+                PublicUpdate(
+                    id=r["id"],
+                    at=r["at"],
+                    state=State(r["state"]),
+                    status=Status(r["status"]),
+                    body=r["body"],
+                    author=r["author"],
+                )
+            )
+        return result
 
     def get(self, incident_id: int, *, for_update: bool = False) -> Incident:
         query = sa.select(incidents).where(incidents.c.id == incident_id)
@@ -164,6 +221,8 @@ class IncidentRepository:
             query = query.where(incidents.c.state == State.RESOLVED.value)
         if flt.severity is not None:
             query = query.where(incidents.c.severity == int(flt.severity))
+        if not flt.include_confidential:
+            query = query.where(incidents.c.confidential == sa.false())
         if flt.service is not None:
             query = query.where(
                 incidents.c.id.in_(
@@ -241,6 +300,10 @@ class IncidentRepository:
                 resolved_at=r["resolved_at"],
                 updated_at=r["updated_at"],
                 roles=roles[r["id"]],
+                security=r["security"],
+                confidential=r["confidential"],
+                public_withheld_reason=r["public_withheld_reason"],
+                last_public_update_at=r["last_public_update_at"],
                 version=r["version"],
             )
             for r in rows

@@ -87,7 +87,24 @@ incidents = sa.Table(
     sa.Column("resolved_at", UTCDateTime, nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("security", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("public_withheld_reason", sa.Text, nullable=True),
+    sa.Column("last_public_update_at", UTCDateTime, nullable=True),
     sa.Index("ix_incidents_state", "state"),
+)
+
+incident_updates = sa.Table(
+    "incident_updates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Index("ix_incident_updates_incident_id_id", "incident_id", "id"),
 )
 
 incident_services = sa.Table(
@@ -122,6 +139,33 @@ timeline_events = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("data", JSONType, nullable=False),
     sa.Index("ix_timeline_events_incident_id_id", "incident_id", "id"),
+)
+
+role_pages = sa.Table(
+    "role_pages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # the alert group carrying the page: acknowledging it engages `role` on the incident
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False, unique=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=True, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    # a report's reporter: told when the EOC engages
+    sa.Column("contact", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("engaged_by", sa.String(64), nullable=True),
+    sa.Column("engaged_at", UTCDateTime, nullable=True),
+)
+
+incident_documents = sa.Table(
+    "incident_documents",
+    metadata,
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
 )
 
 # ---- security -------------------------------------------------------------------------------
@@ -373,4 +417,44 @@ slo_state = sa.Table(
     sa.Column("alerts", JSONType, nullable=False),  # SLO alerts that should be firing
     sa.Column("alert", JSONType, nullable=False),  # what they say: values, thresholds, suggestion
     sa.Column("snapshot", JSONType, nullable=False),  # the last evaluation, per window
+)
+
+# ---- web UI and public status page ----------------------------------------------------------
+
+# local passwords (argon2id hashes) of people who sign in to the web UI
+web_passwords = sa.Table(
+    "web_passwords",
+    metadata,
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# server-side sessions: the cookie holds a random secret, the table its hash, so signing out (or
+# revoking) ends the session on every replica at once
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Index("ix_web_sessions_person_id", "person_id"),
+)
+
+# status page subscribers: email (double opt-in: confirmed_at set by the confirm link) or webhook
+status_subscribers = sa.Table(
+    "status_subscribers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "email" or "webhook"
+    sa.Column("address", sa.String(1024), nullable=False),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),  # confirm + unsubscribe links
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("confirmed_at", UTCDateTime, nullable=True),
+    sa.Column("unsubscribed_at", UTCDateTime, nullable=True),
+    sa.Index("ix_status_subscribers_kind_address", "kind", "address"),
 )

@@ -16,6 +16,7 @@ from onwatch.store.directory import DirectoryRepository
 from onwatch.store.engine import EngineRepository
 from onwatch.store.incidents import IncidentRepository
 from onwatch.store.oncall import OnCallRepository
+from onwatch.store.process import ProcessRepository
 from onwatch.store.revisions import ConfigRepository
 from onwatch.store.slo import SloRepository
 from onwatch.store.tokens import TokenRepository
@@ -56,6 +57,10 @@ class UnitOfWork:
     @cached_property
     def tokens(self) -> TokenRepository:
         return TokenRepository(self.conn)
+
+    @cached_property
+    def process(self) -> ProcessRepository:
+        return ProcessRepository(self.conn)
 
 
 class Database:

@@ -169,6 +169,7 @@ class ToIncidentIn(BaseModel):
     severity: SeverityIn
     title: str | None = Field(default=None, max_length=200)
     status: Status = Status.DEGRADED_PERFORMANCE
+    page: list[Role] = Field(default_factory=list, description="roles to page (S1/S2 always page the IMOC)")
 
 
 class ToIncidentOut(BaseModel):
@@ -182,7 +183,12 @@ class ToIncidentOut(BaseModel):
 def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: Responder) -> ToIncidentOut:
     """Declare an incident from this alert group; its pages and acks join the incident timeline."""
     group, incident_id = _commands(request).to_incident(
-        group_id, who.actor(), severity=body.severity, title=body.title, status=body.status
+        group_id,
+        who.actor(),
+        severity=body.severity,
+        title=body.title,
+        status=body.status,
+        page=frozenset(body.page),
     )
     return ToIncidentOut(incident_id=incident_id, alert_group=GroupOut.of(group))
 

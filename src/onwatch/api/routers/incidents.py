@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from onwatch.api.auth import Responder, Viewer
+from onwatch.api.auth import Principal, Responder, Viewer
 from onwatch.api.schemas import (
     AssignIn,
     DeclareIn,
@@ -14,15 +14,21 @@ from onwatch.api.schemas import (
     IncidentOut,
     NoteIn,
     PersonIn,
+    ReasonIn,
     ReopenIn,
+    SecurityIn,
     SeverityChangeIn,
     SeverityIn,
     StateIn,
     StatusIn,
     TitleIn,
+    UpdateIn,
+    UpdateOut,
 )
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.domain.enums import Role, State
+from onwatch.domain.errors import NotFound
+from onwatch.domain.incident import Incident
 from onwatch.store.incidents import IncidentFilter
 from onwatch.store.uow import Database
 
@@ -38,29 +44,51 @@ def _commands(request: Request) -> IncidentCommands:
 def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
     """Declare an incident. The declarer owns it until the EOC (or a higher role) engages."""
     incident = _commands(request).declare(
-        who.actor(), title=body.title, severity=body.severity, services=body.services, status=body.status
+        who.actor(),
+        title=body.title,
+        severity=body.severity,
+        services=body.services,
+        status=body.status,
+        security=body.security,
+        page=frozenset(body.page),
     )
     return IncidentOut.of(incident)
+
+
+def visible(request: Request, who: Principal, incident_id: int) -> Incident:
+    """The incident, or 404 when it is confidential and the caller is a viewer (its existence is
+    itself confidential)."""
+    incident = _commands(request).get(incident_id)
+    if incident.confidential and not who.sees_confidential:
+        raise NotFound(f"incident {incident_id} does not exist", field="id")
+    return incident
 
 
 @router.get("", response_model=list[IncidentOut])
 def list_incidents(
     request: Request,
-    _who: Viewer,
+    who: Viewer,
     active: bool | None = None,
     service: str | None = None,
     severity: Annotated[SeverityIn | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[IncidentOut]:
-    flt = IncidentFilter(active=active, service=service, severity=severity, limit=limit, offset=offset)
+    flt = IncidentFilter(
+        active=active,
+        service=service,
+        severity=severity,
+        include_confidential=who.sees_confidential,
+        limit=limit,
+        offset=offset,
+    )
     return [IncidentOut.of(i) for i in _commands(request).find(flt)]
 
 
 @router.get("/{incident_id}", response_model=IncidentOut)
-def get_incident(incident_id: int, request: Request, _who: Viewer) -> IncidentOut:
+def get_incident(incident_id: int, request: Request, who: Viewer) -> IncidentOut:
     """The incident, with the SLO state of each linked service that SLO detection measures."""
-    incident = _commands(request).get(incident_id)
+    incident = visible(request, who, incident_id)
     db: Database = request.app.state.db
     with db.read() as uow:
         states = uow.slo.states(incident.services)
@@ -72,10 +100,11 @@ def get_incident(incident_id: int, request: Request, _who: Viewer) -> IncidentOu
 def timeline(
     incident_id: int,
     request: Request,
-    _who: Viewer,
+    who: Viewer,
     after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[EventOut]:
+    visible(request, who, incident_id)
     events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
     return [EventOut.of(e) for e in events]
 
@@ -145,3 +174,38 @@ def renounce_role(
 ) -> IncidentOut:
     person = body.person if body else None
     return IncidentOut.of(_commands(request).renounce_role(incident_id, role, who.actor(), person))
+
+
+@router.get("/{incident_id}/updates", response_model=list[UpdateOut])
+def list_updates(incident_id: int, request: Request, who: Viewer) -> list[UpdateOut]:
+    """Public status updates, newest first."""
+    visible(request, who, incident_id)
+    return [UpdateOut.of(u) for u in _commands(request).updates(incident_id)]
+
+
+@router.post("/{incident_id}/updates", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
+def post_update(incident_id: int, body: UpdateIn, request: Request, who: Responder) -> IncidentOut:
+    """Post a public status update (resets the update cadence); optionally set the status too."""
+    return IncidentOut.of(_commands(request).post_update(incident_id, body.body, who.actor(), body.status))
+
+
+@router.post("/{incident_id}/security", response_model=IncidentOut)
+def flag_security(
+    incident_id: int, request: Request, who: Responder, body: SecurityIn | None = None
+) -> IncidentOut:
+    """Flag the incident as security related: confidential, security on-call paged; an `impact`
+    (blocks_path_or_feature, unauthorised_access) also needs the IMOC."""
+    impact = body.impact if body else None
+    return IncidentOut.of(_commands(request).flag_security(incident_id, who.actor(), impact))
+
+
+@router.post("/{incident_id}/withhold", response_model=IncidentOut)
+def withhold(incident_id: int, body: ReasonIn, request: Request, who: Responder) -> IncidentOut:
+    """The owner withholds the public post of a security incident, with the reason on record."""
+    return IncidentOut.of(_commands(request).withhold_public_post(incident_id, body.reason, who.actor()))
+
+
+@router.post("/{incident_id}/disclose", response_model=IncidentOut)
+def disclose(incident_id: int, request: Request, who: Responder) -> IncidentOut:
+    """The owner makes a confidential incident public."""
+    return IncidentOut.of(_commands(request).disclose(incident_id, who.actor()))

@@ -1,0 +1,1 @@
+"""Chat interfaces: Slack-compatible slash commands."""

@@ -1,0 +1,136 @@
+"""Run a parsed chat command as a person, through the same commands as the API and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onwatch.chat.parse import USAGE, ChatCommand
+from onwatch.commands.alert_groups import AlertGroupCommands
+from onwatch.commands.incidents import IncidentCommands
+from onwatch.commands.oncall import OnCallService
+from onwatch.commands.process import ProcessCommands
+from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.domain.errors import InvalidInput
+from onwatch.domain.incident import Incident
+from onwatch.domain.timeline import Actor
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    in_channel: bool = False  # announcements everyone should see; errors and lookups are ephemeral
+
+
+def _enum(kind: type[State] | type[Status], value: str, field: str) -> State | Status:
+    normalised = value.strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return kind(normalised)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(f"unknown {field} {value!r}; use one of {allowed}", field=field) from None
+
+
+def _line(incident: Incident) -> str:
+    return (
+        f"#{incident.id} [{incident.severity.label}] {incident.title}: {incident.state.value}, "
+        f"{incident.status.title}, owner {incident.owner_id}"
+    )
+
+
+@dataclass
+class ChatActions:
+    incidents: IncidentCommands
+    process: ProcessCommands
+    groups: AlertGroupCommands
+    oncall: OnCallService
+
+    def run(self, command: ChatCommand, actor: Actor) -> Reply:
+        handler = getattr(self, f"_{command.verb}")
+        reply: Reply = handler(command, actor)
+        return reply
+
+    def _help(self, _c: ChatCommand, _a: Actor) -> Reply:
+        return Reply(f"```{USAGE}```")
+
+    def _declare(self, c: ChatCommand, actor: Actor) -> Reply:
+        incident = self.incidents.declare(
+            actor, title=c.text, severity=c.severity or Severity.S3, page=c.roles
+        )
+        return Reply(f"{actor.name} declared incident {_line(incident)}", in_channel=True)
+
+    def _report(self, c: ChatCommand, actor: Actor) -> Reply:
+        group = self.process.report(actor, c.text)
+        return Reply(f"Thanks, the EOC is paged (alert group #{group}); you will hear when they engage.")
+
+    def _state(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        state = _enum(State, c.text, "state")
+        assert isinstance(state, State)
+        return Reply(_line(self.incidents.change_state(c.incident_id, state, actor)), in_channel=True)
+
+    def _status(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        status = _enum(Status, c.text, "status")
+        assert isinstance(status, Status)
+        return Reply(_line(self.incidents.change_status(c.incident_id, status, actor)), in_channel=True)
+
+    def _severity(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        try:
+            severity = Severity.parse(c.text)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="severity") from None
+        return Reply(_line(self.incidents.change_severity(c.incident_id, severity, actor)), in_channel=True)
+
+    def _note(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        self.incidents.add_note(c.incident_id, c.text, actor)
+        return Reply(f"Noted on incident #{c.incident_id}.")
+
+    def _resolve(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        return Reply(_line(self.incidents.resolve(c.incident_id, actor)), in_channel=True)
+
+    def _ack(self, c: ChatCommand, actor: Actor) -> Reply:
+        """Acknowledge the incident's open page to you (engaging its role); with no page to you,
+        engage as EOC."""
+        assert c.incident_id is not None and actor.person_id is not None
+        page = self.groups.page_to(c.incident_id, actor.person_id)
+        if page is not None:
+            self.groups.acknowledge(page, actor)
+        else:
+            self.incidents.engage_role(c.incident_id, Role.EOC, actor)
+        return Reply(_line(self.incidents.get(c.incident_id)), in_channel=True)
+
+    def _page(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        paged = [
+            f"{role.name} (alert group #{self.incidents.page_role(c.incident_id, role, actor)})"
+            for role in sorted(c.roles)
+        ]
+        return Reply(f"{actor.name} paged {', '.join(paged)} for incident #{c.incident_id}", in_channel=True)
+
+    def _oncall(self, c: ChatCommand, _a: Actor) -> Reply:
+        role = None
+        if c.text:
+            try:
+                role = Role(c.text)
+            except ValueError:
+                raise InvalidInput(
+                    f"unknown role {c.text!r}; use eoc, imoc, cmoc or security", field="role"
+                ) from None
+        lines = []
+        for entry in self.oncall.who(role):
+            shift = entry.oncall.shift if entry.oncall else None
+            who = f"{shift.person} until {shift.end:%a %H:%M} UTC" if shift else "nobody"
+            lines.append(f"{entry.role.name}: {who}")
+        return Reply("\n".join(lines))
+
+    def _handoff(self, c: ChatCommand, actor: Actor) -> Reply:
+        if c.text:
+            self.oncall.leave_note(Role.EOC, c.text, actor)
+            return Reply("Handoff note left for the next EOC.")
+        _current, notes = self.oncall.notes_for_current_shift(Role.EOC)
+        if not notes:
+            return Reply("No handoff notes for the current EOC shift.")
+        return Reply("\n".join(f"{n.created_at:%a %H:%M} {n.author}: {n.text}" for n in notes))

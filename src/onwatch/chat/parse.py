@@ -1,0 +1,111 @@
+"""Parsing slash-command text into a command, pure: `/incident declare DB is slow --sev 2 --page imoc`."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from onwatch.domain.enums import Role, Severity
+from onwatch.domain.errors import InvalidInput
+
+USAGE = """\
+/incident declare <title> [--sev N] [--page imoc,cmoc]
+/incident report <what you see>
+/incident state|status|severity <id> <value>
+/incident note <id> <text>
+/incident ack|resolve <id>
+/incident page <id> imoc|cmoc|eoc|security
+/oncall [role]
+/handoff [note for the next shift]"""
+
+
+@dataclass(frozen=True)
+class ChatCommand:
+    verb: str  # declare, report, state, status, severity, note, ack, resolve, page, oncall, handoff, help
+    incident_id: int | None = None
+    text: str = ""
+    severity: Severity | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:  # an unbalanced quote: take the words as typed
+        return text.split()
+
+
+def _incident_id(word: str | None) -> int:
+    value = (word or "").lstrip("#")
+    if not value.isdigit():
+        raise InvalidInput(f"expected an incident number, got {word!r}", field="id")
+    return int(value)
+
+
+def _roles(value: str) -> frozenset[Role]:
+    roles = set()
+    for name in value.split(","):
+        try:
+            roles.add(Role(name.strip().lower()))
+        except ValueError:
+            raise InvalidInput(
+                f"unknown role {name!r}; use eoc, imoc, cmoc or security", field="page"
+            ) from None
+    return frozenset(roles)
+
+
+def parse(command: str, text: str) -> ChatCommand:
+    """`command` is the slash command (/incident, /oncall, /handoff); `text` what followed it."""
+    name = command.strip().lstrip("/").lower()
+    if name == "oncall":
+        return ChatCommand("oncall", text=text.strip().lower())
+    if name == "handoff":
+        return ChatCommand("handoff", text=text.strip())
+    if name != "incident":
+        raise InvalidInput(f"unknown command /{name}", field="command")
+    verb, _, rest = text.strip().partition(" ")
+    verb = verb.lower()
+    rest = rest.strip()
+    if verb in ("", "help"):
+        return ChatCommand("help")
+    if verb == "declare":
+        return _declare(rest)
+    if verb == "report":
+        if not rest:
+            raise InvalidInput("say what you see: /incident report <text>", field="text")
+        return ChatCommand("report", text=rest)
+    if verb in ("state", "status", "severity", "note", "page"):
+        target, _, value = rest.partition(" ")
+        if not value.strip():
+            raise InvalidInput(f"usage: /incident {verb} <id> <value>", field="value")
+        if verb == "page":
+            return ChatCommand("page", _incident_id(target), roles=_roles(value.strip()))
+        return ChatCommand(verb, _incident_id(target), text=value.strip())
+    if verb in ("ack", "resolve"):
+        return ChatCommand(verb, _incident_id(rest.split()[0] if rest else None))
+    raise InvalidInput(f"unknown subcommand {verb!r}; try /incident help", field="command")
+
+
+def _declare(rest: str) -> ChatCommand:
+    words = _words(rest)
+    title: list[str] = []
+    severity = Severity.S3
+    roles: frozenset[Role] = frozenset()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("--sev", "--severity", "-s") and i + 1 < len(words):
+            try:
+                severity = Severity.parse(words[i + 1])
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field="severity") from None
+            i += 2
+        elif word == "--page" and i + 1 < len(words):
+            roles = _roles(words[i + 1])
+            i += 2
+        else:
+            title.append(word)
+            i += 1
+    if not title:
+        raise InvalidInput("give the incident a title: /incident declare <title> [--sev N]", field="title")
+    return ChatCommand("declare", text=" ".join(title), severity=severity, roles=roles)

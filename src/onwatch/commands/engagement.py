@@ -1,0 +1,76 @@
+"""Acknowledging a role page engages that role on its incident (PROCESS.md §2: ownership cascades
+as roles engage); acknowledging a report tells the reporter the EOC is on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from onwatch.commands.automation import IncidentAutomation
+from onwatch.commands.outreach import notify_person
+from onwatch.commands.paging import Pager
+from onwatch.domain.alerts import GroupStatus
+from onwatch.domain.enums import Role
+from onwatch.domain.timeline import Actor
+from onwatch.notify.base import Notification
+from onwatch.store.alerts import AlertGroupRecord
+from onwatch.store.uow import UnitOfWork
+
+
+def engage_from_acknowledgement(
+    uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
+) -> None:
+    page = uow.process.role_page_for_group(group.id)
+    if page is None or actor.person_id is None or page.engaged_at is not None:
+        return
+    person = actor.person_id
+    uow.process.mark_engaged(page.id, person, now)
+    if page.incident_id is not None:
+        incident = uow.incidents.get(page.incident_id, for_update=True)
+        if incident.active:
+            incident.engage_role(page.role, person, actor, now)
+            uow.incidents.save(incident)
+            IncidentAutomation(uow, pager, now).react(incident)
+    if page.contact is not None and page.contact != person:
+        people = pager.applied.config.people
+        name = people[person].name if person in people else person
+        notify_person(
+            uow,
+            pager.applied,
+            page.contact,
+            Notification(
+                kind="notice",
+                title=f"{name} ({page.role.name}) is looking into your report",
+                text=f"Your report: {page.reason}",
+                recipient=page.contact,
+                links={"view": f"{pager.signer.public_url}/api/v1/alert-groups/{group.id}"},
+                ref={"alert_group": group.id},
+            ),
+            f"report-engaged:{page.id}",
+            now,
+            f"report:{page.id}",
+            first_method_only=True,
+        )
+        uow.alerts.add_event(
+            group.id,
+            now,
+            "contact_told",
+            "onwatch",
+            "engine",
+            f"told the reporter {page.contact} that {person} engaged",
+        )
+
+
+def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
+    """Who already engaged on this page, and as what, for declaring an incident from it: the person
+    who took a report or a role page, or who acknowledged a monitoring page sent to them as a role."""
+    page = uow.process.role_page_for_group(group.id)
+    if page is not None:
+        return (page.engaged_by, page.role) if page.engaged_by is not None else None
+    person = group.acknowledged_by
+    if group.status is not GroupStatus.ACKNOWLEDGED or person is None:
+        return None
+    for event in uow.alerts.events(group.id):
+        via = str(event.data.get("via", "")).lower()
+        if event.kind == "paged" and event.data.get("person") == person and via in Role.__members__.values():
+            return person, Role(via)
+    return None

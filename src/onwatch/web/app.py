@@ -1,0 +1,75 @@
+"""Mount the web UI and the status page on the onwatch FastAPI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from onwatch.commands.alert_groups import AlertGroupCommands
+from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.incidents import IncidentCommands
+from onwatch.commands.oncall import OnCallService
+from onwatch.commands.status import StatusSubscriptions
+from onwatch.domain.clock import Clock
+from onwatch.store.uow import Database
+from onwatch.web.auth import Sessions, SignInRequired
+from onwatch.web.context import CsrfRejected, Web
+from onwatch.web.routes import alerts, incident, oncall, pages
+from onwatch.web.status import model as status_model
+from onwatch.web.status import routes as status_routes
+from onwatch.web.status.cache import StatusCache
+from onwatch.web.templating import Templates
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def install_web(
+    app: FastAPI,
+    *,
+    db: Database,
+    clock: Clock,
+    cache: ConfigCache,
+    incidents: IncidentCommands,
+    groups: AlertGroupCommands,
+    oncall_service: OnCallService,
+    public_url: str,
+    status_ttl: float = 5.0,
+) -> Web:
+    templates = Templates()
+    w = Web(
+        db=db,
+        clock=clock,
+        cache=cache,
+        incidents=incidents,
+        groups=groups,
+        oncall=oncall_service,
+        subscriptions=StatusSubscriptions(db, clock, public_url),
+        sessions=Sessions(db, clock, secure_cookies=public_url.startswith("https://")),
+        templates=templates,
+        public_url=public_url,
+    )
+    app.state.web = w
+    status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
+    app.state.status_cache = status_cache
+    status_routes.install(app, status_cache, w)
+    for module in (pages, incident, alerts, oncall):
+        app.include_router(module.router)
+    app.include_router(status_routes.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    async def sign_in_first(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return pages.login_redirect(exc.next_path)
+
+    async def csrf_rejected(request: Request, _exc: Exception) -> Response:
+        user = w.sessions.user(request)
+        return w.page(request, "error.html", user, status_code=403, title="Form rejected",
+                      message="This form was sent without its CSRF token (or with a wrong one), so nothing "
+                      "was changed. Reload the page and try again.")  # fmt: skip
+
+    app.add_exception_handler(SignInRequired, sign_in_first)
+    app.add_exception_handler(CsrfRejected, csrf_rejected)
+    return w

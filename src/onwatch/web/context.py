@@ -1,0 +1,112 @@
+"""What every web handler needs, kept on `app.state.web`, and the request-level helpers:
+the signed-in person, CSRF-checked form posts, and rendering with the common page context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from onwatch.commands.alert_groups import AlertGroupCommands
+from onwatch.commands.config_cache import ConfigCache
+from onwatch.commands.incidents import IncidentCommands
+from onwatch.commands.oncall import OnCallService
+from onwatch.commands.status import StatusSubscriptions
+from onwatch.domain.clock import Clock
+from onwatch.store.uow import Database
+from onwatch.web.auth import Sessions, SignInRequired, WebUser, csrf_ok
+from onwatch.web.templating import Templates
+
+
+@dataclass
+class Web:
+    db: Database
+    clock: Clock
+    cache: ConfigCache
+    incidents: IncidentCommands
+    groups: AlertGroupCommands
+    oncall: OnCallService
+    subscriptions: StatusSubscriptions
+    sessions: Sessions
+    templates: Templates
+    public_url: str
+
+    def organisation(self) -> str:
+        try:
+            with self.db.read() as uow:
+                return self.cache.get(uow).config.organisation.name
+        except Exception:  # no configuration applied yet: the page still renders
+            return "onwatch"
+
+    def people(self) -> dict[str, str]:
+        """Person id -> display name (inactive people too: old incidents name them)."""
+        with self.db.read() as uow:
+            return {p.id: p.name for p in uow.directory.people(include_inactive=True)}
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        user: WebUser | None,
+        *,
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        return self.templates.response(
+            template,
+            status_code=status_code,
+            request=request,
+            user=user,
+            csrf_token=user.csrf_token if user else "",
+            now=self.clock.now(),
+            organisation=self.organisation(),
+            **context,
+        )
+
+
+def web(request: Request) -> Web:
+    found: Web = request.app.state.web
+    return found
+
+
+def signed_in(request: Request) -> WebUser:
+    """Dependency: the signed-in person, or a redirect to the sign-in page."""
+    user = web(request).sessions.user(request)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target)
+    return user
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A form POST from a signed-in person whose CSRF token matched."""
+
+    user: WebUser
+    form: dict[str, str]
+    lists: dict[str, list[str]]
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.form.get(name, default)
+
+
+class CsrfRejected(Exception):
+    """A form POST without the session's CSRF token: nothing is written."""
+
+
+async def posted(request: Request, user: WebUser = Depends(signed_in)) -> Posted:
+    form = await request.form()
+    if not csrf_ok(user.csrf_token, form.get("csrf_token")):
+        raise CsrfRejected()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    lists: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            lists.setdefault(key, []).append(value)
+    return Posted(user, values, lists)
+
+
+def see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)

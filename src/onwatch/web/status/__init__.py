@@ -1,0 +1,1 @@
+"""The public status page: HTML, feeds and Statuspage-shaped JSON, all from one read model."""

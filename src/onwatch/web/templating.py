@@ -1,0 +1,59 @@
+"""Jinja2 environment of the web UI: autoescaped templates and filters for times and durations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def duration(delta: timedelta) -> str:
+    """'3d 4h', '2h 05m', '12m', '40s': short, for tables on small screens."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"
+
+
+def stamp(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Templates:
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "xml"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["duration"] = duration
+        self.env.filters["stamp"] = stamp
+        self.env.filters["iso"] = iso
+        self.env.filters["title_case"] = lambda s: " ".join(w.capitalize() for w in str(s).split("_"))
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context)
+
+    def response(
+        self, name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> HTMLResponse:
+        return HTMLResponse(self.render(name, **context), status_code=status_code, headers=headers)
