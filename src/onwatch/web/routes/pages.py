@@ -96,9 +96,10 @@ def dashboard(request: Request, w: W, user: User) -> Response:
     groups = [g for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED) for g in w.groups.groups(status=s)]
     with w.db.read() as uow:
         services = uow.directory.services()
+        slo = {sid: r.tracker for sid, r in uow.slo.states().items()}
     return w.page(
         request, "dashboard.html", user,
-        incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
+        incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(), slo=slo,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 
