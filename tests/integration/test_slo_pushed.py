@@ -136,3 +136,18 @@ def test_services_without_samples_are_unknown_not_healthy_and_page_nobody(
         "web": "unknown",
     }
     assert bench.pages_to("amara") == []
+
+
+def test_the_dashboard_shows_each_services_slo_state(bench: PagingBench, client: httpx.Client) -> None:
+    from tests.web_helpers import Browser, set_passwords
+
+    run(bench, client, "git", 6, errors=1)
+    set_passwords(bench.db, bench.clock, "amara")
+    browser = Browser(bench.api.app)
+    browser.sign_in("amara")
+    html = browser.get("/").text
+    services = html[html.index('id="services-h"') :]
+    git = services[services.index("(git)") :].split("</tr>")[0]
+    assert 'class="badge slo-degraded">degraded<' in git and "since 09:05 UTC" in git
+    web = services[services.index("(web)") :].split("</tr>")[0]
+    assert 'class="badge slo-unknown">unknown<' in web and "no samples pushed" in web

@@ -143,3 +143,14 @@ def test_pushing_needs_a_responder_token(bench: PagingBench, clock: FakeClock) -
 def test_unknown_service_slo_is_404(bench: PagingBench) -> None:
     response = bench.client().get("/api/v1/services/mainframe/slo")
     assert response.status_code == 404 and "mainframe" in response.json()["detail"]
+
+
+def test_samples_older_than_the_retention_are_dropped_by_the_evaluation(
+    bench: PagingBench, clock: FakeClock
+) -> None:
+    assert bench.client().post("/api/v1/slo/samples", json=good(clock)).status_code == 202
+    bench.worker.run_once()
+    assert stored(bench.db) == 100
+    clock.advance(timedelta(days=32))
+    bench.worker.run_once()
+    assert stored(bench.db) == 0

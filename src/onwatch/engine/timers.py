@@ -18,7 +18,7 @@ from onwatch.domain.escalation import Position
 from onwatch.engine import incident_timers
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
 from onwatch.store.engine import TimerRecord
-from onwatch.store.uow import UnitOfWork
+from onwatch.store.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,13 @@ class TimerHandlers:
         # on-call lookups shared by the timers of one pass (one transaction, one `now`)
         self._memo: dict[Role, Recipient | None] = {}
         self._applied: AppliedConfig | None = None
+
+    def prepare(self, db: Database, now: datetime) -> None:
+        """Slow I/O a due timer will need, done before the pass's write transaction opens."""
+        try:
+            self.slo.prepare(db, now)
+        except Exception:  # the timer measures again itself
+            log.exception("preparing the SLO evaluation failed")
 
     def new_pass(self) -> None:
         """Forget what one pass shares: a new transaction may see another config, other overrides,

@@ -69,6 +69,7 @@ class Worker:
     def run_timers(self) -> int:
         """Run up to `batch` due timers in one transaction; each in a savepoint so one broken
         timer cannot hold back the others."""
+        self.handlers.prepare(self.db, self.clock.now())
         with self.db.write() as uow:
             now = self.clock.now()
             due = uow.engine.due_timers(now, self.batch)

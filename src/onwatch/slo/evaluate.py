@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from onwatch.slo.prometheus import PrometheusClient
 from onwatch.slo.sources import MeasureError, PrometheusSource, Result, measure_pushed
 from onwatch.store.engine import TimerRecord
 from onwatch.store.slo import StateRecord
-from onwatch.store.uow import UnitOfWork
+from onwatch.store.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,14 @@ def timer_key(due: datetime) -> str:
 
 def evaluated_services(config: OnwatchConfig) -> list[str]:
     return [sid for sid, svc in config.services.items() if svc.slo.source is not None]
+
+
+def pushed_services(config: OnwatchConfig) -> list[str]:
+    return [sid for sid, svc in config.services.items() if svc.slo.source is SloSource.PUSHED]
+
+
+def prometheus_services(config: OnwatchConfig) -> list[str]:
+    return [sid for sid, svc in config.services.items() if svc.slo.source is SloSource.PROMETHEUS]
 
 
 def ensure_scheduled(uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> bool:
@@ -73,20 +82,60 @@ class PrometheusClients:
         return client
 
 
+@dataclass(frozen=True)
+class Prefetched:
+    at: datetime
+    revision: int
+    results: dict[str, Result]
+
+
 class SloEvaluator:
     """The `slo_evaluate` timer handler."""
 
     def __init__(self, cache: ConfigCache, clients: PrometheusClients | None = None) -> None:
         self.cache = cache
         self.clients = clients or PrometheusClients()
+        self._prefetched: Prefetched | None = None
+        self._quiet_until: datetime | None = None  # no evaluation is due before this
+
+    def prepare(self, db: Database, now: datetime) -> None:
+        """Called by the worker before it opens a pass's write transaction: when an evaluation is
+        due, measure now (pushed samples in a read transaction, Prometheus over HTTP), so neither
+        the window sums nor hundreds of round trips hold the database's write lock (SQLite has one
+        writer). The pass that claims the timer uses the answers; a replica that measured but lost
+        the claim drops them. Samples stored in between count in the next cycle."""
+        if self._quiet_until is not None and now < self._quiet_until:
+            return
+        with db.read() as uow:
+            applied = self.cache.get(uow)
+            due = uow.slo.earliest_timer(SLO_EVALUATE)
+        settings = applied.config.slo
+        if settings is None or due is None or due > now:
+            self._quiet_until = due if due is not None else now + timedelta(seconds=30)
+            return
+        self._quiet_until = next_due(now, settings.evaluation_interval)
+        config = applied.config
+        with db.read() as uow:  # a read: on SQLite (WAL) it does not block writers
+            results = measure_pushed(uow, pushed_services(config), now, settings.condition_window)
+        prometheus = prometheus_services(config)
+        if prometheus:
+            results.update(self._measure_prometheus(config, prometheus, now))
+        self._prefetched = Prefetched(now, applied.revision, results)
 
     def handle(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
-        config = self.cache.get(uow).config
+        applied = self.cache.get(uow)
+        config = applied.config
         if config.slo is None or not evaluated_services(config):
             return  # the chain ends; applying a config that measures something starts it again
+        prefetched, self._prefetched = self._prefetched, None
+        fresh = (
+            prefetched is not None
+            and prefetched.revision == applied.revision
+            and timedelta(0) <= now - prefetched.at < config.slo.evaluation_interval
+        )
         savepoint = uow.conn.begin_nested()
         try:
-            self.evaluate(uow, config, now)
+            self.evaluate(uow, config, now, prefetched.results if fresh and prefetched else None)
             savepoint.commit()
         except Exception:  # a failed cycle must not end the chain
             savepoint.rollback()
@@ -94,31 +143,46 @@ class SloEvaluator:
         due = next_due(now, config.slo.evaluation_interval)
         uow.engine.schedule(SLO_EVALUATE, due, {}, timer_key(due), now)
 
-    def measure(self, uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> dict[str, Result]:
+    def _measure_prometheus(
+        self, config: OnwatchConfig, services: list[str], now: datetime
+    ) -> dict[str, Result]:
         assert config.slo is not None
-        window = config.slo.condition_window
-        by_source: dict[SloSource, list[str]] = {s: [] for s in SloSource}
-        for sid in evaluated_services(config):
-            source = config.services[sid].slo.source
-            assert source is not None
-            by_source[source].append(sid)
-        results = measure_pushed(uow, by_source[SloSource.PUSHED], now, window)
-        prometheus = by_source[SloSource.PROMETHEUS]
+        client = self.clients.get(config.slo)
+        if client is None:
+            return {sid: MeasureError("no Prometheus server configured") for sid in services}
+        slos = {sid: config.services[sid].slo for sid in services}
+        return PrometheusSource(client).measure(slos, now, config.slo.condition_window)
+
+    def measure(
+        self,
+        uow: UnitOfWork,
+        config: OnwatchConfig,
+        now: datetime,
+        prefetched: dict[str, Result] | None = None,
+    ) -> dict[str, Result]:
+        assert config.slo is not None
+        wanted = evaluated_services(config)
+        if prefetched is not None and all(sid in prefetched for sid in wanted):
+            return {sid: prefetched[sid] for sid in wanted}
+        results = measure_pushed(uow, pushed_services(config), now, config.slo.condition_window)
+        prometheus = prometheus_services(config)
         if prometheus:
-            client = self.clients.get(config.slo)
-            if client is None:
-                results.update({sid: MeasureError("no Prometheus server configured") for sid in prometheus})
-            else:
-                services = {sid: config.services[sid].slo for sid in prometheus}
-                results.update(PrometheusSource(client).measure(services, now, window))
+            results.update(self._measure_prometheus(config, prometheus, now))
         return results
 
-    def evaluate(self, uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> list[StateRecord]:
-        """Measure, step every tracker, persist, and queue alert changes (all in `uow`)."""
+    def evaluate(
+        self,
+        uow: UnitOfWork,
+        config: OnwatchConfig,
+        now: datetime,
+        prefetched: dict[str, Result] | None = None,
+    ) -> list[StateRecord]:
+        """Measure (Prometheus answers may come `prefetched`), step every tracker, persist, and
+        queue alert changes (all in `uow`)."""
         assert config.slo is not None
         settings = config.slo
         policy = settings.policy()
-        results = self.measure(uow, config, now)
+        results = self.measure(uow, config, now, prefetched)
         previous = uow.slo.states(list(results), for_update=True)
         records, messages = [], []
         for sid, result in results.items():
@@ -153,7 +217,7 @@ class SloEvaluator:
             records.append(StateRecord(sid, new, seq, alerts, alert, snapshot))
         uow.slo.save_states(records)
         uow.engine.enqueue(messages)
-        uow.slo.prune_samples(now - SAMPLE_RETENTION)
+        uow.slo.prune_samples(list(results), now - SAMPLE_RETENTION)
         return records
 
 

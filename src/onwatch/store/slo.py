@@ -94,8 +94,20 @@ class SloRepository:
             }
         return out
 
-    def prune_samples(self, before: datetime) -> int:
-        return int(self.conn.execute(sa.delete(slo_samples).where(slo_samples.c.at < before)).rowcount)
+    def prune_samples(self, service_ids: Sequence[str], before: datetime) -> int:
+        """Drop samples older than `before` (by service, so the (service_id, at) index serves it)."""
+        if not service_ids:
+            return 0
+        stmt = sa.delete(slo_samples).where(
+            slo_samples.c.service_id.in_(list(service_ids)), slo_samples.c.at < before
+        )
+        return int(self.conn.execute(stmt).rowcount)
+
+    def earliest_timer(self, kind: str) -> datetime | None:
+        value: datetime | None = self.conn.execute(
+            sa.select(sa.func.min(timers.c.due_at)).where(timers.c.kind == kind)
+        ).scalar_one()
+        return value
 
     def has_timer(self, kind: str) -> bool:
         return (

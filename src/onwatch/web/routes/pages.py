@@ -96,11 +96,11 @@ def dashboard(request: Request, w: W, user: User) -> Response:
     groups = [g for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED) for g in w.groups.groups(status=s)]
     with w.db.read() as uow:
         services = uow.directory.services()
-        slo_states = {sid: r.tracker.state.value for sid, r in uow.slo.states().items()}
+        slo = {sid: r.tracker for sid, r in uow.slo.states().items()}
     return w.page(
         request, "dashboard.html", user,
         incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
-        slo_states=slo_states,
+        slo=slo,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 

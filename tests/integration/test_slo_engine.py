@@ -1,0 +1,72 @@
+"""The evaluation chain is one durable timer: it runs once per cycle however many workers there
+are, reschedules itself on the 30 s grid, and a failing cycle does not end it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from onwatch.domain.clock import FakeClock
+from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
+from onwatch.store.tables import timers
+from onwatch.store.uow import Database
+from tests.paging_helpers import PagingBench, make_bench
+from tests.receivers import SmtpSink, WebhookSink
+
+
+@pytest.fixture
+def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
+    return make_bench(db, clock, webhook_sink, smtp_sink)
+
+
+def pending(db: Database) -> list[str]:
+    with db.read() as uow:
+        rows = uow.conn.execute(sa.select(timers.c.due_at).where(timers.c.kind == SLO_EVALUATE)).scalars()
+        return sorted(t.strftime("%H:%M:%S") for t in rows)
+
+
+def evaluated_at(db: Database) -> str | None:
+    with db.read() as uow:
+        web = uow.slo.states(["web"]).get("web")
+    return web.tracker.last_evaluated.strftime("%H:%M:%S") if web and web.tracker.last_evaluated else None
+
+
+def test_applying_the_config_starts_one_chain_that_follows_the_30_second_grid(bench: PagingBench) -> None:
+    assert pending(bench.db) == ["09:00:00"]
+    bench.clock.advance(timedelta(seconds=7))
+    bench.worker.run_once()
+    assert evaluated_at(bench.db) == "09:00:07" and pending(bench.db) == ["09:00:30"]
+    bench.clock.advance(timedelta(minutes=3))  # a worker that was away skips the missed cycles
+    bench.worker.run_once()
+    assert pending(bench.db) == ["09:03:30"]
+
+
+def test_two_workers_run_a_cycle_once(bench: PagingBench, db: Database, clock: FakeClock) -> None:
+    other = make_bench(db, clock, bench.webhook, bench.smtp).worker
+    clock.advance(timedelta(seconds=1))
+    ran: list[int] = []
+    start = threading.Barrier(2)
+
+    def work(worker: object) -> None:
+        start.wait()
+        ran.append(worker.run_timers())  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in (bench.worker, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(ran) == [0, 1] and pending(db) == ["09:00:30"]
+
+
+def test_a_failing_cycle_does_not_end_the_chain(bench: PagingBench, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(SloEvaluator, "evaluate", broken)
+    bench.clock.advance(timedelta(seconds=1))
+    bench.worker.run_once()
+    assert evaluated_at(bench.db) is None and pending(bench.db) == ["09:00:30"]
