@@ -157,9 +157,12 @@ def test_group_to_incident_puts_pages_and_acks_on_the_incident_timeline(bench: P
     client.post(f"/api/v1/alert-groups/{group_id}/acknowledge")
     timeline = client.get(f"/api/v1/incidents/{incident_id}/timeline").json()
     kinds = [e["kind"] for e in timeline]
-    assert "paged" in kinds and "alerts_linked" in kinds and kinds[-1] == "alerts_acknowledged"
+    assert "paged" in kinds and "alerts_linked" in kinds
+    # amara was paged as EOC: acknowledging engages her as EOC on the incident
+    assert kinds[-2:] == ["alerts_acknowledged", "role_engaged"]
     incident = client.get(f"/api/v1/incidents/{incident_id}").json()
     assert incident["services"] == ["web"] and incident["title"].startswith("HighErrorRate")
+    assert (incident["owner"], incident["owner_role"]) == ("amara", "eoc")
 
 
 def test_maintenance_records_alerts_and_pages_nobody(bench: PagingBench) -> None:

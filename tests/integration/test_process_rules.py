@@ -319,3 +319,22 @@ def test_declaring_from_an_acknowledged_alert_makes_the_eoc_who_took_the_page_th
     )
     incident = amara.get(f"/api/v1/incidents/{made['incident_id']}").json()
     assert (incident["owner"], incident["owner_role"], incident["declared_by"]) == ("amara", "eoc", "lukas")
+
+
+def test_acknowledging_a_linked_alert_page_engages_the_eoc_on_the_incident(bench: PagingBench) -> None:
+    n = declare(bench, by="lukas", severity="S3")["id"]
+    bench.fire("DiskFull", service="web")
+    group = bench.client("nadia").get("/api/v1/alert-groups").json()[0]["id"]
+    lukas = bench.client("lukas")
+    assert lukas.post(f"/api/v1/alert-groups/{group}/attach", json={"incident_id": n}).status_code == 200
+    bench.client("amara").post(f"/api/v1/alert-groups/{group}/acknowledge")
+    incident = lukas.get(f"/api/v1/incidents/{n}").json()
+    assert incident["roles"]["eoc"]["person"] == "amara" and incident["owner"] == "amara"
+    # someone acknowledging who was not paged engages nobody
+    bench.fire("DiskFull2", service="git", fingerprint="fp-2")
+    other = next(
+        g["id"] for g in bench.client("nadia").get("/api/v1/alert-groups").json() if "DiskFull2" in g["title"]
+    )
+    lukas.post(f"/api/v1/alert-groups/{other}/attach", json={"incident_id": n})
+    lukas.post(f"/api/v1/alert-groups/{other}/acknowledge")
+    assert [r["person"] for r in lukas.get(f"/api/v1/incidents/{n}").json()["role_history"]] == ["amara"]

@@ -20,7 +20,10 @@ def engage_from_acknowledgement(
     uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
 ) -> None:
     page = uow.process.role_page_for_group(group.id)
-    if page is None or actor.person_id is None or page.engaged_at is not None:
+    if page is None:
+        _engage_on_linked_incident(uow, pager, group, actor, now)
+        return
+    if actor.person_id is None or page.engaged_at is not None:
         return
     person = actor.person_id
     uow.process.mark_engaged(page.id, person, now)
@@ -60,6 +63,33 @@ def engage_from_acknowledgement(
         )
 
 
+def _engage_on_linked_incident(
+    uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
+) -> None:
+    """A monitoring page of an incident's alert group, acknowledged by the person it paged as a role
+    (the EOC, say), engages them in that role on the incident."""
+    if group.incident_id is None or actor.person_id is None:
+        return
+    role = paged_as(uow, group.id, actor.person_id)
+    if role is None:
+        return
+    incident = uow.incidents.get(group.incident_id, for_update=True)
+    if not incident.active or incident.holder(role) is not None:
+        return
+    incident.engage_role(role, actor.person_id, actor, now)
+    uow.incidents.save(incident)
+    IncidentAutomation(uow, pager, now).react(incident)
+
+
+def paged_as(uow: UnitOfWork, group_id: int, person: str) -> Role | None:
+    """The role `person` was paged as for this alert group, if they were paged as one."""
+    for event in uow.alerts.events(group_id):
+        via = str(event.data.get("via", "")).lower()
+        if event.kind == "paged" and event.data.get("person") == person and via in Role.__members__.values():
+            return Role(via)
+    return None
+
+
 def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
     """Who already engaged on this page, and as what, for declaring an incident from it: the person
     who took a report or a role page, or who acknowledged a monitoring page sent to them as a role."""
@@ -69,8 +99,5 @@ def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, R
     person = group.acknowledged_by
     if group.status is not GroupStatus.ACKNOWLEDGED or person is None:
         return None
-    for event in uow.alerts.events(group.id):
-        via = str(event.data.get("via", "")).lower()
-        if event.kind == "paged" and event.data.get("person") == person and via in Role.__members__.values():
-            return person, Role(via)
-    return None
+    role = paged_as(uow, group.id, person)
+    return (person, role) if role is not None else None
