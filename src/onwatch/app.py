@@ -46,7 +46,21 @@ class Onwatch:
         # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
         ingest = AlertIngest(self.db, self.clock, self.cache, signer)
         all_channels.setdefault("slo_alert", SloAlertChannel(self.db, self.clock, ingest))
+        self.ensure_chains()
         return Worker(self.db, self.clock, handlers, all_channels, lease=lease)
+
+    def ensure_chains(self) -> None:
+        """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is
+        pending, e.g. on a database upgraded to a version that brought them; idempotent."""
+        from onwatch.domain.errors import NotFound
+        from onwatch.slo.evaluate import ensure_scheduled
+
+        with self.db.write() as uow:
+            try:
+                config = self.cache.get(uow).config
+            except NotFound:  # nothing applied yet: apply-config starts them
+                return
+            ensure_scheduled(uow, config, self.clock.now())
 
     def api(self, worker: Worker | None = None) -> FastAPI:
         from onwatch.api.app import create_api  # the CLI starts faster without FastAPI loaded

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from onwatch.config.schema import OnwatchConfig
 from onwatch.domain.clock import FakeClock
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
 from onwatch.store.tables import timers
@@ -70,3 +71,20 @@ def test_a_failing_cycle_does_not_end_the_chain(bench: PagingBench, monkeypatch:
     bench.clock.advance(timedelta(seconds=1))
     bench.worker.run_once()
     assert evaluated_at(bench.db) is None and pending(bench.db) == ["09:00:30"]
+
+
+def test_starting_a_worker_restarts_a_missing_evaluation_chain(
+    db: Database, clock: FakeClock, org: OnwatchConfig
+) -> None:
+    """A database upgraded from before SLO detection has a config but no chain: the engine starts it."""
+    from onwatch.app import Onwatch
+    from onwatch.settings import Settings
+
+    with db.write() as uow:
+        uow.conn.execute(sa.delete(timers).where(timers.c.kind == SLO_EVALUATE))
+    Onwatch(Settings(), db, clock).worker()
+    with db.read() as uow:
+        assert uow.slo.has_timer(SLO_EVALUATE)
+    Onwatch(Settings(), db, clock).worker()  # a second worker does not start a second chain
+    with db.read() as uow:
+        assert len(uow.conn.execute(sa.select(timers.c.id).where(timers.c.kind == SLO_EVALUATE)).all()) == 1
