@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from onwatch import __version__
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
+from onwatch.api.ingest_routes import IngestRoutes
 from onwatch.api.limits import BodySizeLimit
 from onwatch.api.routers import actions, admin, alert_groups, directory, incidents, integrations, oncall
 from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
@@ -62,5 +63,6 @@ def create_api(
             return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect, "version": __version__})
 
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(IngestRoutes)  # the hot ingest routes, before FastAPI's routing
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)  # outermost: also guards IngestRoutes
     return app

@@ -66,13 +66,13 @@ class Worker:
     # ---- one pass ------------------------------------------------------------------------
 
     def run_timers(self) -> int:
-        """Run up to `batch` due timers in one transaction; each in a savepoint so one broken
-        timer cannot hold back the others."""
+        """Run up to `batch` due timers in one transaction: escalation steps together (set-based),
+        any other timer in its own savepoint, so one broken timer cannot hold back the others."""
         with self.db.write() as uow:
             now = self.clock.now()
             due = uow.engine.due_timers(now, self.batch)
             self.handlers.new_pass()
-            for timer in due:
+            for timer in self.handlers.escalate_many(uow, due, now):
                 savepoint = uow.conn.begin_nested()
                 try:
                     self.handlers.handle(uow, timer, now)

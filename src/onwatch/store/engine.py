@@ -217,6 +217,21 @@ class EngineRepository:
         row = self.conn.execute(query).mappings().first()
         return self._record(row) if row else None
 
+    def escalations(self, ids: list[int], *, for_update: bool = False) -> dict[int, EscalationRecord]:
+        """The escalations among `ids` (locked in id order when `for_update`), by id."""
+        found: dict[int, EscalationRecord] = {}
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 1000):
+            query = (
+                sa.select(escalations)
+                .where(escalations.c.id.in_(unique[start : start + 1000]))
+                .order_by(escalations.c.id)
+            )
+            if for_update:
+                query = query.with_for_update()
+            found.update((r["id"], self._record(r)) for r in self.conn.execute(query).mappings())
+        return found
+
     def current_escalation(self, group_id: int) -> EscalationRecord | None:
         row = (
             self.conn.execute(
