@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from onwatch import gc_tuning
 from onwatch.cli import alerts, incident, oncall
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.commands.oncall import coverage_warnings
@@ -149,9 +150,11 @@ def serve(
     typer.echo(
         f"onwatch on {scheme}://{host}:{port} (API docs at /docs), database: {ow.db.dialect}, engine: {where}"
     )
+    api = ow.api(worker)
+    gc_tuning.settle()
     try:
         uvicorn.run(
-            ow.api(worker),
+            api,
             host=host,
             port=port,
             log_level="info",

@@ -161,9 +161,8 @@ class BufferedWrites:
             )
         if self.timers:
             conn.execute(
-                dialect_insert(conn, timers)
-                .values(self.timers)
-                .on_conflict_do_nothing(index_elements=["dedup_key"])
+                dialect_insert(conn, timers).on_conflict_do_nothing(index_elements=["dedup_key"]),
+                self.timers,
             )
         if self.outbox:
             uow.engine.enqueue(self.outbox)
