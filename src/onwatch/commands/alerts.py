@@ -21,6 +21,7 @@ from onwatch.commands.base import PagingCommands
 from onwatch.commands.config_cache import AppliedConfig
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
+from onwatch.commands.page_writes import BufferedWrites
 from onwatch.commands.paging import Pager
 from onwatch.domain.alerts import (
     AlertAction,
@@ -106,13 +107,19 @@ class IngestRun:
         signer: LinkSigner,
         integ: IntegrationRecord,
         now: datetime,
+        *,
+        try_fast: bool = True,
     ) -> None:
+        """`try_fast` False skips the one-statement attempt (the caller's fast lane just failed)."""
+        self.try_fast = try_fast
         self.uow = uow
         self.applied = applied
         self.integ = integ
         self.now = now
-        self.pager = Pager(uow, applied, signer, now)
-        self.actions = GroupActions(uow, self.pager, now)
+        # pages, timeline events and timers of the groups a batch opens: written together at its end
+        self.writes = BufferedWrites()
+        self.pager = Pager(uow, applied, signer, now, writes=self.writes)
+        self.actions = GroupActions(uow, Pager(uow, applied, signer, now, self.pager.oncall_memo), now)
         process = applied.config.process
         self.flaps = FlapPolicy(process.flapping_threshold, process.flapping_window)
         self.grouping = Grouping(applied, integ)
@@ -139,7 +146,7 @@ class IngestRun:
     def _triggers(self, events: list[AlertEvent]) -> list[IngestResult]:
         if not events:
             return []
-        if self.uow.conn.dialect.name == "postgresql":
+        if self.try_fast and self.uow.conn.dialect.name == "postgresql":
             done = self._triggers_in_open_groups(events)
             if done is not None:
                 return done
@@ -190,6 +197,7 @@ class IngestRun:
                 group_id = group.id
                 rows[key] = {"k": key, "g": group_id, "n": 1, **alert_values(event)}
             results.append(IngestResult(key, group_id, outcome))
+        self.writes.flush(self.uow)  # before an acknowledge or resolve later in the request can look
         alert_batch.upsert_firing(conn, self.integ.id, list(rows.values()), self.now)
         alert_batch.add_to_groups(conn, {g: (a, f, e) for g, (a, f, e) in deltas.items()}, self.now)
         return results
@@ -282,11 +290,11 @@ class IngestRun:
             resolved_by=None,
         )
         actor = f"integration:{self.integ.id}"
-        self.uow.alerts.add_event(
+        self.writes.add_event(
             group_id, self.now, "opened", actor, _INTEGRATION, f"alert group opened: {group.title}"
         )
         if flapping:
-            self.uow.alerts.add_event(
+            self.writes.add_event(
                 group_id,
                 self.now,
                 "flapping",
@@ -295,7 +303,7 @@ class IngestRun:
                 f"flapping: {len(history)} resolve/fire cycles in {self.flaps.window}; fix the alert rule",
             )
         if maintenance:
-            self.uow.alerts.add_event(
+            self.writes.add_event(
                 group_id,
                 self.now,
                 "maintenance",

@@ -135,7 +135,10 @@ class GroupCommit:
             now = ingest.clock.now()
             for items in by_integration.values():
                 events = [e for item in items for e in item.events]
-                merged = IngestRun(uow, applied, signer, items[0].integration, now).apply_all(events)
+                run = IngestRun(
+                    uow, applied, signer, items[0].integration, now, try_fast=not self.lane.enabled
+                )
+                merged = run.apply_all(events)
                 start = 0
                 for item in items:
                     results[id(item)] = merged[start : start + len(item.events)]

@@ -87,9 +87,10 @@ class Worker:
         self.stats.timers += len(due)
         return len(due)
 
-    def deliver(self) -> int:
+    def deliver(self, limit: int | None = None) -> int:
+        """Claim up to `limit` (default `batch`) due messages, send them, record the outcomes."""
         with self.db.write() as uow:
-            messages = uow.engine.claim_outbox(self.clock.now(), self.lease, self.batch)
+            messages = uow.engine.claim_outbox(self.clock.now(), self.lease, limit or self.batch)
         if not messages:
             return 0
         results = list(self._pool.map(self._send, messages))
@@ -148,10 +149,15 @@ class Worker:
         """Timers on this thread, deliveries on another: a slow receiver never delays an escalation
         step, and pages decided while others are on the wire are sent as soon as a sender is free."""
         start_listener(self.db.engine, self.wake, stop)
-        # two delivery loops: one claims and records a batch while the other's is on the wire
+        # two delivery loops: one claims and records a batch while the other's is on the wire. Each
+        # claims half a batch, so a worker still holds at most `batch` leased messages (what another
+        # worker may send again if this one dies mid-delivery)
         senders = [
             threading.Thread(
-                target=self._deliver_forever, args=(stop, poll), name=f"onwatch-deliver-{i}", daemon=True
+                target=self._deliver_forever,
+                args=(stop, poll, max(1, self.batch // 2)),
+                name=f"onwatch-deliver-{i}",
+                daemon=True,
             )
             for i in range(2)
         ]
@@ -172,10 +178,10 @@ class Worker:
             sender.join()
         self._pool.shutdown(wait=True)
 
-    def _deliver_forever(self, stop: threading.Event, poll: float) -> None:
+    def _deliver_forever(self, stop: threading.Event, poll: float, limit: int) -> None:
         while not stop.is_set():
             try:
-                while self.deliver():
+                while self.deliver(limit):
                     pass
                 wait = self._until_next_due(poll, timers=False)
             except Exception:
