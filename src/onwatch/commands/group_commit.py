@@ -104,6 +104,7 @@ class GroupCommit:
             return
         for item, result in zip(batch, results, strict=True):
             item.future.set_result(result)
+            self.lane.learn(item.integration, item.events)
         self.ingest.on_commit()
 
     def _fast(self, batch: list[_Item]) -> list[_Item]:

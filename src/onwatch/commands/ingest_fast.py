@@ -23,6 +23,8 @@ from onwatch.store.alerts import IntegrationRecord
 
 log = logging.getLogger(__name__)
 
+MAX_KNOWN_GROUPS = 50_000
+
 
 class FastLane:
     """Used by one thread (the group-commit writer): it owns one connection, kept open."""
@@ -31,6 +33,8 @@ class FastLane:
         self.ingest = ingest
         self.enabled = ingest.db.dialect == "postgresql"
         self._conn: sa.Connection | None = None
+        # group keys seen open (a hint, not the truth: the statement checks, and a miss costs one try)
+        self._open: set[str] = set()
 
     def apply(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
@@ -42,6 +46,10 @@ class FastLane:
         if applied is None:
             return None
         rows = rows_with_group_keys(events, Grouping(applied, integration))
+        if any(row["gk"] not in self._open for row in rows):
+            # a group this batch needs may not be open: the statement would likely write nothing,
+            # and even that costs a commit (its row locks take a transaction id) to wait for
+            return None
         conn = self._connection()
         try:
             found = alert_batch.triggers_in_open_groups(
@@ -54,12 +62,31 @@ class FastLane:
             log.warning("ingest fast lane failed; using the ordinary path", exc_info=True)
             self.close()
             return None
-        return None if found is None else results_in_open_groups(events, found)
+        if found is None:
+            self._open.difference_update(row["gk"] for row in rows)
+            return None
+        return results_in_open_groups(events, found)
+
+    def learn(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> None:
+        """The ordinary path committed these events: the groups of their triggers are open now."""
+        applied = self.ingest.cache.cached
+        if not self.enabled or applied is None:
+            return
+        if len(self._open) > MAX_KNOWN_GROUPS:
+            self._open.clear()
+        grouping = Grouping(applied, integration)
+        self._open.update(
+            grouping.group_key(e, grouping.service_of(e)) for e in events if e.action is AlertAction.TRIGGER
+        )
 
     def _connection(self) -> sa.Connection:
         if self._conn is None:
             # a connection of its own, not checked out per batch: no pool pre-ping round trip
-            self._conn = self.ingest.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            conn = self.ingest.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            # plan each batch for its own keys: the generic plan that prepared statements settle on
+            # after a few executions cannot know how many keys the array holds
+            conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+            self._conn = conn
         return self._conn
 
     def close(self) -> None:
