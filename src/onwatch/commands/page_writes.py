@@ -11,12 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+import orjson
 import sqlalchemy as sa
 
 from onwatch.domain.escalation import Position
 from onwatch.store.engine import dialect_insert, wake_workers
 from onwatch.store.tables import alert_group_events, escalations, timers
 from onwatch.store.uow import UnitOfWork
+
+# one statement for all the escalations a pass moved (executemany sent one UPDATE per row)
+_ESCALATIONS_PG = sa.text(
+    "UPDATE escalations AS e SET updated_at = r.at, step = r.step, round = r.round, next_at = r.next "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "
+    "AS r(id integer, at timestamptz, step integer, round integer, next timestamptz) WHERE e.id = r.id"
+)
 
 
 class PageWrites(Protocol):
@@ -146,7 +154,19 @@ class BufferedWrites:
 
     def flush(self, uow: UnitOfWork) -> None:
         conn = uow.conn
-        if self.escalations:
+        if self.escalations and conn.dialect.name == "postgresql":
+            rows = [
+                {
+                    "id": e["_id"],
+                    "at": e["_updated_at"].isoformat(),
+                    "step": e["_step"],
+                    "round": e["_round"],
+                    "next": e["_next_at"].isoformat() if e["_next_at"] else None,
+                }
+                for _id, e in sorted(self.escalations.items())
+            ]
+            conn.execute(_ESCALATIONS_PG, {"rows": orjson.dumps(rows).decode()})
+        elif self.escalations:
             conn.execute(
                 sa.update(escalations)
                 .where(escalations.c.id == sa.bindparam("_id"))
