@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import email.policy
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -92,16 +93,25 @@ class _Server(ThreadingHTTPServer):
     # and each drop costs the sender a retry: a real receiver would not be that small
     request_queue_size = 1024
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client closed a kept-alive connection: normal, not worth a traceback
+        super().handle_error(request, client_address)
+
 
 class WebhookSink:
     """An HTTP server that records every request and answers 200, or the status set by `fail_with`.
 
     It speaks HTTP/1.0 (one request per connection), so after `stop()` the very next request is refused
-    rather than slipping through on a kept-alive connection.
+    rather than slipping through on a kept-alive connection; `keep_alive=True` (benchmarks) speaks
+    HTTP/1.1 and keeps connections open, as real receivers do.
     """
 
-    def __init__(self, path: str = "/hook") -> None:
+    def __init__(self, path: str = "/hook", *, keep_alive: bool = False) -> None:
         self.path = path
+        # HTTP/1.1 keeps connections open, as real receivers do (benchmarks); the default HTTP/1.0
+        # closes each one, so that after stop() the very next request is refused (tests)
+        self.keep_alive = keep_alive
         self.port = free_port()
         self._requests: _Recorder[ReceivedRequest] = _Recorder()
         self._lock = threading.Lock()
@@ -195,6 +205,11 @@ class WebhookSink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if sink.keep_alive else "HTTP/1.0"
+            # headers and body go out as two writes: without TCP_NODELAY a kept-alive connection
+            # waits for the peer's delayed ACK (~40 ms) between them
+            disable_nagle_algorithm = True
+
             def do_POST(self) -> None:
                 self._record_and_answer()
 

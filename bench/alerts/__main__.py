@@ -183,7 +183,9 @@ def main() -> int:
     overflows = listen_overflows()
     with (
         tempfile.TemporaryDirectory(prefix="onwatch-bench-alerts-") as tmp,
-        WebhookSink() as sink,
+        # keep-alive, as real receivers: with one connection per request (the tests' default) the
+        # Python sink itself tops out near 900 requests/s here, below the timer phase's 1,000 pages/s
+        WebhookSink(keep_alive=True) as sink,
     ):  # backlog 1024: see tests.receivers
         workdir = Path(tmp)
         try:

@@ -202,6 +202,6 @@ def print_timers(r: dict[str, Any]) -> None:
         )
     print(
         "  (batch start = outbox.created_at: the worker's clock when it began the transaction that runs "
-        "a batch of <= 100 due timers)"
+        "a batch of due timers, <= Worker.timer_batch)"
     )
     print(f"timer lateness p99 <= 1 s: {'met' if r['target_p99_1s_met'] else 'NOT met'}")

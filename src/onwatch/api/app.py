@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from onwatch import __version__, metrics
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
+from onwatch.api.ingest_routes import IngestRoutes
 from onwatch.api.limits import BodySizeLimit
 from onwatch.api.routers import (
     actions,
@@ -109,6 +110,7 @@ def create_api(
             process=app.state.process,
             public_url=public_url,
         )
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(metrics.RequestMetrics)
+    app.add_middleware(IngestRoutes)  # the hot ingest routes, before FastAPI's routing
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)  # also guards IngestRoutes
+    app.add_middleware(metrics.RequestMetrics)  # outermost: counts the ingest routes too
     return app

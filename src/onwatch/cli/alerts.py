@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from onwatch import gc_tuning
 from onwatch.cli.context import actor, onwatch, reported
 from onwatch.cli.oncall import parse_range
 from onwatch.cli.render import ts
@@ -147,6 +148,7 @@ def worker() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     typer.echo(f"onwatch worker running on {ow.db.dialect}")
+    gc_tuning.settle()
     try:
         engine.run_forever(stop, poll=ow.settings.worker_poll_seconds)
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from onwatch import gc_tuning
 from onwatch.cli import alerts, incident, oncall, slo
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.cli.user import user_app
@@ -154,9 +155,11 @@ def serve(
         f"onwatch on {scheme}://{host}:{port} (web UI at /, status page at /status, API docs at /docs), "
         f"database: {ow.db.dialect}, engine: {where}"
     )
+    api = ow.api(worker)
+    gc_tuning.settle()
     try:
         uvicorn.run(
-            ow.api(worker),
+            api,
             host=host,
             port=port,
             log_level="info",

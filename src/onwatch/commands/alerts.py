@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from onwatch.commands.alert_rows import (
+    FIRING,
+    Grouping,
+    IngestResult,
+    alert_values,
+    results_in_open_groups,
+    rows_with_group_keys,
+)
 from onwatch.commands.base import PagingCommands
 from onwatch.commands.config_cache import AppliedConfig
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
+from onwatch.commands.page_writes import BufferedWrites
 from onwatch.commands.paging import Pager
 from onwatch.domain.alerts import (
     AlertAction,
@@ -22,26 +29,21 @@ from onwatch.domain.alerts import (
     AlertStatus,
     FlapPolicy,
     GroupStatus,
-    group_key,
     group_title,
     prune_history,
 )
 from onwatch.domain.enums import Interface
 from onwatch.domain.errors import NotFound
 from onwatch.domain.timeline import Actor
+from onwatch.store import alert_batch
 from onwatch.store.alerts import AlertGroupRecord, IntegrationRecord
 from onwatch.store.tokens import hash_token
 from onwatch.store.uow import UnitOfWork
 from onwatch.ttl_cache import TtlCache
 
+__all__ = ["AlertIngest", "IngestResult", "IngestRun"]  # IngestResult lives in alert_rows
+
 KEY_CACHE_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    dedup_key: str
-    group_id: int | None
-    outcome: str  # "opened", "joined", "updated", "refired", "resolved", "acknowledged", "ignored"
 
 
 class AlertIngest(PagingCommands):
@@ -105,125 +107,105 @@ class IngestRun:
         signer: LinkSigner,
         integ: IntegrationRecord,
         now: datetime,
+        *,
+        try_fast: bool = True,
     ) -> None:
+        """`try_fast` False skips the one-statement attempt (the caller's fast lane just failed)."""
+        self.try_fast = try_fast
         self.uow = uow
         self.applied = applied
         self.integ = integ
         self.now = now
-        self.pager = Pager(uow, applied, signer, now)
-        self.actions = GroupActions(uow, self.pager, now)
+        # pages, timeline events and timers of the groups a batch opens: written together at its end
+        self.writes = BufferedWrites()
+        self.pager = Pager(uow, applied, signer, now, writes=self.writes)
+        self.actions = GroupActions(uow, Pager(uow, applied, signer, now, self.pager.oncall_memo), now)
         process = applied.config.process
         self.flaps = FlapPolicy(process.flapping_threshold, process.flapping_window)
-        self._group_keys: dict[tuple[str, ...], str] = {}
+        self.grouping = Grouping(applied, integ)
 
-    # ---- the batched path: one request's triggers in a handful of statements -------------
+    # ---- the batched path: a run of triggers in a handful of set-based statements ----------
 
     def apply_all(self, events: Sequence[AlertEvent]) -> list[IngestResult]:
-        """Apply events in order. Triggers are batched (alerts read in one query, written with
-        executemany, group counters added once per group); acknowledges and resolves, rarer and
-        with side effects, flush the batch first and run one by one."""
-        keys = [e.dedup_key for e in events]
-        self._known = self.uow.alerts.alerts_by_keys(self.integ.id, keys)
-        self._open = self._prefetch_open_groups(events)
-        self._inserts: dict[str, dict[str, Any]] = {}
-        self._updates: dict[int, dict[str, Any]] = {}
-        self._deltas: dict[int, list[int]] = {}
-        results = []
+        """Apply events in order. Each run of consecutive triggers is one batch: their alerts read in
+        one query, upserted in one statement, group counters added in one more; only alerts that open
+        a new group take the slower paging path. Acknowledges and resolves, rarer and with side
+        effects, run one by one between the batches."""
+        results: list[IngestResult] = []
+        batch: list[AlertEvent] = []
         for event in events:
             if event.action is AlertAction.TRIGGER:
-                results.append(self._batched_trigger(event))
+                batch.append(event)
                 continue
-            self.flush()
+            results += self._triggers(batch)
+            batch = []
             results.append(self.apply(event))
-            found = self.uow.alerts.alert(self.integ.id, event.dedup_key)
-            if found is not None:
-                self._known[event.dedup_key] = found
-            self._open.clear()  # a resolve may have closed a group
-        self.flush(final=True)
+        results += self._triggers(batch)
         return results
 
-    def _batched_trigger(self, event: AlertEvent) -> IngestResult:
-        values = {
-            "status": AlertStatus.FIRING.value,
-            "summary": event.summary[:1024],
-            "severity": event.severity.value,
-            "source": event.source[:255],
-            "labels": dict(event.labels),
-            "details": {"details": dict(event.details), "links": list(event.links)},
-            "last_seen": self.now,
-            "resolved_at": None,
+    def _triggers(self, events: list[AlertEvent]) -> list[IngestResult]:
+        if not events:
+            return []
+        if self.try_fast and self.uow.conn.dialect.name == "postgresql":
+            done = self._triggers_in_open_groups(events)
+            if done is not None:
+                return done
+        return self._triggers_opening_groups(events)
+
+    def _triggers_in_open_groups(self, events: list[AlertEvent]) -> list[IngestResult] | None:
+        """One statement (PostgreSQL) when no alert of the batch opens a group: the common case."""
+        rows = rows_with_group_keys(events, self.grouping)
+        found = alert_batch.triggers_in_open_groups(self.uow.conn, self.integ.id, rows, self.now)
+        return None if found is None else results_in_open_groups(events, found)
+
+    def _triggers_opening_groups(self, events: list[AlertEvent]) -> list[IngestResult]:
+        conn = self.uow.conn
+        known = alert_batch.alert_states(
+            conn, self.integ.id, list(dict.fromkeys(e.dedup_key for e in events))
+        )
+        wanted = {
+            self.group_key(e, self.service_of(e))
+            for e in events
+            if (state := known.get(e.dedup_key)) is None or state.status != FIRING
         }
-        pending = self._inserts.get(event.dedup_key)
-        if pending is not None:  # the same new alert twice in one request
-            pending.update(values, event_count=pending["event_count"] + 1)
-            self._delta(pending["group_id"], 0, 0, 1)
-            return IngestResult(event.dedup_key, pending["group_id"], "updated")
-        alert = self._known.get(event.dedup_key)
-        if alert is not None and alert.status is AlertStatus.FIRING:
-            row = self._updates.setdefault(
-                alert.id, {"_id": alert.id, "group_id": alert.group_id, "event_count": alert.event_count}
-            )
-            row.update(values, event_count=row["event_count"] + 1)
-            self._delta(alert.group_id, 0, 0, 1)
-            return IngestResult(event.dedup_key, alert.group_id, "updated")
-        service = self.service_of(event)
-        key = self.group_key(event, service)
-        group = self._open.get(key) if key in self._open else self.uow.alerts.open_group(key, for_update=True)
-        if group is None:
-            group = self.open(key, event, service)  # counts start at one alert, firing, one event
-            outcome = "opened"
-        else:
-            self._delta(group.id, 1 if alert is None else 0, 1, 1)
-            outcome = "joined" if alert is None else "refired"
-        self._open[key] = group
-        if alert is None:
-            self._inserts[event.dedup_key] = {
-                **values,
-                "integration_id": self.integ.id,
-                "dedup_key": event.dedup_key,
-                "group_id": group.id,
-                "event_count": 1,
-                "first_seen": self.now,
-            }
-        else:
-            self._updates[alert.id] = {
-                **values,
-                "_id": alert.id,
-                "group_id": group.id,
-                "event_count": alert.event_count + 1,
-            }
-            self._known[event.dedup_key] = dataclasses.replace(
-                alert, status=AlertStatus.FIRING, group_id=group.id, event_count=alert.event_count + 1
-            )
-        return IngestResult(event.dedup_key, group.id, outcome)
+        groups: dict[str, AlertGroupRecord] = self.uow.alerts.open_groups(sorted(wanted)) if wanted else {}
+        rows: dict[str, dict[str, Any]] = {}
+        deltas: dict[int, list[int]] = {}
+        results = []
+        for event in events:
+            key = event.dedup_key
+            row = rows.get(key)
+            state = known.get(key)
+            if row is not None:  # the same alert again in this batch
+                outcome, group_id = "updated", row["g"]
+                row.update(alert_values(event), n=row["n"] + 1)
+                self._delta(deltas, group_id, 0, 0, 1)
+            elif state is not None and state.status == FIRING:
+                outcome, group_id = "updated", state.group_id
+                rows[key] = {"k": key, "g": group_id, "n": 1, **alert_values(event)}
+                self._delta(deltas, group_id, 0, 0, 1)
+            else:
+                service = self.service_of(event)
+                gkey = self.group_key(event, service)
+                group = groups.get(gkey)
+                if group is None:
+                    group = groups[gkey] = self.open(gkey, event, service)  # counts start at 1, 1, 1
+                    outcome = "opened"
+                else:
+                    self._delta(deltas, group.id, 1 if state is None else 0, 1, 1)
+                    outcome = "joined" if state is None else "refired"
+                group_id = group.id
+                rows[key] = {"k": key, "g": group_id, "n": 1, **alert_values(event)}
+            results.append(IngestResult(key, group_id, outcome))
+        self.writes.flush(self.uow)  # before an acknowledge or resolve later in the request can look
+        alert_batch.upsert_firing(conn, self.integ.id, list(rows.values()), self.now)
+        alert_batch.add_to_groups(conn, {g: (a, f, e) for g, (a, f, e) in deltas.items()}, self.now)
+        return results
 
-    def _prefetch_open_groups(self, events: Sequence[AlertEvent]) -> dict[str, AlertGroupRecord | None]:
-        """Open groups for every group key the request's new or re-firing alerts need: one query.
-        A key mapped to None has no open group (yet)."""
-        keys = set()
-        for e in events:
-            known = self._known.get(e.dedup_key)
-            if e.action is AlertAction.TRIGGER and (known is None or known.status is not AlertStatus.FIRING):
-                keys.add(self.group_key(e, self.service_of(e)))
-        found: dict[str, AlertGroupRecord | None] = dict.fromkeys(keys)
-        found.update(self.uow.alerts.open_groups(sorted(keys)))
-        return found
-
-    def _delta(self, group_id: int, alerts: int, firing: int, events: int) -> None:
-        d = self._deltas.setdefault(group_id, [0, 0, 0])
+    @staticmethod
+    def _delta(deltas: dict[int, list[int]], group_id: int, alerts: int, firing: int, events: int) -> None:
+        d = deltas.setdefault(group_id, [0, 0, 0])
         d[0], d[1], d[2] = d[0] + alerts, d[1] + firing, d[2] + events
-
-    def flush(self, *, final: bool = False) -> None:
-        """Write what the batch collected: new alerts, updated alerts, group counters. Joining
-        alerts are not put on the group timeline one by one: the alert list shows them."""
-        if not (self._inserts or self._updates or self._deltas):
-            return
-        self.uow.alerts.insert_alerts(list(self._inserts.values()))
-        self.uow.alerts.update_alerts(list(self._updates.values()))
-        self.uow.alerts.add_to_groups({g: (a, f, e) for g, (a, f, e) in self._deltas.items()}, self.now)
-        if self._inserts and not final:  # later events of this request may refer to them
-            self._known.update(self.uow.alerts.alerts_by_keys(self.integ.id, list(self._inserts)))
-        self._inserts, self._updates, self._deltas = {}, {}, {}
 
     # ---- one event at a time ---------------------------------------------------------------
 
@@ -269,19 +251,10 @@ class IngestRun:
         return IngestResult(event.dedup_key, group.id, "resolved")
 
     def group_key(self, event: AlertEvent, service: str) -> str:
-        """Memoised per request: a batch's alerts mostly share their grouping labels."""
-        values = (service, *(event.labels.get(name, "") for name in self.integ.group_by))
-        key = self._group_keys.get(values)
-        if key is None:
-            key = self._group_keys[values] = group_key(
-                self.integ.id, service, event.labels, self.integ.group_by
-            )
-        return key
+        return self.grouping.group_key(event, service)
 
     def service_of(self, event: AlertEvent) -> str:
-        """The alert's `service` label when it names a configured service, else the integration's."""
-        label = event.labels.get("service", "")
-        return label if label in self.applied.config.services else self.integ.service_id
+        return self.grouping.service_of(event)
 
     def open(self, key: str, event: AlertEvent, service: str) -> AlertGroupRecord:
         previous = self.uow.alerts.last_resolved_group(key)
@@ -289,32 +262,39 @@ class IngestRun:
         history = prune_history(inherited, self.now, self.flaps.window)
         flapping = self.flaps.is_flapping(history, self.now)
         maintenance = self.uow.alerts.in_maintenance(service, self.now)
-        group_id = self.uow.alerts.insert_group(
-            {
-                "group_key": key,
-                "integration_id": self.integ.id,
-                "service_id": service,
-                "title": group_title(event.labels, event.summary, self.integ.group_by)[:500],
-                "severity": event.severity.value,
-                "status": GroupStatus.TRIGGERED.value,
-                "alert_count": 1,
-                "firing_count": 1,
-                "event_count": 1,
-                "flap_history": [t.isoformat() for t in history],
-                "flapping": flapping,
-                "in_maintenance": maintenance,
-                "incident_id": None,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
+        values: dict[str, Any] = {
+            "group_key": key,
+            "integration_id": self.integ.id,
+            "service_id": service,
+            "title": group_title(event.labels, event.summary, self.integ.group_by)[:500],
+            "severity": event.severity.value,
+            "status": GroupStatus.TRIGGERED.value,
+            "alert_count": 1,
+            "firing_count": 1,
+            "event_count": 1,
+            "flap_history": [t.isoformat() for t in history],
+            "flapping": flapping,
+            "in_maintenance": maintenance,
+            "incident_id": None,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        group_id = self.uow.alerts.insert_group(values)
+        # the record as stored, without reading it back
+        group = AlertGroupRecord(
+            id=group_id,
+            **{**values, "status": GroupStatus.TRIGGERED},
+            acknowledged_at=None,
+            acknowledged_by=None,
+            resolved_at=None,
+            resolved_by=None,
         )
-        group = self.uow.alerts.group(group_id)
         actor = f"integration:{self.integ.id}"
-        self.uow.alerts.add_event(
+        self.writes.add_event(
             group_id, self.now, "opened", actor, _INTEGRATION, f"alert group opened: {group.title}"
         )
         if flapping:
-            self.uow.alerts.add_event(
+            self.writes.add_event(
                 group_id,
                 self.now,
                 "flapping",
@@ -323,7 +303,7 @@ class IngestRun:
                 f"flapping: {len(history)} resolve/fire cycles in {self.flaps.window}; fix the alert rule",
             )
         if maintenance:
-            self.uow.alerts.add_event(
+            self.writes.add_event(
                 group_id,
                 self.now,
                 "maintenance",

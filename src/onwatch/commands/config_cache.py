@@ -40,6 +40,11 @@ class ConfigCache:
         self._current: AppliedConfig | None = None
         self._lock = threading.Lock()
 
+    @property
+    def cached(self) -> AppliedConfig | None:
+        """The config last read, without asking the database whether it is still the latest."""
+        return self._current
+
     def get(self, uow: UnitOfWork) -> AppliedConfig:
         latest = uow.conn.execute(sa.select(sa.func.max(config_revisions.c.id))).scalar_one()
         cached = self._current

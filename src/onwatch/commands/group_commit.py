@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from onwatch.commands.alerts import AlertIngest, IngestResult, IngestRun
+from onwatch.commands.alert_rows import IngestResult
+from onwatch.commands.alerts import AlertIngest, IngestRun
+from onwatch.commands.ingest_fast import FastLane
 from onwatch.domain.alerts import AlertEvent
 from onwatch.store.alerts import IntegrationRecord
 
@@ -37,10 +39,10 @@ class _Item:
 class GroupCommit:
     def __init__(self, ingest: AlertIngest) -> None:
         self.ingest = ingest
+        self.lane = FastLane(ingest)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._busy = False
 
     def submit(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
@@ -54,6 +56,7 @@ class GroupCommit:
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=10)
+        self.lane.close()
 
     def _ensure_writer(self) -> None:
         if self._thread is None:
@@ -63,18 +66,22 @@ class GroupCommit:
                     self._thread.start()
 
     def _run(self) -> None:
+        expected = 1  # requests in the last batch: about as many come back once they are answered
         while True:
             first = self._queue.get()
             if first is None:
                 return
             batch, alerts = [first], len(first.events)
-            if LINGER and self._busy:
-                # under load, give the requests arriving right now a moment to join this commit:
-                # one transaction for many requests is what makes the writer keep up
-                time.sleep(LINGER)
+            # Under load, give the requests arriving right now a moment to join this commit (one
+            # transaction for many requests is what makes the writer keep up), but no longer than
+            # until as many as last time are here.
+            deadline = time.monotonic() + LINGER if LINGER and expected > 1 else 0.0
             while alerts < MAX_ALERTS_PER_COMMIT:
                 try:
-                    more = self._queue.get_nowait()
+                    if len(batch) < expected and (wait := deadline - time.monotonic()) > 0:
+                        more = self._queue.get(timeout=wait)
+                    else:
+                        more = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is None:
@@ -82,10 +89,13 @@ class GroupCommit:
                     break
                 batch.append(more)
                 alerts += len(more.events)
-            self._busy = len(batch) > 1 or not self._queue.empty()
+            expected = len(batch)
             self._commit(batch)
 
     def _commit(self, batch: list[_Item]) -> None:
+        batch = self._fast(batch)
+        if not batch:
+            return
         try:
             results = self._apply(batch)
         except Exception:
@@ -94,15 +104,31 @@ class GroupCommit:
             return
         for item, result in zip(batch, results, strict=True):
             item.future.set_result(result)
+            self.lane.learn(item.integration, item.events)
         self.ingest.on_commit()
+
+    def _fast(self, batch: list[_Item]) -> list[_Item]:
+        """Commit what the fast lane can (per integration, one statement each); return the rest."""
+        if not self.lane.enabled:
+            return batch
+        rest: list[_Item] = []
+        for items in _by_integration(batch).values():
+            events = [e for item in items for e in item.events]
+            merged = self.lane.apply(items[0].integration, events)
+            if merged is None:
+                rest += items
+                continue
+            start = 0
+            for item in items:
+                item.future.set_result(merged[start : start + len(item.events)])
+                start += len(item.events)
+        return rest
 
     def _apply(self, batch: list[_Item]) -> list[list[IngestResult]]:
         """One transaction; the requests of one integration are applied as one batch (one lookup of
         their alerts, one write of each kind), then the results are split back per request."""
         ingest = self.ingest
-        by_integration: dict[str, list[_Item]] = {}
-        for item in batch:
-            by_integration.setdefault(item.integration.id, []).append(item)
+        by_integration = _by_integration(batch)
         results: dict[int, list[IngestResult]] = {}
         with ingest.db.write() as uow:
             applied = ingest.cache.get(uow)
@@ -110,7 +136,10 @@ class GroupCommit:
             now = ingest.clock.now()
             for items in by_integration.values():
                 events = [e for item in items for e in item.events]
-                merged = IngestRun(uow, applied, signer, items[0].integration, now).apply_all(events)
+                run = IngestRun(
+                    uow, applied, signer, items[0].integration, now, try_fast=not self.lane.enabled
+                )
+                merged = run.apply_all(events)
                 start = 0
                 for item in items:
                     results[id(item)] = merged[start : start + len(item.events)]
@@ -124,3 +153,10 @@ class GroupCommit:
         except Exception as exc:
             log.exception("ingest failed for integration %s", item.integration.id)
             item.future.set_exception(exc)
+
+
+def _by_integration(batch: list[_Item]) -> dict[str, list[_Item]]:
+    found: dict[str, list[_Item]] = {}
+    for item in batch:
+        found.setdefault(item.integration.id, []).append(item)
+    return found

@@ -13,6 +13,7 @@ from typing import Any
 from onwatch.commands.config_cache import AppliedConfig
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.outreach import contact_methods
+from onwatch.commands.page_writes import DirectWrites, PageWrites
 from onwatch.domain.enums import EventKind, Interface, Role
 from onwatch.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
 from onwatch.domain.oncall import on_call_at
@@ -49,8 +50,11 @@ class Pager:
         signer: LinkSigner,
         now: datetime,
         oncall_memo: dict[Role, Recipient | None] | None = None,
+        writes: PageWrites | None = None,
     ) -> None:
         self.uow = uow
+        # pages, events, timers and escalation updates: direct, or buffered by a batch that flushes
+        self.writes: PageWrites = writes if writes is not None else DirectWrites(uow)
         self.applied = applied
         self.signer = signer
         self.now = now
@@ -88,20 +92,20 @@ class Pager:
             paged = self.page_step(group, escalation_id, policy, current)
             following = policy.after(current)
             if following is None:
-                self.uow.engine.update_escalation(escalation_id, self.now, position=current, next_at=None)
+                self.writes.update_escalation(escalation_id, self.now, position=current, next_at=None)
                 if paged == 0:
                     self._event(group, "escalation_exhausted", "escalation exhausted: nobody could be paged")
                 return
             if paged > 0:
                 due = self.now + policy.step(current).delay
-                self.uow.engine.schedule(
+                self.writes.schedule(
                     ESCALATE,
                     due,
                     {"escalation_id": escalation_id, "step": following.step, "round": following.round},
                     f"{timer_prefix(escalation_id)}{following.round}.{following.step}",
                     self.now,
                 )
-                self.uow.engine.update_escalation(escalation_id, self.now, position=current, next_at=due)
+                self.writes.update_escalation(escalation_id, self.now, position=current, next_at=due)
                 return
             current = following
 
@@ -173,7 +177,7 @@ class Pager:
                     "correlation": correlation(group.id),
                 }
             )
-        self.uow.engine.enqueue(rows)
+        self.writes.enqueue(rows)
         plan = ", ".join(f"{m['channel']} at {int(m['delay'].total_seconds() // 60)}m" for m in methods)
         where = (
             f" (step {step.step + 1}" + (f", round {step.round + 1})" if step.round else ")") if step else ""
@@ -196,7 +200,7 @@ class Pager:
             for k, v in (("url", channel.url), ("address", channel.address), ("secret", channel.secret))
             if v
         }
-        self.uow.engine.enqueue(
+        self.writes.enqueue(
             [
                 {
                     "idempotency_key": f"{key}:{channel_id}",
@@ -244,7 +248,7 @@ class Pager:
         self, group: AlertGroupRecord, kind: str, message: str, data: dict[str, Any] | None = None
     ) -> None:
         """On the group's timeline; pages also on the incident's, when the group belongs to one."""
-        self.uow.alerts.add_event(group.id, self.now, kind, "onwatch", Interface.ENGINE.value, message, data)
+        self.writes.add_event(group.id, self.now, kind, "onwatch", Interface.ENGINE.value, message, data)
         if group.incident_id is not None and kind in ("paged", "nobody_on_call", "escalation_exhausted"):
             self.uow.incidents.append_event(
                 group.incident_id,

@@ -11,13 +11,15 @@ from onwatch.commands.automation import INVESTIGATING, PUBLIC_CHECK, UPDATE_DUE
 from onwatch.commands.config_cache import AppliedConfig, ConfigCache
 from onwatch.commands.heartbeats import HEARTBEAT, heartbeat_missed
 from onwatch.commands.links import LinkSigner
+from onwatch.commands.page_writes import BufferedWrites
 from onwatch.commands.paging import ESCALATE, Pager, Recipient
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import Role
 from onwatch.domain.escalation import Position
 from onwatch.engine import incident_timers
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
-from onwatch.store.engine import TimerRecord
+from onwatch.store.alerts import AlertGroupRecord
+from onwatch.store.engine import EscalationRecord, TimerRecord
 from onwatch.store.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -80,14 +82,62 @@ class TimerHandlers:
         """Run the next step, unless the escalation moved on meanwhile (acknowledged, resolved,
         escalated by hand): a timer that no longer matches the escalation is dropped."""
         escalation = uow.engine.escalation(int(timer.payload["escalation_id"]), for_update=True)
-        if escalation is None or escalation.status != "active":
+        if escalation is None:
+            return
+        group = uow.alerts.group(escalation.group_id, for_update=True)
+        self._step(uow, timer, escalation, group, now, None)
+
+    def _step(
+        self,
+        uow: UnitOfWork,
+        timer: TimerRecord,
+        escalation: EscalationRecord | None,
+        group: AlertGroupRecord | None,
+        now: datetime,
+        writes: BufferedWrites | None,
+    ) -> None:
+        if escalation is None or escalation.status != "active" or group is None:
             return
         position = Position(int(timer.payload["step"]), int(timer.payload["round"]))
         if escalation.policy.after(escalation.position) != position:
             return
-        group = uow.alerts.group(escalation.group_id, for_update=True)
         if group.status is not GroupStatus.TRIGGERED:
             return
-        Pager(uow, self._config(uow), self.signer(uow), now, self._memo).run(
+        Pager(uow, self._config(uow), self.signer(uow), now, self._memo, writes).run(
             group, escalation.id, escalation.policy, position
         )
+
+    def escalate_many(self, uow: UnitOfWork, due: list[TimerRecord], now: datetime) -> list[TimerRecord]:
+        """Escalation steps, set-based: their escalations and groups read (and locked) in two queries,
+        every step decided in memory, then all pages, events, timers and escalation updates written
+        in one statement per kind. A step whose decision fails is dropped (logged), as in `handle`.
+        Returns the timers left for the caller to run one by one: other kinds, or all of them if
+        they cannot run together."""
+        steps = [t for t in due if t.kind == ESCALATE]
+        others = [t for t in due if t.kind != ESCALATE]
+        ids = [int(t.payload["escalation_id"]) for t in steps]
+        if len(steps) < 2 or len(set(ids)) < len(ids):
+            # two steps of one escalation in a pass: the second must see the first's outcome
+            return due
+        found = uow.engine.escalations(ids, for_update=True)
+        groups = uow.alerts.groups_by_ids(sorted({e.group_id for e in found.values()}), for_update=True)
+        batch = BufferedWrites()
+        for timer, escalation_id in zip(steps, ids, strict=True):
+            escalation = found.get(escalation_id)
+            writes = BufferedWrites()
+            try:
+                group = groups.get(escalation.group_id) if escalation else None
+                self._step(uow, timer, escalation, group, now, writes)
+            except Exception:
+                log.exception("timer %s (%s) failed; dropped", timer.id, timer.kind)
+                continue
+            batch.absorb(writes)
+        savepoint = uow.conn.begin_nested()
+        try:
+            batch.flush(uow)
+            savepoint.commit()
+        except Exception:
+            savepoint.rollback()
+            log.exception("writing %d escalation steps together failed; running them one by one", len(steps))
+            return due
+        return others

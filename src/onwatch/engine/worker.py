@@ -52,32 +52,36 @@ class Worker:
         *,
         lease: timedelta = timedelta(seconds=60),
         batch: int = 100,
-        senders: int = 8,
+        timer_batch: int = 500,
+        senders: int = 16,
     ) -> None:
         self.db = db
         self.clock = clock
         self.handlers = handlers
         self.channels = channels
         self.lease = lease
-        self.batch = batch
+        self.batch = batch  # outbox messages claimed at once
+        self.timer_batch = timer_batch  # due timers run in one transaction
         self.stats = WorkerStats()
         self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="onwatch-send")
-        self._wake = threading.Event()
+        self._wake = threading.Event()  # timers (and deliveries) may be due
+        self._send_wake = threading.Event()  # deliveries may be due
 
     # ---- one pass ------------------------------------------------------------------------
 
     def run_timers(self) -> int:
-        """Run up to `batch` due timers in one transaction; each in a savepoint so one broken
-        timer cannot hold back the others."""
+        """Run up to `timer_batch` due timers in one transaction: escalation steps together (set-based),
+        any other timer in its own savepoint, so one broken timer cannot hold back the others."""
         self.handlers.prepare(self.db, self.clock.now())
         with self.db.write() as uow:
             now = self.clock.now()
-            due = uow.engine.due_timers(now, self.batch)
+            due = uow.engine.due_timers(now, self.timer_batch)
             # deleted first: a handler may schedule a timer that (on SQLite) reuses a freed rowid
             uow.engine.delete_timers([t.id for t in due])
             self.handlers.new_pass()
             for timer in due:
                 TIMER_LATENESS.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
+            for timer in self.handlers.escalate_many(uow, due, now):
                 savepoint = uow.conn.begin_nested()
                 try:
                     self.handlers.handle(uow, timer, now)
@@ -88,22 +92,25 @@ class Worker:
         self.stats.timers += len(due)
         return len(due)
 
-    def deliver(self) -> int:
+    def deliver(self, limit: int | None = None) -> int:
+        """Claim up to `limit` (default `batch`) due messages, send them, record the outcomes."""
         with self.db.write() as uow:
-            messages = uow.engine.claim_outbox(self.clock.now(), self.lease, self.batch)
+            messages = uow.engine.claim_outbox(self.clock.now(), self.lease, limit or self.batch)
         if not messages:
             return 0
         results = list(self._pool.map(self._send, messages))
         with self.db.write() as uow:
             now = self.clock.now()
+            sent = [m.id for m, error in zip(messages, results, strict=True) if error is None]
+            uow.engine.mark_sent_many(sent, now)
+            self.stats.sent += len(sent)
             for message, error in zip(messages, results, strict=True):
                 if error is None:
-                    uow.engine.mark_sent(message.id, now)
-                    self.stats.sent += 1
                     if message.created_at is not None:
                         queued = (now - message.created_at).total_seconds()
                         DELIVERY_LATENCY.labels(message.channel).observe(max(0.0, queued))
-                elif error.retryable and message.attempts + 1 < MAX_ATTEMPTS:
+                    continue
+                if error.retryable and message.attempts + 1 < MAX_ATTEMPTS:
                     uow.engine.mark_failed(message.id, str(error), now + backoff(message.attempts))
                     self.stats.retried += 1
                 else:
@@ -144,23 +151,56 @@ class Worker:
     def wake(self) -> None:
         """Something is due now (a page was just queued): stop waiting."""
         self._wake.set()
+        self._send_wake.set()
 
     def run_forever(self, stop: threading.Event, poll: float = 1.0) -> None:
+        """Timers on this thread, deliveries on another: a slow receiver never delays an escalation
+        step, and pages decided while others are on the wire are sent as soon as a sender is free."""
         start_listener(self.db.engine, self.wake, stop)
+        # two delivery loops: one claims and records a batch while the other's is on the wire. Each
+        # claims half a batch, so a worker still holds at most `batch` leased messages (what another
+        # worker may send again if this one dies mid-delivery)
+        senders = [
+            threading.Thread(
+                target=self._deliver_forever,
+                args=(stop, poll, max(1, self.batch // 2)),
+                name=f"onwatch-deliver-{i}",
+                daemon=True,
+            )
+            for i in range(2)
+        ]
+        for sender in senders:
+            sender.start()
         while not stop.is_set():
             try:
-                self.run_once()
-                wait = self._until_next_due(poll)
+                while self.run_timers():
+                    self._send_wake.set()  # the pass queued pages: the sender need not wait for NOTIFY
+                wait = self._until_next_due(poll, timers=True)
             except Exception:
                 log.exception("worker pass failed; retrying")
                 wait = poll
             self._wake.wait(wait)
             self._wake.clear()
+        self._send_wake.set()
+        for sender in senders:
+            sender.join()
         self._pool.shutdown(wait=True)
 
-    def _until_next_due(self, poll: float) -> float:
+    def _deliver_forever(self, stop: threading.Event, poll: float, limit: int) -> None:
+        while not stop.is_set():
+            try:
+                while self.deliver(limit):
+                    pass
+                wait = self._until_next_due(poll, timers=False)
+            except Exception:
+                log.exception("delivery pass failed; retrying")
+                wait = poll
+            self._send_wake.wait(wait)
+            self._send_wake.clear()
+
+    def _until_next_due(self, poll: float, *, timers: bool) -> float:
         with self.db.read() as uow:
-            due = [t for t in (uow.engine.next_timer_due(), uow.engine.next_outbox_due()) if t is not None]
-        if not due:
+            due = uow.engine.next_timer_due() if timers else uow.engine.next_outbox_due()
+        if due is None:
             return poll
-        return max(0.0, min(poll, (min(due) - self.clock.now()).total_seconds()))
+        return max(0.0, min(poll, (due - self.clock.now()).total_seconds()))

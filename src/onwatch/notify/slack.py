@@ -17,6 +17,7 @@ import httpx
 import orjson
 
 from onwatch.notify.base import DeliveryError, Notification, OutboxMessage
+from onwatch.notify.http_post import HttpPoster, proxies_configured
 from onwatch.notify.webhook import post_json
 
 # Block Kit limits (https://api.slack.com/reference/block-kit/blocks).
@@ -120,6 +121,8 @@ class SlackChannel:
         self.timeout = timeout
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client()
+        # the lean client, unless the caller chose an httpx client or the environment sets a proxy
+        self._poster = HttpPoster() if client is None and not proxies_configured() else None
 
     def send(self, message: OutboxMessage) -> None:
         try:
@@ -133,9 +136,13 @@ class SlackChannel:
             # Slack ignores it; Slack-compatible receivers (and proxies) can use it to deduplicate.
             "Idempotency-Key": message.idempotency_key,
         }
-        post_json(self._client, message.target.get("url"), body, headers, timeout=self.timeout)
+        post_json(
+            self._client, message.target.get("url"), body, headers, timeout=self.timeout, poster=self._poster
+        )
 
     def close(self) -> None:
         """Close the HTTP client if this channel created it."""
         if self._owns_client:
             self._client.close()
+        if self._poster is not None:
+            self._poster.close()

@@ -40,6 +40,7 @@ import httpx
 import orjson
 
 from onwatch.notify.base import DeliveryError, OutboxMessage
+from onwatch.notify.http_post import DRAIN_BYTES, HttpPoster, proxies_configured
 
 SIGNATURE_PREFIX = "sha256="
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -75,18 +76,39 @@ def is_retryable_status(status: int) -> bool:
 
 
 def post_json(
-    client: httpx.Client, url: Any, body: bytes, headers: Mapping[str, str], *, timeout: float
+    client: httpx.Client,
+    url: Any,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    timeout: float,
+    poster: HttpPoster | None = None,
 ) -> None:
     """POST `body` to `url`; return on 2xx, else raise DeliveryError classified as described above.
 
-    Shared by every HTTP channel. Error messages never contain the URL: for Slack the URL is the credential.
+    Shared by every HTTP channel. Through `poster` (http.client, kept-alive connections) when given,
+    else through the httpx `client`. Error messages never contain the URL: for Slack the URL is the
+    credential.
     """
     if not isinstance(url, str) or not url:
         raise DeliveryError("target has no URL", retryable=False)
+    if poster is not None:
+        answer = poster.post(url, body, headers, timeout=timeout, keep=ERROR_TEXT_CHARS * 4)
+        if 200 <= answer.status < 300:
+            return
+        try:
+            text = answer.body.decode(answer.charset, errors="replace")
+        except LookupError:  # a charset Python does not know
+            text = answer.body.decode("utf-8", errors="replace")
+        raise DeliveryError(
+            f"HTTP {answer.status}: {' '.join(text.split())[:ERROR_TEXT_CHARS]}",
+            retryable=is_retryable_status(answer.status),
+        )
     try:
         # Streamed so that a huge error page is never read whole; we only keep its start.
         with client.stream("POST", url, content=body, headers=headers, timeout=timeout) as response:
             if response.is_success:
+                _drain(response)
                 return
             status = response.status_code
             snippet = _read_snippet(response)
@@ -95,6 +117,19 @@ def post_json(
     except httpx.HTTPError as exc:  # refused, reset, DNS, timeouts: the receiver may come back
         raise DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True) from exc
     raise DeliveryError(f"HTTP {status}: {snippet}", retryable=is_retryable_status(status))
+
+
+def _drain(response: httpx.Response) -> None:
+    """Read a (small) success body to its end, so the connection goes back to the pool for the next
+    delivery instead of being closed; a large one is abandoned (and its connection closed)."""
+    read = 0
+    try:
+        for chunk in response.iter_raw():
+            read += len(chunk)
+            if read > DRAIN_BYTES:
+                return
+    except httpx.HTTPError:
+        pass  # delivered all the same: the status said so
 
 
 def _read_snippet(response: httpx.Response) -> str:
@@ -132,6 +167,8 @@ class WebhookChannel:
         self.timeout = timeout
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client()
+        # the lean client, unless the caller chose an httpx client or the environment sets a proxy
+        self._poster = HttpPoster() if client is None and not proxies_configured() else None
 
     def send(self, message: OutboxMessage) -> None:
         secret = message.target.get("secret") or self.default_secret
@@ -146,9 +183,13 @@ class WebhookChannel:
             "X-Onwatch-Timestamp": timestamp,
             "X-Onwatch-Signature": sign(secret, timestamp, body),
         }
-        post_json(self._client, message.target.get("url"), body, headers, timeout=self.timeout)
+        post_json(
+            self._client, message.target.get("url"), body, headers, timeout=self.timeout, poster=self._poster
+        )
 
     def close(self) -> None:
         """Close the HTTP client if this channel created it."""
         if self._owns_client:
             self._client.close()
+        if self._poster is not None:
+            self._poster.close()

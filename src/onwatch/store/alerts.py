@@ -270,6 +270,21 @@ class AlertRepository:
             raise NotFound(f"alert group {group_id} does not exist", field="id")
         return AlertGroupRecord.of(row)
 
+    def groups_by_ids(self, ids: list[int], *, for_update: bool = False) -> dict[int, AlertGroupRecord]:
+        """The groups among `ids` (locked in id order when `for_update`), by id."""
+        found: dict[int, AlertGroupRecord] = {}
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 1000):
+            query = (
+                sa.select(alert_groups)
+                .where(alert_groups.c.id.in_(unique[start : start + 1000]))
+                .order_by(alert_groups.c.id)
+            )
+            if for_update:
+                query = query.with_for_update()
+            found.update((r["id"], AlertGroupRecord.of(r)) for r in self.conn.execute(query).mappings())
+        return found
+
     def groups(
         self, *, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
     ) -> list[AlertGroupRecord]:

@@ -7,10 +7,12 @@ SQLAlchemy drops the locking clause.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -19,6 +21,12 @@ from onwatch.notify.base import OutboxMessage
 from onwatch.store.tables import escalations, outbox, timers
 
 WAKE_CHANNEL = "onwatch_work"
+
+
+@functools.lru_cache(maxsize=256)
+def _snapshot(policy_json: bytes) -> PolicySnapshot:
+    """Escalations mostly share a few policies: parse each snapshot once (it is immutable)."""
+    return PolicySnapshot.from_json(orjson.loads(policy_json))
 
 
 def wake_workers(conn: sa.Connection) -> None:
@@ -101,12 +109,10 @@ class EngineRepository:
         A key already present is skipped: the same decision made twice sends once."""
         if not rows:
             return
-        stmt = (
-            dialect_insert(self.conn, outbox)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        )
-        self.conn.execute(stmt)
+        # executemany form: the statement compiles once and is cached (a multi-row .values() is
+        # compiled anew for every batch), and the driver batches the rows into few round trips
+        stmt = dialect_insert(self.conn, outbox).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        self.conn.execute(stmt, rows)
         wake_workers(self.conn)
 
     def cancel_outbox(self, correlation: str, now: datetime) -> int:
@@ -174,6 +180,15 @@ class EngineRepository:
             .values(status="sent", sent_at=now, claimed_until=None, attempts=outbox.c.attempts + 1)
         )
 
+    def mark_sent_many(self, message_ids: list[int], now: datetime) -> None:
+        """`mark_sent` for many messages in one statement."""
+        if message_ids:
+            self.conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_(message_ids))
+                .values(status="sent", sent_at=now, claimed_until=None, attempts=outbox.c.attempts + 1)
+            )
+
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Retry at `retry_at`, or give up (status failed) when it is None."""
         values: dict[str, Any] = {
@@ -219,6 +234,21 @@ class EngineRepository:
         row = self.conn.execute(query).mappings().first()
         return self._record(row) if row else None
 
+    def escalations(self, ids: list[int], *, for_update: bool = False) -> dict[int, EscalationRecord]:
+        """The escalations among `ids` (locked in id order when `for_update`), by id."""
+        found: dict[int, EscalationRecord] = {}
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 1000):
+            query = (
+                sa.select(escalations)
+                .where(escalations.c.id.in_(unique[start : start + 1000]))
+                .order_by(escalations.c.id)
+            )
+            if for_update:
+                query = query.with_for_update()
+            found.update((r["id"], self._record(r)) for r in self.conn.execute(query).mappings())
+        return found
+
     def current_escalation(self, group_id: int) -> EscalationRecord | None:
         row = (
             self.conn.execute(
@@ -255,7 +285,7 @@ class EngineRepository:
         return EscalationRecord(
             id=row["id"],
             group_id=row["group_id"],
-            policy=PolicySnapshot.from_json(dict(row["policy"])),
+            policy=_snapshot(orjson.dumps(row["policy"], option=orjson.OPT_SORT_KEYS)),
             position=Position(row["step"], row["round"]),
             status=row["status"],
             started_at=row["started_at"],

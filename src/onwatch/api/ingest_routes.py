@@ -1,0 +1,254 @@
+"""The alert-ingest routes as plain ASGI, in front of FastAPI.
+
+Monitoring posts alerts at thousands of requests per second; FastAPI's routing, dependency
+resolution and response classes cost about as much per request as the whole ingest itself. These
+three routes are therefore answered here, before FastAPI sees the request: the body is parsed with
+orjson and checked field by field by the integration adapters, exactly as the FastAPI routes in
+api/routers/integrations.py (kept for the OpenAPI document) would, with the same answers:
+
+- 2xx only after the alerts are committed (the group-commit writer answers once its transaction
+  commits);
+- 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 when the database
+  cannot take the write; 413 for oversized bodies comes from BodySizeLimit, which wraps this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from onwatch.api.problems import PROBLEM_JSON
+from onwatch.commands.alert_rows import IngestResult
+from onwatch.commands.alerts import AlertIngest
+from onwatch.commands.group_commit import GroupCommit
+from onwatch.domain.alerts import AlertEvent
+from onwatch.domain.clock import Clock
+from onwatch.domain.errors import NotFound
+from onwatch.integrations import alertmanager, generic, pagerduty
+from onwatch.integrations.base import PayloadError
+from onwatch.store.alerts import IntegrationRecord
+
+ALERTMANAGER_PREFIX = "/api/v1/integrations/alertmanager/"
+GENERIC_PREFIX = "/api/v1/integrations/generic/"
+PAGERDUTY_PATHS = ("/v2/enqueue", "/v2/enqueue/")
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    content_type: str = JSON
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def json_answer(status: int, content: Any, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
+    return Answer(status, orjson.dumps(content), JSON, headers)
+
+
+def problem_answer(
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Answer:
+    """The same RFC 9457 body as api.problems.problem."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return Answer(status, orjson.dumps(body), PROBLEM_JSON, headers)
+
+
+@dataclass(frozen=True)
+class IngestServices:
+    ingest: AlertIngest
+    group_commit: GroupCommit
+    clock: Clock
+
+    @classmethod
+    def of(cls, state: Any) -> IngestServices:
+        return cls(state.ingest, state.group_commit, state.clock)
+
+    async def integration(self, key: str, kind: str) -> IntegrationRecord:
+        """From the in-process cache without leaving the event loop, else from the database."""
+        cached = self.ingest.cached_integration(key, kind)
+        return cached if cached is not None else await run_in_threadpool(self.ingest.integration, key, kind)
+
+    async def submit(self, integration: IntegrationRecord, events: list[AlertEvent]) -> list[IngestResult]:
+        """Queue for the group-commit writer; resolves once the alerts are committed."""
+        return await asyncio.wrap_future(self.group_commit.submit(integration, events))
+
+
+def parse_json(body: bytes) -> Any:
+    if not body:
+        raise PayloadError([("body", "empty; send a JSON object")])
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
+
+
+def _bad(exc: PayloadError) -> Answer:
+    errors = [{"field": f, "message": m} for f, m in exc.errors]
+    return problem_answer(400, "Invalid payload", str(exc), errors)
+
+
+async def _run(
+    services: IngestServices,
+    key: str,
+    kind: str,
+    body: bytes,
+    parse: Callable[[Any], list[AlertEvent]],
+    ok: Callable[[list[IngestResult]], Answer],
+) -> Answer:
+    try:
+        payload = parse_json(body)
+        integration = await services.integration(key, kind)
+        results = await services.submit(integration, parse(payload))
+    except PayloadError as exc:
+        return _bad(exc)
+    except NotFound as exc:
+        return problem_answer(
+            404, "Unknown integration", exc.message, [{"field": "integration_key", "message": exc.message}]
+        )
+    except OperationalError:
+        return problem_answer(
+            503,
+            "Try again",
+            "the database could not take the alerts; nothing was stored",
+            headers=(("Retry-After", "5"),),
+        )
+    return ok(results)
+
+
+async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -> Answer:
+    now = services.clock.now()
+    return await _run(
+        services,
+        key,
+        "alertmanager",
+        body,
+        lambda b: alertmanager.parse(b, now),
+        lambda r: json_answer(
+            200, {"status": "ok", "alerts": len(r), "groups": sorted({x.group_id for x in r if x.group_id})}
+        ),
+    )
+
+
+async def generic_answer(services: IngestServices, key: str, body: bytes) -> Answer:
+    now = services.clock.now()
+    return await _run(
+        services,
+        key,
+        "generic",
+        body,
+        lambda b: generic.parse(b, now),
+        lambda r: json_answer(
+            202,
+            {
+                "status": "accepted",
+                "results": [
+                    {"dedup_key": x.dedup_key, "alert_group": x.group_id, "outcome": x.outcome} for x in r
+                ],
+            },
+        ),
+    )
+
+
+def _pd_error(status: int, errors: list[tuple[str, str]]) -> Answer:
+    return json_answer(
+        status,
+        {
+            "status": "invalid event",
+            "message": "Event object is invalid",
+            "errors": [f"{f}: {m}" for f, m in errors],
+        },
+    )
+
+
+async def pagerduty_answer(services: IngestServices, body: bytes) -> Answer:
+    now = services.clock.now()
+    try:
+        payload = parse_json(body)
+        integration = await services.integration(pagerduty.routing_key(payload), "pagerduty")
+        [result] = await services.submit(integration, [pagerduty.parse(payload, now)])
+    except PayloadError as exc:
+        return _pd_error(400, exc.errors)
+    except NotFound:
+        return _pd_error(404, [("routing_key", "no pagerduty integration has this key")])
+    except OperationalError:
+        return json_answer(503, {"status": "throttle", "message": "try again"}, (("Retry-After", "5"),))
+    return json_answer(
+        202, {"status": "success", "message": "Event processed", "dedup_key": result.dedup_key}
+    )
+
+
+def _key(path: str, prefix: str) -> str | None:
+    """The `{key}` path segment, as FastAPI's `{key}` would match it (non-empty, no slash)."""
+    key = path[len(prefix) :]
+    return key if key and "/" not in key else None
+
+
+class IngestRoutes:
+    """ASGI middleware answering POSTs to the three ingest routes; everything else goes on to FastAPI.
+    Reads the services from `scope["app"].state` (the FastAPI app), as the routers do."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            path: str = scope["path"]
+            route: Callable[[IngestServices, bytes], Any] | None = None
+            if path.startswith(ALERTMANAGER_PREFIX):
+                if (key := _key(path, ALERTMANAGER_PREFIX)) is not None:
+                    route = _bind(alertmanager_answer, key)
+            elif path.startswith(GENERIC_PREFIX):
+                if (key := _key(path, GENERIC_PREFIX)) is not None:
+                    route = _bind(generic_answer, key)
+            elif path in PAGERDUTY_PATHS:
+                route = pagerduty_answer
+            if route is not None:
+                body = await _read_body(receive)
+                if body is None:  # the client went away: nobody to answer, nothing to store
+                    return
+                answer: Answer = await route(IngestServices.of(scope["app"].state), body)
+                await _send(send, answer)
+                return
+        await self.app(scope, receive, send)
+
+
+def _bind(
+    handler: Callable[[IngestServices, str, bytes], Any], key: str
+) -> Callable[[IngestServices, bytes], Any]:
+    return lambda services, body: handler(services, key, body)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _send(send: Send, answer: Answer) -> None:
+    headers = [
+        (b"content-length", str(len(answer.body)).encode()),
+        (b"content-type", answer.content_type.encode()),
+        *((k.lower().encode(), v.encode()) for k, v in answer.headers),
+    ]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})

@@ -1,0 +1,96 @@
+"""The fast lane of alert ingest (PostgreSQL): a batch of triggers that all join groups already open
+is committed by ONE statement on an autocommit connection, one round trip to the database.
+
+This is the steady state of monitoring (alerts re-firing, or new alerts of groups that are already
+paging). Anything else (an alert opening a group, acknowledges and resolves, a config applied since
+the lane last saw it, no config read yet) makes the lane write nothing and say so, and the batch
+goes through `IngestRun` in an ordinary transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from onwatch.commands.alert_rows import Grouping, IngestResult, results_in_open_groups, rows_with_group_keys
+from onwatch.commands.alerts import AlertIngest
+from onwatch.domain.alerts import AlertAction, AlertEvent
+from onwatch.store import alert_batch
+from onwatch.store.alerts import IntegrationRecord
+
+log = logging.getLogger(__name__)
+
+MAX_KNOWN_GROUPS = 50_000
+
+
+class FastLane:
+    """Used by one thread (the group-commit writer): it owns one connection, kept open."""
+
+    def __init__(self, ingest: AlertIngest) -> None:
+        self.ingest = ingest
+        self.enabled = ingest.db.dialect == "postgresql"
+        self._conn: sa.Connection | None = None
+        # group keys seen open (a hint, not the truth: the statement checks, and a miss costs one try)
+        self._open: set[str] = set()
+
+    def apply(
+        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
+    ) -> list[IngestResult] | None:
+        """Results if the batch was committed here; None if it was not (nothing written)."""
+        if not self.enabled or any(e.action is not AlertAction.TRIGGER for e in events):
+            return None
+        applied = self.ingest.cache.cached
+        if applied is None:
+            return None
+        rows = rows_with_group_keys(events, Grouping(applied, integration))
+        if any(row["gk"] not in self._open for row in rows):
+            # a group this batch needs may not be open: the statement would likely write nothing,
+            # and even that costs a commit (its row locks take a transaction id) to wait for
+            return None
+        conn = self._connection()
+        try:
+            found = alert_batch.triggers_in_open_groups(
+                conn, integration.id, rows, self.ingest.clock.now(), applied.revision
+            )
+            conn.commit()  # ends SQLAlchemy's bookkeeping; the statement committed itself
+        except sa.exc.DBAPIError:
+            # the statement is atomic: nothing was written. The ordinary path retries what is
+            # retryable (deadlocks) and reports the rest.
+            log.warning("ingest fast lane failed; using the ordinary path", exc_info=True)
+            self.close()
+            return None
+        if found is None:
+            self._open.difference_update(row["gk"] for row in rows)
+            return None
+        return results_in_open_groups(events, found)
+
+    def learn(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> None:
+        """The ordinary path committed these events: the groups of their triggers are open now."""
+        applied = self.ingest.cache.cached
+        if not self.enabled or applied is None:
+            return
+        if len(self._open) > MAX_KNOWN_GROUPS:
+            self._open.clear()
+        grouping = Grouping(applied, integration)
+        self._open.update(
+            grouping.group_key(e, grouping.service_of(e)) for e in events if e.action is AlertAction.TRIGGER
+        )
+
+    def _connection(self) -> sa.Connection:
+        if self._conn is None:
+            # a connection of its own, not checked out per batch: no pool pre-ping round trip
+            conn = self.ingest.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            # plan each batch for its own keys: the generic plan that prepared statements settle on
+            # after a few executions cannot know how many keys the array holds
+            conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sa.exc.DBAPIError):
+                self._conn.close()
+            self._conn = None
