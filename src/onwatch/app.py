@@ -72,6 +72,7 @@ class Onwatch:
             public_url=self.settings.public_url,
             wake=worker.wake if worker else (lambda: None),
             slack_signing_secret=self.settings.slack_signing_secret,
+            ingest_writers=self.settings.ingest_writers,
         )
 
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     # HMAC key for webhook signatures when a webhook target has no secret of its own.
     webhook_secret: str = ""
+    # Alert ingest: transactions committing concurrently (PostgreSQL; SQLite has one writer).
+    ingest_writers: int = 2
     # Slack app signing secret: enables POST /api/v1/chat/slack/commands (slash commands).
     slack_signing_secret: str = ""
     # Engine: how long a worker holds claimed deliveries before another may take them (a crashed

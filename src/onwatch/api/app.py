@@ -48,6 +48,7 @@ def create_api(
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
     slack_signing_secret: str = "",
+    ingest_writers: int = 2,
     web: bool = True,
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process).
@@ -66,7 +67,7 @@ def create_api(
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
-    app.state.group_commit = GroupCommit(app.state.ingest)
+    app.state.group_commit = GroupCommit(app.state.ingest, writers=ingest_writers)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache

@@ -37,11 +37,17 @@ class _Item:
 
 
 class GroupCommit:
-    def __init__(self, ingest: AlertIngest) -> None:
+    """`writers` commit concurrently on PostgreSQL (each its own batch, connection and fast lane):
+    while one waits for its commit's WAL flush, the next batch is already being written, and
+    PostgreSQL flushes concurrent commits together. SQLite has one writer at a time anyway."""
+
+    def __init__(self, ingest: AlertIngest, writers: int = 1) -> None:
         self.ingest = ingest
-        self.lane = FastLane(ingest)
+        self.writers = max(1, writers) if ingest.db.dialect == "postgresql" else 1
+        hint: set[str] = set()
+        self.lanes = [FastLane(ingest, hint) for _ in range(self.writers)]
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
     def submit(
@@ -53,19 +59,34 @@ class GroupCommit:
         return item.future
 
     def close(self) -> None:
-        if self._thread is not None:
+        for _ in self._threads:
             self._queue.put(None)
-            self._thread.join(timeout=10)
-        self.lane.close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        for lane in self.lanes:
+            lane.close()
 
     def _ensure_writer(self) -> None:
-        if self._thread is None:
+        if not self._threads:
             with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="onwatch-ingest", daemon=True)
-                    self._thread.start()
+                if not self._threads:
+                    for i, lane in enumerate(self.lanes):
+                        thread = threading.Thread(
+                            target=_Writer(self, lane).run, name=f"onwatch-ingest-{i}", daemon=True
+                        )
+                        thread.start()
+                        self._threads.append(thread)
 
-    def _run(self) -> None:
+
+class _Writer:
+    """One writer thread: takes what is queued, commits it as one batch, answers it."""
+
+    def __init__(self, group: GroupCommit, lane: FastLane) -> None:
+        self.ingest = group.ingest
+        self.lane = lane
+        self._queue = group._queue
+
+    def run(self) -> None:
         expected = 1  # requests in the last batch: about as many come back once they are answered
         while True:
             first = self._queue.get()

@@ -27,14 +27,15 @@ MAX_KNOWN_GROUPS = 50_000
 
 
 class FastLane:
-    """Used by one thread (the group-commit writer): it owns one connection, kept open."""
+    """Used by one thread (a group-commit writer): it owns one connection, kept open. Writers may
+    share `open_hint`, the group keys seen open (a hint, not the truth: the statement checks, and a
+    miss costs one try)."""
 
-    def __init__(self, ingest: AlertIngest) -> None:
+    def __init__(self, ingest: AlertIngest, open_hint: set[str] | None = None) -> None:
         self.ingest = ingest
         self.enabled = ingest.db.dialect == "postgresql"
         self._conn: sa.Connection | None = None
-        # group keys seen open (a hint, not the truth: the statement checks, and a miss costs one try)
-        self._open: set[str] = set()
+        self._open: set[str] = set() if open_hint is None else open_hint
 
     def apply(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
