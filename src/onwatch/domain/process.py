@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from onwatch.domain.cadence import DEFAULT_CADENCE
+from onwatch.domain.cadence import DEFAULT_CADENCE, update_due
 from onwatch.domain.enums import Role, Severity, State
 from onwatch.domain.escalation import PolicySnapshot, Step, Target, TargetKind
 from onwatch.domain.incident import Incident
@@ -32,10 +32,9 @@ def next_update_due(incident: Incident, cadence: Cadence = DEFAULT_CADENCE) -> d
     """When the next public update is due: the last one (or the declaration) plus the cadence."""
     if not public_updates_expected(incident):
         return None
-    interval = update_interval(incident.severity, incident.state, cadence)
-    if interval is None:
-        return None
-    return (incident.last_public_update_at or incident.declared_at) + interval
+    return update_due(
+        incident.severity, incident.state, incident.last_public_update_at or incident.declared_at, cadence
+    )
 
 
 def next_reminder(due: datetime, interval: timedelta, now: datetime) -> datetime:

@@ -5,35 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from onwatch.commands.announcements import cadence_of
 from onwatch.commands.config_cache import AppliedConfig
-from onwatch.domain import refusals
-from onwatch.domain.cadence import Cadence, update_due
+from onwatch.domain import process, refusals
+from onwatch.domain.cadence import DEFAULT_CADENCE
 from onwatch.domain.enums import Role, Severity, State, Status
 from onwatch.domain.incident import Incident
 from onwatch.domain.lifecycle import ALLOWED
+from onwatch.domain.process import Cadence
 from onwatch.domain.timeline import Actor
 
 
-def cadence_table(applied: AppliedConfig | None) -> dict[Severity, Cadence] | None:
+def cadence_table(applied: AppliedConfig | None) -> Cadence:
     """The update cadence from the applied configuration (PROCESS.md §9 defaults otherwise)."""
-    if applied is None:
-        return None
-    table: dict[Severity, Cadence] = {}
-    for label, rule in applied.config.severities.items():
-        c = rule.update_cadence
-        table[Severity.parse(label)] = {
-            State.INVESTIGATING: c.investigating,
-            State.IDENTIFIED: c.identified,
-            State.MONITORING: c.monitoring,
-        }
-    return table
+    return cadence_of(applied) if applied is not None else DEFAULT_CADENCE
 
 
-def next_update_due(incident: Incident, cadence: dict[Severity, Cadence] | None) -> datetime | None:
-    if incident.confidential:
-        return None  # nothing is posted publicly while confidential
-    since = incident.last_public_update_at or incident.declared_at
-    return update_due(incident.severity, incident.state, since, cadence)
+def next_update_due(incident: Incident, cadence: Cadence) -> datetime | None:
+    """When the next public update is due; None while confidential, withheld or resolved (the same
+    rule the engine's reminders follow)."""
+    return process.next_update_due(incident, cadence)
 
 
 @dataclass(frozen=True)
