@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from onwatch.commands.config_cache import AppliedConfig
-from onwatch.config.schema import ContactType
+from onwatch.config.schema import Channel, ContactType
 from onwatch.notify.base import Notification
 from onwatch.store.uow import UnitOfWork
 
@@ -36,8 +36,43 @@ def contact_methods(applied: AppliedConfig, person_id: str) -> list[dict[str, An
     return sorted(methods, key=lambda m: m["delay"])
 
 
-def _target(method: dict[str, Any]) -> dict[str, Any]:
-    return {k: method[k] for k in ("address", "url", "secret") if method.get(k)}
+def outbox_row(
+    key: str,
+    channel: str,
+    target: dict[str, Any],
+    notification: Notification,
+    at: datetime,
+    now: datetime,
+    correlation: str,
+) -> dict[str, Any]:
+    """One outbox row: what `EngineRepository.enqueue` (or a page-write buffer) takes."""
+    return {
+        "idempotency_key": key,
+        "channel": channel,
+        "target": target,
+        "payload": notification.to_payload(),
+        "next_attempt_at": at,
+        "created_at": now,
+        "correlation": correlation,
+    }
+
+
+def method_row(
+    method: dict[str, Any], key: str, notification: Notification, now: datetime, correlation: str
+) -> dict[str, Any]:
+    """The outbox row for one contact method (from `contact_methods`), sent after its delay."""
+    target = {k: method[k] for k in ("address", "url", "secret") if method.get(k)}
+    return outbox_row(key, method["channel"], target, notification, now + method["delay"], now, correlation)
+
+
+def channel_row(
+    channel: Channel, channel_id: str, notification: Notification, key: str, now: datetime, correlation: str
+) -> dict[str, Any]:
+    """The outbox row posting to a configured channel."""
+    target = {
+        k: v for k, v in (("url", channel.url), ("address", channel.address), ("secret", channel.secret)) if v
+    }
+    return outbox_row(f"{key}:{channel_id}", channel.type.value, target, notification, now, now, correlation)
 
 
 def notify_person(
@@ -55,18 +90,7 @@ def notify_person(
     methods = contact_methods(applied, person_id)
     if first_method_only:
         methods = methods[:1]
-    rows = [
-        {
-            "idempotency_key": f"{key}:{i}",
-            "channel": m["channel"],
-            "target": _target(m),
-            "payload": notification.to_payload(),
-            "next_attempt_at": now + m["delay"],
-            "created_at": now,
-            "correlation": correlation,
-        }
-        for i, m in enumerate(methods)
-    ]
+    rows = [method_row(m, f"{key}:{i}", notification, now, correlation) for i, m in enumerate(methods)]
     uow.engine.enqueue(rows)
     return bool(rows)
 
@@ -84,20 +108,5 @@ def post_to_channel(
     channel = applied.config.channels.get(channel_id)
     if channel is None:
         return False
-    target = {
-        k: v for k, v in (("url", channel.url), ("address", channel.address), ("secret", channel.secret)) if v
-    }
-    uow.engine.enqueue(
-        [
-            {
-                "idempotency_key": f"{key}:{channel_id}",
-                "channel": channel.type.value,
-                "target": target,
-                "payload": notification.to_payload(),
-                "next_attempt_at": now,
-                "created_at": now,
-                "correlation": correlation,
-            }
-        ]
-    )
+    uow.engine.enqueue([channel_row(channel, channel_id, notification, key, now, correlation)])
     return True

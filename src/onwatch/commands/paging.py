@@ -12,7 +12,7 @@ from typing import Any
 
 from onwatch.commands.config_cache import AppliedConfig
 from onwatch.commands.links import LinkSigner
-from onwatch.commands.outreach import contact_methods
+from onwatch.commands.outreach import channel_row, contact_methods, method_row
 from onwatch.commands.page_writes import DirectWrites, PageWrites
 from onwatch.domain.enums import EventKind, Interface, Role
 from onwatch.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
@@ -163,20 +163,10 @@ class Pager:
             return 0
         person = self.applied.config.people[recipient.person]
         notification = self.notification(group, recipient.person, person.name)
-        rows = []
-        for key, method in zip(keys, methods, strict=False):
-            target = {k: method[k] for k in ("address", "url", "secret") if method[k]}
-            rows.append(
-                {
-                    "idempotency_key": key,
-                    "channel": method["channel"],
-                    "target": target,
-                    "payload": notification.to_payload(),
-                    "next_attempt_at": self.now + method["delay"],
-                    "created_at": self.now,
-                    "correlation": correlation(group.id),
-                }
-            )
+        rows = [
+            method_row(method, key, notification, self.now, correlation(group.id))
+            for key, method in zip(keys, methods, strict=False)
+        ]
         self.writes.enqueue(rows)
         plan = ", ".join(f"{m['channel']} at {int(m['delay'].total_seconds() // 60)}m" for m in methods)
         where = (
@@ -195,23 +185,9 @@ class Pager:
         if channel is None:
             self._event(group, "channel_missing", f"channel {channel_id!r} no longer exists: skipped")
             return 0
-        target = {
-            k: v
-            for k, v in (("url", channel.url), ("address", channel.address), ("secret", channel.secret))
-            if v
-        }
+        notification = self.notification(group, channel_id, channel.name)
         self.writes.enqueue(
-            [
-                {
-                    "idempotency_key": f"{key}:{channel_id}",
-                    "channel": channel.type.value,
-                    "target": target,
-                    "payload": self.notification(group, channel_id, channel.name).to_payload(),
-                    "next_attempt_at": self.now,
-                    "created_at": self.now,
-                    "correlation": correlation(group.id),
-                }
-            ]
+            [channel_row(channel, channel_id, notification, key, self.now, correlation(group.id))]
         )
         self._event(group, "posted", f"posted to {channel.name}", {"channel": channel_id})
         return 1
