@@ -49,10 +49,12 @@ class IncidentAutomation:
     def react(self, incident: Incident) -> None:
         """Page the IMOC if required and none is engaged or paged; reschedule the incident's timers;
         once resolved, stand down the role pages still open."""
+        assert incident.id is not None
         if not incident.active:
             self._stand_down(incident)
         else:
-            if needs_imoc_page(incident):
+            # the reason is looked up only when a page goes out: not on every change while one is open
+            if needs_imoc_page(incident) and self.uow.process.open_role_page(incident.id, Role.IMOC) is None:
                 self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
             if incident.security and incident.holder(Role.SECURITY) is None:
                 self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
@@ -70,10 +72,8 @@ class IncidentAutomation:
 
     def _imoc_reason(self, incident: Incident) -> str:
         assert incident.id is not None
-        for event in reversed(self.uow.incidents.timeline(incident.id, limit=5000)):
-            if event.kind is EventKind.IMOC_REQUIRED:
-                return str(event.data.get("reason", "IMOC required"))
-        return "IMOC required"
+        event = self.uow.incidents.last_event(incident.id, EventKind.IMOC_REQUIRED)
+        return str(event.data.get("reason", "IMOC required")) if event else "IMOC required"
 
     def schedule(self, incident: Incident) -> None:
         assert incident.id is not None

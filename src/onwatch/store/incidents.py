@@ -240,18 +240,21 @@ class IncidentRepository:
             .order_by(timeline_events.c.id)
             .limit(limit)
         ).mappings()
-        return [
-            TimelineEvent(
-                id=r["id"],
-                at=r["at"],
-                kind=EventKind(r["kind"]),
-                actor=r["actor"],
-                interface=Interface(r["interface"]),
-                message=r["message"],
-                data=r["data"],
+        return [_event(r) for r in rows]
+
+    def last_event(self, incident_id: int, kind: EventKind) -> TimelineEvent | None:
+        """The latest event of one kind (e.g. why the IMOC was last required)."""
+        row = (
+            self.conn.execute(
+                sa.select(timeline_events)
+                .where(timeline_events.c.incident_id == incident_id, timeline_events.c.kind == kind.value)
+                .order_by(timeline_events.c.id.desc())
+                .limit(1)
             )
-            for r in rows
-        ]
+            .mappings()
+            .first()
+        )
+        return _event(row) if row else None
 
     def _load(self, rows: Sequence[sa.RowMapping]) -> list[Incident]:
         if not rows:
@@ -308,3 +311,15 @@ class IncidentRepository:
             )
             for r in rows
         ]
+
+
+def _event(r: sa.RowMapping) -> TimelineEvent:
+    return TimelineEvent(
+        id=r["id"],
+        at=r["at"],
+        kind=EventKind(r["kind"]),
+        actor=r["actor"],
+        interface=Interface(r["interface"]),
+        message=r["message"],
+        data=r["data"],
+    )
