@@ -9,6 +9,7 @@ from onwatch.commands.alert_groups import AlertGroupCommands
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.oncall import OnCallService
 from onwatch.commands.process import ProcessCommands
+from onwatch.domain.choices import choose, severity
 from onwatch.domain.enums import Role, Severity, State, Status
 from onwatch.domain.errors import InvalidInput
 from onwatch.domain.incident import Incident
@@ -19,15 +20,6 @@ from onwatch.domain.timeline import Actor
 class Reply:
     text: str
     in_channel: bool = False  # announcements everyone should see; errors and lookups are ephemeral
-
-
-def _enum(kind: type[State] | type[Status], value: str, field: str) -> State | Status:
-    normalised = value.strip().lower().replace(" ", "_").replace("-", "_")
-    try:
-        return kind(normalised)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise InvalidInput(f"unknown {field} {value!r}; use one of {allowed}", field=field) from None
 
 
 def _line(incident: Incident) -> str:
@@ -64,23 +56,18 @@ class ChatActions:
 
     def _state(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
-        state = _enum(State, c.text, "state")
-        assert isinstance(state, State)
+        state = choose(State, c.text, "state", loose=True)
         return Reply(_line(self.incidents.change_state(c.incident_id, state, actor)), in_channel=True)
 
     def _status(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
-        status = _enum(Status, c.text, "status")
-        assert isinstance(status, Status)
+        status = choose(Status, c.text, "status", loose=True)
         return Reply(_line(self.incidents.change_status(c.incident_id, status, actor)), in_channel=True)
 
     def _severity(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
-        try:
-            severity = Severity.parse(c.text)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), field="severity") from None
-        return Reply(_line(self.incidents.change_severity(c.incident_id, severity, actor)), in_channel=True)
+        changed = self.incidents.change_severity(c.incident_id, severity(c.text), actor)
+        return Reply(_line(changed), in_channel=True)
 
     def _note(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None

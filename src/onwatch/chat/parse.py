@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from onwatch.domain import choices
 from onwatch.domain.enums import Role, Severity
 from onwatch.domain.errors import InvalidInput
 
@@ -95,10 +96,7 @@ def _declare(rest: str) -> ChatCommand:
     while i < len(words):
         word = words[i]
         if word in ("--sev", "--severity", "-s") and i + 1 < len(words):
-            try:
-                severity = Severity.parse(words[i + 1])
-            except ValueError as exc:
-                raise InvalidInput(str(exc), field="severity") from None
+            severity = choices.severity(words[i + 1])
             i += 2
         elif word == "--page" and i + 1 < len(words):
             roles = _roles(words[i + 1])

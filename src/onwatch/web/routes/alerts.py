@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from onwatch.domain import choices
 from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import Role, Severity
 from onwatch.domain.errors import DomainError, InvalidInput, NotFound
@@ -82,12 +83,11 @@ def alert_group_action(request: Request, group_id: int, w: W, form: Form) -> Res
                 raise InvalidInput(f"unknown role {role!r}", field="role")
             w.groups.page(group_id, actor, Target(TargetKind.ROLE, role))
         elif action == "incident":
-            try:
-                severity = Severity.parse(form.get("severity"))
-            except ValueError as exc:
-                raise InvalidInput(str(exc), field="severity") from None
             _, incident_id = w.groups.to_incident(
-                group_id, actor, severity=severity, title=form.get("title").strip() or None
+                group_id,
+                actor,
+                severity=choices.severity(form.get("severity")),
+                title=form.get("title").strip() or None,
             )
             return see_other(f"/incidents/{incident_id}")
         elif action == "attach":

@@ -3,12 +3,14 @@ the note and public-update composers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from onwatch.domain.enums import Role, Severity, State, Status
+from onwatch.domain import choices
+from onwatch.domain.choices import choose
+from onwatch.domain.enums import Role, State, Status
 from onwatch.domain.errors import DomainError, InvalidInput, NotFound
 from onwatch.domain.incident import Incident
 from onwatch.domain.roles import holder, pending
@@ -18,7 +20,6 @@ from onwatch.web.markdown import render
 from onwatch.web.views import cadence_table, incident_actions, next_update_due, page_actions
 
 router = APIRouter(include_in_schema=False)
-E = TypeVar("E", State, Status, Role)
 
 User = Annotated[WebUser, Depends(signed_in)]
 Form = Annotated[Posted, Depends(posted)]
@@ -93,24 +94,24 @@ def incident_action(request: Request, incident_id: int, w: W, form: Form) -> Res
     cmds = w.incidents
     try:
         if action == "state":
-            cmds.change_state(incident_id, _enum(State, value, "state"), actor)
+            cmds.change_state(incident_id, choose(State, value, "state"), actor)
         elif action == "resolve":
             cmds.resolve(incident_id, actor)
         elif action == "reopen":
             cmds.reopen(incident_id, actor)
         elif action == "status":
-            cmds.change_status(incident_id, _enum(Status, value, "status"), actor)
+            cmds.change_status(incident_id, choose(Status, value, "status"), actor)
         elif action == "severity":
-            severity = _severity(value)
-            cmds.change_severity(incident_id, severity, actor, reason=form.get("reason").strip() or None)
+            reason = form.get("reason").strip() or None
+            cmds.change_severity(incident_id, choices.severity(value), actor, reason=reason)
         elif action == "engage":
-            cmds.engage_role(incident_id, _enum(Role, value, "role"), actor)
+            cmds.engage_role(incident_id, choose(Role, value, "role"), actor)
         elif action == "renounce":
-            cmds.renounce_role(incident_id, _enum(Role, value, "role"), actor)
+            cmds.renounce_role(incident_id, choose(Role, value, "role"), actor)
         elif action == "page":
-            cmds.page_role(incident_id, _enum(Role, value, "role"), actor)
+            cmds.page_role(incident_id, choose(Role, value, "role"), actor)
         elif action == "ask":
-            role = _enum(Role, value, "role")
+            role = choose(Role, value, "role")
             person = form.get("person")
             if not person:
                 raise InvalidInput(f"nobody is on call for {role.name}; name a person", field="person")
@@ -145,25 +146,10 @@ def post_update(request: Request, incident_id: int, w: W, form: Form) -> Respons
     body = form.get("body")
     try:
         raw = form.get("status")
-        status = _enum(Status, raw, "status") if raw else None
+        status = choose(Status, raw, "status") if raw else None
         w.incidents.post_update(incident_id, body, form.user.actor, status=status)
     except DomainError as exc:
         return render_incident(
             request, w, form.user, incident_id, error=exc.message, status_code=exc.status_code, update=body
         )
     return see_other(f"/incidents/{incident_id}#updates")
-
-
-def _enum(kind: type[E], value: str, field: str) -> E:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise InvalidInput(f"unknown {field} {value!r}; use one of {allowed}", field=field) from None
-
-
-def _severity(value: str) -> Severity:
-    try:
-        return Severity.parse(value)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="severity") from None
