@@ -65,7 +65,7 @@ class IncidentAutomation:
 
         assert incident.id is not None
         actions = GroupActions(self.uow, self.pager, self.now)
-        for page in self.uow.process.role_pages_of(incident.id):
+        for page in self.uow.process.open_role_pages(incident.id):
             group = self.uow.alerts.group(page.group_id, for_update=True)
             if group.status is not GroupStatus.RESOLVED:
                 actions.resolve(group, ENGINE, f"incident #{incident.id} is resolved")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from onwatch.commands.base import PagingCommands
 from onwatch.commands.paging import Pager
 from onwatch.commands.role_pages import RolePages
-from onwatch.domain.alerts import GroupStatus
 from onwatch.domain.enums import EventKind, Role
 from onwatch.domain.errors import DomainError, InvalidInput
 from onwatch.domain.timeline import Actor, TimelineEvent
@@ -49,12 +48,8 @@ class ProcessCommands(PagingCommands):
     def open_role_pages(self, incident_id: int) -> dict[Role, int]:
         """Roles with a page still open for the incident -> the alert group carrying it."""
         with self.db.read() as uow:
-            pages = uow.process.role_pages_of(incident_id)
-            return {
-                p.role: p.group_id
-                for p in pages
-                if uow.alerts.group(p.group_id).status is not GroupStatus.RESOLVED
-            }
+            # newest first: the latest page to a role wins
+            return {p.role: p.group_id for p in reversed(uow.process.open_role_pages(incident_id))}
 
     def document_versions(self, incident_id: int) -> list[DocumentVersion]:
         with self.db.read() as uow:

@@ -64,22 +64,13 @@ class ProcessRepository:
 
     def open_role_page(self, incident_id: int, role: Role) -> RolePageRecord | None:
         """A page to `role` for the incident that nobody has resolved yet (acknowledged counts)."""
-        row = (
-            self.conn.execute(
-                sa.select(role_pages)
-                .join(alert_groups, alert_groups.c.id == role_pages.c.group_id)
-                .where(
-                    role_pages.c.incident_id == incident_id,
-                    role_pages.c.role == role.value,
-                    alert_groups.c.status != GroupStatus.RESOLVED.value,
-                )
-                .order_by(role_pages.c.id.desc())
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
-        return RolePageRecord.of(row) if row else None
+        row = self.conn.execute(_open_pages(incident_id).where(role_pages.c.role == role.value).limit(1))
+        found = row.mappings().first()
+        return RolePageRecord.of(found) if found else None
+
+    def open_role_pages(self, incident_id: int) -> list[RolePageRecord]:
+        """The incident's role pages not resolved yet, newest first."""
+        return [RolePageRecord.of(r) for r in self.conn.execute(_open_pages(incident_id)).mappings()]
 
     def role_pages_of(self, incident_id: int) -> list[RolePageRecord]:
         rows = self.conn.execute(
@@ -128,3 +119,12 @@ class ProcessRepository:
                 incident_id=incident_id, version=version, body=body, author=author, at=at
             )
         )
+
+
+def _open_pages(incident_id: int) -> sa.Select[Any]:
+    return (
+        sa.select(role_pages)
+        .join(alert_groups, alert_groups.c.id == role_pages.c.group_id)
+        .where(role_pages.c.incident_id == incident_id, alert_groups.c.status != GroupStatus.RESOLVED.value)
+        .order_by(role_pages.c.id.desc())
+    )
