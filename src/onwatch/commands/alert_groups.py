@@ -8,7 +8,7 @@ from typing import Any
 
 from onwatch.commands.automation import IncidentAutomation
 from onwatch.commands.base import PagingCommands
-from onwatch.commands.engagement import engaged_from_group
+from onwatch.commands.engagement import engaged_from_group, paged_vias
 from onwatch.commands.groups import GroupActions
 from onwatch.commands.links import LinkSigner
 from onwatch.commands.paging import Pager
@@ -156,13 +156,10 @@ class AlertGroupCommands(PagingCommands):
         """The incident's open role page that paged `person` (what "ack" in chat means), if any."""
         with self.db.read() as uow:
             uow.incidents.get(incident_id)
-            for page in reversed(uow.process.role_pages_of(incident_id)):
+            for page in uow.process.open_role_pages(incident_id):  # newest first
                 if uow.alerts.group(page.group_id).status is not GroupStatus.TRIGGERED:
                     continue
-                if any(
-                    e.kind == "paged" and e.data.get("person") == person
-                    for e in uow.alerts.events(page.group_id)
-                ):
+                if paged_vias(uow, page.group_id, person):
                     return page.group_id
         return None
 

@@ -81,12 +81,20 @@ def _engage_on_linked_incident(
     IncidentAutomation(uow, pager, now).react(incident)
 
 
+def paged_vias(uow: UnitOfWork, group_id: int, person: str) -> list[str]:
+    """How `person` was paged for this alert group ("EOC", "IMOC", "IMOC (by amara)", ...), in order."""
+    return [
+        str(e.data.get("via", ""))
+        for e in uow.alerts.events(group_id)
+        if e.kind == "paged" and e.data.get("person") == person
+    ]
+
+
 def paged_as(uow: UnitOfWork, group_id: int, person: str) -> Role | None:
     """The role `person` was paged as for this alert group, if they were paged as one."""
-    for event in uow.alerts.events(group_id):
-        via = str(event.data.get("via", "")).lower()
-        if event.kind == "paged" and event.data.get("person") == person and via in Role.__members__.values():
-            return Role(via)
+    for via in paged_vias(uow, group_id, person):
+        if via.lower() in Role.__members__.values():
+            return Role(via.lower())
     return None
 
 
