@@ -94,15 +94,15 @@ class IncidentCommands:
             automation = self.automation(uow)
             if automation is None:
                 raise InvalidInput("no configuration applied: there is nobody to page", field="role")
-            open_page = uow.process.open_role_page(incident_id, role)
-            if open_page is not None:
+            why = reason or f"requested by {actor.name}"
+            group_id = automation.pages.page_for_incident(incident, role, actor, why)
+            if group_id is None:  # a page to the role is still open
+                open_page = uow.process.open_role_page(incident_id, role)
+                assert open_page is not None
                 raise InvalidInput(
                     f"the {role.name} is already paged for this incident (alert group #{open_page.group_id})",
                     field="role",
                 )
-            why = reason or f"requested by {actor.name}"
-            group_id = automation.pages.page_for_incident(incident, role, actor, why)
-            assert group_id is not None
         self.on_commit()
         return group_id
 
