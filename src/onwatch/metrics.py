@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onwatch.store.tables import alert_groups, outbox, slo_state
+from onwatch.store.tables import alert_group_counts, alert_groups, outbox, slo_state
 from onwatch.store.uow import Database
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -81,9 +81,10 @@ class DatabaseCollector(Collector):
                 backlog.add_metric([channel], count)
             firsts = [r[2] for r in rows if r[2] is not None]
             oldest.add_metric([], max(0.0, time.time() - min(firsts).timestamp()) if firsts else 0.0)
-            total = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.sum(alert_groups.c.event_count), 0))
-            ).scalar_one()
+            total = sum(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.sum(column), 0))).scalar_one()
+                for column in (alert_groups.c.event_count, alert_group_counts.c.events)  # + not folded
+            )
             events.add_metric([], float(total))
             for status, count in conn.execute(
                 sa.select(alert_groups.c.status, sa.func.count()).group_by(alert_groups.c.status)

@@ -35,7 +35,7 @@ from onwatch.domain.alerts import (
 from onwatch.domain.enums import Interface
 from onwatch.domain.errors import NotFound
 from onwatch.domain.timeline import Actor
-from onwatch.store import alert_batch
+from onwatch.store import alert_batch, alert_counts
 from onwatch.store.alerts import AlertGroupRecord, IntegrationRecord
 from onwatch.store.tokens import hash_token
 from onwatch.store.uow import UnitOfWork
@@ -199,7 +199,7 @@ class IngestRun:
             results.append(IngestResult(key, group_id, outcome))
         self.writes.flush(self.uow)  # before an acknowledge or resolve later in the request can look
         alert_batch.upsert_firing(conn, self.integ.id, list(rows.values()), self.now)
-        alert_batch.add_to_groups(conn, {g: (a, f, e) for g, (a, f, e) in deltas.items()}, self.now)
+        alert_counts.append(conn, {g: (a, f, e) for g, (a, f, e) in deltas.items()}, self.now)
         return results
 
     @staticmethod

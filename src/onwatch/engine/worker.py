@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from onwatch.engine.listen import start_listener
 from onwatch.engine.timers import TimerHandlers
 from onwatch.metrics import DELIVERY_LATENCY, TIMER_LATENESS
 from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
+from onwatch.store import alert_counts
 from onwatch.store.uow import Database
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+FOLD_SECONDS = 5.0  # how often a running worker folds appended alert-group counts
 
 
 def backoff(attempts: int) -> timedelta:
@@ -137,8 +140,15 @@ class Worker:
             return DeliveryError(f"{type(exc).__name__}: {exc}")
         return None
 
+    def fold_counts(self) -> int:
+        """Fold the counts ingest appended into their alert groups' rows (store.alert_counts), so
+        that they stay a handful of rows per group; returns how many groups changed."""
+        with self.db.write() as uow:
+            return alert_counts.fold(uow.conn)
+
     def run_once(self) -> int:
         """Everything due now, until nothing is left (tests call this after advancing the clock)."""
+        self.fold_counts()
         total = 0
         while True:
             done = self.run_timers() + self.deliver()
@@ -171,8 +181,12 @@ class Worker:
         ]
         for sender in senders:
             sender.start()
+        folded_at = time.monotonic()
         while not stop.is_set():
             try:
+                if time.monotonic() - folded_at >= FOLD_SECONDS:
+                    folded_at = time.monotonic()
+                    self.fold_counts()
                 while self.run_timers():
                     self._send_wake.set()  # the pass queued pages: the sender need not wait for NOTIFY
                 wait = self._until_next_due(poll, timers=True)

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 
 from onwatch.domain.alerts import AlertStatus, GroupStatus
 from onwatch.domain.errors import NotFound
+from onwatch.store import alert_counts
+from onwatch.store.alert_counts import GROUP_COLUMNS
 from onwatch.store.tables import (
     alert_group_events,
     alert_groups,
@@ -187,23 +189,6 @@ class AlertRepository:
                 rows,
             )
 
-    def add_to_groups(self, deltas: dict[int, tuple[int, int, int]], now: datetime) -> None:
-        """Add (alerts, firing, events) to each group's counters in one executemany."""
-        if not deltas:
-            return
-        self.conn.execute(
-            sa.update(alert_groups)
-            .where(alert_groups.c.id == sa.bindparam("_id"))
-            .values(
-                alert_count=alert_groups.c.alert_count + sa.bindparam("_a"),
-                firing_count=alert_groups.c.firing_count + sa.bindparam("_f"),
-                event_count=alert_groups.c.event_count + sa.bindparam("_e"),
-                updated_at=now,
-            ),
-            # in id order: concurrent transactions lock groups in the same order and cannot deadlock
-            [{"_id": gid, "_a": a, "_f": f, "_e": e} for gid, (a, f, e) in sorted(deltas.items())],
-        )
-
     def update_alert(self, alert_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(sa.update(alerts).where(alerts.c.id == alert_id).values(values))
 
@@ -222,26 +207,19 @@ class AlertRepository:
 
     # ---- groups --------------------------------------------------------------------------
 
-    def open_group(self, group_key: str, *, for_update: bool = False) -> AlertGroupRecord | None:
-        query = sa.select(alert_groups).where(
-            alert_groups.c.group_key == group_key, alert_groups.c.status != GroupStatus.RESOLVED.value
-        )
-        if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).mappings().first()
-        return AlertGroupRecord.of(row) if row else None
-
     def open_groups(self, keys: list[str]) -> dict[str, AlertGroupRecord]:
-        """The open groups among `keys`, locked for this transaction."""
+        """The open groups among `keys`, share-locked for this transaction: they stay open until it
+        ends, while other writers may still join them."""
         found: dict[str, AlertGroupRecord] = {}
         for start in range(0, len(keys), 500):
             rows = self.conn.execute(
-                sa.select(alert_groups)
+                sa.select(*GROUP_COLUMNS)
                 .where(
                     alert_groups.c.group_key.in_(keys[start : start + 500]),
                     alert_groups.c.status != GroupStatus.RESOLVED.value,
                 )
-                .with_for_update()
+                .order_by(alert_groups.c.id)
+                .with_for_update(read=True, of=alert_groups)
             ).mappings()
             found.update((r["group_key"], AlertGroupRecord.of(r)) for r in rows)
         return found
@@ -249,7 +227,7 @@ class AlertRepository:
     def last_resolved_group(self, group_key: str) -> AlertGroupRecord | None:
         row = (
             self.conn.execute(
-                sa.select(alert_groups)
+                sa.select(*GROUP_COLUMNS)
                 .where(
                     alert_groups.c.group_key == group_key, alert_groups.c.status == GroupStatus.RESOLVED.value
                 )
@@ -262,33 +240,37 @@ class AlertRepository:
         return AlertGroupRecord.of(row) if row else None
 
     def group(self, group_id: int, *, for_update: bool = False) -> AlertGroupRecord:
-        query = sa.select(alert_groups).where(alert_groups.c.id == group_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).mappings().first()
-        if row is None:
+        found = self.groups_by_ids([group_id], for_update=for_update)
+        if group_id not in found:
             raise NotFound(f"alert group {group_id} does not exist", field="id")
-        return AlertGroupRecord.of(row)
+        return found[group_id]
 
     def groups_by_ids(self, ids: list[int], *, for_update: bool = False) -> dict[int, AlertGroupRecord]:
-        """The groups among `ids` (locked in id order when `for_update`), by id."""
+        """The groups among `ids`, by id. With `for_update`, locked in id order and with their pending
+        counts folded into the row first, so that the caller may set a counter outright."""
         found: dict[int, AlertGroupRecord] = {}
         unique = sorted(set(ids))
         for start in range(0, len(unique), 1000):
-            query = (
-                sa.select(alert_groups)
-                .where(alert_groups.c.id.in_(unique[start : start + 1000]))
-                .order_by(alert_groups.c.id)
-            )
+            chunk = unique[start : start + 1000]
             if for_update:
-                query = query.with_for_update()
+                self.conn.execute(
+                    sa.select(alert_groups.c.id)
+                    .where(alert_groups.c.id.in_(chunk))
+                    .order_by(alert_groups.c.id)
+                    .with_for_update()
+                ).all()
+                alert_counts.fold(self.conn, chunk)
+            # once folded and locked, the row holds every count a writer may build on (counts that
+            # transactions still open append stay pending, and must not be folded into a total here)
+            columns = alert_groups.c if for_update else GROUP_COLUMNS
+            query = sa.select(*columns).where(alert_groups.c.id.in_(chunk))
             found.update((r["id"], AlertGroupRecord.of(r)) for r in self.conn.execute(query).mappings())
         return found
 
     def groups(
         self, *, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
     ) -> list[AlertGroupRecord]:
-        query = sa.select(alert_groups).order_by(alert_groups.c.id.desc()).limit(limit).offset(offset)
+        query = sa.select(*GROUP_COLUMNS).order_by(alert_groups.c.id.desc()).limit(limit).offset(offset)
         if status is not None:
             query = query.where(alert_groups.c.status == status.value)
         return [AlertGroupRecord.of(r) for r in self.conn.execute(query).mappings()]

@@ -340,6 +340,20 @@ escalations = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# Counts added to alert groups by ingest, not yet folded into the group row. Ingest appends here
+# instead of updating the group: many writers joining one busy group would otherwise queue on its
+# row lock. Readers add these to the group's counters; locking a group for update, and the worker
+# every few seconds, fold them into the row (store.alert_counts).
+alert_group_counts = sa.Table(
+    "alert_group_counts",
+    metadata,
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False, index=True),
+    sa.Column("alerts", sa.Integer, nullable=False),
+    sa.Column("firing", sa.Integer, nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+
 alert_group_events = sa.Table(
     "alert_group_events",
     metadata,
