@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.types import Receive, Scope, Send
 
 from onwatch import __version__, metrics
 from onwatch.api import problems
@@ -40,6 +41,18 @@ from onwatch.slo.samples import SloSamples
 from onwatch.store.uow import Database
 
 
+class OnwatchAPI(FastAPI):
+    """FastAPI, with the hot alert-ingest routes answered ahead of its middleware stack."""
+
+    ingest_routes: IngestRoutes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routes = self.ingest_routes
+        if routes is not None and await routes.handle(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_api(
     db: Database,
     clock: Clock,
@@ -53,7 +66,7 @@ def create_api(
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process).
     `web` adds the web UI and the public status page (onwatch.web)."""
-    app = FastAPI(
+    app = OnwatchAPI(
         title="onwatch",
         version=__version__,
         description="Incident management: on-call, paging, incidents, SLOs, status page, reviews.",
@@ -111,7 +124,7 @@ def create_api(
             process=app.state.process,
             public_url=public_url,
         )
-    app.add_middleware(IngestRoutes)  # the hot ingest routes, before FastAPI's routing
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)  # also guards IngestRoutes
-    app.add_middleware(metrics.RequestMetrics)  # outermost: counts the ingest routes too
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(metrics.RequestMetrics)
+    app.ingest_routes = IngestRoutes(app, max_body_bytes)
     return app

@@ -1,20 +1,22 @@
 """The alert-ingest routes as plain ASGI, in front of FastAPI.
 
-Monitoring posts alerts at thousands of requests per second; FastAPI's routing, dependency
-resolution and response classes cost about as much per request as the whole ingest itself. These
-three routes are therefore answered here, before FastAPI sees the request: the body is parsed with
+Monitoring posts alerts at thousands of requests per second; FastAPI's middleware stack, routing,
+dependency resolution and response classes cost about as much per request as the whole ingest
+itself. These three routes are therefore answered here, before FastAPI sees the request (api.app's
+OnwatchAPI asks `IngestRoutes.handle` first): the body is parsed with
 orjson and checked field by field by the integration adapters, exactly as the FastAPI routes in
 api/routers/integrations.py (kept for the OpenAPI document) would, with the same answers:
 
 - 2xx only after the alerts are committed (the group-commit writer answers once its transaction
   commits);
 - 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 when the database
-  cannot take the write; 413 for oversized bodies comes from BodySizeLimit, which wraps this.
+  cannot take the write; 413 for oversized bodies, as BodySizeLimit answers it on other routes;
+- counted in the request metrics under the same route templates.
 """
 
 from __future__ import annotations
 
-import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +24,9 @@ from typing import Any
 import orjson
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from onwatch.api.limits import too_large_body
 from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
@@ -33,6 +36,7 @@ from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
 from onwatch.integrations import alertmanager, generic, pagerduty
 from onwatch.integrations.base import PayloadError
+from onwatch.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from onwatch.store.alerts import IntegrationRecord
 
 ALERTMANAGER_PREFIX = "/api/v1/integrations/alertmanager/"
@@ -84,7 +88,7 @@ class IngestServices:
 
     async def submit(self, integration: IntegrationRecord, events: list[AlertEvent]) -> list[IngestResult]:
         """Queue for the group-commit writer; resolves once the alerts are committed."""
-        return await asyncio.wrap_future(self.group_commit.submit(integration, events))
+        return await self.group_commit.submit(integration, events)
 
 
 def parse_json(body: bytes) -> Any:
@@ -197,33 +201,54 @@ def _key(path: str, prefix: str) -> str | None:
     return key if key and "/" not in key else None
 
 
+ROUTES = {  # the route templates, as FastAPI's routers name them (metrics label requests by these)
+    ALERTMANAGER_PREFIX: "/api/v1/integrations/alertmanager/{key}",
+    GENERIC_PREFIX: "/api/v1/integrations/generic/{key}",
+    PAGERDUTY_PATHS[0]: PAGERDUTY_PATHS[0],
+    PAGERDUTY_PATHS[1]: PAGERDUTY_PATHS[1],
+}
+
+
 class IngestRoutes:
-    """ASGI middleware answering POSTs to the three ingest routes; everything else goes on to FastAPI.
-    Reads the services from `scope["app"].state` (the FastAPI app), as the routers do."""
+    """Answers POSTs to the three ingest routes ahead of FastAPI and its middleware stack (which
+    costs more per request than the rest of the answer): the body limit (413) and the request
+    metrics are applied here as the stack would. `handle` says whether it answered."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app  # the FastAPI app: its state holds the services
+        self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            path: str = scope["path"]
-            route: Callable[[IngestServices, bytes], Any] | None = None
-            if path.startswith(ALERTMANAGER_PREFIX):
-                if (key := _key(path, ALERTMANAGER_PREFIX)) is not None:
-                    route = _bind(alertmanager_answer, key)
-            elif path.startswith(GENERIC_PREFIX):
-                if (key := _key(path, GENERIC_PREFIX)) is not None:
-                    route = _bind(generic_answer, key)
-            elif path in PAGERDUTY_PATHS:
-                route = pagerduty_answer
-            if route is not None:
-                body = await _read_body(receive)
-                if body is None:  # the client went away: nobody to answer, nothing to store
-                    return
-                answer: Answer = await route(IngestServices.of(scope["app"].state), body)
-                await _send(send, answer)
-                return
-        await self.app(scope, receive, send)
+    def route_of(self, scope: Scope) -> tuple[str, Callable[[IngestServices, bytes], Any]] | None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return None
+        path: str = scope["path"]
+        if path.startswith(ALERTMANAGER_PREFIX):
+            if (key := _key(path, ALERTMANAGER_PREFIX)) is not None:
+                return ROUTES[ALERTMANAGER_PREFIX], _bind(alertmanager_answer, key)
+        elif path.startswith(GENERIC_PREFIX):
+            if (key := _key(path, GENERIC_PREFIX)) is not None:
+                return ROUTES[GENERIC_PREFIX], _bind(generic_answer, key)
+        elif path in PAGERDUTY_PATHS:
+            return ROUTES[path], pagerduty_answer
+        return None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        found = self.route_of(scope)
+        if found is None:
+            return False
+        template, route = found
+        start = time.perf_counter()
+        body = await _read_body(scope, receive, self.max_body_bytes)
+        if body is None:  # the client went away: nobody to answer, nothing to store
+            return True
+        if isinstance(body, Answer):
+            answer = body
+        else:
+            answer = await route(IngestServices.of(self.app.state), body)
+        await _send(send, answer)
+        HTTP_REQUESTS.labels("POST", template, str(answer.status)).inc()
+        HTTP_LATENCY.labels("POST", template).observe(time.perf_counter() - start)
+        return True
 
 
 def _bind(
@@ -232,16 +257,31 @@ def _bind(
     return lambda services, body: handler(services, key, body)
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | Answer | None:
+    """The body; a 413 answer past `limit` bytes (by Content-Length up front, or as it streams);
+    None when the client went away."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            return too_large(limit)
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return too_large(limit)
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def too_large(limit: int) -> Answer:
+    """The same answer as api.limits.BodySizeLimit gives every other route."""
+    return Answer(413, too_large_body(limit), PROBLEM_JSON, (("connection", "close"),))
 
 
 async def _send(send: Send, answer: Answer) -> None:

@@ -50,14 +50,7 @@ class BodySizeLimit:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "type": "about:blank",
-                "title": "Payload too large",
-                "status": 413,
-                "detail": f"request body is larger than {self.max_bytes} bytes",
-            }
-        )
+        body = too_large_body(self.max_bytes)
         await send(
             {
                 "type": "http.response.start",
@@ -70,3 +63,15 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def too_large_body(max_bytes: int) -> bytes:
+    """The 413 problem document (api.ingest_routes answers its routes with the same)."""
+    return orjson.dumps(
+        {
+            "type": "about:blank",
+            "title": "Payload too large",
+            "status": 413,
+            "detail": f"request body is larger than {max_bytes} bytes",
+        }
+    )

@@ -4,18 +4,20 @@ pending in one transaction, then answers them all.
 A request is still answered only after its alerts are committed, but N concurrent requests cost
 one transaction instead of N (on SQLite one writer at a time anyway; on PostgreSQL one commit and
 one fsync). If a grouped transaction fails, each request in it is retried in its own, so one bad
-request cannot fail the others.
+request cannot fail the others. A committed batch's requests are answered with one wake-up of
+their event loop, not one per request.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest, IngestRun
@@ -29,11 +31,14 @@ MAX_ALERTS_PER_COMMIT = 5000
 LINGER = 0.002  # seconds a busy writer waits for more requests before it commits
 
 
+Outcome = list[IngestResult] | BaseException
+
+
 @dataclass
 class _Item:
     integration: IntegrationRecord
     events: Sequence[AlertEvent]
-    future: Future[list[IngestResult]] = field(default_factory=Future)
+    future: asyncio.Future[list[IngestResult]]
 
 
 class GroupCommit:
@@ -52,9 +57,10 @@ class GroupCommit:
 
     def submit(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
-    ) -> Future[list[IngestResult]]:
+    ) -> asyncio.Future[list[IngestResult]]:
+        """From the event loop: a future of the running loop, done once the alerts are committed."""
         self._ensure_writer()
-        item = _Item(integration, events)
+        item = _Item(integration, events, asyncio.get_running_loop().create_future())
         self._queue.put(item)
         return item.future
 
@@ -114,21 +120,28 @@ class _Writer:
             self._commit(batch)
 
     def _commit(self, batch: list[_Item]) -> None:
-        batch = self._fast(batch)
+        answers: list[tuple[_Item, Outcome]] = []
+        try:
+            self._write(batch, answers)
+        finally:
+            _answer(answers)
+
+    def _write(self, batch: list[_Item], answers: list[tuple[_Item, Outcome]]) -> None:
+        batch = self._fast(batch, answers)
         if not batch:
             return
         try:
             results = self._apply(batch)
         except Exception:
             for item in batch:  # isolate the request that broke the group
-                self._alone(item)
+                answers.append((item, self._alone(item)))
             return
         for item, result in zip(batch, results, strict=True):
-            item.future.set_result(result)
+            answers.append((item, result))
             self.lane.learn(item.integration, item.events)
         self.ingest.on_commit()
 
-    def _fast(self, batch: list[_Item]) -> list[_Item]:
+    def _fast(self, batch: list[_Item], answers: list[tuple[_Item, Outcome]]) -> list[_Item]:
         """Commit what the fast lane can (per integration, one statement each); return the rest."""
         if not self.lane.enabled:
             return batch
@@ -141,7 +154,7 @@ class _Writer:
                 continue
             start = 0
             for item in items:
-                item.future.set_result(merged[start : start + len(item.events)])
+                answers.append((item, merged[start : start + len(item.events)]))
                 start += len(item.events)
         return rest
 
@@ -167,13 +180,33 @@ class _Writer:
                     start += len(item.events)
         return [results[id(item)] for item in batch]
 
-    def _alone(self, item: _Item) -> None:
+    def _alone(self, item: _Item) -> Outcome:
         """One request in its own transaction (with the ingest's retries for concurrent inserts)."""
         try:
-            item.future.set_result(self.ingest.ingest(item.integration, item.events))
+            return self.ingest.ingest(item.integration, item.events)
         except Exception as exc:
             log.exception("ingest failed for integration %s", item.integration.id)
-            item.future.set_exception(exc)
+            return exc
+
+
+def _answer(answers: list[tuple[_Item, Outcome]]) -> None:
+    """Hand the outcomes to their event loops: one call_soon_threadsafe (one wake-up) per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Item, Outcome]]] = {}
+    for item, outcome in answers:
+        by_loop.setdefault(item.future.get_loop(), []).append((item, outcome))
+    for loop, pairs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for these answers
+            loop.call_soon_threadsafe(_settle, pairs)
+
+
+def _settle(pairs: list[tuple[_Item, Outcome]]) -> None:
+    for item, outcome in pairs:
+        if item.future.done():  # cancelled: the client went away
+            continue
+        if isinstance(outcome, BaseException):
+            item.future.set_exception(outcome)
+        else:
+            item.future.set_result(outcome)
 
 
 def _by_integration(batch: list[_Item]) -> dict[str, list[_Item]]:
