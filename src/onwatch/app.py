@@ -79,3 +79,13 @@ class Onwatch:
 def asgi_app() -> FastAPI:
     """Factory for `uvicorn --factory onwatch.app:asgi_app` (API only; run `onwatch worker` beside it)."""
     return Onwatch.from_settings().api()
+
+
+def serving_process_app() -> FastAPI:
+    """The API of one of `onwatch serve --processes N`'s server processes: settled for a long life.
+    Its commits wake the engine (in the parent process, or `onwatch worker`s) by NOTIFY."""
+    from onwatch import gc_tuning
+
+    api = asgi_app()
+    gc_tuning.settle()
+    return api

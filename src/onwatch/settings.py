@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     # Alert ingest: transactions committing concurrently (PostgreSQL; SQLite has one writer).
     ingest_writers: int = 2
+    # Server processes of `onwatch serve` sharing its port (PostgreSQL only).
+    processes: int = 1
     # Slack app signing secret: enables POST /api/v1/chat/slack/commands (slash commands).
     slack_signing_secret: str = ""
     # Engine: how long a worker holds claimed deliveries before another may take them (a crashed

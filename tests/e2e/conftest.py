@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,18 +46,20 @@ def cli(db: Database) -> Cli:
     return Cli(env)
 
 
-@pytest.fixture
-def server(cli: Cli) -> Iterator[Callable[..., str]]:
-    """Start `onwatch serve` lazily (after the test prepared the database); stop it afterwards."""
-    procs: list[subprocess.Popen[str]] = []
+class Servers:
+    """Starts `onwatch serve` (after the test prepared the database); `processes` are the started ones."""
 
-    def start(*extra: str) -> str:
+    def __init__(self, cli: Cli) -> None:
+        self.cli = cli
+        self.processes: list[subprocess.Popen[str]] = []
+
+    def __call__(self, *extra: str) -> str:
         port = free_port()
         proc = subprocess.Popen(
             [ONWATCH, "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
-            env=cli.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=self.cli.env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
-        procs.append(proc)
+        self.processes.append(proc)
         base = f"{'https' if '--tls-cert' in extra else 'http'}://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -70,10 +72,18 @@ def server(cli: Cli) -> Iterator[Callable[..., str]]:
                 time.sleep(0.1)
         raise AssertionError("onwatch serve did not become healthy within 30 s")
 
-    yield start
-    for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    def stop(self) -> None:
+        for proc in self.processes:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture
+def server(cli: Cli) -> Iterator[Servers]:
+    """Start `onwatch serve` lazily (after the test prepared the database); stop it afterwards."""
+    servers = Servers(cli)
+    yield servers
+    servers.stop()

@@ -125,12 +125,19 @@ def serve(
     ] = True,
     tls_cert: Annotated[Path | None, typer.Option(help="serve HTTPS with this certificate (PEM)")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="the certificate's private key (PEM)")] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="server processes sharing the port (PostgreSQL only); default: ONWATCH_PROCESSES or 1"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and run the engine beside it (--no-engine when `onwatch worker`s run apart)."""
     import threading
 
     import uvicorn
 
+    from onwatch.serving import Listen, check_port_free, serve_processes
     from onwatch.store import migrate as migrations
 
     if (tls_cert is None) != (tls_key is None):
@@ -140,6 +147,9 @@ def serve(
         migrations.upgrade(ow.db.engine)
     host = host or ow.settings.host
     port = port or ow.settings.port
+    processes = processes or ow.settings.processes
+    if processes > 1 and ow.db.dialect != "postgresql":
+        fail("--processes above 1 needs PostgreSQL: SQLite takes one writing process at a time")
     worker = ow.worker() if engine else None
     stop = threading.Event()
     if worker is not None:
@@ -154,19 +164,28 @@ def serve(
     typer.echo(
         f"onwatch on {scheme}://{host}:{port} (web UI at /, status page at /status, API docs at /docs), "
         f"database: {ow.db.dialect}, engine: {where}"
+        + (f", {processes} server processes" if processes > 1 else "")
     )
-    api = ow.api(worker)
-    gc_tuning.settle()
+    listen = Listen(host, port, str(tls_cert) if tls_cert else None, str(tls_key) if tls_key else None)
     try:
-        uvicorn.run(
-            api,
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=False,
-            ssl_certfile=str(tls_cert) if tls_cert else None,
-            ssl_keyfile=str(tls_key) if tls_key else None,
-        )
+        if processes > 1:
+            try:
+                check_port_free(listen)
+            except OSError as exc:
+                fail(f"cannot listen on {host}:{port}: {exc}")
+            serve_processes(listen, processes)
+        else:
+            api = ow.api(worker)
+            gc_tuning.settle()
+            uvicorn.run(
+                api,
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=False,
+                ssl_certfile=listen.ssl_certfile,
+                ssl_keyfile=listen.ssl_keyfile,
+            )
     finally:
         stop.set()
 

@@ -1,0 +1,111 @@
+"""`onwatch serve --processes N`: N server processes sharing one port.
+
+One Python process answers HTTP on one core, whatever the machine has. Each server process here
+binds its own listening socket with SO_REUSEPORT, so the kernel spreads new connections over them
+(a socket shared by all, as `uvicorn --workers` does it, lets whichever process wakes first take a
+burst of connections, and a handful of busy clients can end up on one process). Each process builds
+its own API from the same settings; the engine stays in the parent (or runs as `onwatch worker`s),
+woken by the NOTIFY that commits which queue work send. PostgreSQL only: SQLite has one writer.
+
+The parent restarts a server process that dies and stops them all on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+log = logging.getLogger(__name__)
+
+RESTART_PAUSE = 1.0  # seconds between restarts of a process that keeps dying
+
+
+@dataclass(frozen=True)
+class Listen:
+    host: str
+    port: int
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+
+def check_port_free(listen: Listen) -> None:
+    """Refuse to start beside another server on the port: SO_REUSEPORT alone would share it."""
+    family, kind, proto, _, address = socket.getaddrinfo(listen.host, listen.port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)  # OSError (address in use) when something listens there
+
+
+def reuseport_socket(listen: Listen) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(listen.host, listen.port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_one(listen: Listen) -> None:
+    """The body of one server process."""
+    import uvicorn
+
+    from onwatch.app import serving_process_app
+
+    sock = reuseport_socket(listen)
+    config = uvicorn.Config(
+        serving_process_app(),
+        host=listen.host,
+        port=listen.port,
+        log_level="info",
+        access_log=False,
+        ssl_certfile=listen.ssl_certfile,
+        ssl_keyfile=listen.ssl_keyfile,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve_processes(listen: Listen, processes: int) -> None:
+    """Run `processes` server processes until SIGTERM or SIGINT; restart any that dies."""
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def start(index: int) -> BaseProcess:
+        proc = context.Process(target=serve_one, args=(listen,), name=f"onwatch-server-{index}")
+        proc.start()
+        return proc
+
+    running = [start(i) for i in range(processes)]
+    try:
+        while not stop.wait(0.5):
+            for i, proc in enumerate(running):
+                if not proc.is_alive():
+                    log.error("server process %s exited with %s; starting another", proc.name, proc.exitcode)
+                    time.sleep(RESTART_PAUSE)
+                    running[i] = start(i)
+    finally:
+        for proc in running:
+            if proc.is_alive():
+                proc.terminate()  # SIGTERM: uvicorn finishes the requests in flight
+        deadline = time.monotonic() + 15
+        for proc in running:
+            proc.join(timeout=max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+        for signum, handler in previous.items():
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signum, handler)
