@@ -112,6 +112,15 @@ def main() -> int:
         help="alerts per request",
     )
     parser.add_argument("--connections", type=int, default=8, help="ingest: wrk threads, one connection each")
+    parser.add_argument(
+        "--server-processes",
+        type=int,
+        default=2,
+        help="ingest: `onwatch serve --processes` (one Python process answers HTTP on one core)",
+    )
+    parser.add_argument(
+        "--ingest-writers", type=int, default=None, help="ingest: ONWATCH_INGEST_WRITERS (default: onwatch's)"
+    )
     parser.add_argument("--alertnames", type=int, default=10, help="distinct alertnames (groups) under load")
     parser.add_argument(
         "--mixed-batches",

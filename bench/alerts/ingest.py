@@ -204,7 +204,10 @@ def phase_ingest(
         tag = f"b{batch}-{secrets.token_hex(3)}"
         print(f"[ingest] onwatch: {requests * batch} alerts, {batch}/request ...", flush=True)
         with prepared_database(args.pg_admin_url, sink, workdir) as url:
-            env = clean_env(url)
+            settings = {"ONWATCH_PROCESSES": str(args.server_processes)}
+            if args.ingest_writers is not None:
+                settings["ONWATCH_INGEST_WRITERS"] = str(args.ingest_writers)
+            env = clean_env(url, **settings)
             with onwatch_server(
                 env, workdir, f"ingest-{batch}", layout="api", engine_flag=engine_flag
             ) as base:
