@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     # HMAC key for webhook signatures when a webhook target has no secret of its own.
     webhook_secret: str = ""
-    # Alert ingest: transactions committing concurrently (PostgreSQL; SQLite has one writer).
-    ingest_writers: int = 2
+    # Alert ingest: transactions committing concurrently per server process (PostgreSQL; SQLite has
+    # one writer). One writer makes the largest batches; scale with `processes` (bench.alerts).
+    ingest_writers: int = 1
     # Server processes of `onwatch serve` sharing its port (PostgreSQL only).
     processes: int = 1
     # Slack app signing secret: enables POST /api/v1/chat/slack/commands (slash commands).

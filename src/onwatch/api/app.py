@@ -61,7 +61,7 @@ def create_api(
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
     slack_signing_secret: str = "",
-    ingest_writers: int = 2,
+    ingest_writers: int = 1,
     web: bool = True,
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process).
