@@ -8,7 +8,9 @@ last alert does.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import httpx
 import pytest
@@ -16,13 +18,15 @@ import sqlalchemy as sa
 
 from onwatch.api.app import create_api
 from onwatch.domain.clock import FakeClock
-from onwatch.store.tables import alert_group_counts
+from onwatch.store import alert_batch
+from onwatch.store.tables import alert_group_counts, alert_groups
 from onwatch.store.uow import Database
 from tests.live import LiveServer
 from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 
 GENERIC = f"/api/v1/integrations/generic/{GENERIC_KEY}"
+GENERIC_INTEGRATION = "webhook"  # the demo config's id of that integration
 
 
 @pytest.fixture
@@ -95,3 +99,39 @@ def test_resolving_a_group_by_hand_leaves_nothing_firing(bench: PagingBench) -> 
     assert _counts(bench, group_id) == (3, 0, 4)
     bench.worker.run_once()
     assert _counts(bench, group_id) == (3, 0, 4)
+
+
+def test_the_same_new_alert_from_two_replicas_at_once_is_counted_once(
+    bench: PagingBench, db: Database
+) -> None:
+    """Two fast-lane batches insert the same new alert; the second one's lookup ran before the first
+    committed (so it saw no alert) and its upsert waited for that commit."""
+    if db.dialect != "postgresql":
+        pytest.skip("the one-statement fast lane is PostgreSQL's")
+    group_id = bench.api.post(GENERIC, json=_alert("a")).json()["results"][0]["alert_group"]
+    with db.engine.connect() as conn:
+        group_key = conn.execute(
+            sa.select(alert_groups.c.group_key).where(alert_groups.c.id == group_id)
+        ).scalar_one()
+    row = {"k": "same", "gk": group_key, "s": "disk same", "v": "warning", "o": "", "l": {}, "d": {}, "n": 1}
+    now = bench.clock.now()
+    first = db.engine.connect()
+    try:
+        first.begin()
+        assert alert_batch.triggers_in_open_groups(first, GENERIC_INTEGRATION, [row], now) == {
+            "same": (group_id, None)
+        }
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(_autocommit_batch, db, row, now)
+            time.sleep(0.5)  # the second batch is now waiting for the first's insert
+            assert not second.done()
+            first.commit()
+            assert second.result(timeout=10) == {"same": (group_id, "firing")}
+    finally:
+        first.close()
+    assert _counts(bench, group_id) == (2, 2, 3)
+
+
+def _autocommit_batch(db: Database, row: dict[str, object], now: datetime) -> object:
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return alert_batch.triggers_in_open_groups(conn, GENERIC_INTEGRATION, [row], now)

@@ -130,12 +130,17 @@ _FAST_TRIGGERS = (
     "  OR (SELECT max(id) FROM config_revisions) = CAST(:revision AS integer)) AS ok FROM target), "
     f"up AS (INSERT INTO alerts ({_COLUMNS}) "
     "  SELECT :integration, k, g, 'firing', s, v, o, l, d, n, :now, :now, NULL "
-    f"  FROM target WHERE (SELECT ok FROM ready) {_ON_CONFLICT}), "
+    f"  FROM target WHERE (SELECT ok FROM ready) {_ON_CONFLICT} "
+    "  RETURNING dedup_key, xmax = 0 AS inserted), "
+    # an alert not there when looked up but there when upserted was inserted (firing) by a concurrent
+    # batch, which counts it: here it is an update of a firing alert
+    "fixed AS (SELECT t.k, t.g, t.n, CASE WHEN up.inserted THEN NULL "
+    "  ELSE coalesce(t.old_status, 'firing') END AS before FROM target t JOIN up ON up.dedup_key = t.k), "
     "counted AS (INSERT INTO alert_group_counts (group_id, alerts, firing, events, at) "
-    "  SELECT g, count(*) FILTER (WHERE old_status IS NULL), "
-    "    count(*) FILTER (WHERE old_status IS DISTINCT FROM 'firing'), sum(n), :now "
-    "  FROM target WHERE (SELECT ok FROM ready) GROUP BY g) "
-    "SELECT k, g, old_status, (SELECT ok FROM ready) FROM target"
+    "  SELECT g, count(*) FILTER (WHERE before IS NULL), "
+    "    count(*) FILTER (WHERE before IS DISTINCT FROM 'firing'), sum(n), :now "
+    "  FROM fixed GROUP BY g) "
+    "SELECT t.k, t.g, f.before, (SELECT ok FROM ready) FROM target t LEFT JOIN fixed f ON f.k = t.k"
 )
 _FAST_TRIGGERS_PSYCOPG = re.sub(r"(?<!:):(\w+)", r"%(\1)s", _FAST_TRIGGERS)
 
@@ -150,7 +155,8 @@ def triggers_in_open_groups(
     """PostgreSQL only. `rows` as for `upsert_firing`, with gk (the group key a new or re-firing alert
     belongs to) instead of g. If every alert can go to an open group (and `config_revision`, when
     given, is still the latest applied config), writes the batch and returns, per dedup key, (group
-    id, the alert's status before: None when it is new). Otherwise writes nothing and returns None.
+    id, the alert's status before: None when this batch inserted it). Otherwise writes nothing and
+    returns None.
     One statement: on an autocommit connection, one round trip commits the whole batch."""
     if not rows:
         return {}
