@@ -135,3 +135,26 @@ def test_the_same_new_alert_from_two_replicas_at_once_is_counted_once(
 def _autocommit_batch(db: Database, row: dict[str, object], now: datetime) -> object:
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         return alert_batch.triggers_in_open_groups(conn, GENERIC_INTEGRATION, [row], now)
+
+
+def test_the_ordinary_path_learns_when_a_concurrent_request_inserted_its_new_alert(
+    bench: PagingBench, db: Database
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    group_id = bench.api.post(GENERIC, json=_alert("a")).json()["results"][0]["alert_group"]
+    row = {"k": "same", "g": group_id, "s": "disk same", "v": "warning", "o": "", "l": {}, "d": {}, "n": 1}
+    now = bench.clock.now()
+    with db.engine.connect() as first, ThreadPoolExecutor(max_workers=1) as pool:
+        first.begin()
+        assert alert_batch.upsert_firing(first, GENERIC_INTEGRATION, [row], now) == set()
+
+        def second() -> set[str]:
+            with db.engine.begin() as conn:
+                return alert_batch.upsert_firing(conn, GENERIC_INTEGRATION, [row], now)
+
+        waiting = pool.submit(second)
+        time.sleep(0.5)
+        assert not waiting.done()
+        first.commit()
+        assert waiting.result(timeout=10) == {"same"}

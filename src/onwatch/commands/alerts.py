@@ -198,7 +198,12 @@ class IngestRun:
                 rows[key] = {"k": key, "g": group_id, "n": 1, **alert_values(event)}
             results.append(IngestResult(key, group_id, outcome))
         self.writes.flush(self.uow)  # before an acknowledge or resolve later in the request can look
-        alert_batch.upsert_firing(conn, self.integ.id, list(rows.values()), self.now)
+        existed = alert_batch.upsert_firing(conn, self.integ.id, list(rows.values()), self.now)
+        for i, result in enumerate(results):
+            if result.outcome == "joined" and result.dedup_key in existed:
+                # a concurrent request inserted this alert (and counted it) after our lookup
+                results[i] = IngestResult(result.dedup_key, result.group_id, "updated")
+                self._delta(deltas, rows[result.dedup_key]["g"], -1, -1, 0)
         alert_counts.append(conn, {g: (a, f, e) for g, (a, f, e) in deltas.items()}, self.now)
         return results
 

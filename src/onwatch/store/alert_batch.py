@@ -66,7 +66,7 @@ _UPSERT = {
         "SELECT :integration, r.k, r.g, 'firing', r.s, r.v, r.o, r.l, r.d, r.n, :now, :now, NULL "
         "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "
         "AS r(k text, g integer, s text, v text, o text, l jsonb, d jsonb, n integer) "
-        f"{_ON_CONFLICT}"
+        f"{_ON_CONFLICT} RETURNING dedup_key, xmax <> 0 AS existed"
     ).bindparams(sa.bindparam("now", type_=UTCDateTime())),
     # `WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT
     "sqlite": sa.text(
@@ -97,14 +97,20 @@ def alert_states(conn: sa.Connection, integration_id: str, keys: list[str]) -> d
 
 def upsert_firing(
     conn: sa.Connection, integration_id: str, rows: list[dict[str, Any]], now: datetime
-) -> None:
+) -> set[str]:
     """Insert or update firing alerts in one statement. Each row: k (dedup key, unique within the
     batch), g (group id), s (summary), v (severity), o (source), l (labels), d (details) and n (events
-    to add to the alert's count; a new alert starts at n)."""
-    if rows:
-        conn.execute(
-            _UPSERT[conn.dialect.name], {"integration": integration_id, "rows": _json(rows), "now": now}
-        )
+    to add to the alert's count; a new alert starts at n). Returns the keys that were updated rather
+    than inserted although the caller's lookup did not find them: a concurrent transaction inserted
+    them meanwhile (PostgreSQL; SQLite has one writer at a time)."""
+    if not rows:
+        return set()
+    done = conn.execute(
+        _UPSERT[conn.dialect.name], {"integration": integration_id, "rows": _json(rows), "now": now}
+    )
+    if conn.dialect.name != "postgresql":
+        return set()
+    return {key for key, existed in done if existed}
 
 
 # PostgreSQL, the common case in ONE statement: every alert of the batch joins a group that is
