@@ -57,3 +57,20 @@ def test_metrics_count_requests_by_route_pages_timers_backlog_and_slo_states(ben
     assert found[("onwatch_alert_events_total", ())] >= 1
     assert found[("onwatch_outbox_oldest_pending_seconds", ())] >= 0
     assert "# TYPE onwatch_outbox_backlog gauge" in bench.api.get("/metrics").text
+
+
+def test_alert_ingest_is_counted_under_its_route_template_not_its_key(bench: PagingBench) -> None:
+    before = samples(bench)
+    assert bench.fire(alertname="DiskFull", fingerprint="fp-metrics").status_code == 200
+    bad = bench.api.post("/api/v1/integrations/alertmanager/no-such-key", json={"alerts": []})
+    assert bad.status_code == 404
+    found = samples(bench)
+
+    def grew(*labels: tuple[str, str]) -> float:
+        key = ("onwatch_http_requests_total", tuple(sorted(labels)))
+        return found.get(key, 0.0) - before.get(key, 0.0)
+
+    route = ("route", "/api/v1/integrations/alertmanager/{key}")
+    assert grew(("method", "POST"), route, ("status", "200")) == 1
+    assert grew(("method", "POST"), route, ("status", "404")) == 1
+    assert not any("demo-alertmanager-key" in str(labels) for _, labels in found)

@@ -217,6 +217,17 @@ class IngestRoutes:
     def __init__(self, app: Any, max_body_bytes: int) -> None:
         self.app = app  # the FastAPI app: its state holds the services
         self.max_body_bytes = max_body_bytes
+        self._services: IngestServices | None = None
+        # the metric series of each (route, status), looked up once (labels() takes a lock and
+        # builds a key on every call)
+        self._counted: dict[tuple[str, int], Any] = {}
+        self._timed: dict[str, Any] = {}
+
+    def services(self) -> IngestServices:
+        """Read from the app's state once it is complete (the first request)."""
+        if self._services is None:
+            self._services = IngestServices.of(self.app.state)
+        return self._services
 
     def route_of(self, scope: Scope) -> tuple[str, Callable[[IngestServices, bytes], Any]] | None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -244,11 +255,20 @@ class IngestRoutes:
         if isinstance(body, Answer):
             answer = body
         else:
-            answer = await route(IngestServices.of(self.app.state), body)
+            answer = await route(self.services(), body)
         await _send(send, answer)
-        HTTP_REQUESTS.labels("POST", template, str(answer.status)).inc()
-        HTTP_LATENCY.labels("POST", template).observe(time.perf_counter() - start)
+        self._observe(template, answer.status, time.perf_counter() - start)
         return True
+
+    def _observe(self, template: str, status: int, seconds: float) -> None:
+        counted = self._counted.get((template, status))
+        if counted is None:
+            counted = self._counted[template, status] = HTTP_REQUESTS.labels("POST", template, str(status))
+        timed = self._timed.get(template)
+        if timed is None:
+            timed = self._timed[template] = HTTP_LATENCY.labels("POST", template)
+        counted.inc()
+        timed.observe(seconds)
 
 
 def _bind(
