@@ -7,7 +7,8 @@ burst of connections, and a handful of busy clients can end up on one process). 
 its own API from the same settings; the engine stays in the parent (or runs as `onwatch worker`s),
 woken by the NOTIFY that commits which queue work send. PostgreSQL only: SQLite has one writer.
 
-The parent restarts a server process that dies and stops them all on SIGTERM or SIGINT.
+The parent restarts a server process that dies and stops them all on SIGTERM or SIGINT; a server
+process whose parent was killed outright stops by itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -61,6 +63,7 @@ def serve_one(listen: Listen) -> None:
 
     from onwatch.app import serving_process_app
 
+    parent = os.getppid()
     sock = reuseport_socket(listen)
     config = uvicorn.Config(
         serving_process_app(),
@@ -71,7 +74,16 @@ def serve_one(listen: Listen) -> None:
         ssl_certfile=listen.ssl_certfile,
         ssl_keyfile=listen.ssl_keyfile,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+
+    def orphaned() -> None:
+        # the parent was killed without stopping us (SIGKILL): stop rather than hold the port
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        server.should_exit = True
+
+    threading.Thread(target=orphaned, name="onwatch-orphan-check", daemon=True).start()
+    server.run(sockets=[sock])
 
 
 def serve_processes(listen: Listen, processes: int) -> None:

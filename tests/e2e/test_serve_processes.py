@@ -75,7 +75,31 @@ def test_two_server_processes_share_the_port_survive_a_crash_and_page_through_th
     children = _server_processes(parent)
     os.kill(parent, signal.SIGTERM)
     server.processes[-1].wait(timeout=20)
-    _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), "the servers to stop")
+    _wait_for(lambda: not any(_alive(pid) for pid in children), "the servers to stop")
+
+
+def test_server_processes_stop_when_their_parent_is_killed_outright(
+    db: Database, cli: Cli, server: Servers
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("several server processes need PostgreSQL")
+    cli("migrate")
+    server("--processes", "2", "--no-engine")
+    parent = server.processes[-1].pid
+    _wait_for(lambda: len(_server_processes(parent)) == 2, "two server processes")
+    children = _server_processes(parent)
+    os.kill(parent, signal.SIGKILL)  # no chance to stop them
+    server.processes[-1].wait(timeout=10)
+    _wait_for(lambda: not any(_alive(pid) for pid in children), "the orphaned servers to stop")
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its reaper has stopped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_several_processes_on_sqlite_are_refused_with_the_reason(db: Database, cli: Cli) -> None:
