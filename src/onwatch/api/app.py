@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
@@ -33,6 +34,7 @@ from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.group_commit import GroupCommit
 from onwatch.commands.heartbeats import Heartbeats
 from onwatch.commands.incidents import IncidentCommands
+from onwatch.commands.ingest_async import AsyncFastLane
 from onwatch.commands.oncall import OnCallService
 from onwatch.commands.process import ProcessCommands
 from onwatch.domain.clock import Clock
@@ -66,7 +68,17 @@ def create_api(
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process).
     `web` adds the web UI and the public status page (onwatch.web)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await lane.start()  # the event loop's fast lane runs while the server does
+        try:
+            yield
+        finally:
+            await lane.stop()
+
     app = OnwatchAPI(
+        lifespan=lifespan,
         title="onwatch",
         version=__version__,
         description="Incident management: on-call, paging, incidents, SLOs, status page, reviews.",
@@ -81,6 +93,7 @@ def create_api(
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
     app.state.group_commit = GroupCommit(app.state.ingest, writers=ingest_writers)
+    app.state.ingest_lane = lane = AsyncFastLane(app.state.ingest, app.state.group_commit)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache

@@ -30,7 +30,7 @@ from onwatch.api.limits import too_large_body
 from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
-from onwatch.commands.group_commit import GroupCommit
+from onwatch.commands.ingest_async import AsyncFastLane
 from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
@@ -74,12 +74,12 @@ def problem_answer(
 @dataclass(frozen=True)
 class IngestServices:
     ingest: AlertIngest
-    group_commit: GroupCommit
+    lane: AsyncFastLane
     clock: Clock
 
     @classmethod
     def of(cls, state: Any) -> IngestServices:
-        return cls(state.ingest, state.group_commit, state.clock)
+        return cls(state.ingest, state.ingest_lane, state.clock)
 
     async def integration(self, key: str, kind: str) -> IntegrationRecord:
         """From the in-process cache without leaving the event loop, else from the database."""
@@ -87,8 +87,8 @@ class IngestServices:
         return cached if cached is not None else await run_in_threadpool(self.ingest.integration, key, kind)
 
     async def submit(self, integration: IntegrationRecord, events: list[AlertEvent]) -> list[IngestResult]:
-        """Queue for the group-commit writer; resolves once the alerts are committed."""
-        return await self.group_commit.submit(integration, events)
+        """Resolves once the alerts are committed (by the event loop's fast lane or group commit)."""
+        return await self.lane.submit(integration, events)
 
 
 def parse_json(body: bytes) -> Any:

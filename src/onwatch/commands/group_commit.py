@@ -49,8 +49,9 @@ class GroupCommit:
     def __init__(self, ingest: AlertIngest, writers: int = 1) -> None:
         self.ingest = ingest
         self.writers = max(1, writers) if ingest.db.dialect == "postgresql" else 1
-        hint: set[str] = set()
-        self.lanes = [FastLane(ingest, hint) for _ in range(self.writers)]
+        # the group keys seen open, shared by every fast lane (the writers' and the event loop's)
+        self.open_hint: set[str] = set()
+        self.lanes = [FastLane(ingest, self.open_hint) for _ in range(self.writers)]
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+import psycopg
 import sqlalchemy as sa
 
 from onwatch.store.types import UTCDateTime
@@ -166,12 +167,36 @@ def triggers_in_open_groups(
     One statement: on an autocommit connection, one round trip commits the whole batch."""
     if not rows:
         return {}
-    params = {"integration": integration_id, "rows": _json(rows), "now": now, "revision": config_revision}
     # in the caller's transaction (or autocommit), on the connection SQLAlchemy holds
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
-        found = cursor.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True).fetchall()
+        params = _fast_params(integration_id, rows, now, config_revision)
+        return _fast_found(cursor.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True).fetchall())
+
+
+async def triggers_in_open_groups_async(
+    conn: psycopg.AsyncConnection[Any],
+    integration_id: str,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    config_revision: int | None = None,
+) -> dict[str, tuple[int, str | None]] | None:
+    """`triggers_in_open_groups` on an asyncio connection (in autocommit: one round trip commits)."""
+    if not rows:
+        return {}
+    params = _fast_params(integration_id, rows, now, config_revision)
+    cursor = await conn.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True)
+    return _fast_found(await cursor.fetchall())
+
+
+def _fast_params(
+    integration_id: str, rows: list[dict[str, Any]], now: datetime, config_revision: int | None
+) -> dict[str, Any]:
+    return {"integration": integration_id, "rows": _json(rows), "now": now, "revision": config_revision}
+
+
+def _fast_found(found: list[Any]) -> dict[str, tuple[int, str | None]] | None:
     if not found or not found[0][3]:
         return None
     return {k: (int(g), status) for k, g, status, _ok in found}
