@@ -115,7 +115,7 @@ def main() -> int:
     parser.add_argument(
         "--server-processes",
         type=int,
-        default=2,
+        default=1,
         help="ingest: `onwatch serve --processes` (one Python process answers HTTP on one core)",
     )
     parser.add_argument(
