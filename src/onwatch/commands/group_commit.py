@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest, IngestRun
-from onwatch.commands.ingest_fast import FastLane
+from onwatch.commands.ingest_fast import FastLane, OpenGroups
 from onwatch.domain.alerts import AlertEvent
 from onwatch.store.alerts import IntegrationRecord
 
@@ -49,9 +49,8 @@ class GroupCommit:
     def __init__(self, ingest: AlertIngest, writers: int = 1) -> None:
         self.ingest = ingest
         self.writers = max(1, writers) if ingest.db.dialect == "postgresql" else 1
-        # the group keys seen open, shared by every fast lane (the writers' and the event loop's)
-        self.open_hint: set[str] = set()
-        self.lanes = [FastLane(ingest, self.open_hint) for _ in range(self.writers)]
+        self.open_groups = OpenGroups(ingest)  # shared by every fast lane (also the event loop's)
+        self.lanes = [FastLane(ingest, self.open_groups) for _ in range(self.writers)]
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -139,7 +138,8 @@ class _Writer:
             return
         for item, result in zip(batch, results, strict=True):
             answers.append((item, result))
-            self.lane.learn(item.integration, item.events)
+            if self.lane.enabled:
+                self.lane.open_groups.learn(item.integration, item.events)
         self.ingest.on_commit()
 
     def _fast(self, batch: list[_Item], answers: list[tuple[_Item, Outcome]]) -> list[_Item]:

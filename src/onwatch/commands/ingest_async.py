@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from onwatch.commands.alert_rows import Grouping, IngestResult, results_in_open_groups, rows_with_group_keys
+from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.group_commit import GroupCommit
 from onwatch.domain.alerts import AlertAction, AlertEvent
@@ -45,7 +45,7 @@ class AsyncFastLane:
     def __init__(self, ingest: AlertIngest, group_commit: GroupCommit) -> None:
         self.ingest = ingest
         self.group_commit = group_commit
-        self.open = group_commit.open_hint  # group keys seen open, shared with the writers' lanes
+        self.open_groups = group_commit.open_groups
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._pending: list[_Waiting] = []
@@ -114,27 +114,23 @@ class AsyncFastLane:
         self, integration: IntegrationRecord, events: list[AlertEvent]
     ) -> list[IngestResult] | None:
         """Results if the batch was committed here; None if it was not (nothing written)."""
-        applied = self.ingest.cache.cached
-        if applied is None:
-            return None
-        rows = rows_with_group_keys(events, Grouping(applied, integration))
-        if any(row["gk"] not in self.open for row in rows):
+        batch = self.open_groups.batch(integration, events)
+        if batch is None:
             return None
         try:
             conn = await self._connection()
             found = await alert_batch.triggers_in_open_groups_async(
-                conn, integration.id, rows, self.ingest.clock.now(), applied.revision
+                conn, integration.id, batch.rows, self.ingest.clock.now(), batch.revision
             )
         except psycopg.Error:
             # the statement is atomic: nothing was written; the ordinary path retries or reports
             log.warning("ingest fast lane (event loop) failed; using the ordinary path", exc_info=True)
             await self.stop_connection()
             return None
-        if found is None:
-            self.open.difference_update(row["gk"] for row in rows)
-            return None
-        self.committed += 1
-        return results_in_open_groups(events, found)
+        results = self.open_groups.results(events, batch, found)
+        if results is not None:
+            self.committed += 1
+        return results
 
     async def _ordinary(self, waiting: _Waiting) -> None:
         try:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,35 +28,78 @@ log = logging.getLogger(__name__)
 MAX_KNOWN_GROUPS = 50_000
 
 
-class FastLane:
-    """Used by one thread (a group-commit writer): it owns one connection, kept open. Writers may
-    share `open_hint`, the group keys seen open (a hint, not the truth: the statement checks, and a
-    miss costs one try)."""
+@dataclass(frozen=True)
+class Batch:
+    """A batch the fast statement can take: its rows, grouped by the config of `revision`."""
 
-    def __init__(self, ingest: AlertIngest, open_hint: set[str] | None = None) -> None:
+    rows: list[dict[str, Any]]
+    revision: int
+
+
+class OpenGroups:
+    """The group keys seen open, shared by every fast lane of a process (the group-commit writers'
+    and the event loop's): a hint, not the truth. The statement checks, and a miss costs one try."""
+
+    def __init__(self, ingest: AlertIngest) -> None:
         self.ingest = ingest
-        self.enabled = ingest.db.dialect == "postgresql"
-        self._conn: sa.Connection | None = None
-        self._open: set[str] = set() if open_hint is None else open_hint
+        self._keys: set[str] = set()
 
-    def apply(
-        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
-    ) -> list[IngestResult] | None:
-        """Results if the batch was committed here; None if it was not (nothing written)."""
-        if not self.enabled or any(e.action is not AlertAction.TRIGGER for e in events):
+    def batch(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> Batch | None:
+        """The rows for the fast statement, or None when the batch needs the ordinary path: not all
+        triggers, no config read yet, or a group it needs not known to be open (the statement would
+        likely write nothing, and even that costs a commit, its row locks taking a transaction id)."""
+        if any(e.action is not AlertAction.TRIGGER for e in events):
             return None
         applied = self.ingest.cache.cached
         if applied is None:
             return None
         rows = rows_with_group_keys(events, Grouping(applied, integration))
-        if any(row["gk"] not in self._open for row in rows):
-            # a group this batch needs may not be open: the statement would likely write nothing,
-            # and even that costs a commit (its row locks take a transaction id) to wait for
+        if any(row["gk"] not in self._keys for row in rows):
+            return None
+        return Batch(rows, applied.revision)
+
+    def results(
+        self, events: Sequence[AlertEvent], batch: Batch, found: dict[str, tuple[int, str | None]] | None
+    ) -> list[IngestResult] | None:
+        """What the statement answered, as results; None (forgetting its groups) if it wrote nothing."""
+        if found is None:
+            self._keys.difference_update(row["gk"] for row in batch.rows)
+            return None
+        return results_in_open_groups(events, found)
+
+    def learn(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> None:
+        """The ordinary path committed these events: the groups of their triggers are open now."""
+        applied = self.ingest.cache.cached
+        if applied is None:
+            return
+        if len(self._keys) > MAX_KNOWN_GROUPS:
+            self._keys.clear()
+        grouping = Grouping(applied, integration)
+        self._keys.update(
+            grouping.group_key(e, grouping.service_of(e)) for e in events if e.action is AlertAction.TRIGGER
+        )
+
+
+class FastLane:
+    """Used by one thread (a group-commit writer): it owns one connection, kept open."""
+
+    def __init__(self, ingest: AlertIngest, open_groups: OpenGroups) -> None:
+        self.ingest = ingest
+        self.enabled = ingest.db.dialect == "postgresql"
+        self._conn: sa.Connection | None = None
+        self.open_groups = open_groups
+
+    def apply(
+        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
+    ) -> list[IngestResult] | None:
+        """Results if the batch was committed here; None if it was not (nothing written)."""
+        batch = self.open_groups.batch(integration, events) if self.enabled else None
+        if batch is None:
             return None
         conn = self._connection()
         try:
             found = alert_batch.triggers_in_open_groups(
-                conn, integration.id, rows, self.ingest.clock.now(), applied.revision
+                conn, integration.id, batch.rows, self.ingest.clock.now(), batch.revision
             )
             conn.commit()  # ends SQLAlchemy's bookkeeping; the statement committed itself
         except sa.exc.DBAPIError:
@@ -63,22 +108,7 @@ class FastLane:
             log.warning("ingest fast lane failed; using the ordinary path", exc_info=True)
             self.close()
             return None
-        if found is None:
-            self._open.difference_update(row["gk"] for row in rows)
-            return None
-        return results_in_open_groups(events, found)
-
-    def learn(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> None:
-        """The ordinary path committed these events: the groups of their triggers are open now."""
-        applied = self.ingest.cache.cached
-        if not self.enabled or applied is None:
-            return
-        if len(self._open) > MAX_KNOWN_GROUPS:
-            self._open.clear()
-        grouping = Grouping(applied, integration)
-        self._open.update(
-            grouping.group_key(e, grouping.service_of(e)) for e in events if e.action is AlertAction.TRIGGER
-        )
+        return self.open_groups.results(events, batch, found)
 
     def _connection(self) -> sa.Connection:
         if self._conn is None:
