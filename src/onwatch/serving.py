@@ -38,20 +38,27 @@ class Listen:
     ssl_keyfile: str | None = None
 
 
-def check_port_free(listen: Listen) -> None:
-    """Refuse to start beside another server on the port: SO_REUSEPORT alone would share it."""
-    family, kind, proto, _, address = socket.getaddrinfo(listen.host, listen.port, type=socket.SOCK_STREAM)[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind(address)  # OSError (address in use) when something listens there
-
-
-def reuseport_socket(listen: Listen) -> socket.socket:
+def _bound(listen: Listen, *, reuse_port: bool) -> socket.socket:
     family, kind, proto, _, address = socket.getaddrinfo(listen.host, listen.port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def check_port_free(listen: Listen) -> None:
+    """Refuse to start beside another server on the port: SO_REUSEPORT alone would share it."""
+    _bound(listen, reuse_port=False).close()  # OSError (address in use) when something listens there
+
+
+def reuseport_socket(listen: Listen) -> socket.socket:
+    sock = _bound(listen, reuse_port=True)
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
