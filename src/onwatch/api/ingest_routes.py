@@ -7,8 +7,8 @@ OnwatchAPI asks `IngestRoutes.handle` first): the body is parsed with
 orjson and checked field by field by the integration adapters, exactly as the FastAPI routes in
 api/routers/integrations.py (kept for the OpenAPI document) would, with the same answers:
 
-- 2xx only after the alerts are committed (the group-commit writer answers once its transaction
-  commits);
+- 2xx only after the alerts are committed (by the event loop's fast lane, or the group-commit
+  writer once its transaction commits);
 - 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 when the database
   cannot take the write; 413 for oversized bodies, as BodySizeLimit answers it on other routes;
 - counted in the request metrics under the same route templates.
@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from onwatch.api.limits import too_large_body
+from onwatch.api.limits import declared_too_large, too_large_body
 from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
@@ -280,9 +280,8 @@ def _bind(
 async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | Answer | None:
     """The body; a 413 answer past `limit` bytes (by Content-Length up front, or as it streams);
     None when the client went away."""
-    for name, value in scope["headers"]:
-        if name == b"content-length" and value.isdigit() and int(value) > limit:
-            return too_large(limit)
+    if declared_too_large(scope, limit):
+        return too_large(limit)
     chunks = []
     size = 0
     while True:

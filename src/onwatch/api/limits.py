@@ -21,10 +21,9 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._reject(send)
-                return
+        if declared_too_large(scope, self.max_bytes):
+            await self._reject(send)
+            return
         received = 0
         started = False
 
@@ -63,6 +62,14 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def declared_too_large(scope: Scope, max_bytes: int) -> bool:
+    """Does the request's Content-Length say more than `max_bytes`? (Checked before reading.)"""
+    return any(
+        name == b"content-length" and value.isdigit() and int(value) > max_bytes
+        for name, value in scope.get("headers", [])
+    )
 
 
 def too_large_body(max_bytes: int) -> bytes:
