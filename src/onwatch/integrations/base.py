@@ -39,6 +39,8 @@ def string_map(value: Any, field: str, errors: list[tuple[str, str]]) -> dict[st
     if not isinstance(value, dict):
         errors.append((field, "must be an object of strings"))
         return {}
+    if all(type(v) is str for v in value.values()):
+        return value  # the common case, as parsed from JSON (whose keys are strings): nothing to convert
     out: dict[str, str] = {}
     for k, v in value.items():
         if not isinstance(v, str | int | float | bool):
