@@ -77,8 +77,11 @@ class AsyncFastLane:
             self._loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
+        """Closes the idle connections; those of statements still in flight close when they end."""
         self._loop = None
-        await self.stop_connection()
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await _close(conn)
 
     async def submit(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
@@ -189,12 +192,6 @@ class AsyncFastLane:
         # statement commits itself
         args, options = engine.dialect.create_connect_args(engine.url)
         return await psycopg.AsyncConnection.connect(*args, **{**options, "autocommit": True})
-
-    async def stop_connection(self) -> None:
-        """Closes the idle connections (those of statements in flight close when they end)."""
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            await _close(conn)
 
 
 async def _close(conn: psycopg.AsyncConnection[Any]) -> None:
