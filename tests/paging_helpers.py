@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from onwatch.api.app import create_api
@@ -17,6 +18,7 @@ from onwatch.engine.worker import Worker
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.slack import SlackChannel
 from onwatch.notify.webhook import WebhookChannel
+from onwatch.store.tables import alerts
 from onwatch.store.tokens import TokenRole
 from onwatch.store.uow import Database
 from tests.api_helpers import token_for
@@ -105,6 +107,15 @@ class PagingBench:
         self.worker.run_once()
         return response
 
+    def group_of(self, fingerprint: str = "fp-1") -> int:
+        """The group an alert `fire`d is in (the Alertmanager route answers 202 without it when the
+        body went through the inbox; `fire` lets the worker apply it)."""
+        with self.db.read() as uow:
+            group_id = uow.conn.execute(
+                sa.select(alerts.c.group_id).where(alerts.c.dedup_key == fingerprint)
+            ).scalar_one()
+        return int(group_id)
+
     def pages_to(self, who: str) -> list[str]:
         """Idempotency keys of webhook deliveries that reached `who`."""
         return [
@@ -132,12 +143,14 @@ def make_bench(
     from onwatch.commands.alert_groups import SignerSource
     from onwatch.commands.alerts import AlertIngest
     from onwatch.commands.config_cache import ConfigCache
+    from onwatch.commands.inbox_apply import InboxApplier
     from onwatch.engine.timers import TimerHandlers
     from onwatch.slo.alert_channel import SloAlertChannel
 
     signer = SignerSource(public_url)
     # SLO state changes enter the alert pipeline through the outbox, like in `Onwatch.worker()`
     slo = SloAlertChannel(db, clock, AlertIngest(db, clock, ConfigCache(), signer))
-    worker = Worker(db, clock, TimerHandlers(ConfigCache(), signer), {**channels, slo.name: slo})
+    inbox = InboxApplier(AlertIngest(db, clock, ConfigCache(), signer))
+    worker = Worker(db, clock, TimerHandlers(ConfigCache(), signer), {**channels, slo.name: slo}, inbox=inbox)
     api = TestClient(create_api(db, clock, public_url=public_url, wake=worker.wake))
     return PagingBench(db, clock, api, worker, webhook, smtp)

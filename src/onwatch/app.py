@@ -34,6 +34,7 @@ class Onwatch:
         from datetime import timedelta
 
         from onwatch.commands.alerts import AlertIngest
+        from onwatch.commands.inbox_apply import InboxApplier
         from onwatch.engine.timers import TimerHandlers
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
@@ -47,7 +48,7 @@ class Onwatch:
         ingest = AlertIngest(self.db, self.clock, self.cache, signer)
         all_channels.setdefault("slo_alert", SloAlertChannel(self.db, self.clock, ingest))
         self.ensure_chains()
-        return Worker(self.db, self.clock, handlers, all_channels, lease=lease)
+        return Worker(self.db, self.clock, handlers, all_channels, lease=lease, inbox=InboxApplier(ingest))
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is

@@ -33,8 +33,10 @@ from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.config_cache import ConfigCache
 from onwatch.commands.group_commit import GroupCommit
 from onwatch.commands.heartbeats import Heartbeats
+from onwatch.commands.inbox_apply import InboxApplier
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.ingest_async import AsyncFastLane
+from onwatch.commands.ingest_inbox import InboxLane
 from onwatch.commands.oncall import OnCallService
 from onwatch.commands.process import ProcessCommands
 from onwatch.domain.clock import Clock
@@ -71,11 +73,14 @@ def create_api(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await lane.start()  # the event loop's fast lane runs while the server does
+        await lane.start()  # the event loop's lanes run while the server does
+        await inbox.start()
         try:
             yield
         finally:
+            await inbox.stop()
             await lane.stop()
+            inbox.applier.close()  # after applying what it was kicked for
 
     app = OnwatchAPI(
         lifespan=lifespan,
@@ -94,6 +99,8 @@ def create_api(
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
     app.state.group_commit = GroupCommit(app.state.ingest, writers=ingest_writers)
     app.state.ingest_lane = lane = AsyncFastLane(app.state.ingest, app.state.group_commit)
+    applier = InboxApplier(app.state.ingest, app.state.group_commit.open_groups)
+    app.state.inbox_lane = inbox = InboxLane(applier)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache

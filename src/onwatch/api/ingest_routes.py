@@ -31,6 +31,7 @@ from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.ingest_async import AsyncFastLane
+from onwatch.commands.ingest_inbox import InboxLane
 from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
@@ -75,11 +76,12 @@ def problem_answer(
 class IngestServices:
     ingest: AlertIngest
     lane: AsyncFastLane
+    inbox: InboxLane
     clock: Clock
 
     @classmethod
     def of(cls, state: Any) -> IngestServices:
-        return cls(state.ingest, state.ingest_lane, state.clock)
+        return cls(state.ingest, state.ingest_lane, state.inbox_lane, state.clock)
 
     async def integration(self, key: str, kind: str) -> IntegrationRecord:
         """From the in-process cache without leaving the event loop, else from the database."""
@@ -134,7 +136,17 @@ async def _run(
 
 
 async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -> Answer:
+    """202 once the body is in the inbox (PostgreSQL: grouped and paged right after, see
+    commands/ingest_inbox.py); else 200 once the alerts are applied, with the groups they are in."""
     now = services.clock.now()
+    if services.inbox.running():
+        try:
+            events = alertmanager.parse(parse_json(body), now)
+            integration = await services.integration(key, "alertmanager")
+            if await services.inbox.accept(integration.id, now, body, len(events)):
+                return json_answer(202, {"status": "accepted", "alerts": len(events)})
+        except (PayloadError, NotFound):
+            pass  # answered below, exactly as the synchronous path answers them
     return await _run(
         services,
         key,

@@ -41,7 +41,7 @@ from onwatch.store.tokens import hash_token
 from onwatch.store.uow import UnitOfWork
 from onwatch.ttl_cache import TtlCache
 
-__all__ = ["AlertIngest", "IngestResult", "IngestRun"]  # IngestResult lives in alert_rows
+__all__ = ["AlertIngest", "IngestResult", "IngestRun", "retryable"]  # IngestResult lives in alert_rows
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -87,12 +87,12 @@ class AlertIngest(PagingCommands):
             except (IntegrityError, OperationalError) as exc:
                 # another replica opened the same alert or group at the same moment (read it and
                 # join), or PostgreSQL broke a lock cycle between two replicas: try again
-                if attempt == 2 or not _retryable(exc):
+                if attempt == 2 or not retryable(exc):
                     raise
         raise AssertionError("unreachable")
 
 
-def _retryable(exc: Exception) -> bool:
+def retryable(exc: Exception) -> bool:
     if isinstance(exc, IntegrityError):
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)

@@ -355,6 +355,23 @@ alert_group_counts = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
 )
 
+# Alert payloads accepted durably and not yet applied (PostgreSQL ingest under the event loop's
+# lane, commands/ingest_inbox.py): the request body exactly as monitoring sent it, parsed again when
+# applied. A row is deleted in the transaction that applies it; `failed` notes why one could not be.
+alert_inbox = sa.Table(
+    "alert_inbox",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("integration_id", sa.String(64), nullable=False),  # unchecked: applying re-reads it
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("alerts", sa.Integer, nullable=False),  # in the body
+    sa.Column("failed", sa.Text, nullable=True),
+    sa.Index("ix_alert_inbox_integration_id_id", "integration_id", "id"),
+)
+
 alert_group_events = sa.Table(
     "alert_group_events",
     metadata,

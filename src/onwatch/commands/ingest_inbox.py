@@ -1,0 +1,74 @@
+"""Accepting alert payloads into the inbox from the server's event loop (PostgreSQL).
+
+The Alertmanager route answers once the request body is committed to `alert_inbox`: one small
+append per batch of requests (batched as commands/async_batches.py describes), instead of
+deduplicating, grouping and paging before the answer. The accepting server then kicks its
+`InboxApplier`, which applies the rows milliseconds later in the transaction that deletes them;
+the engine sweeps up rows whose server died before applying them. So an alert storm is taken
+at the rate PostgreSQL appends rows, and grouped and paged as fast as it can be, in order.
+
+Elsewhere than on the loop that started the lane (SQLite, or an app driven without a lifespan),
+or if the append fails, `accept` says no and the route takes the synchronous path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from onwatch.commands.async_batches import AsyncBatches, discard
+from onwatch.commands.inbox_apply import InboxApplier
+from onwatch.store import alert_inbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Accepted:
+    integration_id: str
+    received_at: datetime
+    body: bytes
+    alerts: int
+    future: asyncio.Future[bool]
+
+
+class InboxLane(AsyncBatches[_Accepted]):
+    def __init__(self, applier: InboxApplier) -> None:
+        super().__init__(applier.ingest.db)
+        self.applier = applier
+
+    async def accept(self, integration_id: str, received_at: datetime, body: bytes, alerts: int) -> bool:
+        """True once the body is committed to the inbox (the applier then applies it); False when
+        it was not (nothing stored): the caller applies the alerts itself."""
+        if not self.running():
+            return False
+        future = asyncio.get_running_loop().create_future()
+        waiting = _Accepted(integration_id, received_at, body, alerts, future)
+        accepted: bool = await self._enqueue(waiting, alerts)
+        return accepted
+
+    async def _write(
+        self, batch: list[_Accepted], conn: psycopg.AsyncConnection[Any] | None
+    ) -> psycopg.AsyncConnection[Any] | None:
+        try:
+            conn = conn if conn is not None and not conn.closed else await self._connection()
+            await alert_inbox.append(
+                conn, [(w.integration_id, w.received_at, w.body, w.alerts) for w in batch]
+            )
+        except Exception:  # psycopg.Error, or a bug: nothing was stored, the requests go the slow way
+            log.warning("alert inbox append failed; applying the alerts before answering", exc_info=True)
+            await discard(conn)
+            conn, accepted = None, False
+        else:
+            self.committed += 1
+            accepted = True
+            self.applier.kick({w.integration_id for w in batch})
+        for waiting in batch:
+            if not waiting.future.done():
+                waiting.future.set_result(accepted)
+        return conn

@@ -1,0 +1,92 @@
+"""alert_inbox: request bodies accepted durably, applied (and deleted) right after (PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from onwatch.store.tables import alert_inbox
+
+# One statement appends a whole batch of requests (arrays, one element per request).
+_APPEND = (
+    "INSERT INTO alert_inbox (integration_id, received_at, body, alerts) "
+    "SELECT * FROM unnest(%s::text[], %s::timestamptz[], %s::bytea[], %s::integer[])"
+)
+# Applying an integration's rows takes this lock for the transaction: one applier per integration
+# at a time, so its rows are applied in the order they were accepted, whichever process applies them.
+_LOCK_CLASS = 0x6F77  # "ow": the first key of pg_advisory_xact_lock(int, int)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    received_at: datetime
+    body: bytes
+
+
+async def append(conn: psycopg.AsyncConnection[Any], rows: list[tuple[str, datetime, bytes, int]]) -> None:
+    """Commit `rows` (integration id, received at, body, alerts in it) in one statement (autocommit
+    `conn`)."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    await conn.execute(_APPEND, columns, prepare=True)
+
+
+def lock_integration(conn: sa.Connection, integration_id: str) -> None:
+    """Wait until no other transaction applies this integration's rows, then hold that until commit."""
+    conn.execute(
+        sa.text("SELECT pg_advisory_xact_lock(:cls, hashtext(:integration))"),
+        {"cls": _LOCK_CLASS, "integration": integration_id},
+    )
+
+
+def oldest(conn: sa.Connection, integration_id: str, rows: int, alerts: int) -> list[InboxRow]:
+    """The integration's oldest rows not marked failed, in the order they were accepted: at most
+    `rows`, and no more than `alerts` alerts in all (but at least one row)."""
+    query = (
+        sa.select(alert_inbox.c.id, alert_inbox.c.received_at, alert_inbox.c.body, alert_inbox.c.alerts)
+        .where(alert_inbox.c.integration_id == integration_id, alert_inbox.c.failed.is_(None))
+        .order_by(alert_inbox.c.id)
+        .limit(rows)
+    )
+    found: list[InboxRow] = []
+    total = 0
+    for row_id, at, body, count in conn.execute(query):
+        total += count
+        if found and total > alerts:
+            break
+        found.append(InboxRow(int(row_id), at, bytes(body)))
+    return found
+
+
+def delete(conn: sa.Connection, ids: list[int]) -> None:
+    conn.execute(sa.delete(alert_inbox).where(alert_inbox.c.id.in_(ids)))
+
+
+def mark_failed(conn: sa.Connection, row_id: int, error: str) -> None:
+    conn.execute(sa.update(alert_inbox).where(alert_inbox.c.id == row_id).values(failed=error[:2000]))
+
+
+def waiting_integrations(conn: sa.Connection, limit: int = 1000) -> list[str]:
+    """Integrations with rows to apply (not failed)."""
+    query = (
+        sa.select(alert_inbox.c.integration_id)
+        .where(alert_inbox.c.failed.is_(None))
+        .group_by(alert_inbox.c.integration_id)
+        .limit(limit)
+    )
+    return [str(i) for (i,) in conn.execute(query)]
+
+
+def counts(conn: sa.Connection) -> tuple[int, int]:
+    """(rows waiting, rows failed)."""
+    waiting, failed = conn.execute(
+        sa.select(
+            sa.func.count().filter(alert_inbox.c.failed.is_(None)),
+            sa.func.count().filter(alert_inbox.c.failed.is_not(None)),
+        )
+    ).one()
+    return int(waiting), int(failed)

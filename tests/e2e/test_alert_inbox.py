@@ -1,0 +1,157 @@
+"""The alert inbox (PostgreSQL): the Alertmanager route answers 202 once the body is committed, and
+the alerts are grouped and paged from it right after, each body exactly once and in order, by the
+server that accepted it or, if that server died, by the engine's sweep."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from onwatch.domain.clock import FakeClock
+from onwatch.store import alert_counts, alert_inbox
+from onwatch.store.tables import alert_groups, alerts
+from onwatch.store.tables import alert_inbox as inbox_table
+from onwatch.store.uow import Database
+from tests.live import LiveServer
+from tests.paging_helpers import AM_KEY, PagingBench, make_bench
+from tests.receivers import SmtpSink, WebhookSink
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
+    if db.dialect != "postgresql":
+        pytest.skip("the inbox is PostgreSQL's: on SQLite the route applies the alerts before answering")
+    return make_bench(db, clock, webhook_sink, smtp_sink)
+
+
+@pytest.fixture
+def live(bench: PagingBench) -> Iterator[str]:
+    with LiveServer(bench.api.app) as server:  # type: ignore[attr-defined]
+        yield server.url
+
+
+def _body(clock: FakeClock, alerts_: list[tuple[str, str]], status: str = "firing") -> dict[str, Any]:
+    """An Alertmanager notification; `alerts_`: (alertname, fingerprint) pairs."""
+    return {
+        "version": "4",
+        "status": status,
+        "alerts": [
+            {
+                "status": status,
+                "fingerprint": fp,
+                "labels": {"alertname": name, "service": "web", "instance": fp},
+                "annotations": {"summary": f"{name} on {fp}"},
+                "startsAt": clock.now().isoformat(),
+            }
+            for name, fp in alerts_
+        ],
+    }
+
+
+def _integration_id(db: Database) -> str:
+    with db.read() as uow:
+        found = uow.alerts.integration_by_key(AM_KEY)
+    assert found is not None
+    return found.id
+
+
+def _accepted_by_a_server_that_died(db: Database, clock: FakeClock, *bodies: dict[str, Any]) -> None:
+    """Rows committed to the inbox (as a server does before its 202) that nobody applied."""
+    integration = _integration_id(db)
+    with db.write() as uow:
+        for body in bodies:
+            uow.conn.execute(
+                sa.insert(inbox_table).values(
+                    integration_id=integration,
+                    received_at=clock.now(),
+                    body=orjson.dumps(body),
+                    alerts=len(body["alerts"]),
+                )
+            )
+
+
+def _inbox(db: Database) -> tuple[int, int]:
+    with db.read() as uow:
+        return alert_inbox.counts(uow.conn)
+
+
+def _wait_until_applied(db: Database, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while _inbox(db)[0]:
+        assert time.monotonic() < deadline, f"inbox still holds {_inbox(db)[0]} rows"
+        time.sleep(0.05)
+
+
+def test_a_storm_is_accepted_then_every_alert_is_applied_once_and_each_group_pages_once(
+    bench: PagingBench, live: str
+) -> None:
+    names = [f"Storm{i}" for i in range(5)]
+    requests = [
+        _body(bench.clock, [(names[(r + a) % 5], f"fp-{r}-{a}") for a in range(25)]) for r in range(40)
+    ]
+    url = f"{live}/api/v1/integrations/alertmanager/{AM_KEY}"
+    with httpx.Client(timeout=30) as client, ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda body: client.post(url, json=body), requests))
+    assert {a.status_code for a in answers} == {202}
+    assert {a.json()["alerts"] for a in answers} == {25}
+
+    _wait_until_applied(bench.db)
+    bench.worker.run_once()
+    with bench.db.write() as uow:
+        alert_counts.fold(uow.conn)
+        stored = uow.conn.execute(sa.select(alerts.c.event_count, alerts.c.status)).all()
+        groups = uow.conn.execute(sa.select(alert_groups.c.title, alert_groups.c.alert_count)).all()
+    assert len(stored) == 1000 and {tuple(row) for row in stored} == {(1, "firing")}
+    assert len(groups) == 5 and sum(count for _, count in groups) == 1000
+    assert len(bench.pages_to("amara")) == 5  # one page per group, none twice
+    assert _inbox(bench.db) == (0, 0)
+
+
+def test_rows_of_a_server_that_died_after_answering_are_applied_by_the_engine_in_order(
+    bench: PagingBench,
+) -> None:
+    fired = _body(bench.clock, [("DiskFull", "fp-disk")])
+    _accepted_by_a_server_that_died(bench.db, bench.clock, fired)
+    bench.worker.run_once()  # the engine's sweep
+    assert len(bench.pages_to("amara")) == 1
+    group_id = bench.group_of("fp-disk")
+
+    refired = _body(bench.clock, [("DiskFull", "fp-disk")])
+    resolved = _body(bench.clock, [("DiskFull", "fp-disk")], status="resolved")
+    _accepted_by_a_server_that_died(bench.db, bench.clock, refired, resolved)
+    bench.worker.run_once()
+    group = bench.client().get(f"/api/v1/alert-groups/{group_id}").json()
+    assert group["status"] == "resolved"  # the resolve came last, and was applied last
+    assert len(bench.pages_to("amara")) == 1 and _inbox(bench.db) == (0, 0)
+
+
+def test_a_row_that_cannot_be_applied_is_kept_as_failed_and_the_rows_after_it_are_applied(
+    bench: PagingBench,
+) -> None:
+    integration = _integration_id(bench.db)
+    with bench.db.write() as uow:
+        for body, integration_id in [
+            (b"{broken", integration),
+            (orjson.dumps(_body(bench.clock, [("Orphan", "fp-orphan")])), "removed-integration"),
+        ]:
+            uow.conn.execute(
+                sa.insert(inbox_table).values(
+                    integration_id=integration_id, received_at=bench.clock.now(), body=body, alerts=1
+                )
+            )
+    _accepted_by_a_server_that_died(bench.db, bench.clock, _body(bench.clock, [("CpuHot", "fp-cpu")]))
+    bench.worker.run_once()
+    assert len(bench.pages_to("amara")) == 1 and bench.group_of("fp-cpu") > 0
+    assert _inbox(bench.db) == (0, 2)
+    with bench.db.read() as uow:
+        failed = sorted(uow.conn.execute(sa.select(inbox_table.c.failed)).scalars())
+    assert failed[0].startswith("JSONDecodeError") and failed[1] == "the integration no longer exists"
