@@ -8,7 +8,8 @@ orjson and checked field by field by the integration adapters, exactly as the Fa
 api/routers/integrations.py (kept for the OpenAPI document) would, with the same answers:
 
 - 2xx only after the alerts are committed (by the event loop's fast lane, or the group-commit
-  writer once its transaction commits);
+  writer once its transaction commits), or for Alertmanager on PostgreSQL, 202 once the body is
+  committed to the alert inbox (commands/ingest_inbox.py), applied right after;
 - 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 when the database
   cannot take the write; 413 for oversized bodies, as BodySizeLimit answers it on other routes;
 - counted in the request metrics under the same route templates.
