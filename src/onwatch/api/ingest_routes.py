@@ -32,7 +32,7 @@ from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.ingest_async import AsyncFastLane
-from onwatch.commands.ingest_inbox import InboxLane
+from onwatch.commands.ingest_inbox import INBOX_FROM_ALERTS, InboxLane
 from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
@@ -144,20 +144,24 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
         try:
             events = alertmanager.parse(parse_json(body), now)
             integration = await services.integration(key, "alertmanager")
+            # a few alerts joining open groups: one statement commits them before the answer, as
+            # fast as the inbox would; the rest (storms, groups to open, resolves) wait in the inbox
+            if len(events) < INBOX_FROM_ALERTS and not services.inbox.waiting(integration.id):
+                results = await services.lane.try_before_inbox(integration, events)
+                if results is not None:
+                    return _alertmanager_ok(results)
             if await services.inbox.accept(integration.id, now, body, len(events)):
                 return json_answer(202, {"status": "accepted", "alerts": len(events)})
-        except (PayloadError, NotFound):
+        except (PayloadError, NotFound, OperationalError):
             pass  # answered below, exactly as the synchronous path answers them
     return await _run(
-        services,
-        key,
-        "alertmanager",
-        body,
-        lambda b: alertmanager.parse(b, now),
-        lambda r: json_answer(
-            200, {"status": "ok", "alerts": len(r), "groups": sorted({x.group_id for x in r if x.group_id})}
-        ),
+        services, key, "alertmanager", body, lambda b: alertmanager.parse(b, now), _alertmanager_ok
     )
+
+
+def _alertmanager_ok(results: list[IngestResult]) -> Answer:
+    groups = sorted({x.group_id for x in results if x.group_id})
+    return json_answer(200, {"status": "ok", "alerts": len(results), "groups": groups})
 
 
 async def generic_answer(services: IngestServices, key: str, body: bytes) -> Answer:

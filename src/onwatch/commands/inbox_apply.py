@@ -43,6 +43,7 @@ class InboxApplier:
     def __init__(self, ingest: AlertIngest, open_groups: OpenGroups | None = None) -> None:
         self.ingest = ingest
         self.open_groups = open_groups  # told which groups are open now (the fast lanes' hint)
+        self.on_drained: Callable[[str], None] = lambda integration_id: None  # none of its rows left
         self.applied = 0  # rows applied by this applier
         self.failed = 0  # rows it marked failed
         self._due: set[str] = set()
@@ -101,6 +102,7 @@ class InboxApplier:
         total = 0
         while done := self.apply_next(integration_id):
             total += done
+        self.on_drained(integration_id)
         return total
 
     def apply_next(self, integration_id: str) -> int:

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 class _Waiting:
     integration: IntegrationRecord
     events: Sequence[AlertEvent]
-    future: asyncio.Future[list[IngestResult]]
+    future: asyncio.Future[list[IngestResult] | None]
+    inboxed: bool  # not applied here: answered None, the caller puts the body in the inbox
 
 
 class AsyncFastLane(AsyncBatches[_Waiting]):
@@ -59,27 +60,43 @@ class AsyncFastLane(AsyncBatches[_Waiting]):
         """The results once the alerts are committed (here or by group commit)."""
         if not self.running() or any(e.action is not AlertAction.TRIGGER for e in events):
             return await self.group_commit.submit(integration, events)
-        waiting = _Waiting(integration, events, asyncio.get_running_loop().create_future())
+        waiting = _Waiting(integration, events, asyncio.get_running_loop().create_future(), False)
         results: list[IngestResult] = await self._enqueue(waiting, len(events))
+        return results
+
+    async def try_before_inbox(
+        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
+    ) -> list[IngestResult] | None:
+        """For a route whose bodies may wait in the inbox: the results if the fast statement
+        committed the alerts (all triggers joining open groups, and no body of the integration waiting
+        in the inbox, which they would overtake); None if nothing was written."""
+        if not self.running() or any(e.action is not AlertAction.TRIGGER for e in events):
+            return None
+        waiting = _Waiting(integration, events, asyncio.get_running_loop().create_future(), True)
+        results: list[IngestResult] | None = await self._enqueue(waiting, len(events))
         return results
 
     async def _write(
         self, batch: list[_Waiting], conn: psycopg.AsyncConnection[Any] | None
     ) -> psycopg.AsyncConnection[Any] | None:
         """Commits or hands over the batch; returns the connection to use next (None: a new one)."""
-        by_integration: dict[str, list[_Waiting]] = {}
+        by_integration: dict[tuple[str, bool], list[_Waiting]] = {}
         for waiting in batch:
-            by_integration.setdefault(waiting.integration.id, []).append(waiting)
-        for items in by_integration.values():
+            by_integration.setdefault((waiting.integration.id, waiting.inboxed), []).append(waiting)
+        for (_, inboxed), items in by_integration.items():
             events = [e for w in items for e in w.events]
             try:
-                results, conn = await self._apply(items[0].integration, events, conn)
+                results, conn = await self._apply(items[0].integration, events, conn, inboxed)
             except Exception:  # a bug must not strand the requests: the ordinary path answers them
                 log.exception("ingest fast lane (event loop) failed; using the ordinary path")
                 results = None
             if results is None:
                 for waiting in items:
-                    self._spawn(self._ordinary(waiting))
+                    if inboxed:
+                        if not waiting.future.done():
+                            waiting.future.set_result(None)
+                    else:
+                        self._spawn(self._ordinary(waiting))
                 continue
             start = 0
             for waiting in items:
@@ -93,6 +110,7 @@ class AsyncFastLane(AsyncBatches[_Waiting]):
         integration: IntegrationRecord,
         events: list[AlertEvent],
         conn: psycopg.AsyncConnection[Any] | None,
+        after_inbox: bool,
     ) -> tuple[list[IngestResult] | None, psycopg.AsyncConnection[Any] | None]:
         """Results if the batch was committed here, None if it was not (nothing written); and the
         connection to use next."""
@@ -102,7 +120,12 @@ class AsyncFastLane(AsyncBatches[_Waiting]):
         try:
             conn = conn if conn is not None and not conn.closed else await self._connection()
             found = await alert_batch.triggers_in_open_groups_async(
-                conn, integration.id, batch.rows, self.ingest.clock.now(), batch.revision
+                conn,
+                integration.id,
+                batch.rows,
+                self.ingest.clock.now(),
+                batch.revision,
+                after_inbox=after_inbox,
             )
         except psycopg.Error:
             # the statement is atomic: nothing was written; the ordinary path retries or reports

@@ -132,9 +132,13 @@ _FAST_TRIGGERS = (
     "target AS (SELECT i.*, old.status AS old_status, "
     "  CASE WHEN old.status = 'firing' THEN old.group_id ELSE grp.id END AS g "
     "  FROM input i LEFT JOIN old ON old.dedup_key = i.k LEFT JOIN grp ON grp.group_key = i.gk), "
-    # and the config the caller grouped by is still the applied one (when it says which)
+    # and the config the caller grouped by is still the applied one (when it says which), and (when
+    # asked: a route whose bodies may wait in the inbox) no body of the integration is waiting there,
+    # which this batch would overtake
     "ready AS (SELECT bool_and(g IS NOT NULL) AND (CAST(:revision AS integer) IS NULL "
-    "  OR (SELECT max(id) FROM config_revisions) = CAST(:revision AS integer)) AS ok FROM target), "
+    "  OR (SELECT max(id) FROM config_revisions) = CAST(:revision AS integer)) "
+    "  AND (NOT CAST(:after_inbox AS boolean) OR NOT EXISTS (SELECT FROM alert_inbox "
+    "    WHERE integration_id = :integration AND failed IS NULL)) AS ok FROM target), "
     f"up AS (INSERT INTO alerts ({_COLUMNS}) "
     "  SELECT :integration, k, g, 'firing', s, v, o, l, d, n, :now, :now, NULL "
     f"  FROM target WHERE (SELECT ok FROM ready) {_ON_CONFLICT} "
@@ -171,7 +175,7 @@ def triggers_in_open_groups(
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
-        params = _fast_params(integration_id, rows, now, config_revision)
+        params = _fast_params(integration_id, rows, now, config_revision, after_inbox=False)
         return _fast_found(cursor.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True).fetchall())
 
 
@@ -181,19 +185,33 @@ async def triggers_in_open_groups_async(
     rows: list[dict[str, Any]],
     now: datetime,
     config_revision: int | None = None,
+    *,
+    after_inbox: bool = False,
 ) -> dict[str, tuple[int, str | None]] | None:
-    """`triggers_in_open_groups` on an asyncio connection (in autocommit: one round trip commits)."""
+    """`triggers_in_open_groups` on an asyncio connection (in autocommit: one round trip commits).
+    `after_inbox`: write nothing either while a body of the integration waits in the inbox."""
     if not rows:
         return {}
-    params = _fast_params(integration_id, rows, now, config_revision)
+    params = _fast_params(integration_id, rows, now, config_revision, after_inbox=after_inbox)
     cursor = await conn.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True)
     return _fast_found(await cursor.fetchall())
 
 
 def _fast_params(
-    integration_id: str, rows: list[dict[str, Any]], now: datetime, config_revision: int | None
+    integration_id: str,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    config_revision: int | None,
+    *,
+    after_inbox: bool,
 ) -> dict[str, Any]:
-    return {"integration": integration_id, "rows": _json(rows), "now": now, "revision": config_revision}
+    return {
+        "integration": integration_id,
+        "rows": _json(rows),
+        "now": now,
+        "revision": config_revision,
+        "after_inbox": after_inbox,
+    }
 
 
 def _fast_found(found: list[Any]) -> dict[str, tuple[int, str | None]] | None:
