@@ -144,19 +144,27 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
         try:
             events = alertmanager.parse(parse_json(body), now)
             integration = await services.integration(key, "alertmanager")
-            # a few alerts joining open groups: one statement commits them before the answer, as
-            # fast as the inbox would; the rest (storms, groups to open, resolves) wait in the inbox
-            if len(events) < INBOX_FROM_ALERTS and not services.inbox.waiting(integration.id):
+            queue = _inboxed(services, integration, events)
+            if not queue:
                 results = await services.lane.try_before_inbox(integration, events)
                 if results is not None:
                     return _alertmanager_ok(results)
-            if await services.inbox.accept(integration.id, now, body, len(events)):
+                queue = await services.inbox.has_waiting(integration.id)  # another server's, maybe
+            if queue and await services.inbox.accept(integration.id, now, body, len(events)):
                 return json_answer(202, {"status": "accepted", "alerts": len(events)})
         except (PayloadError, NotFound, OperationalError):
             pass  # answered below, exactly as the synchronous path answers them
     return await _run(
         services, key, "alertmanager", body, lambda b: alertmanager.parse(b, now), _alertmanager_ok
     )
+
+
+def _inboxed(services: IngestServices, integration: IntegrationRecord, events: list[AlertEvent]) -> bool:
+    """Whether an Alertmanager body goes to the inbox (202) rather than being applied before the
+    answer: when it is large (a storm: appending it costs a fraction of applying it), and whenever
+    bodies of its integration already wait there (it must not overtake them; the fast statement and,
+    before the ordinary path, `has_waiting` ask the database, which knows of other servers' too)."""
+    return len(events) >= INBOX_FROM_ALERTS or services.inbox.waiting(integration.id)
 
 
 def _alertmanager_ok(results: list[IngestResult]) -> Answer:

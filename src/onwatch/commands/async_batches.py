@@ -107,6 +107,13 @@ class AsyncBatches(Generic[W]):
         one). Every future must be settled, whatever happens."""
         raise NotImplementedError
 
+    def _release(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """A connection taken with `_connection` outside a flush, given back."""
+        if self._loop is None:
+            self._spawn(_close(conn))
+        else:
+            self._idle.append(conn)
+
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
         while self._idle:
             conn = self._idle.pop()

@@ -36,7 +36,7 @@ PARSERS: dict[str, Callable[[Any, datetime], list[AlertEvent]]] = {"alertmanager
 # statement costs ~45 us per alert at 100 alerts, ~300 us at 1), but each holds its alerts' locks
 ROWS_PER_TRANSACTION = 500
 ALERTS_PER_TRANSACTION = 2000
-SWEEP_SECONDS = 2.0
+LINGER = 0.01  # seconds between passes while rows keep coming (an idle applier starts at once)
 
 
 class InboxApplier:
@@ -74,9 +74,10 @@ class InboxApplier:
             stopping = self._stop.is_set()  # one more pass after close(): what was kicked is applied
             with self._lock:
                 due, self._due = self._due, set()
+            applied = 0
             try:
                 for integration_id in sorted(due):
-                    self.drain(integration_id)
+                    applied += self.drain(integration_id)
             except Exception:  # the database is away: the engine's sweep (or the next kick) retries
                 log.exception("applying the alert inbox failed; retrying")
                 with self._lock:
@@ -86,6 +87,10 @@ class InboxApplier:
                 self._stop.wait(1.0)
             if stopping:
                 return
+            if applied:
+                # under load, let rows gather: one transaction of many costs little more than one
+                # of a few, and small ones at every kick took the GIL from the requests
+                self._stop.wait(LINGER)
             self._wake.wait()
             self._wake.clear()
 

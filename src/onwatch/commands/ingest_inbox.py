@@ -51,7 +51,24 @@ class InboxLane(AsyncBatches[_Accepted]):
         applier.on_drained = self._waiting.discard
 
     def waiting(self, integration_id: str) -> bool:
+        """Bodies of the integration accepted here may still wait (no database call)."""
         return integration_id in self._waiting
+
+    async def has_waiting(self, integration_id: str) -> bool:
+        """Whether bodies of the integration wait in the inbox, accepted here or by other servers
+        (one query; True when it cannot be asked: the inbox is then the safe way)."""
+        if integration_id in self._waiting:
+            return True
+        conn = None
+        try:
+            conn = await self._connection()
+            found = await alert_inbox.has_waiting(conn, integration_id)
+        except Exception:
+            log.warning("could not ask the alert inbox; queueing behind it", exc_info=True)
+            await discard(conn)
+            return True
+        self._release(conn)
+        return found
 
     async def accept(self, integration_id: str, received_at: datetime, body: bytes, alerts: int) -> bool:
         """True once the body is committed to the inbox (the applier then applies it); False when

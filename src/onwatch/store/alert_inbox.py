@@ -35,6 +35,16 @@ async def append(conn: psycopg.AsyncConnection[Any], rows: list[tuple[str, datet
     await conn.execute(_APPEND, columns, prepare=True)
 
 
+async def has_waiting(conn: psycopg.AsyncConnection[Any], integration_id: str) -> bool:
+    cursor = await conn.execute(
+        "SELECT EXISTS (SELECT FROM alert_inbox WHERE integration_id = %s AND failed IS NULL)",
+        (integration_id,),
+        prepare=True,
+    )
+    found = await cursor.fetchone()
+    return bool(found and found[0])
+
+
 def lock_integration(conn: sa.Connection, integration_id: str) -> None:
     """Wait until no other transaction applies this integration's rows, then hold that until commit."""
     conn.execute(
