@@ -150,7 +150,7 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
                 if results is not None:
                     return _alertmanager_ok(results)
                 queue = await services.inbox.has_waiting(integration.id)  # another server's, maybe
-            if queue and await services.inbox.accept(integration.id, now, body, len(events)):
+            if queue and await services.inbox.accept(integration.id, now, body, events):
                 return json_answer(202, {"status": "accepted", "alerts": len(events)})
         except (PayloadError, NotFound, OperationalError):
             pass  # answered below, exactly as the synchronous path answers them

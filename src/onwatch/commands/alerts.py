@@ -123,6 +123,7 @@ class IngestRun:
         process = applied.config.process
         self.flaps = FlapPolicy(process.flapping_threshold, process.flapping_window)
         self.grouping = Grouping(applied, integ)
+        self.group_keys: set[str] = set()  # of the groups its triggers joined or opened
 
     # ---- the batched path: a run of triggers in a handful of set-based statements ----------
 
@@ -156,7 +157,10 @@ class IngestRun:
         """One statement (PostgreSQL) when no alert of the batch opens a group: the common case."""
         rows = rows_with_group_keys(events, self.grouping)
         found = alert_batch.triggers_in_open_groups(self.uow.conn, self.integ.id, rows, self.now)
-        return None if found is None else results_in_open_groups(events, found)
+        if found is None:
+            return None
+        self.group_keys.update(row["gk"] for row in rows)
+        return results_in_open_groups(events, found)
 
     def _triggers_opening_groups(self, events: list[AlertEvent]) -> list[IngestResult]:
         conn = self.uow.conn
@@ -197,6 +201,7 @@ class IngestRun:
                 group_id = group.id
                 rows[key] = {"k": key, "g": group_id, "n": 1, **alert_values(event)}
             results.append(IngestResult(key, group_id, outcome))
+        self.group_keys.update(groups)
         self.writes.flush(self.uow)  # before an acknowledge or resolve later in the request can look
         existed = alert_batch.upsert_firing(conn, self.integ.id, list(rows.values()), self.now)
         for i, result in enumerate(results):

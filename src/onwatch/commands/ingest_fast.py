@@ -79,6 +79,12 @@ class OpenGroups:
             grouping.group_key(e, grouping.service_of(e)) for e in events if e.action is AlertAction.TRIGGER
         )
 
+    def learn_keys(self, keys: set[str]) -> None:
+        """Groups known open now by their keys."""
+        if len(self._keys) > MAX_KNOWN_GROUPS:
+            self._keys.clear()
+        self._keys |= keys
+
 
 class FastLane:
     """Used by one thread (a group-commit writer): it owns one connection, kept open."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ import psycopg
 
 from onwatch.commands.async_batches import AsyncBatches, discard
 from onwatch.commands.inbox_apply import InboxApplier
+from onwatch.domain.alerts import AlertEvent
 from onwatch.store import alert_inbox
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class _Accepted:
     received_at: datetime
     body: bytes
     alerts: int
+    token: int
     future: asyncio.Future[bool]
 
 
@@ -70,15 +73,19 @@ class InboxLane(AsyncBatches[_Accepted]):
         self._release(conn)
         return found
 
-    async def accept(self, integration_id: str, received_at: datetime, body: bytes, alerts: int) -> bool:
-        """True once the body is committed to the inbox (the applier then applies it); False when
-        it was not (nothing stored): the caller applies the alerts itself."""
+    async def accept(
+        self, integration_id: str, received_at: datetime, body: bytes, events: Sequence[AlertEvent]
+    ) -> bool:
+        """True once the body (which parsed into `events` at `received_at`) is committed to the
+        inbox: the applier then applies it; False when it was not (nothing stored): the caller applies
+        the alerts itself."""
         if not self.running():
             return False
+        token = self.applier.remember(integration_id, received_at, events)
         self._waiting.add(integration_id)
         future = asyncio.get_running_loop().create_future()
-        waiting = _Accepted(integration_id, received_at, body, alerts, future)
-        accepted: bool = await self._enqueue(waiting, alerts)
+        waiting = _Accepted(integration_id, received_at, body, len(events), token, future)
+        accepted: bool = await self._enqueue(waiting, len(events))
         return accepted
 
     async def _write(
@@ -87,11 +94,13 @@ class InboxLane(AsyncBatches[_Accepted]):
         try:
             conn = conn if conn is not None and not conn.closed else await self._connection()
             await alert_inbox.append(
-                conn, [(w.integration_id, w.received_at, w.body, w.alerts) for w in batch]
+                conn, [(w.integration_id, w.received_at, w.body, w.alerts, w.token) for w in batch]
             )
         except Exception:  # psycopg.Error, or a bug: nothing was stored, the requests go the slow way
             log.warning("alert inbox append failed; applying the alerts before answering", exc_info=True)
             await discard(conn)
+            for waiting in batch:
+                self.applier.forget(waiting.token)
             conn, accepted = None, False
         else:
             self.committed += 1

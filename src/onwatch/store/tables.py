@@ -368,6 +368,8 @@ alert_inbox = sa.Table(
     sa.Column("received_at", UTCDateTime, nullable=False),
     sa.Column("body", sa.LargeBinary, nullable=False),
     sa.Column("alerts", sa.Integer, nullable=False),  # in the body
+    # random, from the accepting server: its applier finds the events it parsed then by this
+    sa.Column("token", sa.BigInteger, nullable=True),
     sa.Column("failed", sa.Text, nullable=True),
     sa.Index("ix_alert_inbox_integration_id_id", "integration_id", "id"),
 )

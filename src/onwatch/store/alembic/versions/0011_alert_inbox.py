@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("received_at", onwatch.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.Column("alerts", sa.Integer(), nullable=False),
+        sa.Column("token", sa.BigInteger(), nullable=True),
         sa.Column("failed", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_inbox")),
     )
