@@ -1,14 +1,15 @@
 """Accepting alert payloads into the inbox from the server's event loop (PostgreSQL).
 
-The Alertmanager route answers once the request body is committed to `alert_inbox`: one small
-append per batch of requests (batched as commands/async_batches.py describes), instead of
-deduplicating, grouping and paging before the answer. The accepting server then kicks its
-`InboxApplier`, which applies the rows milliseconds later in the transaction that deletes them;
-the engine sweeps up rows whose server died before applying them. So an alert storm is taken
-at the rate PostgreSQL appends rows, and grouped and paged as fast as it can be, in order.
+The Alertmanager route answers a storm (a request of INBOX_FROM_ALERTS alerts or more, or one whose
+integration has bodies waiting) once the request body is committed to `alert_inbox`: one small
+append per batch of requests (batched as commands/async_batches.py describes, bodies in binary),
+instead of deduplicating, grouping and paging before the answer. The accepting server then kicks
+its `InboxApplier` (commands/inbox_apply.py), which applies the rows right after, in order, in the
+transaction that deletes them, using the events parsed here (kept by a token stored with the body);
+the engine sweeps up rows whose server died before applying them.
 
 Elsewhere than on the loop that started the lane (SQLite, or an app driven without a lifespan),
-or if the append fails, `accept` says no and the route takes the synchronous path.
+or if the append fails, `accept` says no and the route applies the alerts before answering.
 """
 
 from __future__ import annotations
