@@ -14,6 +14,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
+from onwatch.commands import inbox_drain
 from onwatch.domain.clock import FakeClock
 from onwatch.store import alert_counts, alert_inbox
 from onwatch.store.tables import alert_groups, alerts
@@ -182,3 +183,21 @@ def test_a_request_that_could_be_applied_at_once_never_overtakes_a_body_waiting_
     with bench.db.read() as uow:
         status = uow.conn.execute(sa.select(alerts.c.status).where(alerts.c.dedup_key == "fp-a")).scalar_one()
     assert status == "firing"
+
+
+def test_batches_that_share_an_alert_are_applied_in_order_while_others_run_beside_them(
+    bench: PagingBench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_drain, "ALERTS_PER_TRANSACTION", 2)  # a transaction per body or two
+    bodies = []
+    for i in range(24):
+        status = "resolved" if i % 2 else "firing"  # fp-shared flaps; the last body resolves it
+        bodies.append(_body(bench.clock, [("Shared", "fp-shared")], status))
+        bodies.append(_body(bench.clock, [("Own", f"fp-own-{i}")]))
+    _accepted_by_a_server_that_died(bench.db, bench.clock, *bodies)
+    bench.worker.run_once()
+    with bench.db.read() as uow:
+        status = dict(uow.conn.execute(sa.select(alerts.c.dedup_key, alerts.c.status)).all())
+    assert status.pop("fp-shared") == "resolved"
+    assert status == {f"fp-own-{i}": "firing" for i in range(24)}
+    assert _inbox(bench.db) == (0, 0)

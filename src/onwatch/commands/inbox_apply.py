@@ -2,11 +2,10 @@
 
 The server that accepted a body kicks its applier right after the commit, so a page is decided
 milliseconds later; the engine (`onwatch worker`, or `serve`'s own) sweeps every few seconds for rows
-nobody kicked for (their server died after answering). Each transaction takes one integration's
-oldest rows (under that integration's advisory lock, so two appliers never reorder its alerts), parses
-them again exactly as they were parsed when accepted, applies them as one ingest batch and deletes
-them: a row is applied once, or not at all. A row whose transaction fails is retried alone; if it
-fails alone it is marked `failed` (kept, logged and counted, never applied half).
+nobody kicked for (their server died after answering). An applier drains one integration at a time,
+holding its advisory lock (commands/inbox_drain.py: in order per alert, a row applied once or not
+at all, a row that cannot be applied kept as `failed`), with the events this process parsed when it
+accepted the body (found by a token stored with it), or parsed again exactly as then.
 """
 
 from __future__ import annotations
@@ -15,14 +14,15 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError
 
-from onwatch.commands.alerts import AlertIngest, IngestRun, retryable
+from onwatch.commands.alerts import AlertIngest
+from onwatch.commands.inbox_drain import WORKERS, Drain
 from onwatch.commands.ingest_fast import OpenGroups
 from onwatch.domain.alerts import AlertEvent
 from onwatch.integrations import alertmanager
@@ -34,10 +34,6 @@ log = logging.getLogger(__name__)
 
 # How each kind of integration's bodies are parsed (the same parser that accepted them)
 PARSERS: dict[str, Callable[[Any, datetime], list[AlertEvent]]] = {"alertmanager": alertmanager.parse}
-# What one transaction applies at most: under a storm, big transactions are what keep up (the fast
-# statement costs ~45 us per alert at 100 alerts, ~300 us at 1), but each holds its alerts' locks
-ROWS_PER_TRANSACTION = 500
-ALERTS_PER_TRANSACTION = 2000
 MAX_REMEMBERED = 10_000  # bodies whose parsed events are kept for the applier
 LINGER = 0.01  # seconds between passes while rows keep coming (an idle applier starts at once)
 
@@ -48,8 +44,9 @@ class InboxApplier:
         self.open_groups = open_groups  # told which groups are open now (the fast lanes' hint)
         self.on_drained: Callable[[str], None] = lambda integration_id: None  # none of its rows left
         self.applied = 0  # rows applied by this applier
-        self.failed = 0  # rows it marked failed
         self._due: set[str] = set()
+        self._retry: set[str] = set()  # held by another applier when last tried
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="onwatch-inbox-apply")
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -90,12 +87,14 @@ class InboxApplier:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._pool.shutdown(wait=True)
 
     def _run(self) -> None:
         while True:
             stopping = self._stop.is_set()  # one more pass after close(): what was kicked is applied
             with self._lock:
-                due, self._due = self._due, set()
+                due, self._due = self._due | self._retry, set()
+                self._retry = set()
             applied = 0
             try:
                 for integration_id in sorted(due):
@@ -109,11 +108,12 @@ class InboxApplier:
                 self._stop.wait(1.0)
             if stopping:
                 return
-            if applied:
+            if applied or self._retry:
                 # under load, let rows gather: one transaction of many costs little more than one
                 # of a few, and small ones at every kick took the GIL from the requests
                 self._stop.wait(LINGER)
-            self._wake.wait()
+            if not self._retry:
+                self._wake.wait()
             self._wake.clear()
 
     # ---- one pass -----------------------------------------------------------------------------
@@ -122,92 +122,54 @@ class InboxApplier:
         """Apply every integration's waiting rows; returns how many were applied."""
         with self.ingest.db.read() as uow:
             waiting = alert_inbox.waiting_integrations(uow.conn)
-        return sum(self.drain(i) for i in waiting)
+        return sum(self.drain(i, retry=False) for i in waiting)
 
-    def drain(self, integration_id: str) -> int:
-        """Apply the integration's rows until none is left; returns how many."""
-        total = 0
-        while done := self.apply_next(integration_id):
-            total += done
-        self.on_drained(integration_id)
-        return total
-
-    def apply_next(self, integration_id: str) -> int:
-        """One transaction: the integration's oldest rows applied and deleted. Returns how many rows
-        it took (applied or marked failed): 0 when there were none."""
-        for attempt in range(3):
-            try:
-                return self._apply(integration_id, ROWS_PER_TRANSACTION)
-            except (IntegrityError, OperationalError) as exc:
-                # another replica opened the same alert or group at the same moment, or PostgreSQL
-                # broke a lock cycle: try again; then one row at a time
-                if not retryable(exc) or attempt == 2:
-                    break
-            except Exception:
-                log.exception(
-                    "applying alert inbox rows of %s failed; applying them one by one", integration_id
-                )
-                break
-        return self._apply_alone(integration_id)
-
-    def _apply(self, integration_id: str, limit: int) -> int:
-        ingest = self.ingest
-        with ingest.db.write() as uow:
-            alert_inbox.lock_integration(uow.conn, integration_id)
-            rows = alert_inbox.oldest(uow.conn, integration_id, limit, ALERTS_PER_TRANSACTION)
-            if not rows:
+    def drain(self, integration_id: str, *, retry: bool = True) -> int:
+        """Apply the integration's rows until none is left; returns how many. When another applier
+        holds the integration, nothing (that one drains it), and with `retry` this one looks again
+        shortly (in case that one was just finishing)."""
+        with alert_inbox.integration_lock(self.ingest.db.engine, integration_id) as held:
+            if not held:
+                if retry:
+                    with self._lock:
+                        self._retry.add(integration_id)
                 return 0
-            integration = uow.alerts.integration_by_id(integration_id)
+            with self.ingest.db.read() as uow:
+                integration = uow.alerts.integration_by_id(integration_id)
             if integration is None:  # removed from the config since: nobody to route these to
-                for row in rows:
-                    alert_inbox.mark_failed(uow.conn, row.id, "the integration no longer exists")
-                self.failed += len(rows)
-                return len(rows)
-            events = self._events(uow.conn, integration, rows)
-            run = IngestRun(uow, ingest.cache.get(uow), ingest.signer(uow), integration, ingest.clock.now())
-            run.apply_all(events)
-            alert_inbox.delete(uow.conn, [row.id for row in rows])
-        for row in rows:
-            self.forget(row.token)
-        self.applied += len(rows)
-        ingest.on_commit()
-        if self.open_groups is not None:
-            self.open_groups.learn_keys(run.group_keys)
+                return self._orphaned(integration_id)
+            taken = Drain(self.ingest, integration, self._pool, self._events, self._applied).run()
+        self.on_drained(integration_id)
+        return taken
+
+    def _orphaned(self, integration_id: str) -> int:
+        with self.ingest.db.write() as uow:
+            rows = alert_inbox.oldest(uow.conn, integration_id, 1_000_000, 1_000_000_000)
+            for row in rows:
+                alert_inbox.mark_failed(uow.conn, row.id, "the integration no longer exists")
         return len(rows)
 
     def _events(
         self, conn: sa.Connection, integration: IntegrationRecord, rows: list[InboxRow]
-    ) -> list[AlertEvent]:
-        """The rows' events in order: as parsed when this process accepted them, else parsed again
-        from their bodies."""
+    ) -> list[list[AlertEvent]]:
+        """Each row's events: as parsed when this process accepted it, else parsed again from its body."""
         known: dict[int, Sequence[AlertEvent]] = {}
         for row in rows:
             found = self._parsed.get(row.token) if row.token is not None else None
             if found is not None and found[:2] == (integration.id, row.received_at):
                 known[row.id] = found[2]
         bodies = alert_inbox.bodies(conn, [row.id for row in rows if row.id not in known])
-        events: list[AlertEvent] = []
-        for row in rows:
-            events += (
-                known[row.id] if row.id in known else parse(integration, bodies[row.id], row.received_at)
-            )
-        return events
+        return [
+            list(known[row.id]) if row.id in known else parse(integration, bodies[row.id], row.received_at)
+            for row in rows
+        ]
 
-    def _apply_alone(self, integration_id: str) -> int:
-        """The oldest row alone; marked failed if it cannot be applied."""
-        try:
-            return self._apply(integration_id, 1)
-        except OperationalError:
-            raise  # the database's trouble, not the row's: retried later
-        except Exception as exc:
-            log.exception("alert inbox row of %s cannot be applied; marked failed", integration_id)
-            with self.ingest.db.write() as uow:
-                alert_inbox.lock_integration(uow.conn, integration_id)
-                rows = alert_inbox.oldest(uow.conn, integration_id, 1, 1)
-                for row in rows:
-                    alert_inbox.mark_failed(uow.conn, row.id, f"{type(exc).__name__}: {exc}")
-            self.failed += len(rows)
-            return len(rows)
+    def _applied(self, rows: list[InboxRow], group_keys: set[str]) -> None:
+        for row in rows:
+            self.forget(row.token)
+        self.applied += len(rows)
+        if self.open_groups is not None:
+            self.open_groups.learn_keys(group_keys)
 
 
 def parse(integration: IntegrationRecord, body: bytes, received_at: datetime) -> list[AlertEvent]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,9 +19,9 @@ _APPEND = (
     "INSERT INTO alert_inbox (integration_id, received_at, body, alerts, token) "
     "SELECT * FROM unnest(%b::text[], %b::timestamptz[], %b::bytea[], %b::integer[], %b::bigint[])"
 )
-# Applying an integration's rows takes this lock for the transaction: one applier per integration
-# at a time, so its rows are applied in the order they were accepted, whichever process applies them.
-_LOCK_CLASS = 0x6F77  # "ow": the first key of pg_advisory_xact_lock(int, int)
+# One applier per integration at a time holds this lock, so its rows are applied in the order they
+# were accepted, whichever process applies them.
+_LOCK_CLASS = 0x6F77  # "ow": the first key of pg_try_advisory_lock(int, int)
 
 
 @dataclass(frozen=True)
@@ -48,21 +50,41 @@ async def has_waiting(conn: psycopg.AsyncConnection[Any], integration_id: str) -
     return bool(found and found[0])
 
 
-def lock_integration(conn: sa.Connection, integration_id: str) -> None:
-    """Wait until no other transaction applies this integration's rows, then hold that until commit."""
-    conn.execute(
-        sa.text("SELECT pg_advisory_xact_lock(:cls, hashtext(:integration))"),
-        {"cls": _LOCK_CLASS, "integration": integration_id},
-    )
+@contextmanager
+def integration_lock(engine: sa.Engine, integration_id: str) -> Iterator[bool]:
+    """Try to take the integration's advisory lock for as long as the block runs (a session lock on
+    a connection of its own): True if taken, False if another applier holds it. Whoever holds it
+    applies the integration's rows, so they are applied in the order they were accepted."""
+    key = {"cls": _LOCK_CLASS, "integration": integration_id}
+    with engine.connect() as conn:
+        held = bool(
+            conn.execute(sa.text("SELECT pg_try_advisory_lock(:cls, hashtext(:integration))"), key).scalar()
+        )
+        conn.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:cls, hashtext(:integration))"), key)
+                    conn.commit()
+                except sa.exc.DBAPIError:
+                    conn.invalidate()  # its session ends, and the lock with it
 
 
-def oldest(conn: sa.Connection, integration_id: str, rows: int, alerts: int) -> list[InboxRow]:
-    """The integration's oldest rows not marked failed, in the order they were accepted: at most
-    `rows`, and no more than `alerts` alerts in all (but at least one row). Without their bodies
-    (reading one is reading its TOAST chunks): see `bodies`."""
+def oldest(
+    conn: sa.Connection, integration_id: str, rows: int, alerts: int, after: int = 0
+) -> list[InboxRow]:
+    """The integration's oldest rows not marked failed (and with ids above `after`), in the order
+    they were accepted: at most `rows`, and no more than `alerts` alerts in all (but at least one
+    row). Without their bodies (reading one is reading its TOAST chunks): see `bodies`."""
     query = (
         sa.select(alert_inbox.c.id, alert_inbox.c.alerts, alert_inbox.c.received_at, alert_inbox.c.token)
-        .where(alert_inbox.c.integration_id == integration_id, alert_inbox.c.failed.is_(None))
+        .where(
+            alert_inbox.c.integration_id == integration_id,
+            alert_inbox.c.failed.is_(None),
+            alert_inbox.c.id > after,
+        )
         .order_by(alert_inbox.c.id)
         .limit(rows)
     )
@@ -83,8 +105,9 @@ def bodies(conn: sa.Connection, ids: list[int]) -> dict[int, bytes]:
     return {int(row_id): bytes(body) for row_id, body in found}
 
 
-def delete(conn: sa.Connection, ids: list[int]) -> None:
-    conn.execute(sa.delete(alert_inbox).where(alert_inbox.c.id.in_(ids)))
+def delete(conn: sa.Connection, ids: list[int]) -> int:
+    """How many of them were there."""
+    return conn.execute(sa.delete(alert_inbox).where(alert_inbox.c.id.in_(ids))).rowcount
 
 
 def mark_failed(conn: sa.Connection, row_id: int, error: str) -> None:
