@@ -173,6 +173,19 @@ class IngestRun:
             if (state := known.get(e.dedup_key)) is None or state.status != FIRING
         }
         groups: dict[str, AlertGroupRecord] = self.uow.alerts.open_groups(sorted(wanted)) if wanted else {}
+        # groups to open, each by the first alert that needs it, opened in key order: two batches
+        # opening the same groups (two appliers, two replicas) then wait for each other instead of
+        # deadlocking on the open-key index (PostgreSQL takes a second to detect that)
+        openers: dict[str, tuple[AlertEvent, str]] = {}
+        for event in events:
+            state = known.get(event.dedup_key)
+            if state is None or state.status != FIRING:
+                service = self.service_of(event)
+                gkey = self.group_key(event, service)
+                if gkey not in groups and gkey not in openers:
+                    openers[gkey] = (event, service)
+        for gkey in sorted(openers):
+            groups[gkey] = self.open(gkey, *openers[gkey])  # counts start at 1, 1, 1
         rows: dict[str, dict[str, Any]] = {}
         deltas: dict[int, list[int]] = {}
         results = []
@@ -189,11 +202,9 @@ class IngestRun:
                 rows[key] = {"k": key, "g": group_id, "n": 1, **alert_values(event)}
                 self._delta(deltas, group_id, 0, 0, 1)
             else:
-                service = self.service_of(event)
-                gkey = self.group_key(event, service)
-                group = groups.get(gkey)
-                if group is None:
-                    group = groups[gkey] = self.open(gkey, event, service)  # counts start at 1, 1, 1
+                gkey = self.group_key(event, self.service_of(event))
+                group = groups[gkey]
+                if gkey in openers and openers[gkey][0] is event:
                     outcome = "opened"
                 else:
                     self._delta(deltas, group.id, 1 if state is None else 0, 1, 1)
