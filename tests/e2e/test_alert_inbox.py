@@ -201,3 +201,26 @@ def test_batches_that_share_an_alert_are_applied_in_order_while_others_run_besid
     assert status.pop("fp-shared") == "resolved"
     assert status == {f"fp-own-{i}": "firing" for i in range(24)}
     assert _inbox(bench.db) == (0, 0)
+
+
+def test_while_the_inbox_is_full_a_storm_waits_then_is_told_to_retry_and_nothing_is_stored(
+    bench: PagingBench, live: str
+) -> None:
+    lane = bench.api.app.state.inbox_lane  # type: ignore[attr-defined]
+    lane.max_waiting, lane.full_wait = 100, 0.3
+    backlog = _body(bench.clock, [("Backlog", f"fp-b{i}") for i in range(150)])
+    _accepted_by_a_server_that_died(bench.db, bench.clock, backlog)
+    url = f"{live}/api/v1/integrations/alertmanager/{AM_KEY}"
+    storm = _body(bench.clock, [("Storm", f"fp-s{i}") for i in range(60)])
+    refused = httpx.post(url, json=storm)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+    assert "inbox" in refused.json()["detail"]
+    assert _inbox(bench.db) == (1, 0)  # the backlog only: nothing of the refused request
+
+    bench.worker.run_once()  # the engine applies the backlog
+    time.sleep(0.15)  # the server counts the inbox at most every 0.1 s
+    assert httpx.post(url, json=storm).status_code == 202
+    _wait_until_applied(bench.db)
+    with bench.db.read() as uow:
+        stored = uow.conn.execute(sa.select(sa.func.count()).select_from(alerts)).scalar_one()
+    assert stored == 150 + 60

@@ -32,7 +32,7 @@ from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.ingest_async import AsyncFastLane
-from onwatch.commands.ingest_inbox import INBOX_FROM_ALERTS, InboxLane
+from onwatch.commands.ingest_inbox import INBOX_FROM_ALERTS, InboxFull, InboxLane
 from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
@@ -152,6 +152,10 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
                 queue = await services.inbox.has_waiting(integration.id)  # another server's, maybe
             if queue and await services.inbox.accept(integration.id, now, body, events):
                 return json_answer(202, {"status": "accepted", "alerts": len(events)})
+        except InboxFull as exc:
+            return problem_answer(
+                503, "Try again", f"{exc}; nothing was stored", headers=(("Retry-After", "5"),)
+            )
         except (PayloadError, NotFound, OperationalError):
             pass  # answered below, exactly as the synchronous path answers them
     return await _run(

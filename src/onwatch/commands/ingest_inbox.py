@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 # Requests with this many alerts go to the inbox even when they could be applied by one statement
 # before the answer: a statement of 100 alerts costs PostgreSQL ~4 ms, their append ~0.1 ms
 INBOX_FROM_ALERTS = 50
+MAX_WAITING_ALERTS = 50_000
+FULL_WAIT_SECONDS = 10.0
+BACKLOG_SECONDS = 0.1  # how often a busy server counts the inbox
 
 
 @dataclass
@@ -45,10 +49,21 @@ class _Accepted:
     future: asyncio.Future[bool]
 
 
+class InboxFull(Exception):
+    """The cluster's inbox held more than `max_waiting` alerts for `full_wait` seconds: nothing stored."""
+
+
 class InboxLane(AsyncBatches[_Accepted]):
     def __init__(self, applier: InboxApplier) -> None:
         super().__init__(applier.ingest.db)
         self.applier = applier
+        # Backpressure: while the inbox (all servers') holds more alerts than this, requests wait
+        # (up to `full_wait` s, then 503), so a page is never decided more than ~max_waiting / drain
+        # rate (~40k alerts/s here) after its alert was answered
+        self.max_waiting = MAX_WAITING_ALERTS
+        self.full_wait = FULL_WAIT_SECONDS
+        self._backlog = 0
+        self._backlog_at = float("-inf")
         # integrations with bodies accepted here that this process's applier has not drained yet:
         # a hint that their next requests should not try to go first (the fast statement checks)
         self._waiting: set[str] = set()
@@ -82,12 +97,37 @@ class InboxLane(AsyncBatches[_Accepted]):
         the alerts itself."""
         if not self.running():
             return False
+        await self._room()
         token = self.applier.remember(integration_id, received_at, events)
         self._waiting.add(integration_id)
         future = asyncio.get_running_loop().create_future()
         waiting = _Accepted(integration_id, received_at, body, len(events), token, future)
         accepted: bool = await self._enqueue(waiting, len(events))
         return accepted
+
+    async def _room(self) -> None:
+        """Return once the inbox holds no more than `max_waiting` alerts; InboxFull after `full_wait`."""
+        deadline = time.monotonic() + self.full_wait
+        while await self._waiting_alerts() > self.max_waiting:
+            if time.monotonic() > deadline:
+                raise InboxFull(f"more than {self.max_waiting} alerts wait in the inbox")
+            await asyncio.sleep(BACKLOG_SECONDS)
+
+    async def _waiting_alerts(self) -> int:
+        """The inbox's waiting alerts (all servers'), asked at most every BACKLOG_SECONDS."""
+        if time.monotonic() - self._backlog_at < BACKLOG_SECONDS:
+            return self._backlog
+        conn = None
+        try:
+            conn = await self._connection()
+            self._backlog = await alert_inbox.waiting_alerts(conn)
+        except psycopg.Error:
+            log.warning("could not count the alert inbox", exc_info=True)
+            await discard(conn)
+            return self._backlog
+        self._release(conn)
+        self._backlog_at = time.monotonic()
+        return self._backlog
 
     async def _write(
         self, batch: list[_Accepted], conn: psycopg.AsyncConnection[Any] | None

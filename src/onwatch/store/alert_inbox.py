@@ -50,6 +50,14 @@ async def has_waiting(conn: psycopg.AsyncConnection[Any], integration_id: str) -
     return bool(found and found[0])
 
 
+async def waiting_alerts(conn: psycopg.AsyncConnection[Any]) -> int:
+    cursor = await conn.execute(
+        "SELECT coalesce(sum(alerts), 0) FROM alert_inbox WHERE failed IS NULL", prepare=True
+    )
+    found = await cursor.fetchone()
+    return int(found[0]) if found else 0
+
+
 @contextmanager
 def integration_lock(engine: sa.Engine, integration_id: str) -> Iterator[bool]:
     """Try to take the integration's advisory lock for as long as the block runs (a session lock on
