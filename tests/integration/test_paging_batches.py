@@ -72,6 +72,22 @@ def test_a_request_mixing_new_groups_and_open_ones_pages_each_new_group_once(ben
     assert len(_pages(bench, results[0]["alert_group"])) == len(_pages(bench, results[1]["alert_group"])) == 1
 
 
+def test_groups_a_request_opens_are_opened_by_their_first_alert_whatever_order_they_are_opened_in(
+    bench: PagingBench,
+) -> None:
+    # (the groups are created in key order, so two requests opening the same groups never deadlock)
+    names = ["Zeta", "Alpha", "Mu", "Zeta", "Alpha", "Mu"]
+    alerts = [_alert(f"k{i}", name=name) for i, name in enumerate(names)]
+    results = bench.api.post(GENERIC, json={"alerts": alerts}).json()["results"]
+    assert [r["outcome"] for r in results] == ["opened"] * 3 + ["joined"] * 3
+    assert [r["alert_group"] for r in results[3:]] == [r["alert_group"] for r in results[:3]]
+    groups = {g["id"]: g for g in bench.client().get("/api/v1/alert-groups").json()}
+    assert sorted(g["title"].split(" ")[0] for g in groups.values()) == ["Alpha", "Mu", "Zeta"]
+    assert {g["alert_count"] for g in groups.values()} == {2}
+    bench.worker.run_once()
+    assert [len(_pages(bench, r["alert_group"])) for r in results[:3]] == [1, 1, 1]
+
+
 def test_escalation_steps_due_together_each_page_the_next_step_once(bench: PagingBench) -> None:
     groups = [bench.fire(alertname=f"Alert{i}", fingerprint=f"fp-{i}").json()["groups"][0] for i in range(6)]
     acked = groups[0]
