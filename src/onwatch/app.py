@@ -74,6 +74,8 @@ class Onwatch:
             wake=worker.wake if worker else (lambda: None),
             slack_signing_secret=self.settings.slack_signing_secret,
             ingest_writers=self.settings.ingest_writers,
+            inbox_from_alerts=self.settings.inbox_from_alerts,
+            inbox_max_waiting_alerts=self.settings.inbox_max_waiting_alerts,
         )
 
 

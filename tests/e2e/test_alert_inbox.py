@@ -224,3 +224,15 @@ def test_while_the_inbox_is_full_a_storm_waits_then_is_told_to_retry_and_nothing
     with bench.db.read() as uow:
         stored = uow.conn.execute(sa.select(sa.func.count()).select_from(alerts)).scalar_one()
     assert stored == 150 + 60
+
+
+def test_with_the_inbox_turned_off_a_storm_is_applied_before_the_answer(
+    bench: PagingBench, live: str
+) -> None:
+    bench.api.app.state.inbox_lane.from_alerts = 0  # type: ignore[attr-defined]  # ONWATCH_INBOX_FROM_ALERTS=0
+    url = f"{live}/api/v1/integrations/alertmanager/{AM_KEY}"
+    answer = httpx.post(url, json=_body(bench.clock, [("Storm", f"fp-{i}") for i in range(60)]))
+    assert answer.status_code == 200 and len(answer.json()["groups"]) == 1
+    with bench.db.read() as uow:
+        assert uow.conn.execute(sa.select(sa.func.count()).select_from(alerts)).scalar_one() == 60
+    assert _inbox(bench.db) == (0, 0)

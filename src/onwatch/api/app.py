@@ -36,7 +36,7 @@ from onwatch.commands.heartbeats import Heartbeats
 from onwatch.commands.inbox_apply import InboxApplier
 from onwatch.commands.incidents import IncidentCommands
 from onwatch.commands.ingest_async import AsyncFastLane
-from onwatch.commands.ingest_inbox import InboxLane
+from onwatch.commands.ingest_inbox import INBOX_FROM_ALERTS, MAX_WAITING_ALERTS, InboxLane
 from onwatch.commands.oncall import OnCallService
 from onwatch.commands.process import ProcessCommands
 from onwatch.domain.clock import Clock
@@ -66,6 +66,8 @@ def create_api(
     wake: Callable[[], None] = lambda: None,
     slack_signing_secret: str = "",
     ingest_writers: int = 1,
+    inbox_from_alerts: int = INBOX_FROM_ALERTS,
+    inbox_max_waiting_alerts: int = MAX_WAITING_ALERTS,
     web: bool = True,
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process).
@@ -100,7 +102,7 @@ def create_api(
     app.state.group_commit = GroupCommit(app.state.ingest, writers=ingest_writers)
     app.state.ingest_lane = lane = AsyncFastLane(app.state.ingest, app.state.group_commit)
     applier = InboxApplier(app.state.ingest, app.state.group_commit.open_groups)
-    app.state.inbox_lane = inbox = InboxLane(applier)
+    app.state.inbox_lane = inbox = InboxLane(applier, inbox_from_alerts, inbox_max_waiting_alerts)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache

@@ -32,7 +32,7 @@ from onwatch.api.problems import PROBLEM_JSON
 from onwatch.commands.alert_rows import IngestResult
 from onwatch.commands.alerts import AlertIngest
 from onwatch.commands.ingest_async import AsyncFastLane
-from onwatch.commands.ingest_inbox import INBOX_FROM_ALERTS, InboxFull, InboxLane
+from onwatch.commands.ingest_inbox import InboxFull, InboxLane
 from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
@@ -168,7 +168,7 @@ def _inboxed(services: IngestServices, integration: IntegrationRecord, events: l
     answer: when it is large (a storm: appending it costs a fraction of applying it), and whenever
     bodies of its integration already wait there (it must not overtake them; the fast statement and,
     before the ordinary path, `has_waiting` ask the database, which knows of other servers' too)."""
-    return len(events) >= INBOX_FROM_ALERTS or services.inbox.waiting(integration.id)
+    return len(events) >= services.inbox.from_alerts or services.inbox.waiting(integration.id)
 
 
 def _alertmanager_ok(results: list[IngestResult]) -> Answer:

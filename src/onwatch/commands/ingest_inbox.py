@@ -54,13 +54,19 @@ class InboxFull(Exception):
 
 
 class InboxLane(AsyncBatches[_Accepted]):
-    def __init__(self, applier: InboxApplier) -> None:
+    def __init__(
+        self,
+        applier: InboxApplier,
+        from_alerts: int = INBOX_FROM_ALERTS,
+        max_waiting: int = MAX_WAITING_ALERTS,
+    ) -> None:
         super().__init__(applier.ingest.db)
         self.applier = applier
+        self.from_alerts = from_alerts  # requests of this many alerts go to the inbox; 0: none do
         # Backpressure: while the inbox (all servers') holds more alerts than this, requests wait
         # (up to `full_wait` s, then 503), so a page is never decided more than ~max_waiting / drain
         # rate (~40k alerts/s here) after its alert was answered
-        self.max_waiting = MAX_WAITING_ALERTS
+        self.max_waiting = max_waiting
         self.full_wait = FULL_WAIT_SECONDS
         self._backlog = 0
         self._backlog_at = float("-inf")
@@ -68,6 +74,9 @@ class InboxLane(AsyncBatches[_Accepted]):
         # a hint that their next requests should not try to go first (the fast statement checks)
         self._waiting: set[str] = set()
         applier.on_drained = self._waiting.discard
+
+    def running(self) -> bool:
+        return self.from_alerts > 0 and super().running()
 
     def waiting(self, integration_id: str) -> bool:
         """Bodies of the integration accepted here may still wait (no database call)."""
