@@ -1,0 +1,133 @@
+"""A server killed (SIGKILL) in the middle of an Alertmanager storm: every alert it answered 202 for
+is applied afterwards by the engine, and every group pages its EOC exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from onwatch.store.tables import alert_inbox, alerts
+from onwatch.store.uow import Database
+from tests.e2e.conftest import ONWATCH, ROOT, Cli, Servers
+from tests.paging_helpers import AM_KEY, DEMO_CONFIG, everyone_on_webhook
+from tests.receivers import WebhookSink
+
+pytestmark = pytest.mark.e2e
+
+REQUESTS = 150
+ALERTS = 100  # per request: each goes through the inbox
+NAMES = 20  # alertnames, so 20 groups
+
+
+def _body(r: int) -> bytes:
+    return orjson.dumps(
+        {
+            "version": "4",
+            "status": "firing",
+            "alerts": [
+                {
+                    "status": "firing",
+                    "fingerprint": f"fp-{r}-{a}",
+                    "labels": {
+                        "alertname": f"Storm{(r + a) % NAMES}",
+                        "service": "web",
+                        "instance": f"i-{r}-{a}",
+                    },
+                    "annotations": {"summary": "storm"},
+                }
+                for a in range(ALERTS)
+            ],
+        }
+    )
+
+
+def _page_group(request: object) -> int | None:
+    body = getattr(request, "json", None)
+    notification = body.get("notification") or {} if isinstance(body, dict) else {}
+    if notification.get("kind") != "page":
+        return None
+    group = (notification.get("ref") or {}).get("alert_group")
+    return group if isinstance(group, int) else None
+
+
+def test_a_server_killed_mid_storm_loses_no_answered_alert_and_each_group_pages_once(
+    db: Database, cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the alert inbox is PostgreSQL's")
+    config = tmp_path / "onwatch.yaml"
+    config.write_text(everyone_on_webhook(DEMO_CONFIG.read_text(), webhook_sink))
+    cli("migrate")
+    cli("apply-config", str(config))
+    base = server("--no-engine")  # API only: no engine in the process that dies
+    victim = server.processes[-1]
+    url = f"{base}/api/v1/integrations/alertmanager/{AM_KEY}"
+    answered: list[int] = []
+    lock = threading.Lock()
+
+    def send(r: int) -> None:
+        try:
+            response = httpx.post(
+                url, content=_body(r), headers={"Content-Type": "application/json"}, timeout=10
+            )
+        except httpx.HTTPError:
+            return  # the server died: no answer, no promise
+        if response.status_code == 202:
+            with lock:
+                answered.append(r)
+
+    with ThreadPoolExecutor(8) as pool:
+        for r in range(REQUESTS):
+            pool.submit(send, r)
+        deadline = time.monotonic() + 60
+        while len(answered) < REQUESTS // 3 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        os.kill(victim.pid, signal.SIGKILL)
+    assert REQUESTS // 3 <= len(answered) < REQUESTS
+    with db.read() as uow:
+        left_behind = uow.conn.execute(sa.select(sa.func.count()).select_from(alert_inbox)).scalar_one()
+    print(
+        f"{len(answered)} of {REQUESTS} requests answered before the kill; {left_behind} bodies left unapplied"
+    )
+
+    env = {**cli.env, "ONWATCH_WORKER_POLL_SECONDS": "0.2"}
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen(
+            [ONWATCH, "worker"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with db.read() as uow:
+                    waiting = uow.conn.execute(
+                        sa.select(sa.func.count()).select_from(alert_inbox)
+                    ).scalar_one()
+                    groups = uow.conn.execute(sa.text("SELECT count(*) FROM alert_groups")).scalar_one()
+                paged = {g for r in webhook_sink.requests if (g := _page_group(r)) is not None}
+                if waiting == 0 and groups and len(paged) >= groups:
+                    break
+                time.sleep(0.2)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+
+    with db.read() as uow:
+        stored = set(uow.conn.execute(sa.select(alerts.c.dedup_key)).scalars())
+        groups = uow.conn.execute(sa.text("SELECT count(*) FROM alert_groups")).scalar_one()
+        left = uow.conn.execute(sa.select(sa.func.count()).select_from(alert_inbox)).scalar_one()
+    promised = {f"fp-{r}-{a}" for r in answered for a in range(ALERTS)}
+    assert promised <= stored, f"{len(promised - stored)} answered alerts lost"
+    assert left == 0 and groups == NAMES
+    pages = Counter(g for r in webhook_sink.requests if (g := _page_group(r)) is not None and r.status == 200)
+    assert len(pages) == NAMES and set(pages.values()) == {1}, pages  # every group's EOC paged once
