@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -44,6 +45,7 @@ class InboxApplier:
         self.open_groups = open_groups  # told which groups are open now (the fast lanes' hint)
         self.on_drained: Callable[[str], None] = lambda integration_id: None  # none of its rows left
         self.applied = 0  # rows applied by this applier
+        self.accepting_until = 0.0  # monotonic time until which this process is taking a storm
         self._due: set[str] = set()
         self._retry: set[str] = set()  # held by another applier when last tried
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="onwatch-inbox-apply")
@@ -139,9 +141,16 @@ class InboxApplier:
                 integration = uow.alerts.integration_by_id(integration_id)
             if integration is None:  # removed from the config since: nobody to route these to
                 return self._orphaned(integration_id)
-            taken = Drain(self.ingest, integration, self._pool, self._events, self._applied).run()
+            taken = Drain(
+                self.ingest, integration, self._pool, self._events, self._applied, self._workers
+            ).run()
         self.on_drained(integration_id)
         return taken
+
+    def _workers(self) -> int:
+        """One transaction at a time while this process is answering a storm (the CPU goes to
+        answering), two once it stops (PostgreSQL then runs two statements at once)."""
+        return 1 if time.monotonic() < self.accepting_until else WORKERS
 
     def _orphaned(self, integration_id: str) -> int:
         with self.ingest.db.write() as uow:

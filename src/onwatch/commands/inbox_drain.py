@@ -57,12 +57,14 @@ class Drain:
         pool: ThreadPoolExecutor,
         events_of: EventsOf,
         applied: Callable[[list[InboxRow], set[str]], None],
+        workers: Callable[[], int] = lambda: WORKERS,
     ) -> None:
         self.ingest = ingest
         self.integration = integration
         self.pool = pool
         self.events_of = events_of  # each row's events (as parsed on accept, or parsed again)
         self.applied = applied  # told of every committed batch (rows, group keys)
+        self.workers = workers  # how many transactions may be in flight now
         self._in_flight: list[_Batch] = []
         self.rows = 0  # taken: applied or marked failed
 
@@ -88,7 +90,7 @@ class Drain:
                 events = [e for row_events in per_row for e in row_events]
                 keys = {e.dedup_key for e in events}
                 while self._in_flight and (
-                    len(self._in_flight) >= WORKERS or any(keys & b.keys for b in self._in_flight)
+                    len(self._in_flight) >= self.workers() or any(keys & b.keys for b in self._in_flight)
                 ):
                     self._settle(1)
                 batch = _Batch(rows, events, keys, self.pool.submit(self._apply, rows, events))

@@ -37,6 +37,7 @@ INBOX_FROM_ALERTS = 50
 MAX_WAITING_ALERTS = 50_000
 FULL_WAIT_SECONDS = 10.0
 BACKLOG_SECONDS = 0.1  # how often a busy server counts the inbox
+ACCEPTING_SECONDS = 0.05  # after a body is accepted, the server counts as taking a storm this long
 
 
 @dataclass
@@ -107,6 +108,8 @@ class InboxLane(AsyncBatches[_Accepted]):
         if not self.running():
             return False
         await self._room()
+        if self._backlog < self.max_waiting // 2:  # answering first while the backlog is small
+            self.applier.accepting_until = time.monotonic() + ACCEPTING_SECONDS
         token = self.applier.remember(integration_id, received_at, events)
         self._waiting.add(integration_id)
         future = asyncio.get_running_loop().create_future()
