@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -41,7 +41,7 @@ from onwatch.store.tokens import hash_token
 from onwatch.store.uow import UnitOfWork
 from onwatch.ttl_cache import TtlCache
 
-__all__ = ["AlertIngest", "IngestResult", "IngestRun", "retryable"]  # IngestResult lives in alert_rows
+__all__ = ["AlertIngest", "IngestResult", "IngestRun"]  # IngestResult lives in alert_rows
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -75,24 +75,34 @@ class AlertIngest(PagingCommands):
 
     def ingest(self, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> list[IngestResult]:
         """All events of one request commit together, after which the caller may answer 2xx."""
+        return self.apply(integration, events)[0]
+
+    def apply(
+        self,
+        integration: IntegrationRecord,
+        events: Sequence[AlertEvent],
+        also: Callable[[UnitOfWork], None] | None = None,
+    ) -> tuple[list[IngestResult], set[str]]:
+        """The events applied in one transaction, with `also`'s writes, and committed; the results
+        and the keys of the groups its triggers joined or opened."""
         for attempt in range(3):
             try:
                 with self.db.write() as uow:
-                    applied = self.cache.get(uow)
-                    now = self.clock.now()
-                    run = IngestRun(uow, applied, self.signer(uow), integration, now)
+                    run = IngestRun(uow, self.cache.get(uow), self.signer(uow), integration, self.clock.now())
                     results = run.apply_all(events)
+                    if also is not None:
+                        also(uow)
                 self.on_commit()
-                return results
+                return results, run.group_keys
             except (IntegrityError, OperationalError) as exc:
                 # another replica opened the same alert or group at the same moment (read it and
                 # join), or PostgreSQL broke a lock cycle between two replicas: try again
-                if attempt == 2 or not retryable(exc):
+                if attempt == 2 or not _retryable(exc):
                     raise
         raise AssertionError("unreachable")
 
 
-def retryable(exc: Exception) -> bool:
+def _retryable(exc: Exception) -> bool:
     if isinstance(exc, IntegrityError):
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
@@ -167,25 +177,19 @@ class IngestRun:
         known = alert_batch.alert_states(
             conn, self.integ.id, list(dict.fromkeys(e.dedup_key for e in events))
         )
-        wanted = {
-            self.group_key(e, self.service_of(e))
-            for e in events
-            if (state := known.get(e.dedup_key)) is None or state.status != FIRING
-        }
-        groups: dict[str, AlertGroupRecord] = self.uow.alerts.open_groups(sorted(wanted)) if wanted else {}
-        # groups to open, each by the first alert that needs it, opened in key order: two batches
-        # opening the same groups (two appliers, two replicas) then wait for each other instead of
-        # deadlocking on the open-key index (PostgreSQL takes a second to detect that)
-        openers: dict[str, tuple[AlertEvent, str]] = {}
+        # the groups the batch needs (for alerts not firing yet), each with the first alert needing it
+        wanted: dict[str, tuple[AlertEvent, str]] = {}
         for event in events:
-            state = known.get(event.dedup_key)
-            if state is None or state.status != FIRING:
+            if (state := known.get(event.dedup_key)) is None or state.status != FIRING:
                 service = self.service_of(event)
-                gkey = self.group_key(event, service)
-                if gkey not in groups and gkey not in openers:
-                    openers[gkey] = (event, service)
-        for gkey in sorted(openers):
-            groups[gkey] = self.open(gkey, *openers[gkey])  # counts start at 1, 1, 1
+                wanted.setdefault(self.group_key(event, service), (event, service))
+        groups: dict[str, AlertGroupRecord] = self.uow.alerts.open_groups(sorted(wanted)) if wanted else {}
+        # those not open are opened by that alert, in key order: two batches opening the same groups
+        # (two appliers, two replicas) then wait for each other instead of deadlocking on the
+        # open-key index (PostgreSQL takes a second to detect that)
+        openers = {gkey: wanted[gkey] for gkey in sorted(wanted) if gkey not in groups}
+        for gkey, (event, service) in openers.items():
+            groups[gkey] = self.open(gkey, event, service)  # counts start at 1, 1, 1
         rows: dict[str, dict[str, Any]] = {}
         deltas: dict[int, list[int]] = {}
         results = []

@@ -154,10 +154,9 @@ class InboxApplier:
 
     def _orphaned(self, integration_id: str) -> int:
         with self.ingest.db.write() as uow:
-            rows = alert_inbox.oldest(uow.conn, integration_id, 1_000_000, 1_000_000_000)
-            for row in rows:
-                alert_inbox.mark_failed(uow.conn, row.id, "the integration no longer exists")
-        return len(rows)
+            return alert_inbox.mark_integration_failed(
+                uow.conn, integration_id, "the integration no longer exists"
+            )
 
     def _events(
         self, conn: sa.Connection, integration: IntegrationRecord, rows: list[InboxRow]

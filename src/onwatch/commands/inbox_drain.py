@@ -20,13 +20,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
-from onwatch.commands.alerts import AlertIngest, IngestRun, retryable
+from onwatch.commands.alerts import AlertIngest
 from onwatch.domain.alerts import AlertEvent
 from onwatch.store import alert_inbox
 from onwatch.store.alert_inbox import InboxRow
 from onwatch.store.alerts import IntegrationRecord
+from onwatch.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ EventsOf = Callable[[sa.Connection, IntegrationRecord, list[InboxRow]], list[lis
 @dataclass
 class _Batch:
     rows: list[InboxRow]
-    events: list[AlertEvent]
+    per_row: list[list[AlertEvent]]  # each row's events
     keys: set[str]
     done: Future[set[str]]  # the group keys its triggers joined or opened
 
@@ -93,7 +94,7 @@ class Drain:
                     len(self._in_flight) >= self.workers() or any(keys & b.keys for b in self._in_flight)
                 ):
                     self._settle(1)
-                batch = _Batch(rows, events, keys, self.pool.submit(self._apply, rows, events))
+                batch = _Batch(rows, per_row, keys, self.pool.submit(self._apply, rows, events))
                 self._in_flight.append(batch)
         finally:
             for batch in self._in_flight:  # an error above: let them finish (each is atomic)
@@ -145,35 +146,23 @@ class Drain:
                     len(batch.rows),
                     self.integration.id,
                 )
-                self._alone(batch.rows)
+                self._alone(batch.rows, batch.per_row)
                 continue
             self.rows += len(batch.rows)
             self.applied(batch.rows, group_keys)
 
     def _apply(self, rows: list[InboxRow], events: Sequence[AlertEvent]) -> set[str]:
-        """One transaction: the rows applied and deleted (retried on a concurrent insert or a deadlock)."""
-        ingest = self.ingest
-        for attempt in range(3):
-            try:
-                with ingest.db.write() as uow:
-                    run = IngestRun(
-                        uow, ingest.cache.get(uow), ingest.signer(uow), self.integration, ingest.clock.now()
-                    )
-                    run.apply_all(events)
-                    if alert_inbox.delete(uow.conn, [row.id for row in rows]) != len(rows):
-                        raise RuntimeError("alert inbox rows were applied by someone else meanwhile")
-                ingest.on_commit()
-                return run.group_keys
-            except (IntegrityError, OperationalError) as exc:
-                if attempt == 2 or not retryable(exc):
-                    raise
-        raise AssertionError("unreachable")
+        """One transaction: the rows applied and deleted (retried as ingest retries)."""
 
-    def _alone(self, rows: list[InboxRow]) -> None:
-        for row in rows:
+        def delete(uow: UnitOfWork) -> None:
+            if alert_inbox.delete(uow.conn, [row.id for row in rows]) != len(rows):
+                raise RuntimeError("alert inbox rows were applied by someone else meanwhile")
+
+        return self.ingest.apply(self.integration, events, also=delete)[1]
+
+    def _alone(self, rows: list[InboxRow], per_row: list[list[AlertEvent]]) -> None:
+        for row, events in zip(rows, per_row, strict=True):
             try:
-                with self.ingest.db.read() as uow:
-                    [events] = self.events_of(uow.conn, self.integration, [row])
                 group_keys = self._apply([row], events)
             except OperationalError:
                 raise

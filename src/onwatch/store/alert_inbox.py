@@ -122,6 +122,15 @@ def mark_failed(conn: sa.Connection, row_id: int, error: str) -> None:
     conn.execute(sa.update(alert_inbox).where(alert_inbox.c.id == row_id).values(failed=error[:2000]))
 
 
+def mark_integration_failed(conn: sa.Connection, integration_id: str, error: str) -> int:
+    """Every waiting row of the integration marked failed; how many."""
+    return conn.execute(
+        sa.update(alert_inbox)
+        .where(alert_inbox.c.integration_id == integration_id, alert_inbox.c.failed.is_(None))
+        .values(failed=error[:2000])
+    ).rowcount
+
+
 def waiting_integrations(conn: sa.Connection, limit: int = 1000) -> list[str]:
     """Integrations with rows to apply (not failed)."""
     query = (

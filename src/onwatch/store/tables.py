@@ -356,8 +356,9 @@ alert_group_counts = sa.Table(
 )
 
 # Alert payloads accepted durably and not yet applied (PostgreSQL ingest under the event loop's
-# lane, commands/ingest_inbox.py): the request body exactly as monitoring sent it, parsed again when
-# applied. A row is deleted in the transaction that applies it; `failed` notes why one could not be.
+# lane, commands/ingest_inbox.py): the request body exactly as monitoring sent it (parsed again only
+# where the accepting server's parsed events, found by `token`, are not at hand). A row is deleted in
+# the transaction that applies it; `failed` notes why one could not be.
 alert_inbox = sa.Table(
     "alert_inbox",
     metadata,
