@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, Protocol, TypeVar
 
 import psycopg
@@ -35,6 +35,7 @@ class Waiting(Protocol):
 
 
 W = TypeVar("W", bound=Waiting)
+T = TypeVar("T")
 
 
 class AsyncBatches(Generic[W]):
@@ -95,10 +96,7 @@ class AsyncBatches(Generic[W]):
         finally:
             self._flushing -= 1
             if conn is not None:
-                if self._loop is None:  # stopped meanwhile
-                    await _close(conn)
-                else:
-                    self._idle.append(conn)
+                self._release(conn)
 
     async def _write(
         self, batch: list[W], conn: psycopg.AsyncConnection[Any] | None
@@ -108,11 +106,23 @@ class AsyncBatches(Generic[W]):
         raise NotImplementedError
 
     def _release(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        """A connection taken with `_connection` outside a flush, given back."""
+        """A connection taken with `_connection` given back (closed if the batcher stopped meanwhile)."""
         if self._loop is None:
             self._spawn(_close(conn))
         else:
             self._idle.append(conn)
+
+    async def _ask(self, question: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
+        """One query outside the batches, on an idle (or new) connection; closed if it fails."""
+        conn = None
+        try:
+            conn = await self._connection()
+            answer = await question(conn)
+        except BaseException:
+            await discard(conn)
+            raise
+        self._release(conn)
+        return answer
 
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
         while self._idle:

@@ -88,16 +88,11 @@ class InboxLane(AsyncBatches[_Accepted]):
         (one query; True when it cannot be asked: the inbox is then the safe way)."""
         if integration_id in self._waiting:
             return True
-        conn = None
         try:
-            conn = await self._connection()
-            found = await alert_inbox.has_waiting(conn, integration_id)
+            return await self._ask(lambda conn: alert_inbox.has_waiting(conn, integration_id))
         except Exception:
             log.warning("could not ask the alert inbox; queueing behind it", exc_info=True)
-            await discard(conn)
             return True
-        self._release(conn)
-        return found
 
     async def accept(
         self, integration_id: str, received_at: datetime, body: bytes, events: Sequence[AlertEvent]
@@ -129,15 +124,11 @@ class InboxLane(AsyncBatches[_Accepted]):
         """The inbox's waiting alerts (all servers'), asked at most every BACKLOG_SECONDS."""
         if time.monotonic() - self._backlog_at < BACKLOG_SECONDS:
             return self._backlog
-        conn = None
         try:
-            conn = await self._connection()
-            self._backlog = await alert_inbox.waiting_alerts(conn)
+            self._backlog = await self._ask(alert_inbox.waiting_alerts)
         except psycopg.Error:
             log.warning("could not count the alert inbox", exc_info=True)
-            await discard(conn)
             return self._backlog
-        self._release(conn)
         self._backlog_at = time.monotonic()
         return self._backlog
 
