@@ -87,6 +87,16 @@ class ReceivedRequest:
     def idempotency_key(self) -> str | None:
         return self.headers.get("Idempotency-Key")
 
+    @property
+    def paged_group(self) -> int | None:
+        """The alert group an onwatch page notification is about; None for anything else."""
+        body = self.json if isinstance(self.json, dict) else {}
+        notification = body.get("notification") or {}
+        if notification.get("kind") != "page":
+            return None
+        group = (notification.get("ref") or {}).get("alert_group")
+        return group if isinstance(group, int) else None
+
 
 class _Server(ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops connections from onwatch's concurrent senders,

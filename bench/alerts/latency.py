@@ -42,15 +42,6 @@ def am_body(alerts: list[tuple[str, str, str]]) -> bytes:
     )
 
 
-def page_group(request: ReceivedRequest) -> int | None:
-    body = request.json if isinstance(request.json, dict) else {}
-    notification = body.get("notification") or {}
-    if notification.get("kind") != "page":
-        return None
-    group = (notification.get("ref") or {}).get("alert_group")
-    return group if isinstance(group, int) else None
-
-
 @dataclass
 class Load:
     """Open-loop background load: every `batch / rate` seconds a ticker hands a request of `batch` new
@@ -180,7 +171,7 @@ def latency_samples(
         title = f"{name} on {service} "
 
         def ours(r: ReceivedRequest) -> bool:
-            return page_group(r) == groups[0] if groups else page_titled(r, title)  # noqa: B023
+            return r.paged_group == groups[0] if groups else page_titled(r, title)  # noqa: B023
 
         try:
             found = sink.wait_for(lambda requests: any(ours(r) for r in requests[seen:]), timeout)  # noqa: B023

@@ -15,6 +15,9 @@ import httpx
 import pytest
 
 from onwatch.store.uow import Database
+from tests.conftest import DEMO_CONFIG
+from tests.paging_helpers import everyone_on_webhook
+from tests.receivers import WebhookSink
 
 ONWATCH = str(Path(sys.executable).with_name("onwatch"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +40,14 @@ class Cli:
         if ok and result.returncode != 0:
             raise AssertionError(f"onwatch {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
+
+    def demo_paging(self, sink: WebhookSink, directory: Path) -> None:
+        """`onwatch migrate`, then `apply-config` of the demo with everyone paged by webhook at `sink`
+        (the config file is written to `directory`)."""
+        config = directory / "onwatch.yaml"
+        config.write_text(everyone_on_webhook(DEMO_CONFIG.read_text(), sink))
+        self("migrate")
+        self("apply-config", str(config))
 
 
 @pytest.fixture

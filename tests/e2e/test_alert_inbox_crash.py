@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from onwatch.store.tables import alert_inbox, alerts
 from onwatch.store.uow import Database
 from tests.e2e.conftest import ONWATCH, ROOT, Cli, Servers
-from tests.paging_helpers import AM_KEY, DEMO_CONFIG, everyone_on_webhook
+from tests.paging_helpers import AM_KEY
 from tests.receivers import WebhookSink
 
 pytestmark = pytest.mark.e2e
@@ -52,24 +52,12 @@ def _body(r: int) -> bytes:
     )
 
 
-def _page_group(request: object) -> int | None:
-    body = getattr(request, "json", None)
-    notification = body.get("notification") or {} if isinstance(body, dict) else {}
-    if notification.get("kind") != "page":
-        return None
-    group = (notification.get("ref") or {}).get("alert_group")
-    return group if isinstance(group, int) else None
-
-
 def test_a_server_killed_mid_storm_loses_no_answered_alert_and_each_group_pages_once(
     db: Database, cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
 ) -> None:
     if db.dialect != "postgresql":
         pytest.skip("the alert inbox is PostgreSQL's")
-    config = tmp_path / "onwatch.yaml"
-    config.write_text(everyone_on_webhook(DEMO_CONFIG.read_text(), webhook_sink))
-    cli("migrate")
-    cli("apply-config", str(config))
+    cli.demo_paging(webhook_sink, tmp_path)
     base = server("--no-engine")  # API only: no engine in the process that dies
     victim = server.processes[-1]
     url = f"{base}/api/v1/integrations/alertmanager/{AM_KEY}"
@@ -114,7 +102,7 @@ def test_a_server_killed_mid_storm_loses_no_answered_alert_and_each_group_pages_
                         sa.select(sa.func.count()).select_from(alert_inbox)
                     ).scalar_one()
                     groups = uow.conn.execute(sa.text("SELECT count(*) FROM alert_groups")).scalar_one()
-                paged = {g for r in webhook_sink.requests if (g := _page_group(r)) is not None}
+                paged = {g for r in webhook_sink.requests if (g := r.paged_group) is not None}
                 if waiting == 0 and groups and len(paged) >= groups:
                     break
                 time.sleep(0.2)
@@ -129,5 +117,5 @@ def test_a_server_killed_mid_storm_loses_no_answered_alert_and_each_group_pages_
     promised = {f"fp-{r}-{a}" for r in answered for a in range(ALERTS)}
     assert promised <= stored, f"{len(promised - stored)} answered alerts lost"
     assert left == 0 and groups == NAMES
-    pages = Counter(g for r in webhook_sink.requests if (g := _page_group(r)) is not None and r.status == 200)
+    pages = Counter(g for r in webhook_sink.requests if (g := r.paged_group) is not None and r.status == 200)
     assert len(pages) == NAMES and set(pages.values()) == {1}, pages  # every group's EOC paged once

@@ -13,7 +13,7 @@ import pytest
 
 from onwatch.store.uow import Database
 from tests.e2e.conftest import Cli, Servers
-from tests.paging_helpers import AM_KEY, DEMO_CONFIG, everyone_on_webhook
+from tests.paging_helpers import AM_KEY
 from tests.receivers import WebhookSink
 
 
@@ -52,10 +52,7 @@ def test_two_server_processes_share_the_port_survive_a_crash_and_page_through_th
 ) -> None:
     if db.dialect != "postgresql":
         pytest.skip("several server processes need PostgreSQL (SQLite's refusal is tested below)")
-    config = tmp_path / "onwatch.yaml"
-    config.write_text(everyone_on_webhook(DEMO_CONFIG.read_text(), webhook_sink))
-    cli("migrate")
-    cli("apply-config", str(config))
+    cli.demo_paging(webhook_sink, tmp_path)
     base = server("--processes", "2")
     parent = server.processes[-1].pid
     _wait_for(lambda: len(_server_processes(parent)) == 2, "two server processes")

@@ -9,9 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import DEMO_CONFIG
 from tests.e2e.conftest import Cli
-from tests.paging_helpers import AM_KEY, everyone_on_webhook
+from tests.paging_helpers import AM_KEY
 from tests.receivers import WebhookSink
 
 pytestmark = pytest.mark.e2e
@@ -88,10 +87,7 @@ def test_serve_runs_the_engine_so_an_alert_pages_the_eoc_over_https(
     cert.cert_chain_pems[0].write_to_path(str(certfile))
     cert.private_key_pem.write_to_path(str(keyfile))
     ca.cert_pem.write_to_path(str(cafile))
-    config = tmp_path / "onwatch.yaml"
-    config.write_text(everyone_on_webhook(DEMO_CONFIG.read_text(), webhook_sink))
-    cli("migrate")
-    cli("apply-config", str(config))
+    cli.demo_paging(webhook_sink, tmp_path)
     base = server("--tls-cert", str(certfile), "--tls-key", str(keyfile))
     assert base.startswith("https://")
     trust = ssl.create_default_context(cafile=str(cafile))
