@@ -160,7 +160,10 @@ def test_a_row_that_cannot_be_applied_is_kept_as_failed_and_the_rows_after_it_ar
     assert _inbox(bench.db) == (0, 2)
     with bench.db.read() as uow:
         failed = sorted(uow.conn.execute(sa.select(inbox_table.c.failed)).scalars())
-    assert failed[0].startswith("JSONDecodeError") and failed[1] == "the integration no longer exists"
+    assert (
+        failed[0].startswith("PayloadError: body: invalid JSON")
+        and failed[1] == "the integration no longer exists"
+    )
     scraped = bench.client().get("/metrics").text
     assert 'onwatch_alert_inbox_alerts{state="failed"} 2.0' in scraped
 

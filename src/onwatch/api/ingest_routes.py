@@ -3,8 +3,9 @@
 Monitoring posts alerts at thousands of requests per second; FastAPI's middleware stack, routing,
 dependency resolution and response classes cost about as much per request as the whole ingest
 itself. These three routes are therefore answered here, before FastAPI sees the request (api.app's
-OnwatchAPI asks `IngestRoutes.handle` first): the body is parsed with
-orjson and checked field by field by the integration adapters, exactly as the FastAPI routes in
+OnwatchAPI asks `IngestRoutes.handle` first): the body is decoded and checked
+by the integration adapters (Alertmanager's with msgspec's typed decoder, falling back to the
+field-by-field parser that names each fault), exactly as the FastAPI routes in
 api/routers/integrations.py (kept for the OpenAPI document) would, with the same answers:
 
 - 2xx only after the alerts are committed (by the event loop's fast lane, or the group-commit
@@ -37,7 +38,7 @@ from onwatch.domain.alerts import AlertEvent
 from onwatch.domain.clock import Clock
 from onwatch.domain.errors import NotFound
 from onwatch.integrations import alertmanager, generic, pagerduty
-from onwatch.integrations.base import PayloadError
+from onwatch.integrations.base import PayloadError, load_json
 from onwatch.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from onwatch.store.alerts import IntegrationRecord
 
@@ -94,15 +95,6 @@ class IngestServices:
         return await self.lane.submit(integration, events)
 
 
-def parse_json(body: bytes) -> Any:
-    if not body:
-        raise PayloadError([("body", "empty; send a JSON object")])
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
-
-
 def _bad(exc: PayloadError) -> Answer:
     errors = [{"field": f, "message": m} for f, m in exc.errors]
     return problem_answer(400, "Invalid payload", str(exc), errors)
@@ -113,13 +105,20 @@ async def _run(
     key: str,
     kind: str,
     body: bytes,
-    parse: Callable[[Any], list[AlertEvent]],
+    parse: Callable[[bytes], list[AlertEvent]],
     ok: Callable[[list[IngestResult]], Answer],
 ) -> Answer:
     try:
-        payload = parse_json(body)
+        try:
+            events = parse(body)
+        except PayloadError:
+            # answered in the order a client expects: not JSON (400), unknown key (404), then
+            # whatever is wrong in the alerts (400)
+            load_json(body)
+            await services.integration(key, kind)
+            raise
         integration = await services.integration(key, kind)
-        results = await services.submit(integration, parse(payload))
+        results = await services.submit(integration, events)
     except PayloadError as exc:
         return _bad(exc)
     except NotFound as exc:
@@ -142,7 +141,7 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
     now = services.clock.now()
     if services.inbox.running():
         try:
-            events = alertmanager.parse(parse_json(body), now)
+            events = alertmanager.parse_body(body, now)
             integration = await services.integration(key, "alertmanager")
             queue = _inboxed(services, integration, events)
             if not queue:
@@ -159,7 +158,7 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
         except (PayloadError, NotFound, OperationalError):
             pass  # answered below, exactly as the synchronous path answers them
     return await _run(
-        services, key, "alertmanager", body, lambda b: alertmanager.parse(b, now), _alertmanager_ok
+        services, key, "alertmanager", body, lambda b: alertmanager.parse_body(b, now), _alertmanager_ok
     )
 
 
@@ -183,7 +182,7 @@ async def generic_answer(services: IngestServices, key: str, body: bytes) -> Ans
         key,
         "generic",
         body,
-        lambda b: generic.parse(b, now),
+        lambda b: generic.parse(load_json(b), now),
         lambda r: json_answer(
             202,
             {
@@ -210,7 +209,7 @@ def _pd_error(status: int, errors: list[tuple[str, str]]) -> Answer:
 async def pagerduty_answer(services: IngestServices, body: bytes) -> Answer:
     now = services.clock.now()
     try:
-        payload = parse_json(body)
+        payload = load_json(body)
         integration = await services.integration(pagerduty.routing_key(payload), "pagerduty")
         [result] = await services.submit(integration, [pagerduty.parse(payload, now)])
     except PayloadError as exc:

@@ -17,9 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
 
-import orjson
 import sqlalchemy as sa
 
 from onwatch.commands.alerts import AlertIngest
@@ -34,7 +32,7 @@ from onwatch.store.alerts import IntegrationRecord
 log = logging.getLogger(__name__)
 
 # How each kind of integration's bodies are parsed (the same parser that accepted them)
-PARSERS: dict[str, Callable[[Any, datetime], list[AlertEvent]]] = {"alertmanager": alertmanager.parse}
+PARSERS: dict[str, Callable[[bytes, datetime], list[AlertEvent]]] = {"alertmanager": alertmanager.parse_body}
 MAX_REMEMBERED = 10_000  # bodies whose parsed events are kept for the applier
 LINGER = 0.01  # seconds between passes while rows keep coming (an idle applier starts at once)
 
@@ -183,4 +181,4 @@ class InboxApplier:
 
 def parse(integration: IntegrationRecord, body: bytes, received_at: datetime) -> list[AlertEvent]:
     """The events of an accepted body, exactly as when it was accepted (same parser, same clock)."""
-    return PARSERS[integration.kind](orjson.loads(body), received_at)
+    return PARSERS[integration.kind](body, received_at)

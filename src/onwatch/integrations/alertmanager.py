@@ -7,20 +7,98 @@ never merged by summary. `status: resolved` resolves that alert.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+import msgspec
 
 from onwatch.domain.alerts import AlertAction, AlertEvent, fingerprint
 from onwatch.integrations.base import (
     MAX_ALERTS_PER_REQUEST,
     MAX_SUMMARY,
     PayloadError,
+    load_json,
     loose_severity,
     parse_time,
     string_map,
 )
 
 
+# The payload as Alertmanager sends it, for `parse_body`'s fast path: msgspec checks these types while
+# it decodes, in C. Narrower than what `parse` accepts (a label given as a number, a null where an
+# object may be, ...): whatever does not fit takes `parse`, which gives the same events or names each
+# field at fault.
+class _Alert(msgspec.Struct):
+    labels: dict[str, str]
+    status: Literal["firing", "resolved"] | msgspec.UnsetType = msgspec.UNSET
+    annotations: dict[str, str] = msgspec.field(default_factory=dict)
+    startsAt: str | None = None
+    fingerprint: str | None = None
+    generatorURL: str | None = None
+
+
+class _Payload(msgspec.Struct):
+    alerts: list[_Alert]
+    status: str | None = None
+    externalURL: str = ""
+
+
+_DECODER = msgspec.json.Decoder(_Payload)
+
+
+class _Unusual(Exception):
+    """The fast path's types held, but something is for `parse` to judge."""
+
+
+def parse_body(raw: bytes, now: datetime) -> list[AlertEvent]:
+    """The events of a raw request body; PayloadError naming each field at fault. The same answer as
+    `parse(load_json(raw), now)`, about ten times faster for a well-formed body."""
+    try:
+        return _fast(_DECODER.decode(raw), now)
+    except (msgspec.MsgspecError, ValueError, _Unusual):
+        return parse(load_json(raw), now)
+
+
+def _fast(body: _Payload, now: datetime) -> list[AlertEvent]:
+    alerts = body.alerts
+    if not alerts or len(alerts) > MAX_ALERTS_PER_REQUEST:
+        raise _Unusual
+    external = body.externalURL
+    events = []
+    for alert in alerts:
+        status = body.status if alert.status is msgspec.UNSET else alert.status
+        key = alert.fingerprint
+        if status not in ("firing", "resolved") or key == "" or (key is not None and len(key) > 255):
+            raise _Unusual
+        at = now
+        if alert.startsAt is not None:
+            errors: list[tuple[str, str]] = []
+            at = parse_time(alert.startsAt, "startsAt", errors, now)
+            if errors:
+                raise _Unusual
+        labels = alert.labels
+        annotations = alert.annotations
+        url = alert.generatorURL
+        summary = (
+            annotations.get("summary") or annotations.get("description") or labels.get("alertname") or "alert"
+        )
+        events.append(
+            AlertEvent(
+                AlertAction.TRIGGER if status == "firing" else AlertAction.RESOLVE,
+                key or fingerprint(labels),
+                summary[:MAX_SUMMARY],
+                at,
+                loose_severity(labels.get("severity")),
+                (url or labels.get("instance") or "alertmanager")[:255],
+                labels,
+                {"annotations": annotations, "externalURL": external},
+                [url] if url else [],
+            )
+        )
+    return events
+
+
 def parse(body: Any, now: datetime) -> list[AlertEvent]:
+    """The events of a decoded webhook body; PayloadError naming each field at fault."""
     if not isinstance(body, dict):
         raise PayloadError([("body", "must be an Alertmanager webhook object")])
     alerts = body.get("alerts")

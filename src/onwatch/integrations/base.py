@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from onwatch.domain.alerts import AlertSeverity
 
 MAX_ALERTS_PER_REQUEST = 1000
@@ -17,6 +19,16 @@ class PayloadError(Exception):
     def __init__(self, errors: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
         self.errors = errors
+
+
+def load_json(raw: bytes) -> Any:
+    """A request body decoded; PayloadError (field `body`) when it is empty or not JSON."""
+    if not raw:
+        raise PayloadError([("body", "empty; send a JSON object")])
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
 
 
 def parse_time(value: Any, field: str, errors: list[tuple[str, str]], default: datetime) -> datetime:
