@@ -84,7 +84,7 @@ def payloads(draw: st.DrawFn) -> Any:
 
 def outcome(parse: Any, *args: Any) -> tuple[str, Any]:
     try:
-        return "events", parse(*args)
+        return "events", list(parse(*args))
     except PayloadError as exc:
         return "errors", exc.errors
 

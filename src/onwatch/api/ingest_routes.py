@@ -19,7 +19,7 @@ api/routers/integrations.py (kept for the OpenAPI document) would, with the same
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +90,9 @@ class IngestServices:
         cached = self.ingest.cached_integration(key, kind)
         return cached if cached is not None else await run_in_threadpool(self.ingest.integration, key, kind)
 
-    async def submit(self, integration: IntegrationRecord, events: list[AlertEvent]) -> list[IngestResult]:
+    async def submit(
+        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
+    ) -> list[IngestResult]:
         """Resolves once the alerts are committed (by the event loop's fast lane or group commit)."""
         return await self.lane.submit(integration, events)
 
@@ -105,7 +107,7 @@ async def _run(
     key: str,
     kind: str,
     body: bytes,
-    parse: Callable[[bytes], list[AlertEvent]],
+    parse: Callable[[bytes], Sequence[AlertEvent]],
     ok: Callable[[list[IngestResult]], Answer],
 ) -> Answer:
     try:
@@ -162,7 +164,7 @@ async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -
     )
 
 
-def _inboxed(services: IngestServices, integration: IntegrationRecord, events: list[AlertEvent]) -> bool:
+def _inboxed(services: IngestServices, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> bool:
     """Whether an Alertmanager body goes to the inbox (202) rather than being applied before the
     answer: when it is large (a storm: appending it costs a fraction of applying it), and whenever
     bodies of its integration already wait there (it must not overtake them; the fast statement and,

@@ -21,7 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from onwatch.commands.alerts import AlertIngest
-from onwatch.commands.inbox_drain import WORKERS, Drain
+from onwatch.commands.inbox_drain import ALERTS_PER_TRANSACTION, WORKERS, Drain
 from onwatch.commands.ingest_fast import OpenGroups
 from onwatch.domain.alerts import AlertEvent
 from onwatch.integrations import alertmanager
@@ -32,9 +32,19 @@ from onwatch.store.alerts import IntegrationRecord
 log = logging.getLogger(__name__)
 
 # How each kind of integration's bodies are parsed (the same parser that accepted them)
-PARSERS: dict[str, Callable[[bytes, datetime], list[AlertEvent]]] = {"alertmanager": alertmanager.parse_body}
+PARSERS: dict[str, Callable[[bytes, datetime], Sequence[AlertEvent]]] = {
+    "alertmanager": alertmanager.parse_body
+}
 MAX_REMEMBERED = 10_000  # bodies whose parsed events are kept for the applier
 LINGER = 0.01  # seconds between passes while rows keep coming (an idle applier starts at once)
+# While this server answers a storm and has accepted at least a transaction's worth of alerts more than
+# it applied, its applier steps aside (for up to MAX_HOLD, then applies one transaction and looks
+# again): both share one interpreter lock, and answering is what a monitoring system waits for
+# (100 alerts/request: 69-96k -> 114-170k alerts/s accepted, applied no slower: it then takes the
+# backlog in full transactions). A drain's first transaction (a storm's first alerts, its first pages),
+# and a steady flow that the applier keeps up with, are applied at once.
+HOLD_FROM_ALERTS = ALERTS_PER_TRANSACTION
+MAX_HOLD = 0.25
 
 
 class InboxApplier:
@@ -55,6 +65,7 @@ class InboxApplier:
         # second parse (a third of the applier's time); a body applied elsewhere is parsed again
         self._parsed: dict[int, tuple[str, datetime, Sequence[AlertEvent]]] = {}  # by token
         self._parsed_lock = threading.Lock()
+        self.unapplied_alerts = 0  # the alerts of the bodies remembered (accepted here, not applied yet)
 
     # ---- in the background (the server's accepting side) --------------------------------------
 
@@ -65,14 +76,20 @@ class InboxApplier:
         token = random.getrandbits(63)
         with self._parsed_lock:
             self._parsed[token] = (integration_id, received_at, events)
+            self.unapplied_alerts += len(events)
             while len(self._parsed) > MAX_REMEMBERED:  # applied elsewhere, or never appended
-                del self._parsed[next(iter(self._parsed))]
+                self._drop(next(iter(self._parsed)))
         return token
 
     def forget(self, token: int | None) -> None:
         if token is not None:
             with self._parsed_lock:
-                self._parsed.pop(token, None)
+                self._drop(token)
+
+    def _drop(self, token: int) -> None:
+        dropped = self._parsed.pop(token, None)
+        if dropped is not None:
+            self.unapplied_alerts -= len(dropped[2])
 
     def kick(self, integration_ids: Iterable[str]) -> None:
         """Rows of these integrations were just committed: apply them now (on the applier's thread)."""
@@ -140,7 +157,7 @@ class InboxApplier:
             if integration is None:  # removed from the config since: nobody to route these to
                 return self._orphaned(integration_id)
             taken = Drain(
-                self.ingest, integration, self._pool, self._events, self._applied, self._workers
+                self.ingest, integration, self._pool, self._events, self._applied, self._workers, self._hold
             ).run()
         self.on_drained(integration_id)
         return taken
@@ -149,6 +166,17 @@ class InboxApplier:
         """One transaction at a time while this process is answering a storm (the CPU goes to
         answering), two once it stops (PostgreSQL then runs two statements at once)."""
         return 1 if time.monotonic() < self.accepting_until else WORKERS
+
+    def _hold(self) -> None:
+        """Before each transaction of a drain but the first: wait while this server answers a storm
+        it is behind on (see HOLD_FROM_ALERTS), at most MAX_HOLD."""
+        deadline = time.monotonic() + MAX_HOLD
+        while (
+            time.monotonic() < min(deadline, self.accepting_until)
+            and self.unapplied_alerts >= HOLD_FROM_ALERTS
+            and not self._stop.wait(0.005)
+        ):
+            pass
 
     def _orphaned(self, integration_id: str) -> int:
         with self.ingest.db.write() as uow:
@@ -167,7 +195,7 @@ class InboxApplier:
                 known[row.id] = found[2]
         bodies = alert_inbox.bodies(conn, [row.id for row in rows if row.id not in known])
         return [
-            list(known[row.id]) if row.id in known else parse(integration, bodies[row.id], row.received_at)
+            list(known[row.id] if row.id in known else parse(integration, bodies[row.id], row.received_at))
             for row in rows
         ]
 
@@ -179,6 +207,6 @@ class InboxApplier:
             self.open_groups.learn_keys(group_keys)
 
 
-def parse(integration: IntegrationRecord, body: bytes, received_at: datetime) -> list[AlertEvent]:
+def parse(integration: IntegrationRecord, body: bytes, received_at: datetime) -> Sequence[AlertEvent]:
     """The events of an accepted body, exactly as when it was accepted (same parser, same clock)."""
     return PARSERS[integration.kind](body, received_at)

@@ -59,6 +59,7 @@ class Drain:
         events_of: EventsOf,
         applied: Callable[[list[InboxRow], set[str]], None],
         workers: Callable[[], int] = lambda: WORKERS,
+        pause: Callable[[], None] = lambda: None,
     ) -> None:
         self.ingest = ingest
         self.integration = integration
@@ -66,6 +67,7 @@ class Drain:
         self.events_of = events_of  # each row's events (as parsed on accept, or parsed again)
         self.applied = applied  # told of every committed batch (rows, group keys)
         self.workers = workers  # how many transactions may be in flight now
+        self.pause = pause  # before each transaction but the first: returns when it may go on
         self._in_flight: list[_Batch] = []
         self.rows = 0  # taken: applied or marked failed
 
@@ -73,6 +75,8 @@ class Drain:
         after = 0
         try:
             while True:
+                if after:  # the oldest rows (a storm's first alerts: its first pages) go at once
+                    self.pause()
                 with self.ingest.db.read() as uow:
                     rows = alert_inbox.oldest(
                         uow.conn, self.integration.id, ROWS_PER_TRANSACTION, ALERTS_PER_TRANSACTION, after

@@ -6,8 +6,9 @@ never merged by summary. `status: resolved` resolves that alert.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import msgspec
 
@@ -49,32 +50,71 @@ class _Unusual(Exception):
     """The fast path's types held, but something is for `parse` to judge."""
 
 
-def parse_body(raw: bytes, now: datetime) -> list[AlertEvent]:
+def parse_body(raw: bytes, now: datetime) -> Sequence[AlertEvent]:
     """The events of a raw request body; PayloadError naming each field at fault. The same answer as
-    `parse(load_json(raw), now)`, about ten times faster for a well-formed body."""
+    `parse(load_json(raw), now)`, several times faster for a well-formed body, whose events are built
+    when first read (see _Checked)."""
     try:
-        return _fast(_DECODER.decode(raw), now)
+        return _checked(_DECODER.decode(raw), now)
     except (msgspec.MsgspecError, ValueError, _Unusual):
         return parse(load_json(raw), now)
 
 
-def _fast(body: _Payload, now: datetime) -> list[AlertEvent]:
+def _checked(body: _Payload, now: datetime) -> _Checked:
+    """Everything `parse` would refuse is refused here (by `_Unusual`, for `parse` to name it)."""
     alerts = body.alerts
     if not alerts or len(alerts) > MAX_ALERTS_PER_REQUEST:
         raise _Unusual
-    external = body.externalURL
-    events = []
+    times = []
+    errors: list[tuple[str, str]] = []
     for alert in alerts:
         status = body.status if alert.status is msgspec.UNSET else alert.status
         key = alert.fingerprint
         if status not in ("firing", "resolved") or key == "" or (key is not None and len(key) > 255):
             raise _Unusual
-        at = now
-        if alert.startsAt is not None:
-            errors: list[tuple[str, str]] = []
-            at = parse_time(alert.startsAt, "startsAt", errors, now)
-            if errors:
-                raise _Unusual
+        times.append(now if alert.startsAt is None else parse_time(alert.startsAt, "startsAt", errors, now))
+    if errors:
+        raise _Unusual
+    return _Checked(body, times)
+
+
+class _Checked(Sequence[AlertEvent]):
+    """A checked body's events, built when first read. In a storm the route answers once the body
+    is in the inbox, and building the events (most of the parsing) is then the applier's work, after
+    the answer (100 alerts/request: a fifth of the event loop's time). Built at most once per reader
+    (two threads reading at once would build the same events twice)."""
+
+    __slots__ = ("_body", "_events", "_times")
+
+    def __init__(self, body: _Payload, times: list[datetime]) -> None:
+        self._body = body
+        self._times = times
+        self._events: list[AlertEvent] | None = None
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    @overload
+    def __getitem__(self, index: int) -> AlertEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AlertEvent]: ...
+    def __getitem__(self, index: int | slice) -> AlertEvent | Sequence[AlertEvent]:
+        return self._built()[index]
+
+    def __iter__(self) -> Iterator[AlertEvent]:
+        return iter(self._built())
+
+    def _built(self) -> list[AlertEvent]:
+        if self._events is None:
+            self._events = _events(self._body, self._times)
+        return self._events
+
+
+def _events(body: _Payload, times: list[datetime]) -> list[AlertEvent]:
+    external = body.externalURL
+    events = []
+    for alert, at in zip(body.alerts, times, strict=True):
+        status = body.status if alert.status is msgspec.UNSET else alert.status
         labels = alert.labels
         annotations = alert.annotations
         url = alert.generatorURL
@@ -84,7 +124,7 @@ def _fast(body: _Payload, now: datetime) -> list[AlertEvent]:
         events.append(
             AlertEvent(
                 AlertAction.TRIGGER if status == "firing" else AlertAction.RESOLVE,
-                key or fingerprint(labels),
+                alert.fingerprint or fingerprint(labels),
                 summary[:MAX_SUMMARY],
                 at,
                 loose_severity(labels.get("severity")),
