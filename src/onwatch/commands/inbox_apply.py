@@ -41,8 +41,8 @@ LINGER = 0.01  # seconds between passes while rows keep coming (an idle applier 
 # it applied, its applier steps aside (for up to MAX_HOLD, then applies one transaction and looks
 # again): both share one interpreter lock, and answering is what a monitoring system waits for
 # (100 alerts/request: 69-96k -> 114-170k alerts/s accepted, applied no slower: it then takes the
-# backlog in full transactions). A drain's first transaction (a storm's first alerts, its first pages),
-# and a steady flow that the applier keeps up with, are applied at once.
+# backlog in full transactions). A drain's first transaction (the oldest body alone: a storm's first
+# alerts, its first pages), and a steady flow that the applier keeps up with, are applied at once.
 HOLD_FROM_ALERTS = ALERTS_PER_TRANSACTION
 MAX_HOLD = 0.25
 

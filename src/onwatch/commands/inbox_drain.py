@@ -73,14 +73,22 @@ class Drain:
 
     def run(self) -> int:
         after = 0
+        first = True
         try:
             while True:
-                if after:  # the oldest rows (a storm's first alerts: its first pages) go at once
+                # the oldest body goes at once, alone (a storm's first alerts: its first pages, soon
+                # after its answer, without holding the next answers up for a whole transaction)
+                if not first:
                     self.pause()
                 with self.ingest.db.read() as uow:
                     rows = alert_inbox.oldest(
-                        uow.conn, self.integration.id, ROWS_PER_TRANSACTION, ALERTS_PER_TRANSACTION, after
+                        uow.conn,
+                        self.integration.id,
+                        1 if first else ROWS_PER_TRANSACTION,
+                        ALERTS_PER_TRANSACTION,
+                        after,
                     )
+                first = False
                 if rows:
                     after = rows[-1].id
                     rows, per_row = self._parsed(rows)
