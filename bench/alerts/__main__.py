@@ -121,6 +121,12 @@ def main() -> int:
     parser.add_argument(
         "--ingest-writers", type=int, default=None, help="ingest: ONWATCH_INGEST_WRITERS (default: onwatch's)"
     )
+    parser.add_argument(
+        "--warmup-alerts",
+        type=int,
+        default=1000,
+        help="ingest: alerts each target takes before the timed run (other alertnames; 0: none)",
+    )
     parser.add_argument("--alertnames", type=int, default=10, help="distinct alertnames (groups) under load")
     parser.add_argument(
         "--mixed-batches",

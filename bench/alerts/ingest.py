@@ -47,7 +47,7 @@ end
 
 function init(args)
   fmt = args[1]; batch = tonumber(args[2]); total = tonumber(args[3]); nthreads = tonumber(args[4])
-  tag = args[5]; names = tonumber(args[6]); donefile = args[7]; mix = args[8] == "1"
+  tag = args[5]; names = tonumber(args[6]); donefile = args[7]; mix = args[8] == "1"; prefix = args[9]
   quota = math.floor(total / nthreads)
   if tid < total % nthreads then quota = quota + 1 end
   sent = 0; answered = 0; bad = 0; bad_codes = ""; first = 0; last = 0; seq = 0
@@ -56,7 +56,7 @@ end
 local function alert(n, name)
   local fp = tag .. "-" .. tid .. "-" .. n
   local labels = string.format(
-    '{"alertname":"BenchAlert%d","service":"web","severity":"warning","instance":"%s"}', name, fp)
+    '{"alertname":"%s%d","service":"web","severity":"warning","instance":"%s"}', prefix, name, fp)
   if fmt == "onwatch" then
     return string.format(
       '{"status":"firing","labels":%s,"annotations":{"summary":"bench alert %s"},"fingerprint":"%s"}',
@@ -117,9 +117,17 @@ end
 
 
 def run_wrk(
-    url: str, fmt: str, batch: int, requests: int, args: argparse.Namespace, workdir: Path, tag: str
+    url: str,
+    fmt: str,
+    batch: int,
+    requests: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    tag: str,
+    prefix: str = "BenchAlert",
 ) -> dict[str, Any]:
-    """Send `requests` POSTs of `batch` new alerts each; return wrk's and the script's counters."""
+    """Send `requests` POSTs of `batch` new alerts each (alertnames `prefix`0, `prefix`1, ...); return
+    wrk's and the script's counters."""
     script = workdir / "alerts.lua"
     script.write_text(WRK_LUA)
     threads = max(1, min(args.connections, requests))
@@ -128,7 +136,7 @@ def run_wrk(
         "wrk", "-t", str(threads), "-c", str(threads), "-d", f"{int(args.timeout)}s", "--timeout", "60s",
         "-s", str(script), url, "--",
         fmt, str(batch), str(requests), str(threads), tag, str(args.alertnames), str(marker),
-        "1" if args.mixed_batches else "0",
+        "1" if args.mixed_batches else "0", prefix,
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + args.timeout + 30
@@ -220,6 +228,19 @@ def check_ingest(r: dict[str, Any]) -> None:
         raise BenchError(f"{what}: {r['stored_alerts']} alerts stored, {r['alerts']} sent")
 
 
+def _warm_up(url: str, fmt: str, batch: int, args: argparse.Namespace, workdir: Path, tag: str) -> int:
+    """Before the timed run, both targets take `--warmup-alerts` alerts the same way (other alertnames:
+    other groups, which the timed run still opens): what is measured is a running server's rate, not
+    its first requests' (connections opened, statements compiled). Returns the alerts sent."""
+    requests = args.warmup_alerts // batch
+    if requests < 1:
+        return 0
+    run = run_wrk(url, fmt, batch, requests, args, workdir, f"warm-{fmt}-{tag}", prefix="WarmAlert")
+    if run["errors"] or not run["complete"]:
+        raise BenchError(f"{fmt} warm-up at {batch}/request failed: {run}")
+    return requests * batch
+
+
 def phase_ingest(
     args: argparse.Namespace, workdir: Path, engine_flag: bool, sink: WebhookSink
 ) -> dict[str, Any]:
@@ -236,13 +257,18 @@ def phase_ingest(
             with onwatch_server(
                 env, workdir, f"ingest-{batch}", layout="api", engine_flag=engine_flag
             ) as base:
+                if warm := _warm_up(base + AM_PATH, "onwatch", batch, args, workdir, tag):
+                    wait_applied(url, args.timeout)
+                before = int(scalar(url, "SELECT count(*) FROM alerts"))
+                before_groups = int(scalar(url, "SELECT count(*) FROM alert_groups"))
                 run = run_wrk(base + AM_PATH, "onwatch", batch, requests, args, workdir, f"ow-{tag}")
-                durable = int(scalar(url, DURABLE_ALERTS))
+                durable = int(scalar(url, DURABLE_ALERTS)) - before
                 applied_s = wait_applied(url, args.timeout)
-            stored = int(scalar(url, "SELECT count(*) FROM alerts"))
-            groups = int(scalar(url, "SELECT count(*) FROM alert_groups"))
+            stored = int(scalar(url, "SELECT count(*) FROM alerts")) - before
+            groups = int(scalar(url, "SELECT count(*) FROM alert_groups")) - before_groups
         row = ingest_result("onwatch", batch, requests, run, durable)
         row["groups"] = groups
+        row["warmup_alerts"] = warm
         # accepted (2xx) = committed to the inbox; applied = grouped, deduplicated, paged
         row["applied_alerts"] = stored
         row["applied_after_s"] = applied_s
@@ -254,11 +280,14 @@ def phase_ingest(
         check_ingest(row)
         print(f"[ingest] alertmanager: {requests * batch} alerts, {batch}/request ...", flush=True)
         with alertmanager(workdir, f"alertmanager-{batch}") as base:
+            warm = _warm_up(base + "/api/v2/alerts", "alertmanager", batch, args, workdir, tag)
+            before = len(httpx.get(f"{base}/api/v2/alerts", timeout=60).json())
             run = run_wrk(
                 base + "/api/v2/alerts", "alertmanager", batch, requests, args, workdir, f"am-{tag}"
             )
-            stored = len(httpx.get(f"{base}/api/v2/alerts", timeout=60).json())
+            stored = len(httpx.get(f"{base}/api/v2/alerts", timeout=60).json()) - before
         rows.append(ingest_result("alertmanager", batch, requests, run, stored))
+        rows[-1]["warmup_alerts"] = warm
         check_ingest(rows[-1])
     ratios = {}
     for batch in args.batches:
