@@ -4,6 +4,7 @@ server that accepted it or, if that server died, by the engine's sweep."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from onwatch.commands import inbox_drain
+from onwatch.commands import inbox_apply, inbox_drain
+from onwatch.domain.alerts import AlertAction, AlertEvent
 from onwatch.domain.clock import FakeClock
 from onwatch.store import alert_counts, alert_inbox
 from onwatch.store.tables import alert_groups, alerts
@@ -239,3 +241,37 @@ def test_with_the_inbox_turned_off_a_storm_is_applied_before_the_answer(
     with bench.db.read() as uow:
         assert uow.conn.execute(sa.select(sa.func.count()).select_from(alerts)).scalar_one() == 60
     assert _inbox(bench.db) == (0, 0)
+
+
+def _stored_keys(db: Database) -> set[str]:
+    with db.read() as uow:
+        return set(uow.conn.execute(sa.select(alerts.c.dedup_key)).scalars())
+
+
+def test_while_its_server_answers_a_storm_the_applier_applies_the_oldest_body_then_steps_aside(
+    bench: PagingBench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_apply, "MAX_HOLD", 1.0)
+    applier = bench.api.app.state.inbox_lane.applier  # type: ignore[attr-defined]
+    integration = _integration_id(bench.db)
+    bodies = [_body(bench.clock, [("Hold", f"fp-{i}")]) for i in range(4)]
+    _accepted_by_a_server_that_died(bench.db, bench.clock, *bodies)
+    # this server is answering a storm and has accepted far more than it applied
+    storm = [AlertEvent(AlertAction.TRIGGER, f"storm-{i}", "storm", bench.clock.now()) for i in range(2000)]
+    applier.remember(integration, bench.clock.now(), storm)
+    applier.accepting_until = time.monotonic() + 30
+
+    started = time.monotonic()
+    drain = threading.Thread(target=applier.drain, args=(integration,))
+    drain.start()
+    time.sleep(0.6)
+    assert _stored_keys(bench.db) == {"fp-0"}  # the oldest body at once (its page), alone; then it waits
+    drain.join(timeout=10)
+    assert time.monotonic() - started >= 1.0  # at most MAX_HOLD at a time, then the next transaction
+    assert _stored_keys(bench.db) == {f"fp-{i}" for i in range(4)} and _inbox(bench.db) == (0, 0)
+
+    applier.accepting_until = 0.0  # the storm is over: nothing holds the applier back
+    _accepted_by_a_server_that_died(bench.db, bench.clock, *(_body(bench.clock, [("Hold", "fp-9")]),) * 3)
+    started = time.monotonic()
+    assert applier.drain(integration) == 3
+    assert time.monotonic() - started < 1.0

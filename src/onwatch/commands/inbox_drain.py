@@ -77,9 +77,8 @@ class Drain:
         try:
             while True:
                 # the oldest body goes at once, alone (a storm's first alerts: its first pages, soon
-                # after its answer, without holding the next answers up for a whole transaction)
-                if not first:
-                    self.pause()
+                # after its answer, without holding the next answers up for a whole transaction); the
+                # applier may step aside before each later one (never while nothing is waiting)
                 with self.ingest.db.read() as uow:
                     rows = alert_inbox.oldest(
                         uow.conn,
@@ -88,8 +87,10 @@ class Drain:
                         ALERTS_PER_TRANSACTION,
                         after,
                     )
-                first = False
                 if rows:
+                    if not first:
+                        self.pause()
+                    first = False
                     after = rows[-1].id
                     rows, per_row = self._parsed(rows)
                     if not rows:
