@@ -112,29 +112,44 @@ class _Checked(Sequence[AlertEvent]):
 
 def _events(body: _Payload, times: list[datetime]) -> list[AlertEvent]:
     external = body.externalURL
-    events = []
-    for alert, at in zip(body.alerts, times, strict=True):
-        status = body.status if alert.status is msgspec.UNSET else alert.status
-        labels = alert.labels
-        annotations = alert.annotations
-        url = alert.generatorURL
-        summary = (
-            annotations.get("summary") or annotations.get("description") or labels.get("alertname") or "alert"
+    return [
+        _event(
+            body.status if alert.status is msgspec.UNSET else alert.status,
+            alert.fingerprint,
+            alert.labels,
+            alert.annotations,
+            at,
+            alert.generatorURL,
+            external,
         )
-        events.append(
-            AlertEvent(
-                AlertAction.TRIGGER if status == "firing" else AlertAction.RESOLVE,
-                alert.fingerprint or fingerprint(labels),
-                summary[:MAX_SUMMARY],
-                at,
-                loose_severity(labels.get("severity")),
-                (url or labels.get("instance") or "alertmanager")[:255],
-                labels,
-                {"annotations": annotations, "externalURL": external},
-                [url] if url else [],
-            )
-        )
-    return events
+        for alert, at in zip(body.alerts, times, strict=True)
+    ]
+
+
+def _event(
+    status: object,
+    key: str | None,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+    at: datetime,
+    url: str | None,
+    external: object,
+) -> AlertEvent:
+    """One checked alert as an event (both parsers build them here)."""
+    summary = (
+        annotations.get("summary") or annotations.get("description") or labels.get("alertname") or "alert"
+    )
+    return AlertEvent(
+        AlertAction.TRIGGER if status == "firing" else AlertAction.RESOLVE,
+        key or fingerprint(labels),
+        summary[:MAX_SUMMARY],
+        at,
+        loose_severity(labels.get("severity")),
+        (url or labels.get("instance") or "alertmanager")[:255],
+        labels,
+        {"annotations": annotations, "externalURL": external},
+        [url] if url else [],
+    )
 
 
 def parse(body: Any, now: datetime) -> list[AlertEvent]:
@@ -165,22 +180,8 @@ def parse(body: Any, now: datetime) -> list[AlertEvent]:
         if key is not None and (not isinstance(key, str) or not key or len(key) > 255):
             errors.append((f"{path}.fingerprint", "must be a non-empty string of at most 255 characters"))
             continue
-        summary = (
-            annotations.get("summary") or annotations.get("description") or labels.get("alertname") or "alert"
-        )
-        events.append(
-            AlertEvent(
-                action=AlertAction.TRIGGER if status == "firing" else AlertAction.RESOLVE,
-                dedup_key=key or fingerprint(labels),
-                summary=summary[:MAX_SUMMARY],
-                at=at,
-                severity=loose_severity(labels.get("severity")),
-                source=str(alert.get("generatorURL") or labels.get("instance") or "alertmanager")[:255],
-                labels=labels,
-                details={"annotations": annotations, "externalURL": body.get("externalURL", "")},
-                links=[str(alert["generatorURL"])] if alert.get("generatorURL") else [],
-            )
-        )
+        url = str(alert["generatorURL"]) if alert.get("generatorURL") else None
+        events.append(_event(status, key, labels, annotations, at, url, body.get("externalURL", "")))
     if errors:
         raise PayloadError(errors)
     return events
