@@ -275,3 +275,22 @@ def test_while_its_server_answers_a_storm_the_applier_applies_the_oldest_body_th
     started = time.monotonic()
     assert applier.drain(integration) == 3
     assert time.monotonic() - started < 1.0
+
+
+def test_bodies_another_server_applied_long_ago_stop_holding_the_applier_back(
+    bench: PagingBench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_apply, "MAX_HOLD", 1.0)
+    applier = bench.api.app.state.inbox_lane.applier  # type: ignore[attr-defined]
+    integration = _integration_id(bench.db)
+    storm = [AlertEvent(AlertAction.TRIGGER, f"storm-{i}", "storm", bench.clock.now()) for i in range(2000)]
+    applier.remember(integration, bench.clock.now(), storm)  # accepted here, applied by another server
+    applier.accepting_until = time.monotonic() + 30  # and this server is answering a storm
+    monkeypatch.setattr(inbox_apply, "REMEMBER_SECONDS", 0.0)
+    time.sleep(0.01)
+    applier.remember(integration, bench.clock.now(), storm[:1])  # the next body: the old one is forgotten
+
+    _accepted_by_a_server_that_died(bench.db, bench.clock, *(_body(bench.clock, [("Hold", "fp-1")]),) * 3)
+    started = time.monotonic()
+    assert applier.drain(integration) == 3
+    assert time.monotonic() - started < 1.0  # not behind on anything: nothing held it back

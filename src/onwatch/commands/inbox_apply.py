@@ -36,6 +36,7 @@ PARSERS: dict[str, Callable[[bytes, datetime], Sequence[AlertEvent]]] = {
     "alertmanager": alertmanager.parse_body
 }
 MAX_REMEMBERED = 10_000  # bodies whose parsed events are kept for the applier
+REMEMBER_SECONDS = 30.0  # and for this long (the backpressure cap is ~1-2 s of applying)
 LINGER = 0.01  # seconds between passes while rows keep coming (an idle applier starts at once)
 # While this server answers a storm and has accepted at least a transaction's worth of alerts more than
 # it applied, its applier steps aside (for up to MAX_HOLD, then applies one transaction and looks
@@ -64,6 +65,7 @@ class InboxApplier:
         # the events of bodies this process accepted, as parsed then: applying them here needs no
         # second parse (a third of the applier's time); a body applied elsewhere is parsed again
         self._parsed: dict[int, tuple[str, datetime, Sequence[AlertEvent]]] = {}  # by token
+        self._remembered_at: dict[int, float] = {}  # monotonic time, in the same order
         self._parsed_lock = threading.Lock()
         self.unapplied_alerts = 0  # the alerts of the bodies remembered (accepted here, not applied yet)
 
@@ -74,11 +76,18 @@ class InboxApplier:
         Returns the token to store with it."""
         # unique, not secret: a fast generator (secrets' reads /dev/urandom: 5% of accepting)
         token = random.getrandbits(63)
+        now = time.monotonic()
         with self._parsed_lock:
             self._parsed[token] = (integration_id, received_at, events)
+            self._remembered_at[token] = now
             self.unapplied_alerts += len(events)
-            while len(self._parsed) > MAX_REMEMBERED:  # applied elsewhere, or never appended
-                self._drop(next(iter(self._parsed)))
+            # bodies that another process applied (or that never got appended) are forgotten after a
+            # while, so that `unapplied_alerts` says what this one is behind on
+            while self._remembered_at:
+                oldest, at = next(iter(self._remembered_at.items()))
+                if len(self._parsed) <= MAX_REMEMBERED and now - at <= REMEMBER_SECONDS:
+                    break
+                self._drop(oldest)
         return token
 
     def forget(self, token: int | None) -> None:
@@ -88,6 +97,7 @@ class InboxApplier:
 
     def _drop(self, token: int) -> None:
         dropped = self._parsed.pop(token, None)
+        self._remembered_at.pop(token, None)
         if dropped is not None:
             self.unapplied_alerts -= len(dropped[2])
 
