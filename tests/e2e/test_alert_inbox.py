@@ -248,18 +248,26 @@ def _stored_keys(db: Database) -> set[str]:
         return set(uow.conn.execute(sa.select(alerts.c.dedup_key)).scalars())
 
 
-def test_while_its_server_answers_a_storm_the_applier_applies_the_oldest_body_then_steps_aside(
+def _answering_a_storm_it_is_behind_on(
     bench: PagingBench, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[inbox_apply.InboxApplier, str]:
+    """The server's applier (MAX_HOLD 1 s), as while the server answers a storm and has accepted far
+    more than it applied; and the integration."""
     monkeypatch.setattr(inbox_apply, "MAX_HOLD", 1.0)
-    applier = bench.api.app.state.inbox_lane.applier  # type: ignore[attr-defined]
+    applier: inbox_apply.InboxApplier = bench.api.app.state.inbox_lane.applier  # type: ignore[attr-defined]
     integration = _integration_id(bench.db)
-    bodies = [_body(bench.clock, [("Hold", f"fp-{i}")]) for i in range(4)]
-    _accepted_by_a_server_that_died(bench.db, bench.clock, *bodies)
-    # this server is answering a storm and has accepted far more than it applied
     storm = [AlertEvent(AlertAction.TRIGGER, f"storm-{i}", "storm", bench.clock.now()) for i in range(2000)]
     applier.remember(integration, bench.clock.now(), storm)
     applier.accepting_until = time.monotonic() + 30
+    return applier, integration
+
+
+def test_while_its_server_answers_a_storm_the_applier_applies_the_oldest_body_then_steps_aside(
+    bench: PagingBench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applier, integration = _answering_a_storm_it_is_behind_on(bench, monkeypatch)
+    bodies = [_body(bench.clock, [("Hold", f"fp-{i}")]) for i in range(4)]
+    _accepted_by_a_server_that_died(bench.db, bench.clock, *bodies)
 
     started = time.monotonic()
     drain = threading.Thread(target=applier.drain, args=(integration,))
@@ -280,15 +288,12 @@ def test_while_its_server_answers_a_storm_the_applier_applies_the_oldest_body_th
 def test_bodies_another_server_applied_long_ago_stop_holding_the_applier_back(
     bench: PagingBench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inbox_apply, "MAX_HOLD", 1.0)
-    applier = bench.api.app.state.inbox_lane.applier  # type: ignore[attr-defined]
-    integration = _integration_id(bench.db)
-    storm = [AlertEvent(AlertAction.TRIGGER, f"storm-{i}", "storm", bench.clock.now()) for i in range(2000)]
-    applier.remember(integration, bench.clock.now(), storm)  # accepted here, applied by another server
-    applier.accepting_until = time.monotonic() + 30  # and this server is answering a storm
+    # the storm's bodies were accepted here but applied by another server
+    applier, integration = _answering_a_storm_it_is_behind_on(bench, monkeypatch)
     monkeypatch.setattr(inbox_apply, "REMEMBER_SECONDS", 0.0)
     time.sleep(0.01)
-    applier.remember(integration, bench.clock.now(), storm[:1])  # the next body: the old one is forgotten
+    event = AlertEvent(AlertAction.TRIGGER, "next", "storm", bench.clock.now())
+    applier.remember(integration, bench.clock.now(), [event])  # the next body: the old ones are forgotten
 
     _accepted_by_a_server_that_died(bench.db, bench.clock, *(_body(bench.clock, [("Hold", "fp-1")]),) * 3)
     started = time.monotonic()

@@ -64,8 +64,8 @@ class InboxApplier:
         self._stop = threading.Event()
         # the events of bodies this process accepted, as parsed then: applying them here needs no
         # second parse (a third of the applier's time); a body applied elsewhere is parsed again
-        self._parsed: dict[int, tuple[str, datetime, Sequence[AlertEvent]]] = {}  # by token
-        self._remembered_at: dict[int, float] = {}  # monotonic time, in the same order
+        # by token, in the order remembered: (integration, received at, events, monotonic time)
+        self._parsed: dict[int, tuple[str, datetime, Sequence[AlertEvent], float]] = {}
         self._parsed_lock = threading.Lock()
         self.unapplied_alerts = 0  # the alerts of the bodies remembered (accepted here, not applied yet)
 
@@ -78,13 +78,12 @@ class InboxApplier:
         token = random.getrandbits(63)
         now = time.monotonic()
         with self._parsed_lock:
-            self._parsed[token] = (integration_id, received_at, events)
-            self._remembered_at[token] = now
+            self._parsed[token] = (integration_id, received_at, events, now)
             self.unapplied_alerts += len(events)
             # bodies that another process applied (or that never got appended) are forgotten after a
             # while, so that `unapplied_alerts` says what this one is behind on
-            while self._remembered_at:
-                oldest, at = next(iter(self._remembered_at.items()))
+            while self._parsed:
+                oldest, (*_, at) = next(iter(self._parsed.items()))
                 if len(self._parsed) <= MAX_REMEMBERED and now - at <= REMEMBER_SECONDS:
                     break
                 self._drop(oldest)
@@ -97,7 +96,6 @@ class InboxApplier:
 
     def _drop(self, token: int) -> None:
         dropped = self._parsed.pop(token, None)
-        self._remembered_at.pop(token, None)
         if dropped is not None:
             self.unapplied_alerts -= len(dropped[2])
 

@@ -68,9 +68,10 @@ def _checked(body: _Payload, now: datetime) -> _Checked:
     times = []
     errors: list[tuple[str, str]] = []
     for alert in alerts:
-        status = body.status if alert.status is msgspec.UNSET else alert.status
         key = alert.fingerprint
-        if status not in ("firing", "resolved") or key == "" or (key is not None and len(key) > 255):
+        if key == "" or (key is not None and len(key) > 255):
+            raise _Unusual
+        if _status(body, alert) not in ("firing", "resolved"):
             raise _Unusual
         times.append(now if alert.startsAt is None else parse_time(alert.startsAt, "startsAt", errors, now))
     if errors:
@@ -110,11 +111,16 @@ class _Checked(Sequence[AlertEvent]):
         return self._events
 
 
+def _status(body: _Payload, alert: _Alert) -> str | None:
+    """The alert's own status, else the notification's."""
+    return body.status if alert.status is msgspec.UNSET else alert.status
+
+
 def _events(body: _Payload, times: list[datetime]) -> list[AlertEvent]:
     external = body.externalURL
     return [
         _event(
-            body.status if alert.status is msgspec.UNSET else alert.status,
+            _status(body, alert),
             alert.fingerprint,
             alert.labels,
             alert.annotations,
