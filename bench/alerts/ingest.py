@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import secrets
 import signal
@@ -15,8 +16,10 @@ import httpx
 import sqlalchemy as sa
 from tests.receivers import WebhookSink
 
+from bench.alerts.ceiling import STORED_ALERTS
 from bench.alerts.common import AM_PATH, BenchError, clean_env, prepared_database, scalar
-from bench.alerts.servers import alertmanager, onwatch_server
+from bench.alerts.servers import alertmanager, ceiling_server, onwatch_server
+from bench.incidents import postgres_database
 
 # wrk script: each thread has one connection and a quota of requests; every request carries `batch`
 # new alerts (distinct fingerprints / instance labels). Like an Alertmanager notification, a request's
@@ -278,6 +281,7 @@ def phase_ingest(
             raise BenchError(f"onwatch at {batch}/request: {stored} alerts applied, {requests * batch} sent")
         rows.append(row)
         check_ingest(row)
+        rows.extend(_ceiling_runs(args, workdir, batch, requests, tag))
         print(f"[ingest] alertmanager: {requests * batch} alerts, {batch}/request ...", flush=True)
         with alertmanager(workdir, f"alertmanager-{batch}") as base:
             warm = _warm_up(base + "/api/v2/alerts", "alertmanager", batch, args, workdir, tag)
@@ -291,10 +295,8 @@ def phase_ingest(
         check_ingest(rows[-1])
     ratios = {}
     for batch in args.batches:
-        ow, am = (
-            next(r for r in rows if r["target"] == t and r["batch"] == batch)
-            for t in ("onwatch", "alertmanager")
-        )
+        of_batch = {r["target"]: r for r in rows if r["batch"] == batch}
+        ow, am = of_batch["onwatch"], of_batch["alertmanager"]
         target = {1: 0.5, 100: 1.0}.get(batch)
         ratio = ow["alerts_per_s"] / am["alerts_per_s"]
         ratios[str(batch)] = {
@@ -303,18 +305,55 @@ def phase_ingest(
             "applied_ratio": ow.get("applied_alerts_per_s", 0) / am["alerts_per_s"],
             "target": target,
             "met": None if target is None else ratio >= target,
+            # what onwatch's own work costs (over the least a durable Python server does with the same
+            # driver), and what is left for any durable Python server (each ceiling over Alertmanager,
+            # which commits nothing)
+            "onwatch_over_ceiling": ow["alerts_per_s"] / of_batch[CEILINGS["psycopg"]]["alerts_per_s"],
+            "ceiling_over_alertmanager": {
+                driver: of_batch[name]["alerts_per_s"] / am["alerts_per_s"]
+                for driver, name in CEILINGS.items()
+                if name in of_batch
+            },
         }
     return {"runs": rows, "onwatch_over_alertmanager": ratios}
 
 
+CEILINGS = {"psycopg": "python-ceiling", "asyncpg": "python-ceiling-asyncpg"}  # driver: target name
+
+
+def _ceiling_runs(
+    args: argparse.Namespace, workdir: Path, batch: int, requests: int, tag: str
+) -> list[dict[str, Any]]:
+    """The same load on bench/alerts/ceiling.py (each body committed before the 202, nothing else),
+    with each driver that is installed."""
+    rows = []
+    for driver, name in CEILINGS.items():
+        if importlib.util.find_spec(driver) is None:
+            print(f"[ingest] {name}: skipped ({driver} is not installed)", flush=True)
+            continue
+        print(f"[ingest] {name}: {requests * batch} alerts, {batch}/request ...", flush=True)
+        with (
+            postgres_database(args.pg_admin_url) as url,
+            ceiling_server(url, workdir, f"{name}-{batch}", driver) as base,
+        ):
+            warm = _warm_up(base + AM_PATH, "onwatch", batch, args, workdir, f"{name}-{tag}")
+            run = run_wrk(base + AM_PATH, "onwatch", batch, requests, args, workdir, f"{name}-{tag}")
+            stored = int(scalar(url, STORED_ALERTS)) - warm
+        row = ingest_result(name, batch, requests, run, stored)
+        row["warmup_alerts"] = warm
+        check_ingest(row)
+        rows.append(row)
+    return rows
+
+
 def print_ingest(result: dict[str, Any]) -> None:
     print(
-        f"\n{'target':<14}{'batch':>6}{'requests':>9}{'alerts':>8}{'wall s':>8}{'alerts/s':>10}{'req/s':>9}"
+        f"\n{'target':<24}{'batch':>6}{'requests':>9}{'alerts':>8}{'wall s':>8}{'alerts/s':>10}{'req/s':>9}"
         f"{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
     )
     for r in result["runs"]:
         print(
-            f"{r['target']:<14}{r['batch']:>6}{r['requests']:>9}{r['alerts']:>8}{r['wall_s'] or 0:>8.2f}"
+            f"{r['target']:<24}{r['batch']:>6}{r['requests']:>9}{r['alerts']:>8}{r['wall_s'] or 0:>8.2f}"
             f"{r['alerts_per_s'] or 0:>10.0f}{r['requests_per_s'] or 0:>9.0f}{r['latency_ms']['p50']:>8.1f}"
             f"{r['latency_ms']['p99']:>8.1f}{r['errors']:>7}"
         )
@@ -325,6 +364,13 @@ def print_ingest(result: dict[str, Any]) -> None:
         print(
             f"onwatch/Alertmanager alerts/s at {batch}/request: accepted {r['ratio']:.2f}{verdict}; "
             f"applied (grouped and paged) {r['applied_ratio']:.2f}"
+        )
+        ceilings = ", ".join(
+            f"{CEILINGS[driver]}/Alertmanager {x:.2f}" for driver, x in r["ceiling_over_alertmanager"].items()
+        )
+        print(
+            f"  at {batch}/request: onwatch/{CEILINGS['psycopg']} {r['onwatch_over_ceiling']:.2f}; "
+            f"{ceilings} (a Python server that commits each body before answering, and does nothing else)"
         )
     for r in result["runs"]:
         if "applied_after_s" in r:

@@ -82,6 +82,18 @@ def serve_with_engine(port: int) -> None:
 
 
 @contextmanager
+def ceiling_server(database_url: str, workdir: Path, name: str, driver: str) -> Iterator[str]:
+    """bench/alerts/ceiling.py's durable-append app on `database_url`; yields its base URL."""
+    port = free_port()
+    log = workdir / f"{name}.log"
+    cmd = [sys.executable, "-m", "bench.alerts.ceiling", str(port), database_url, driver]
+    with process(cmd, dict(os.environ), log) as proc:
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(f"{base}/ready", proc, log)
+        yield base
+
+
+@contextmanager
 def alertmanager(workdir: Path, name: str) -> Iterator[str]:
     """A fresh Prometheus Alertmanager (alerts in memory); routes to a receiver that sends nothing."""
     port = free_port()
