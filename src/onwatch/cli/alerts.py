@@ -56,6 +56,7 @@ def resolve(group_id: int, as_person: As = None) -> None:
 def list_(
     status: Annotated[GroupStatus | None, typer.Option(help="triggered, acknowledged, resolved")] = None,
 ) -> None:
+    """The newest 100 alert groups: status, service, alerts firing, summary and grouping labels."""
     groups = _commands().groups(status)
     if not groups:
         typer.echo("no alert groups")
