@@ -22,6 +22,7 @@ import sys
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 import uvicorn
 
 TABLE = "ceiling_bodies"
@@ -31,10 +32,6 @@ INSERT = {
     "asyncpg": f"INSERT INTO {TABLE} (body) SELECT unnest(CAST($1 AS bytea[]))",
 }
 DRIVERS = tuple(INSERT)
-# for the bench's check that every 2xx was committed (bodies in onwatch's Alertmanager format)
-STORED_ALERTS = (
-    f"SELECT coalesce(sum(jsonb_array_length(convert_from(body, 'UTF8')::jsonb -> 'alerts')), 0) FROM {TABLE}"
-)
 ACCEPTED = b'{"status":"accepted"}'
 
 
@@ -121,13 +118,10 @@ class DurableAppend:
             self.flushing = False
 
 
-def psycopg_url(url: str) -> str:
-    """The drivers' form of an SQLAlchemy URL (postgresql+psycopg://... -> postgresql://...)."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 def main() -> None:
-    port, database_url = int(sys.argv[1]), psycopg_url(sys.argv[2])
+    # the drivers take libpq's form of the bench's SQLAlchemy URL (postgresql+psycopg://...)
+    url = sa.make_url(sys.argv[2]).set(drivername="postgresql")
+    port, database_url = int(sys.argv[1]), url.render_as_string(hide_password=False)
     driver = sys.argv[3] if len(sys.argv) > 3 else "psycopg"
     if driver not in DRIVERS:
         sys.exit(f"driver: one of {', '.join(DRIVERS)}, not {driver!r}")

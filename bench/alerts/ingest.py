@@ -16,7 +16,7 @@ import httpx
 import sqlalchemy as sa
 from tests.receivers import WebhookSink
 
-from bench.alerts.ceiling import STORED_ALERTS
+from bench.alerts.ceiling import TABLE as CEILING_TABLE
 from bench.alerts.common import AM_PATH, BenchError, clean_env, prepared_database, scalar
 from bench.alerts.servers import alertmanager, ceiling_server, onwatch_server
 from bench.incidents import postgres_database
@@ -177,12 +177,17 @@ def run_wrk(
     }
 
 
+def alerts_in_bodies(table: str) -> str:
+    """A query of the alerts in the Alertmanager-format bodies stored in `table`'s `body` column."""
+    return (
+        "coalesce((SELECT sum(jsonb_array_length(convert_from(body, 'UTF8')::jsonb -> 'alerts')) "
+        f"FROM {table}), 0)"
+    )
+
+
 # Right after the last answer: alerts applied plus alerts still waiting in the inbox (every 2xx was
 # committed to one or the other)
-DURABLE_ALERTS = (
-    "SELECT (SELECT count(*) FROM alerts) + coalesce((SELECT sum(jsonb_array_length("
-    "convert_from(body, 'UTF8')::jsonb -> 'alerts')) FROM alert_inbox), 0)"
-)
+DURABLE_ALERTS = f"SELECT (SELECT count(*) FROM alerts) + {alerts_in_bodies('alert_inbox')}"
 
 
 def wait_applied(url: str, timeout: float) -> float:
@@ -201,7 +206,9 @@ def wait_applied(url: str, timeout: float) -> float:
     return time.monotonic() - start
 
 
-def ingest_result(target: str, batch: int, requests: int, run: dict[str, Any], stored: int) -> dict[str, Any]:
+def ingest_result(
+    target: str, batch: int, requests: int, run: dict[str, Any], stored: int, warmup_alerts: int
+) -> dict[str, Any]:
     alerts = requests * batch
     wall = run["wall_s"]
     return {
@@ -211,6 +218,7 @@ def ingest_result(target: str, batch: int, requests: int, run: dict[str, Any], s
         "alerts": alerts,
         "stored_alerts": stored,
         **run,
+        "warmup_alerts": warmup_alerts,
         "alerts_per_s": alerts / wall if wall else None,
         "requests_per_s": requests / wall if wall else None,
     }
@@ -269,9 +277,8 @@ def phase_ingest(
                 applied_s = wait_applied(url, args.timeout)
             stored = int(scalar(url, "SELECT count(*) FROM alerts")) - before
             groups = int(scalar(url, "SELECT count(*) FROM alert_groups")) - before_groups
-        row = ingest_result("onwatch", batch, requests, run, durable)
+        row = ingest_result("onwatch", batch, requests, run, durable, warm)
         row["groups"] = groups
-        row["warmup_alerts"] = warm
         # accepted (2xx) = committed to the inbox; applied = grouped, deduplicated, paged
         row["applied_alerts"] = stored
         row["applied_after_s"] = applied_s
@@ -290,8 +297,7 @@ def phase_ingest(
                 base + "/api/v2/alerts", "alertmanager", batch, requests, args, workdir, f"am-{tag}"
             )
             stored = len(httpx.get(f"{base}/api/v2/alerts", timeout=60).json()) - before
-        rows.append(ingest_result("alertmanager", batch, requests, run, stored))
-        rows[-1]["warmup_alerts"] = warm
+        rows.append(ingest_result("alertmanager", batch, requests, run, stored, warm))
         check_ingest(rows[-1])
     ratios = {}
     for batch in args.batches:
@@ -338,9 +344,8 @@ def _ceiling_runs(
         ):
             warm = _warm_up(base + AM_PATH, "onwatch", batch, args, workdir, f"{name}-{tag}")
             run = run_wrk(base + AM_PATH, "onwatch", batch, requests, args, workdir, f"{name}-{tag}")
-            stored = int(scalar(url, STORED_ALERTS)) - warm
-        row = ingest_result(name, batch, requests, run, stored)
-        row["warmup_alerts"] = warm
+            stored = int(scalar(url, f"SELECT {alerts_in_bodies(CEILING_TABLE)}")) - warm
+        row = ingest_result(name, batch, requests, run, stored, warm)
         check_ingest(row)
         rows.append(row)
     return rows
