@@ -25,8 +25,8 @@ import icalendar
 import recurring_ical_events
 
 from bench.incidents import CONFIG, onwatch, percentile, server
-from onwatch.domain.oncall import resolve
-from onwatch.domain.schedules import Layer, Override, Rotation, Schedule, Weekday, Window
+from onwatch.oncall.domain.resolve import resolve
+from onwatch.oncall.domain.schedules import Layer, Override, Rotation, Schedule, Weekday, Window
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "schedules.json"

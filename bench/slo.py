@@ -28,10 +28,10 @@ from tests.prometheus_helpers import (
 
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
-from onwatch.domain.clock import FakeClock
-from onwatch.store import migrate
-from onwatch.store.slo import Sample
-from onwatch.store.uow import Database
+from onwatch.db import migrate
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
+from onwatch.slo.store import Sample
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "slo.json"

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import httpx
 from fastapi.testclient import TestClient
 
-from onwatch.domain.clock import FakeClock
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.clock import FakeClock
 
 
 def token_for(db: Database, clock: FakeClock, role: TokenRole, person: str | None) -> str:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from onwatch.commands.incidents import IncidentCommands
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.kernel.clock import FakeClock
 from tests.databases import (
     PostgresRun,
     SqliteTemplate,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from onwatch.store import migrate
-from onwatch.store.db import create_engine
-from onwatch.store.tables import metadata
-from onwatch.store.uow import Database
+from onwatch.db import migrate
+from onwatch.db.connect import create_engine
+from onwatch.db.tables import metadata
+from onwatch.db.uow import Database
 
 PG_ADMIN_URL = os.environ.get("ONWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -13,14 +13,14 @@ from fastapi.testclient import TestClient
 from onwatch.api.app import create_api
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
-from onwatch.domain.clock import FakeClock
+from onwatch.db.tables import alerts
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
 from onwatch.engine.worker import Worker
+from onwatch.kernel.clock import FakeClock
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.slack import SlackChannel
 from onwatch.notify.webhook import WebhookChannel
-from onwatch.store.tables import alerts
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
 from tests.api_helpers import token_for
 from tests.conftest import DEMO_CONFIG
 from tests.receivers import SmtpSink, WebhookSink
@@ -140,11 +140,11 @@ def make_bench(
         "slack": SlackChannel(),
         "email": EmailChannel(host=smtp.host, port=smtp.port, sender="onwatch@illumidesk.example"),
     }
-    from onwatch.commands.alert_groups import SignerSource
-    from onwatch.commands.alerts import AlertIngest
-    from onwatch.commands.config_cache import ConfigCache
-    from onwatch.commands.inbox_apply import InboxApplier
+    from onwatch.alerts.ingest.apply import AlertIngest
+    from onwatch.alerts.ingest.inbox_apply import InboxApplier
+    from onwatch.config.cache import ConfigCache
     from onwatch.engine.timers import TimerHandlers
+    from onwatch.paging.commands import SignerSource
     from onwatch.slo.alert_channel import SloAlertChannel
 
     signer = SignerSource(public_url)

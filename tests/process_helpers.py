@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from onwatch.config.loader import load_config
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.conftest import DEMO_CONFIG
 from tests.paging_helpers import PagingBench, everyone_on_webhook, make_bench
 from tests.receivers import SmtpSink, WebhookSink

@@ -7,8 +7,8 @@ import re
 import httpx
 from fastapi.testclient import TestClient
 
-from onwatch.domain.clock import Clock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import Clock
 from onwatch.web.auth import Sessions
 
 PASSWORD = "correct horse battery staple"

@@ -21,12 +21,12 @@ from bench.incidents import ONWATCH
 def ingest_groups(url: str, count: int, deadline: float) -> float:
     """`count` alerts with distinct alertnames through the in-process AlertIngest (100 per call):
     `count` groups, each paging the EOC and holding a pending escalation timer. Returns seconds."""
-    from onwatch.commands.alert_groups import SignerSource
-    from onwatch.commands.alerts import AlertIngest
-    from onwatch.commands.config_cache import ConfigCache
-    from onwatch.domain.alerts import AlertAction, AlertEvent
-    from onwatch.domain.clock import SystemClock
-    from onwatch.store.uow import Database
+    from onwatch.alerts.ingest.apply import AlertIngest
+    from onwatch.config.cache import ConfigCache
+    from onwatch.db.uow import Database
+    from onwatch.kernel.clock import SystemClock
+    from onwatch.paging.commands import SignerSource
+    from onwatch.paging.domain.alerts import AlertAction, AlertEvent
 
     db = Database(url)
     try:

@@ -26,11 +26,11 @@ import httpx
 from bench.incidents import postgres_database
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
-from onwatch.domain.enums import Interface, Severity, State, Status
-from onwatch.domain.incident import Incident
-from onwatch.domain.timeline import Actor
-from onwatch.store import migrate
-from onwatch.store.uow import Database
+from onwatch.db import migrate
+from onwatch.db.uow import Database
+from onwatch.incidents.domain.incident import Incident
+from onwatch.kernel.enums import Interface, Severity, State, Status
+from onwatch.kernel.timeline import Actor
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "examples" / "illumidesk.yaml"

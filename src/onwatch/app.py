@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from onwatch.commands.alert_groups import SignerSource
-from onwatch.commands.config_cache import ConfigCache
-from onwatch.domain.clock import Clock, SystemClock
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import Clock, SystemClock
+from onwatch.paging.commands import SignerSource
 from onwatch.settings import Settings
-from onwatch.store.uow import Database
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -33,8 +33,8 @@ class Onwatch:
     def worker(self, channels: dict[str, Channel] | None = None) -> Worker:
         from datetime import timedelta
 
-        from onwatch.commands.alerts import AlertIngest
-        from onwatch.commands.inbox_apply import InboxApplier
+        from onwatch.alerts.ingest.apply import AlertIngest
+        from onwatch.alerts.ingest.inbox_apply import InboxApplier
         from onwatch.engine.timers import TimerHandlers
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
@@ -53,7 +53,7 @@ class Onwatch:
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is
         pending, e.g. on a database upgraded to a version that brought them; idempotent."""
-        from onwatch.domain.errors import NotFound
+        from onwatch.kernel.errors import NotFound
         from onwatch.slo.evaluate import ensure_scheduled
 
         with self.db.write() as uow:

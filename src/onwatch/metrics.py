@@ -17,8 +17,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onwatch.store.tables import alert_group_counts, alert_groups, alert_inbox, outbox, slo_state
-from onwatch.store.uow import Database
+from onwatch.db.tables import alert_group_counts, alert_groups, alert_inbox, outbox, slo_state
+from onwatch.db.uow import Database
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 DELIVERY_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900)

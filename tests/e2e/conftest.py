@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
 from tests.conftest import DEMO_CONFIG
 from tests.paging_helpers import everyone_on_webhook
 from tests.receivers import WebhookSink

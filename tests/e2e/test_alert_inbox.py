@@ -15,13 +15,14 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from onwatch.commands import inbox_apply, inbox_drain
-from onwatch.domain.alerts import AlertAction, AlertEvent
-from onwatch.domain.clock import FakeClock
-from onwatch.store import alert_counts, alert_inbox
-from onwatch.store.tables import alert_groups, alerts
-from onwatch.store.tables import alert_inbox as inbox_table
-from onwatch.store.uow import Database
+from onwatch.alerts.ingest import inbox_apply, inbox_drain
+from onwatch.alerts.store import inbox as alert_inbox
+from onwatch.db.tables import alert_groups, alerts
+from onwatch.db.tables import alert_inbox as inbox_table
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
+from onwatch.paging.domain.alerts import AlertAction, AlertEvent
+from onwatch.paging.store import counts as alert_counts
 from tests.live import LiveServer
 from tests.paging_helpers import AM_KEY, PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink

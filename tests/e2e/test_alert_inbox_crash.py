@@ -17,8 +17,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from onwatch.store.tables import alert_inbox, alerts
-from onwatch.store.uow import Database
+from onwatch.db.tables import alert_inbox, alerts
+from onwatch.db.uow import Database
 from tests.e2e.conftest import ONWATCH, ROOT, Cli, Servers
 from tests.paging_helpers import AM_KEY
 from tests.receivers import WebhookSink

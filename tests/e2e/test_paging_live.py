@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.live import LiveServer
 from tests.paging_helpers import AM_KEY, PD_KEY, PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink, free_port

@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from onwatch.api.app import create_api
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.live import LiveServer
 from tests.process_helpers import notifications, posts_to, process_bench, role_page_group, timeline
 from tests.receivers import SmtpSink, WebhookSink

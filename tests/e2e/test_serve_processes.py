@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
 from tests.e2e.conftest import Cli, Servers
 from tests.paging_helpers import AM_KEY
 from tests.receivers import WebhookSink

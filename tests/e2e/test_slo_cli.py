@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from onwatch.app import Onwatch
-from onwatch.domain.clock import SystemClock
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import SystemClock
 from onwatch.settings import Settings
-from onwatch.store.slo import Sample
-from onwatch.store.uow import Database
+from onwatch.slo.store import Sample
 from tests.e2e.conftest import Cli
 
 

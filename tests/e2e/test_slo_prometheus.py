@@ -18,8 +18,8 @@ import pytest
 
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.paging_helpers import PagingBench, demo_with_receivers, everyone_on_webhook, make_bench
 from tests.prometheus_helpers import PrometheusServer, aligned, missing_prometheus, queries, write_history
 from tests.receivers import SmtpSink, WebhookSink, free_port

@@ -12,9 +12,9 @@ import pytest
 
 from onwatch.api.app import create_api
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import token_for
 from tests.e2e.browser import Shots, axe_violations, chromium, needs_browser
 from tests.live import LiveServer

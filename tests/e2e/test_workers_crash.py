@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from onwatch.commands.alert_groups import SignerSource
-from onwatch.commands.alerts import AlertIngest
-from onwatch.commands.config_cache import ConfigCache
+from onwatch.alerts.ingest.apply import AlertIngest
 from onwatch.config.apply import apply_config
+from onwatch.config.cache import ConfigCache
 from onwatch.config.loader import load_config
-from onwatch.domain.alerts import AlertAction, AlertEvent
-from onwatch.domain.clock import SystemClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import SystemClock
+from onwatch.paging.commands import SignerSource
+from onwatch.paging.domain.alerts import AlertAction, AlertEvent
 from tests.e2e.conftest import ONWATCH, ROOT
 from tests.paging_helpers import AM_KEY, demo_with_receivers, everyone_on_webhook
 from tests.receivers import WebhookSink

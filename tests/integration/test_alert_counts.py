@@ -16,11 +16,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from onwatch.alerts.store import batch as alert_batch
 from onwatch.api.app import create_api
-from onwatch.domain.clock import FakeClock
-from onwatch.store import alert_batch
-from onwatch.store.tables import alert_group_counts, alert_groups
-from onwatch.store.uow import Database
+from onwatch.db.tables import alert_group_counts, alert_groups
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.live import LiveServer
 from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink

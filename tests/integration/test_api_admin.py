@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 
 from onwatch.api.app import create_api
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory, client_factory, with_token
 from tests.conftest import DEMO_CONFIG
 

@@ -13,9 +13,9 @@ from onwatch.api.app import create_api
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory, client_factory
 from tests.conftest import DEMO_CONFIG
 

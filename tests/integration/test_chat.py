@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from slack_sdk.signature import SignatureVerifier
 
 from onwatch.api.app import create_api
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.paging_helpers import PagingBench
 from tests.process_helpers import notifications, process_bench, timeline
 from tests.receivers import SmtpSink, WebhookSink

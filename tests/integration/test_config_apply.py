@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import ConfigError, load_config
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.store.tables import config_revisions, people, services
-from onwatch.store.uow import Database
+from onwatch.db.tables import config_revisions, people, services
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.conftest import DEMO_CONFIG
 
 MINIMAL = """
@@ -76,7 +76,7 @@ def test_a_failure_during_apply_leaves_the_previous_config_whole(
     db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apply_config(db, load_config(MINIMAL), now=clock.now(), applied_by="t")
-    from onwatch.store.revisions import ConfigRepository
+    from onwatch.config.store import ConfigRepository
 
     def broken(self: ConfigRepository, entries: object) -> None:
         raise RuntimeError("disk on fire")

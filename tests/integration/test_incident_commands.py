@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from onwatch.commands.incidents import IncidentCommands
-from onwatch.domain.clock import FakeClock
-from onwatch.domain.enums import EventKind, Interface, Role, Severity, State, Status
-from onwatch.domain.errors import InvalidInput, InvalidTransition, NotFound, NotOwner
-from onwatch.domain.timeline import Actor
-from onwatch.store.incidents import IncidentFilter
-from onwatch.store.tables import incident_roles, incidents, timeline_events
-from onwatch.store.uow import Database
+from onwatch.db.tables import incident_roles, incidents, timeline_events
+from onwatch.db.uow import Database
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.kernel.clock import FakeClock
+from onwatch.kernel.enums import EventKind, Interface, Role, Severity, State, Status
+from onwatch.kernel.errors import InvalidInput, InvalidTransition, NotFound, NotOwner
+from onwatch.kernel.timeline import Actor
 
 
 def cli(person: str) -> Actor:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.paging_helpers import PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 from tests.slo_helpers import load_history, run

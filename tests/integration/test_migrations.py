@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from onwatch.store import migrate
-from onwatch.store.tables import metadata
-from onwatch.store.uow import Database
+from onwatch.db import migrate
+from onwatch.db.tables import metadata
+from onwatch.db.uow import Database
 
 
 def test_migrations_match_the_tables_module(db: Database) -> None:

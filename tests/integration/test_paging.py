@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from onwatch.domain.clock import FakeClock
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from onwatch.notify.webhook import verify_signature
-from onwatch.store.uow import Database
 from tests.paging_helpers import PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 

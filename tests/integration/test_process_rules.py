@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from onwatch.domain.clock import FakeClock
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from tests.paging_helpers import PagingBench
 from tests.process_helpers import notifications, posts_to, process_bench, role_page_group, timeline
 from tests.receivers import SmtpSink, WebhookSink

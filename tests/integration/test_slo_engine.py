@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
+from onwatch.db.tables import timers
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import FakeClock
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
-from onwatch.store.tables import timers
-from onwatch.store.uow import Database
 from tests.paging_helpers import PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 

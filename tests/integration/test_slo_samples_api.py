@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from onwatch.domain.clock import FakeClock
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.clock import FakeClock
 from tests.paging_helpers import PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 

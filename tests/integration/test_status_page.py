@@ -12,13 +12,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from onwatch.api.app import create_api
-from onwatch.commands.incidents import IncidentCommands
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.domain.enums import Interface, Severity, State, Status
-from onwatch.domain.timeline import Actor
-from onwatch.store.tables import outbox, status_subscribers
-from onwatch.store.uow import Database
+from onwatch.db.tables import outbox, status_subscribers
+from onwatch.db.uow import Database
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.kernel.clock import FakeClock
+from onwatch.kernel.enums import Interface, Severity, State, Status
+from onwatch.kernel.timeline import Actor
 
 AMARA = Actor.person("amara", Interface.API)
 SECRET_TITLE = "Token leak in CI logs ZX-CONFIDENTIAL"

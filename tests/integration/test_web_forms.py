@@ -10,10 +10,10 @@ from fastapi import FastAPI
 
 from onwatch.api.app import create_api
 from onwatch.config.schema import OnwatchConfig
-from onwatch.domain.clock import FakeClock
-from onwatch.store.incidents import IncidentFilter
-from onwatch.store.tokens import TokenRole
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.kernel.clock import FakeClock
 from onwatch.web.auth import Sessions
 from tests.api_helpers import token_for
 from tests.web_helpers import Browser, set_passwords

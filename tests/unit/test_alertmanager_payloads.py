@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onwatch.domain.alerts import AlertAction, AlertEvent, AlertSeverity
-from onwatch.integrations import alertmanager
-from onwatch.integrations.base import PayloadError, load_json
+from onwatch.alerts.sources import alertmanager
+from onwatch.alerts.sources.base import PayloadError, load_json
+from onwatch.paging.domain.alerts import AlertAction, AlertEvent, AlertSeverity
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 MISSING = object()  # a field left out of the body

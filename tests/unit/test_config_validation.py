@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from onwatch.config.loader import ConfigError, load_config
-from onwatch.domain.enums import Role
+from onwatch.kernel.enums import Role
 from tests.conftest import DEMO_CONFIG
 
 

@@ -13,9 +13,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from onwatch.domain.oncall import resolve
-from onwatch.domain.schedules import Layer, Override, Rotation, Schedule, Shift, Window
-from onwatch.export.ical import render_calendar
+from onwatch.oncall.domain.resolve import resolve
+from onwatch.oncall.domain.schedules import Layer, Override, Rotation, Schedule, Shift, Window
+from onwatch.oncall.ical import render_calendar
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 ZONES = ("UTC", "Europe/Berlin", "Australia/Sydney")

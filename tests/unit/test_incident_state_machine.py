@@ -9,10 +9,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from onwatch.domain.enums import EventKind, Interface, Role, Severity, State, Status
-from onwatch.domain.errors import DomainError
-from onwatch.domain.incident import Incident
-from onwatch.domain.timeline import Actor
+from onwatch.incidents.domain.incident import Incident
+from onwatch.kernel.enums import EventKind, Interface, Role, Severity, State, Status
+from onwatch.kernel.errors import DomainError
+from onwatch.kernel.timeline import Actor
 
 PEOPLE = st.sampled_from(["ana", "ben", "cy", "dee", "eli"])
 ROLES = st.sampled_from(list(Role))

@@ -7,18 +7,18 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onwatch.domain.cadence import DEFAULT_CADENCE
-from onwatch.domain.enums import Interface, Role, Severity, State
-from onwatch.domain.escalation import PolicySnapshot, Step, Target, TargetKind
-from onwatch.domain.incident import Incident
-from onwatch.domain.process import (
+from onwatch.incidents.domain.cadence import DEFAULT_CADENCE
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.rules import (
     communications_holder,
     investigating_deadline,
     next_reminder,
     next_update_due,
     role_page_policy,
 )
-from onwatch.domain.timeline import Actor
+from onwatch.kernel.enums import Interface, Role, Severity, State
+from onwatch.kernel.timeline import Actor
+from onwatch.paging.domain.escalation import PolicySnapshot, Step, Target, TargetKind
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

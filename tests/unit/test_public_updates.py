@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from onwatch.domain.enums import EventKind, Interface, Severity, State, Status
-from onwatch.domain.errors import InvalidInput, InvalidTransition, NotOwner
-from onwatch.domain.incident import Incident
-from onwatch.domain.timeline import Actor
+from onwatch.incidents.domain.incident import Incident
+from onwatch.kernel.enums import EventKind, Interface, Severity, State, Status
+from onwatch.kernel.errors import InvalidInput, InvalidTransition, NotOwner
+from onwatch.kernel.timeline import Actor
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ import pytest
 
 from onwatch.config.loader import load_config_file
 from onwatch.config.schedules import to_schedule
-from onwatch.domain.oncall import gaps, resolve
-from onwatch.domain.schedules import Layer, Rotation, Schedule
+from onwatch.oncall.domain.resolve import gaps, resolve
+from onwatch.oncall.domain.schedules import Layer, Rotation, Schedule
 
 H = timedelta(hours=1)
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "illumidesk.yaml"

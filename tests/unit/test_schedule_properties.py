@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onwatch.domain.oncall import merge_adjacent, on_call_at, resolve
-from onwatch.domain.schedules import Layer, Override, Rotation, Schedule, Shift, Weekday, Window
+from onwatch.oncall.domain.resolve import merge_adjacent, on_call_at, resolve
+from onwatch.oncall.domain.schedules import Layer, Override, Rotation, Schedule, Shift, Weekday, Window
 
 ZONES = ["UTC", "Europe/Berlin", "America/Chicago", "Australia/Sydney", "Asia/Kolkata", "America/St_Johns"]
 SHIFTS = [timedelta(hours=h) for h in (1, 3, 5, 8, 12, 24, 36, 48, 168)]

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from onwatch.domain.enums import Severity, Status
-from onwatch.domain.slo import (
+from onwatch.kernel.enums import Severity, Status
+from onwatch.slo.domain import (
     Indicator,
     Measurement,
     Objectives,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onwatch.domain.slo import DetectionPolicy, SloState, Tracker, Verdict, step
+from onwatch.slo.domain import DetectionPolicy, SloState, Tracker, Verdict, step
 
 POLICY = DetectionPolicy()
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from onwatch.domain.enums import Interface, Role, Severity, State, Status
-from onwatch.domain.incident import Incident
-from onwatch.domain.refusals import engage_refusal, state_refusal, update_refusal
-from onwatch.domain.statuspage import PublicIncident, component_status, history, overall
-from onwatch.domain.timeline import Actor
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.refusals import engage_refusal, state_refusal, update_refusal
+from onwatch.kernel.enums import Interface, Role, Severity, State, Status
+from onwatch.kernel.timeline import Actor
+from onwatch.status.domain import PublicIncident, component_status, history, overall
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 AMARA = Actor.person("amara", Interface.WEB)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onwatch.domain.cadence import DEFAULT_CADENCE, update_due
-from onwatch.domain.enums import Severity, State
+from onwatch.incidents.domain.cadence import DEFAULT_CADENCE, update_due
+from onwatch.kernel.enums import Severity, State
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

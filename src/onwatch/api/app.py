@@ -11,38 +11,36 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import Receive, Scope, Send
 
 from onwatch import __version__, metrics
+from onwatch.alerts import api as integrations
+from onwatch.alerts.heartbeats import Heartbeats
+from onwatch.alerts.ingest.apply import AlertIngest
+from onwatch.alerts.ingest.async_lane import AsyncFastLane
+from onwatch.alerts.ingest.group_commit import GroupCommit
+from onwatch.alerts.ingest.inbox_apply import InboxApplier
+from onwatch.alerts.ingest.inbox_lane import INBOX_FROM_ALERTS, MAX_WAITING_ALERTS, InboxLane
+from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
-from onwatch.api.ingest_routes import IngestRoutes
 from onwatch.api.limits import BodySizeLimit
-from onwatch.api.routers import (
-    actions,
-    admin,
-    alert_groups,
-    chat,
-    directory,
-    documents,
-    incidents,
-    integrations,
-    oncall,
-    slo,
-)
+from onwatch.chat import api as chat
 from onwatch.chat.actions import ChatActions
-from onwatch.commands.alert_groups import AlertGroupCommands, SignerSource
-from onwatch.commands.alerts import AlertIngest
-from onwatch.commands.config_cache import ConfigCache
-from onwatch.commands.group_commit import GroupCommit
-from onwatch.commands.heartbeats import Heartbeats
-from onwatch.commands.inbox_apply import InboxApplier
-from onwatch.commands.incidents import IncidentCommands
-from onwatch.commands.ingest_async import AsyncFastLane
-from onwatch.commands.ingest_inbox import INBOX_FROM_ALERTS, MAX_WAITING_ALERTS, InboxLane
-from onwatch.commands.oncall import OnCallService
-from onwatch.commands.process import ProcessCommands
-from onwatch.domain.clock import Clock
+from onwatch.config import api as admin
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import Database
+from onwatch.directory import api as directory
+from onwatch.incidents import api as incidents
+from onwatch.incidents import documents_api as documents
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.reports import ProcessCommands
+from onwatch.kernel.clock import Clock
+from onwatch.oncall import api as oncall
+from onwatch.oncall.commands import OnCallService
+from onwatch.paging import api as alert_groups
+from onwatch.paging import links_api as actions
+from onwatch.paging.commands import AlertGroupCommands, SignerSource
+from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.samples import SloSamples
-from onwatch.store.uow import Database
 
 
 class OnwatchAPI(FastAPI):

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from onwatch.domain.enums import Interface
-from onwatch.domain.timeline import Actor
-from onwatch.store.tokens import TokenRole, hash_token
-from onwatch.store.uow import Database
-from onwatch.ttl_cache import TtlCache
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole, hash_token
+from onwatch.kernel.enums import Interface
+from onwatch.kernel.timeline import Actor
+from onwatch.kernel.ttl_cache import TtlCache
 
 _bearer = HTTPBearer(auto_error=False, description="An onwatch API token: `onwatch token create`")
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from onwatch.domain.errors import DomainError
+from onwatch.kernel.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onwatch.chat.parse import USAGE, ChatCommand
-from onwatch.commands.alert_groups import AlertGroupCommands
-from onwatch.commands.incidents import IncidentCommands
-from onwatch.commands.oncall import OnCallService
-from onwatch.commands.process import ProcessCommands
-from onwatch.domain.choices import choose, severity
-from onwatch.domain.enums import Role, Severity, State, Status
-from onwatch.domain.errors import InvalidInput
-from onwatch.domain.incident import Incident
-from onwatch.domain.timeline import Actor
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.reports import ProcessCommands
+from onwatch.kernel.choices import choose, severity
+from onwatch.kernel.enums import Role, Severity, State, Status
+from onwatch.kernel.errors import InvalidInput
+from onwatch.kernel.timeline import Actor
+from onwatch.oncall.commands import OnCallService
+from onwatch.paging.commands import AlertGroupCommands
 
 
 @dataclass(frozen=True)

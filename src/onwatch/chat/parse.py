@@ -5,9 +5,9 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from onwatch.domain import choices
-from onwatch.domain.enums import Role, Severity
-from onwatch.domain.errors import InvalidInput
+from onwatch.kernel import choices
+from onwatch.kernel.enums import Role, Severity
+from onwatch.kernel.errors import InvalidInput
 
 USAGE = """\
 /incident declare <title> [--sev N] [--page imoc,cmoc]

@@ -12,9 +12,9 @@ import typer
 
 from onwatch.app import Onwatch
 from onwatch.config.loader import ConfigError
-from onwatch.domain.enums import Interface
-from onwatch.domain.errors import DomainError
-from onwatch.domain.timeline import Actor
+from onwatch.kernel.enums import Interface
+from onwatch.kernel.errors import DomainError
+from onwatch.kernel.timeline import Actor
 
 
 @cache

@@ -8,13 +8,16 @@ from typing import Annotated
 import typer
 
 from onwatch import gc_tuning
-from onwatch.cli import alerts, incident, oncall, slo
 from onwatch.cli.context import fail, onwatch, reported
-from onwatch.cli.user import user_app
-from onwatch.commands.oncall import coverage_warnings
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
-from onwatch.store.tokens import TokenRole
+from onwatch.directory.cli import user_app
+from onwatch.directory.tokens import TokenRole
+from onwatch.incidents import cli as incident
+from onwatch.oncall import cli as oncall
+from onwatch.oncall.commands import coverage_warnings
+from onwatch.paging import cli as alerts
+from onwatch.slo import cli as slo
 
 app = typer.Typer(
     name="onwatch",
@@ -43,7 +46,7 @@ app.command()(slo.slo)
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    from onwatch.store import migrate as migrations
+    from onwatch.db import migrate as migrations
 
     ow = onwatch()
     migrations.upgrade(ow.db.engine)
@@ -137,8 +140,8 @@ def serve(
 
     import uvicorn
 
+    from onwatch.db import migrate as migrations
     from onwatch.serving import Listen, check_port_free, serve_processes
-    from onwatch.store import migrate as migrations
 
     if (tls_cert is None) != (tls_key is None):
         fail("give both --tls-cert and --tls-key, or neither")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from onwatch.domain.incident import Incident
-from onwatch.domain.timeline import TimelineEvent
+from onwatch.incidents.domain.incident import Incident
+from onwatch.kernel.timeline import TimelineEvent
 
 
 def ts(value: datetime | None) -> str:

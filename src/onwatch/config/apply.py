@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
+from onwatch.db.uow import Database
 from onwatch.slo.evaluate import ensure_scheduled
-from onwatch.store.uow import Database
 
 SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "version")
 

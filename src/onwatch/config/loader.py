@@ -14,7 +14,7 @@ from onwatch.config.paging import check_paging
 from onwatch.config.schedules import check_schedule
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
 from onwatch.config.slo import check_slo
-from onwatch.templates import template_error
+from onwatch.incidents.templates import template_error
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 SEVERITY_KEYS = ("S1", "S2", "S3", "S4")

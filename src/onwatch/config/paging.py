@@ -10,9 +10,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from onwatch.config.types import Duration
-from onwatch.domain.alerts import DEFAULT_GROUP_BY
-from onwatch.domain.enums import Role
-from onwatch.domain.escalation import PolicySnapshot, Step, Target, TargetKind
+from onwatch.kernel.enums import Role
+from onwatch.paging.domain.alerts import DEFAULT_GROUP_BY
+from onwatch.paging.domain.escalation import PolicySnapshot, Step, Target, TargetKind
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from onwatch.domain.durations import parse_duration
-from onwatch.domain.schedules import DAY, Layer, Rotation, Schedule, Weekday, Window, in_dst_gap
+from onwatch.kernel.durations import parse_duration
+from onwatch.oncall.domain.schedules import DAY, Layer, Rotation, Schedule, Weekday, Window, in_dst_gap
 
 _TIME = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
 _NAMED_SHIFTS = {"hourly": timedelta(hours=1), "daily": DAY, "weekly": timedelta(weeks=1)}

@@ -23,7 +23,7 @@ from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, Integ
 from onwatch.config.schedules import ScheduleConfig
 from onwatch.config.slo import Slo, SloSettings
 from onwatch.config.types import Duration, Email, TimeZone, Url
-from onwatch.domain.enums import Role, Severity
+from onwatch.kernel.enums import Role, Severity
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from onwatch.config.types import Duration, Positive, Ratio, Url
-from onwatch.domain.slo import DetectionPolicy, Objectives
+from onwatch.slo.domain import DetectionPolicy, Objectives
 
 WINDOW_PLACEHOLDER = "$window"
 

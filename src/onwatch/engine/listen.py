@@ -14,7 +14,7 @@ from collections.abc import Callable
 import psycopg
 import sqlalchemy as sa
 
-from onwatch.store.engine import WAKE_CHANNEL
+from onwatch.db.work import WAKE_CHANNEL
 
 log = logging.getLogger(__name__)
 

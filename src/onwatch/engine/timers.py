@@ -7,20 +7,20 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from onwatch.commands.automation import INVESTIGATING, PUBLIC_CHECK, UPDATE_DUE
-from onwatch.commands.config_cache import AppliedConfig, ConfigCache
-from onwatch.commands.heartbeats import HEARTBEAT, heartbeat_missed
-from onwatch.commands.links import LinkSigner
-from onwatch.commands.page_writes import BufferedWrites
-from onwatch.commands.paging import ESCALATE, Pager, Recipient
-from onwatch.domain.alerts import GroupStatus
-from onwatch.domain.enums import Role
-from onwatch.domain.escalation import Position
-from onwatch.engine import incident_timers
+from onwatch.alerts.heartbeats import HEARTBEAT, heartbeat_missed
+from onwatch.config.cache import AppliedConfig, ConfigCache
+from onwatch.db.uow import Database, UnitOfWork
+from onwatch.db.work import EscalationRecord, TimerRecord
+from onwatch.incidents import timers as incident_timers
+from onwatch.incidents.automation import INVESTIGATING, PUBLIC_CHECK, UPDATE_DUE
+from onwatch.kernel.enums import Role
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.domain.escalation import Position
+from onwatch.paging.links import LinkSigner
+from onwatch.paging.page_writes import BufferedWrites
+from onwatch.paging.pager import ESCALATE, Pager, Recipient
+from onwatch.paging.store.groups import AlertGroupRecord
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
-from onwatch.store.alerts import AlertGroupRecord
-from onwatch.store.engine import EscalationRecord, TimerRecord
-from onwatch.store.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 

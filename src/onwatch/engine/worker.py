@@ -17,14 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from onwatch.commands.inbox_apply import InboxApplier
-from onwatch.domain.clock import Clock
+from onwatch.alerts.ingest.inbox_apply import InboxApplier
+from onwatch.db.uow import Database
 from onwatch.engine.listen import start_listener
 from onwatch.engine.timers import TimerHandlers
+from onwatch.kernel.clock import Clock
 from onwatch.metrics import DELIVERY_LATENCY, TIMER_LATENESS
 from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
-from onwatch.store import alert_counts
-from onwatch.store.uow import Database
+from onwatch.paging.store import counts as alert_counts
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
 
-from onwatch.commands.alerts import AlertIngest
-from onwatch.domain.alerts import AlertAction, AlertEvent, AlertSeverity
-from onwatch.domain.clock import Clock
+from onwatch.alerts.ingest.apply import AlertIngest
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import Clock
 from onwatch.notify.base import DeliveryError, OutboxMessage
+from onwatch.paging.domain.alerts import AlertAction, AlertEvent, AlertSeverity
 from onwatch.slo.evaluate import SLO_ALERT_CHANNEL
-from onwatch.store.slo import StateRecord
-from onwatch.store.uow import Database
+from onwatch.slo.store import StateRecord
 
 ALERTS = ("degraded", "outage", "unknown")
 _SEVERITY = {

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from onwatch.commands.config_cache import ConfigCache
+from onwatch.config.cache import ConfigCache
 from onwatch.config.schema import OnwatchConfig
 from onwatch.config.slo import SloSettings, SloSource
-from onwatch.domain.slo import Measurement, SloState, Tracker, Verdict, judge, step, suggest
+from onwatch.db.uow import Database, UnitOfWork
+from onwatch.db.work import TimerRecord
+from onwatch.slo.domain import Measurement, SloState, Tracker, Verdict, judge, step, suggest
 from onwatch.slo.prometheus import PrometheusClient
 from onwatch.slo.sources import MeasureError, PrometheusSource, Result, measure_pushed
-from onwatch.store.engine import TimerRecord
-from onwatch.store.slo import StateRecord
-from onwatch.store.uow import Database, UnitOfWork
+from onwatch.slo.store import StateRecord
 
 log = logging.getLogger(__name__)
 

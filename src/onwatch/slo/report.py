@@ -8,8 +8,9 @@ from typing import Any
 
 from onwatch.config.schema import OnwatchConfig
 from onwatch.config.slo import Slo, SloSource
-from onwatch.domain.durations import format_duration
-from onwatch.domain.slo import (
+from onwatch.db.uow import UnitOfWork
+from onwatch.kernel.durations import format_duration
+from onwatch.slo.domain import (
     BUDGET_PERIOD,
     FAST_PAIR,
     WINDOWS,
@@ -24,8 +25,7 @@ from onwatch.domain.slo import (
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.prometheus import PrometheusError
 from onwatch.slo.sources import combined_query, promql_range
-from onwatch.store.slo import StateRecord
-from onwatch.store.uow import UnitOfWork
+from onwatch.slo.store import StateRecord
 
 
 def burn_factor(slo: Slo, window: timedelta) -> float:

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from onwatch.commands.config_cache import ConfigCache
+from onwatch.alerts.sources.base import PayloadError, parse_time
+from onwatch.config.cache import ConfigCache
 from onwatch.config.slo import Slo, SloSource
-from onwatch.domain.clock import Clock
-from onwatch.integrations.base import PayloadError, parse_time
-from onwatch.store.slo import Sample
-from onwatch.store.uow import Database
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import Clock
+from onwatch.slo.store import Sample
 
 MAX_SAMPLES = 5000
 FUTURE_TOLERANCE = timedelta(seconds=5)

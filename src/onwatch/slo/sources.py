@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from onwatch.config.slo import WINDOW_PLACEHOLDER, PromQueries, Slo
-from onwatch.domain.durations import format_duration
-from onwatch.domain.slo import WINDOWS, Measurement, Rates, Sli
+from onwatch.db.uow import UnitOfWork
+from onwatch.kernel.durations import format_duration
+from onwatch.slo.domain import WINDOWS, Measurement, Rates, Sli
 from onwatch.slo.prometheus import PrometheusClient, PrometheusError
-from onwatch.store.uow import UnitOfWork
 
 SLI_LABEL = "onwatch_sli"
 _FIELDS = ("requests", "errors", "apdex_satisfied", "apdex_tolerated", "apdex_total")

@@ -8,20 +8,24 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from onwatch.commands.alert_groups import AlertGroupCommands
-from onwatch.commands.config_cache import ConfigCache
-from onwatch.commands.incidents import IncidentCommands
-from onwatch.commands.oncall import OnCallService
-from onwatch.commands.process import ProcessCommands
-from onwatch.commands.status import StatusSubscriptions
-from onwatch.domain.clock import Clock
-from onwatch.store.uow import Database
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import Database
+from onwatch.incidents import document_web as document
+from onwatch.incidents import web as incident
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.reports import ProcessCommands
+from onwatch.kernel.clock import Clock
+from onwatch.oncall import web as oncall
+from onwatch.oncall.commands import OnCallService
+from onwatch.paging import web as alerts
+from onwatch.paging.commands import AlertGroupCommands
+from onwatch.status.subscriptions import StatusSubscriptions
+from onwatch.status.web import model as status_model
+from onwatch.status.web import routes as status_routes
+from onwatch.status.web.cache import StatusCache
+from onwatch.web import pages
 from onwatch.web.auth import Sessions, SignInRequired
 from onwatch.web.context import CsrfRejected, Web
-from onwatch.web.routes import alerts, document, incident, oncall, pages
-from onwatch.web.status import model as status_model
-from onwatch.web.status import routes as status_routes
-from onwatch.web.status.cache import StatusCache
 from onwatch.web.templating import Templates
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -19,13 +19,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from onwatch.domain.clock import Clock
-from onwatch.domain.enums import Interface
-from onwatch.domain.errors import InvalidInput
-from onwatch.domain.timeline import Actor
-from onwatch.store.secrets import shared_secret
-from onwatch.store.uow import Database
-from onwatch.store.web import WebRepository, WebSession
+from onwatch.db.secrets import shared_secret
+from onwatch.db.uow import Database
+from onwatch.directory.accounts import WebRepository, WebSession
+from onwatch.kernel.clock import Clock
+from onwatch.kernel.enums import Interface
+from onwatch.kernel.errors import InvalidInput
+from onwatch.kernel.timeline import Actor
 
 SESSION_COOKIE = "onwatch_session"
 FORM_COOKIE = "onwatch_form"

@@ -9,14 +9,14 @@ from typing import Any
 from fastapi import Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from onwatch.commands.alert_groups import AlertGroupCommands
-from onwatch.commands.config_cache import ConfigCache
-from onwatch.commands.incidents import IncidentCommands
-from onwatch.commands.oncall import OnCallService
-from onwatch.commands.process import ProcessCommands
-from onwatch.commands.status import StatusSubscriptions
-from onwatch.domain.clock import Clock
-from onwatch.store.uow import Database
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import Database
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.reports import ProcessCommands
+from onwatch.kernel.clock import Clock
+from onwatch.oncall.commands import OnCallService
+from onwatch.paging.commands import AlertGroupCommands
+from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.web.auth import Sessions, SignInRequired, WebUser, csrf_ok
 from onwatch.web.templating import Templates
 

@@ -1,0 +1,83 @@
+"""Shared parsing helpers for inbound payloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from onwatch.paging.domain.alerts import AlertSeverity
+
+MAX_ALERTS_PER_REQUEST = 1000
+MAX_SUMMARY = 1024
+
+
+class PayloadError(Exception):
+    """The payload is malformed; `errors` pairs each field at fault with what is wrong."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+        self.errors = errors
+
+
+def load_json(raw: bytes) -> Any:
+    """A request body decoded; PayloadError (field `body`) when it is empty or not JSON."""
+    if not raw:
+        raise PayloadError([("body", "empty; send a JSON object")])
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
+
+
+def parse_time(value: Any, field: str, errors: list[tuple[str, str]], default: datetime) -> datetime:
+    if value in (None, "", "0001-01-01T00:00:00Z"):
+        return default
+    if not isinstance(value, str):
+        errors.append((field, "must be an RFC 3339 timestamp"))
+        return default
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append((field, f"{value!r} is not an RFC 3339 timestamp"))
+        return default
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def string_map(value: Any, field: str, errors: list[tuple[str, str]]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.append((field, "must be an object of strings"))
+        return {}
+    if all(type(v) is str for v in value.values()):
+        return value  # the common case, as parsed from JSON (whose keys are strings): nothing to convert
+    out: dict[str, str] = {}
+    for k, v in value.items():
+        if not isinstance(v, str | int | float | bool):
+            errors.append((f"{field}.{k}", "must be a string"))
+            continue
+        out[str(k)] = str(v)
+    return out
+
+
+_SEVERITY_WORDS = {
+    "critical": AlertSeverity.CRITICAL,
+    "page": AlertSeverity.CRITICAL,
+    "p1": AlertSeverity.CRITICAL,
+    "high": AlertSeverity.ERROR,
+    "error": AlertSeverity.ERROR,
+    "major": AlertSeverity.ERROR,
+    "warning": AlertSeverity.WARNING,
+    "warn": AlertSeverity.WARNING,
+    "minor": AlertSeverity.WARNING,
+    "info": AlertSeverity.INFO,
+    "informational": AlertSeverity.INFO,
+    "low": AlertSeverity.INFO,
+}
+
+
+def loose_severity(value: str | None) -> AlertSeverity:
+    """Monitoring speaks many severity dialects; anything unknown is treated as critical (pages)."""
+    return _SEVERITY_WORDS.get((value or "").strip().lower(), AlertSeverity.CRITICAL)

@@ -1,0 +1,129 @@
+"""/api/v1/config and /api/v1/tokens: administration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+
+from onwatch.api.auth import Admin
+from onwatch.api.problems import problem
+from onwatch.config.apply import apply_config
+from onwatch.config.loader import ConfigError, load_config
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.clock import Clock
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+class ApplyOut(BaseModel):
+    applied: bool
+    dry_run: bool
+    revision: int | None
+    changes: list[str]
+
+
+@router.get("/config")
+def current_config(request: Request, _who: Admin) -> dict[str, Any]:
+    with _db(request).read() as uow:
+        current = uow.config.current()
+    if current is None:
+        raise HTTPException(404, "no configuration has been applied yet")
+    return {"revision": current[0], "document": current[1]}
+
+
+@router.post(
+    "/config",
+    response_model=ApplyOut,
+    openapi_extra={"requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
+async def apply(
+    request: Request, who: Admin, dry_run: Annotated[bool, Query(alias="dry_run")] = False
+) -> Any:
+    """Validate and apply a YAML configuration in one transaction (`?dry_run=true` to preview)."""
+    text = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        config = load_config(text)
+    except ConfigError as exc:
+        errors = [{"field": i.path or "body", "message": i.message} for i in exc.issues]
+        return problem(422, "Invalid configuration", str(exc), errors=errors)
+    result = apply_config(
+        _db(request), config, now=_clock(request).now(), applied_by=who.actor().name, dry_run=dry_run
+    )
+    return ApplyOut(
+        applied=result.applied,
+        dry_run=dry_run,
+        revision=result.revision,
+        changes=[str(c) for c in result.changes],
+    )
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: TokenRole
+    person: str | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: TokenRole
+    person: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+    token: str | None = Field(default=None, description="the secret, shown once at creation")
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
+def create_token(body: Annotated[TokenIn, Body()], request: Request, _who: Admin) -> TokenOut:
+    now = _clock(request).now()
+    with _db(request).write() as uow:
+        if body.person is not None:
+            uow.directory.require_person(body.person)
+        secret, token_id = uow.tokens.create(name=body.name, role=body.role, person_id=body.person, now=now)
+    return TokenOut(
+        id=token_id,
+        name=body.name,
+        role=body.role,
+        person=body.person,
+        created_at=now,
+        revoked_at=None,
+        token=secret,
+    )
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(request: Request, _who: Admin) -> list[TokenOut]:
+    with _db(request).read() as uow:
+        return [
+            TokenOut(
+                id=t.id,
+                name=t.name,
+                role=t.role,
+                person=t.person_id,
+                created_at=t.created_at,
+                revoked_at=t.revoked_at,
+            )
+            for t in uow.tokens.all()
+        ]
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(token_id: int, request: Request, _who: Admin) -> None:
+    with _db(request).write() as uow:
+        if not uow.tokens.revoke(token_id, _clock(request).now()):
+            raise HTTPException(404, f"token {token_id} does not exist or is already revoked")
+    request.app.state.token_cache.forget_all()

@@ -1,1 +1,0 @@
-"""Exports of onwatch data in other tools' formats (iCalendar)."""

@@ -1,0 +1,211 @@
+"""/api/v1/incidents: declare and run incidents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from onwatch.api.auth import Principal, Responder, Viewer
+from onwatch.db.uow import Database
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.schemas import (
+    AssignIn,
+    DeclareIn,
+    EventOut,
+    IncidentOut,
+    NoteIn,
+    PersonIn,
+    ReasonIn,
+    ReopenIn,
+    SecurityIn,
+    SeverityChangeIn,
+    SeverityIn,
+    StateIn,
+    StatusIn,
+    TitleIn,
+    UpdateIn,
+    UpdateOut,
+)
+from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.kernel.enums import Role, State
+from onwatch.kernel.errors import NotFound
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+
+def _commands(request: Request) -> IncidentCommands:
+    commands: IncidentCommands = request.app.state.incidents
+    return commands
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
+def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
+    """Declare an incident. The declarer owns it until the EOC (or a higher role) engages."""
+    incident = _commands(request).declare(
+        who.actor(),
+        title=body.title,
+        severity=body.severity,
+        services=body.services,
+        status=body.status,
+        security=body.security,
+        page=frozenset(body.page),
+    )
+    return IncidentOut.of(incident)
+
+
+def visible(request: Request, who: Principal, incident_id: int) -> Incident:
+    """The incident, or 404 when it is confidential and the caller is a viewer (its existence is
+    itself confidential)."""
+    incident = _commands(request).get(incident_id)
+    if incident.confidential and not who.sees_confidential:
+        raise NotFound(f"incident {incident_id} does not exist", field="id")
+    return incident
+
+
+@router.get("", response_model=list[IncidentOut])
+def list_incidents(
+    request: Request,
+    who: Viewer,
+    active: bool | None = None,
+    service: str | None = None,
+    severity: Annotated[SeverityIn | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[IncidentOut]:
+    flt = IncidentFilter(
+        active=active,
+        service=service,
+        severity=severity,
+        include_confidential=who.sees_confidential,
+        limit=limit,
+        offset=offset,
+    )
+    return [IncidentOut.of(i) for i in _commands(request).find(flt)]
+
+
+@router.get("/{incident_id}", response_model=IncidentOut)
+def get_incident(incident_id: int, request: Request, who: Viewer) -> IncidentOut:
+    """The incident, with the SLO state of each linked service that SLO detection measures."""
+    incident = visible(request, who, incident_id)
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        states = uow.slo.states(incident.services)
+    slo = {s: states[s].tracker.state.value for s in incident.services if s in states}
+    return IncidentOut.of(incident).model_copy(update={"service_slo": slo})
+
+
+@router.get("/{incident_id}/timeline", response_model=list[EventOut])
+def timeline(
+    incident_id: int,
+    request: Request,
+    who: Viewer,
+    after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> list[EventOut]:
+    visible(request, who, incident_id)
+    events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
+    return [EventOut.of(e) for e in events]
+
+
+@router.post("/{incident_id}/state", response_model=IncidentOut)
+def change_state(incident_id: int, body: StateIn, request: Request, who: Responder) -> IncidentOut:
+    """Move the incident along Investigating -> Identified -> Monitoring -> Resolved.
+    Only the owner may resolve."""
+    return IncidentOut.of(_commands(request).change_state(incident_id, body.state, who.actor()))
+
+
+@router.post("/{incident_id}/resolve", response_model=IncidentOut)
+def resolve(incident_id: int, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).change_state(incident_id, State.RESOLVED, who.actor()))
+
+
+@router.post("/{incident_id}/reopen", response_model=IncidentOut)
+def reopen(incident_id: int, request: Request, who: Responder, body: ReopenIn | None = None) -> IncidentOut:
+    body = body or ReopenIn()
+    return IncidentOut.of(_commands(request).reopen(incident_id, who.actor(), body.status))
+
+
+@router.post("/{incident_id}/status", response_model=IncidentOut)
+def change_status(incident_id: int, body: StatusIn, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).change_status(incident_id, body.status, who.actor()))
+
+
+@router.post("/{incident_id}/severity", response_model=IncidentOut)
+def change_severity(
+    incident_id: int, body: SeverityChangeIn, request: Request, who: Responder
+) -> IncidentOut:
+    return IncidentOut.of(
+        _commands(request).change_severity(incident_id, body.severity, who.actor(), body.reason)
+    )
+
+
+@router.post("/{incident_id}/title", response_model=IncidentOut)
+def change_title(incident_id: int, body: TitleIn, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).change_title(incident_id, body.title, who.actor()))
+
+
+@router.post("/{incident_id}/notes", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
+def add_note(incident_id: int, body: NoteIn, request: Request, who: Responder) -> IncidentOut:
+    return IncidentOut.of(_commands(request).add_note(incident_id, body.text, who.actor()))
+
+
+@router.post("/{incident_id}/roles/{role}/assign", response_model=IncidentOut)
+def assign_role(
+    incident_id: int, role: Role, body: AssignIn, request: Request, who: Responder
+) -> IncidentOut:
+    """Ask a person to take a role. Ownership does not move until they engage."""
+    return IncidentOut.of(_commands(request).assign_role(incident_id, role, body.person, who.actor()))
+
+
+@router.post("/{incident_id}/roles/{role}/engage", response_model=IncidentOut)
+def engage_role(
+    incident_id: int, role: Role, request: Request, who: Responder, body: PersonIn | None = None
+) -> IncidentOut:
+    """Engage a role (yourself by default). EOC -> IMOC -> CMOC: engaging takes ownership."""
+    person = body.person if body else None
+    return IncidentOut.of(_commands(request).engage_role(incident_id, role, who.actor(), person))
+
+
+@router.post("/{incident_id}/roles/{role}/renounce", response_model=IncidentOut)
+def renounce_role(
+    incident_id: int, role: Role, request: Request, who: Responder, body: PersonIn | None = None
+) -> IncidentOut:
+    person = body.person if body else None
+    return IncidentOut.of(_commands(request).renounce_role(incident_id, role, who.actor(), person))
+
+
+@router.get("/{incident_id}/updates", response_model=list[UpdateOut])
+def list_updates(incident_id: int, request: Request, who: Viewer) -> list[UpdateOut]:
+    """Public status updates, newest first."""
+    visible(request, who, incident_id)
+    return [UpdateOut.of(u) for u in _commands(request).updates(incident_id)]
+
+
+@router.post("/{incident_id}/updates", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
+def post_update(incident_id: int, body: UpdateIn, request: Request, who: Responder) -> IncidentOut:
+    """Post a public status update (resets the update cadence); optionally set the status too."""
+    return IncidentOut.of(_commands(request).post_update(incident_id, body.body, who.actor(), body.status))
+
+
+@router.post("/{incident_id}/security", response_model=IncidentOut)
+def flag_security(
+    incident_id: int, request: Request, who: Responder, body: SecurityIn | None = None
+) -> IncidentOut:
+    """Flag the incident as security related: confidential, security on-call paged; an `impact`
+    (blocks_path_or_feature, unauthorised_access) also needs the IMOC."""
+    impact = body.impact if body else None
+    return IncidentOut.of(_commands(request).flag_security(incident_id, who.actor(), impact))
+
+
+@router.post("/{incident_id}/withhold", response_model=IncidentOut)
+def withhold(incident_id: int, body: ReasonIn, request: Request, who: Responder) -> IncidentOut:
+    """The owner withholds the public post of a security incident, with the reason on record."""
+    return IncidentOut.of(_commands(request).withhold_public_post(incident_id, body.reason, who.actor()))
+
+
+@router.post("/{incident_id}/disclose", response_model=IncidentOut)
+def disclose(incident_id: int, request: Request, who: Responder) -> IncidentOut:
+    """The owner makes a confidential incident public."""
+    return IncidentOut.of(_commands(request).disclose(incident_id, who.actor()))

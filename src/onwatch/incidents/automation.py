@@ -1,0 +1,214 @@
+"""The process's reflexes, run inside the command's transaction after an incident changed:
+page the IMOC when the rules require one, keep the incident's timers in step with its state,
+and on declaration write the document, announce, notify the advocates and page who was asked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from onwatch.db.uow import UnitOfWork
+from onwatch.incidents import announcements
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.rules import (
+    investigating_deadline,
+    needs_imoc_page,
+    next_reminder,
+    next_update_due,
+    public_deadlines,
+    update_interval,
+)
+from onwatch.incidents.role_pages import RolePages
+from onwatch.kernel.enums import EventKind, Interface, Role, Severity
+from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
+from onwatch.notify.base import Notification
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.outreach import post_to_channel
+from onwatch.paging.pager import Pager
+
+INVESTIGATING = "incident_investigating"
+UPDATE_DUE = "incident_update_due"
+PUBLIC_CHECK = "incident_public_check"
+ENGINE = Actor(name="onwatch", interface=Interface.ENGINE)
+DEFAULT_ANNOUNCE = ("production", "incident_management")
+
+
+def timer_key(incident_id: int, kind: str) -> str:
+    return f"inc:{incident_id}:{kind}:"
+
+
+class IncidentAutomation:
+    def __init__(self, uow: UnitOfWork, pager: Pager, now: datetime) -> None:
+        self.uow = uow
+        self.pager = pager
+        self.now = now
+        self.applied = pager.applied
+        self.pages = RolePages(uow, pager, now)
+
+    # ---- after every change -----------------------------------------------------------------
+
+    def react(self, incident: Incident) -> None:
+        """Page the IMOC if required and none is engaged or paged; reschedule the incident's timers;
+        once resolved, stand down the role pages still open."""
+        assert incident.id is not None
+        if not incident.active:
+            self._stand_down(incident)
+        else:
+            # the reason is looked up only when a page goes out: not on every change while one is open
+            if needs_imoc_page(incident) and self.uow.process.open_role_page(incident.id, Role.IMOC) is None:
+                self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
+            if incident.security and incident.holder(Role.SECURITY) is None:
+                self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
+        self.schedule(incident)
+
+    def _stand_down(self, incident: Incident) -> None:
+        from onwatch.paging.group_actions import GroupActions  # groups -> engagement -> automation
+
+        assert incident.id is not None
+        actions = GroupActions(self.uow, self.pager, self.now)
+        for page in self.uow.process.open_role_pages(incident.id):
+            group = self.uow.alerts.group(page.group_id, for_update=True)
+            if group.status is not GroupStatus.RESOLVED:
+                actions.resolve(group, ENGINE, f"incident #{incident.id} is resolved")
+
+    def _imoc_reason(self, incident: Incident) -> str:
+        assert incident.id is not None
+        event = self.uow.incidents.last_event(incident.id, EventKind.IMOC_REQUIRED)
+        return str(event.data.get("reason", "IMOC required")) if event else "IMOC required"
+
+    def schedule(self, incident: Incident) -> None:
+        assert incident.id is not None
+        engine, process = self.uow.engine, self.applied.config.process
+        payload = {"incident_id": incident.id}
+        prefix = timer_key(incident.id, "investigating")
+        engine.cancel_timers(prefix)
+        deadline = investigating_deadline(incident, process.investigating_escalation)
+        if deadline is not None:
+            engine.schedule(INVESTIGATING, deadline, payload, f"{prefix}{deadline.isoformat()}", self.now)
+        prefix = timer_key(incident.id, "update")
+        engine.cancel_timers(prefix)
+        cadence = announcements.cadence_of(self.applied)
+        due = next_update_due(incident, cadence)
+        interval = update_interval(incident.severity, incident.state, cadence)
+        if due is not None and interval is not None:
+            at = next_reminder(due, interval, self.now)
+            engine.schedule(
+                UPDATE_DUE, at, {**payload, "due": due.isoformat()}, f"{prefix}{at.isoformat()}", self.now
+            )
+
+    # ---- declaration --------------------------------------------------------------------------
+
+    def declared(self, incident: Incident, actor: Actor, page: set[Role]) -> None:
+        """Everything PROCESS.md §4 says declaring does, after the incident row exists."""
+        assert incident.id is not None
+        process = self.applied.config.process
+        public_url = self.pager.signer.public_url
+        self.uow.process.add_document_version(
+            incident.id, 1, announcements.document(incident, self.applied, public_url), actor.name, self.now
+        )
+        wanted = set(page)
+        if incident.severity in process.cmoc_auto_page:
+            wanted.add(Role.CMOC)
+        if incident.security:
+            wanted.add(Role.SECURITY)
+        if incident.severity <= Severity.S2:
+            wanted.add(Role.IMOC)
+        paged: list[str] = []
+        for role in (Role.EOC, Role.IMOC, Role.CMOC, Role.SECURITY):
+            if role not in wanted or incident.holder(role) is not None:
+                continue
+            reason = "asked for when declaring" if role in page else self._auto_reason(incident, role)
+            if self.pages.page_for_incident(incident, role, actor, reason) is not None:
+                paged.append(role.name)
+        self._announce(incident, actor, paged)
+        if not incident.security:
+            deadlines = public_deadlines(incident, process.first_update_flag, process.public_update_within)
+            payload = {"incident_id": incident.id}
+            key = timer_key(incident.id, "public")
+            self.uow.engine.schedule(
+                PUBLIC_CHECK, deadlines.flag_at, {**payload, "stage": "flag"}, f"{key}flag", self.now
+            )
+            self.uow.engine.schedule(
+                PUBLIC_CHECK, deadlines.deadline, {**payload, "stage": "deadline"}, f"{key}deadline", self.now
+            )
+        self.schedule(incident)
+
+    @staticmethod
+    def _auto_reason(incident: Incident, role: Role) -> str:
+        if role is Role.IMOC:
+            return f"{incident.severity.label} incidents need the IMOC engaged"
+        if role is Role.SECURITY:
+            return "security related incident"
+        return f"{incident.severity.label} incidents page the CMOC (config: process.cmoc_auto_page)"
+
+    def _announce(self, incident: Incident, actor: Actor, paged: list[str]) -> None:
+        assert incident.id is not None
+        process = self.applied.config.process
+        channels = list(
+            process.announce_channels or [c for c in DEFAULT_ANNOUNCE if c in self.applied.config.channels]
+        )
+        if incident.security:  # confidential: only the incident managers hear of it
+            channels = [c for c in channels if c == "incident_management"]
+        advocates = process.advocates_channel or (
+            "advocates" if "advocates" in self.applied.config.channels else None
+        )
+        public_url = self.pager.signer.public_url
+        text = announcements.announcement(incident, self.applied, public_url, paged)
+        link = announcements.links(public_url, self.applied, incident.id)
+        note = Notification(
+            kind="announcement",
+            title=f"{incident.severity.label} incident #{incident.id}: {incident.title}",
+            text=text,
+            severity=incident.severity.label,
+            service=",".join(incident.services),
+            links={k: v for k, v in link.items() if k != "api"},
+            facts={
+                "status": incident.status.title,
+                "state": incident.state.value,
+                "owner": incident.owner_id,
+            },
+            ref={"incident": incident.id},
+        )
+        posted = [
+            self.applied.config.channels[c].name
+            for c in channels
+            if post_to_channel(
+                self.uow,
+                self.applied,
+                c,
+                note,
+                f"announce:{incident.id}",
+                self.now,
+                f"incident:{incident.id}",
+            )
+        ]
+        if advocates and not incident.security:
+            advocate_note = Notification(
+                kind="advocates",
+                title=f"Heads-up: {incident.severity.label} incident #{incident.id}: {incident.title}",
+                text=f"Status: {incident.status.title}. Customers may ask: the status page carries updates.",
+                severity=incident.severity.label,
+                links={"incident": link["incident"]},
+                ref={"incident": incident.id},
+            )
+            if post_to_channel(
+                self.uow,
+                self.applied,
+                advocates,
+                advocate_note,
+                f"advocates:{incident.id}",
+                self.now,
+                f"incident:{incident.id}",
+            ):
+                posted.append(self.applied.config.channels[advocates].name)
+        if posted:
+            self.uow.incidents.append_event(
+                incident.id,
+                TimelineEvent(
+                    at=self.now,
+                    kind=EventKind.ANNOUNCED,
+                    actor=actor.name,
+                    interface=actor.interface,
+                    message=f"announced in {', '.join(posted)}",
+                    data={"channels": list[JSONValue](posted)},
+                ),
+            )

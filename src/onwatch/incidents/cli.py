@@ -1,0 +1,229 @@
+"""`onwatch declare` and `onwatch incident ...`: run an incident from the terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from onwatch.cli.context import actor, onwatch, reported
+from onwatch.cli.render import incident_detail, incident_line
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.reports import ProcessCommands
+from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
+from onwatch.paging.commands import SignerSource
+
+app = typer.Typer(help="Inspect and run incidents.", no_args_is_help=True)
+
+As = Annotated[str | None, typer.Option("--as", help="who you are (person id); or set ONWATCH_AS")]
+
+
+def _commands() -> IncidentCommands:
+    ow = onwatch()
+    return IncidentCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+
+
+def _roles(value: str | None) -> frozenset[Role]:
+    if not value:
+        return frozenset()
+    try:
+        return frozenset(Role(v.strip().lower()) for v in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"unknown role in {value!r}; use eoc, imoc, cmoc, security") from None
+
+
+def _severity(value: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _done(incident: Incident) -> None:
+    typer.echo(incident_line(incident))
+    if incident.imoc_required:
+        typer.secho("IMOC required: no Incident Manager On Call has engaged", fg=typer.colors.YELLOW)
+
+
+def declare(
+    title: Annotated[str, typer.Argument(help="what is wrong, in a few words")],
+    severity: Annotated[str, typer.Option("--severity", "-s", help="S1-S4 or 1-4")] = "S3",
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="affected service id (repeatable)")
+    ] = None,
+    status: Annotated[Status, typer.Option(help="public status")] = Status.DEGRADED_PERFORMANCE,
+    page: Annotated[
+        str | None, typer.Option(help="roles to page, e.g. imoc,cmoc (S1/S2 page the IMOC)")
+    ] = None,
+    security: Annotated[bool, typer.Option(help="security related: confidential, pages security")] = False,
+    as_person: As = None,
+) -> None:
+    """Declare an incident (S3 by default: cheap to declare): document, announcements, pages."""
+    with reported():
+        incident = _commands().declare(
+            actor(as_person),
+            title=title,
+            severity=_severity(severity),
+            services=service or [],
+            status=status,
+            security=security,
+            page=_roles(page),
+        )
+        typer.echo(f"declared incident #{incident.id}")
+        _done(incident)
+
+
+@app.command("list")
+def list_(
+    all_: Annotated[bool, typer.Option("--all", help="include resolved incidents")] = False,
+    limit: int = 50,
+) -> None:
+    """List active incidents (newest first)."""
+    incidents = _commands().find(IncidentFilter(active=None if all_ else True, limit=limit))
+    if not incidents:
+        typer.echo("no incidents" if all_ else "no active incidents")
+    for i in incidents:
+        typer.echo(incident_line(i))
+
+
+@app.command()
+def show(incident_id: int) -> None:
+    """Show an incident with its roles and full timeline."""
+    with reported():
+        commands = _commands()
+        incident = commands.get(incident_id)
+        typer.echo(incident_detail(incident, commands.timeline(incident_id)))
+
+
+@app.command()
+def state(
+    incident_id: int, new_state: Annotated[State, typer.Argument(metavar="STATE")], as_person: As = None
+) -> None:
+    """Change state: investigating, identified, monitoring, resolved (owner only)."""
+    with reported():
+        _done(_commands().change_state(incident_id, new_state, actor(as_person)))
+
+
+@app.command()
+def resolve(incident_id: int, as_person: As = None) -> None:
+    """Resolve (only the owner may): status goes back to Operational."""
+    with reported():
+        _done(_commands().resolve(incident_id, actor(as_person)))
+
+
+@app.command()
+def reopen(incident_id: int, status: Status = Status.DEGRADED_PERFORMANCE, as_person: As = None) -> None:
+    """Reopen a resolved incident."""
+    with reported():
+        _done(_commands().reopen(incident_id, actor(as_person), status))
+
+
+@app.command("status")
+def status_(
+    incident_id: int, new_status: Annotated[Status, typer.Argument(metavar="STATUS")], as_person: As = None
+) -> None:
+    """Change the public status (independent of state)."""
+    with reported():
+        _done(_commands().change_status(incident_id, new_status, actor(as_person)))
+
+
+@app.command()
+def severity(
+    incident_id: int,
+    new_severity: Annotated[str, typer.Argument(metavar="SEVERITY")],
+    reason: str | None = None,
+    as_person: As = None,
+) -> None:
+    """Re-assess severity."""
+    with reported():
+        _done(_commands().change_severity(incident_id, _severity(new_severity), actor(as_person), reason))
+
+
+@app.command()
+def note(incident_id: int, text: str, as_person: As = None) -> None:
+    """Add a note to the timeline."""
+    with reported():
+        _done(_commands().add_note(incident_id, text, actor(as_person)))
+
+
+@app.command()
+def assign(incident_id: int, role: Role, person: str, as_person: As = None) -> None:
+    """Ask PERSON to take ROLE (ownership moves only when they engage)."""
+    with reported():
+        _done(_commands().assign_role(incident_id, role, person, actor(as_person)))
+
+
+@app.command()
+def engage(
+    incident_id: int,
+    role: Role,
+    person: Annotated[str | None, typer.Option(help="engage on behalf of someone else")] = None,
+    as_person: As = None,
+) -> None:
+    """Engage ROLE (yourself by default); EOC -> IMOC -> CMOC takes ownership."""
+    with reported():
+        _done(_commands().engage_role(incident_id, role, actor(as_person), person))
+
+
+@app.command()
+def renounce(
+    incident_id: int,
+    role: Role,
+    person: Annotated[str | None, typer.Option(help="the holder leaving the role")] = None,
+    as_person: As = None,
+) -> None:
+    """Leave ROLE (or decline being asked)."""
+    with reported():
+        _done(_commands().renounce_role(incident_id, role, actor(as_person), person))
+
+
+@app.command("page")
+def page_role(
+    incident_id: int,
+    role: Role,
+    reason: Annotated[str | None, typer.Option(help="why, for the person paged")] = None,
+    as_person: As = None,
+) -> None:
+    """Page ROLE for the incident now (acknowledging the page engages the role)."""
+    with reported():
+        group = _commands().page_role(incident_id, role, actor(as_person), reason)
+        typer.echo(f"paged the {role.name} for incident #{incident_id} (alert group #{group})")
+
+
+@app.command()
+def update(
+    incident_id: int,
+    text: str,
+    status: Annotated[Status | None, typer.Option(help="also set the public status")] = None,
+    as_person: As = None,
+) -> None:
+    """Post a public status update (resets the update reminders)."""
+    with reported():
+        _done(_commands().post_update(incident_id, text, actor(as_person), status))
+        typer.echo("public update posted")
+
+
+@app.command()
+def security(
+    incident_id: int,
+    impact: Annotated[SecurityImpact | None, typer.Option(help="needs the IMOC too")] = None,
+    as_person: As = None,
+) -> None:
+    """Flag as security related: confidential from now on; the security on-call is paged."""
+    with reported():
+        _done(_commands().flag_security(incident_id, actor(as_person), impact))
+
+
+def report(
+    text: Annotated[str, typer.Argument(help="what you see")],
+    service: Annotated[str | None, typer.Option(help="affected service id")] = None,
+    as_person: As = None,
+) -> None:
+    """Report an anomaly: the EOC is paged and you hear when they engage."""
+    with reported():
+        ow = onwatch()
+        commands = ProcessCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+        group = commands.report(actor(as_person), text, service)
+        typer.echo(f"reported: the EOC is paged (alert group #{group})")

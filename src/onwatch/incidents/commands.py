@@ -1,0 +1,235 @@
+"""Incident commands: declare, change state/status/severity/title, roles, notes, reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import Database, UnitOfWork
+from onwatch.incidents.automation import IncidentAutomation
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.updates import PublicUpdate
+from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.kernel.clock import Clock
+from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
+from onwatch.kernel.errors import InvalidInput, NotFound
+from onwatch.kernel.timeline import Actor, TimelineEvent
+from onwatch.paging.links import LinkSigner
+from onwatch.paging.pager import Pager
+from onwatch.status.subscriptions import notify_subscribers
+
+
+class IncidentCommands:
+    """Incident commands. With the applied config (`cache`) and the link signer, the process runs
+    itself: IMOC pages, announcements, timers (incidents/automation.py); without them (unit tests of
+    the record alone) only the incident record changes."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        cache: ConfigCache | None = None,
+        signer: Callable[[UnitOfWork], LinkSigner] | None = None,
+        on_commit: Callable[[], None] = lambda: None,
+        public_url: str = "http://127.0.0.1:8080",
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.cache = cache
+        self.signer = signer
+        self.on_commit = on_commit
+        # base of the links in the notices status page subscribers receive
+        self.public_url = public_url
+
+    def automation(self, uow: UnitOfWork) -> IncidentAutomation | None:
+        if self.cache is None or self.signer is None:
+            return None
+        try:
+            applied = self.cache.get(uow)
+        except NotFound:  # no config applied: nobody to page
+            return None
+        now = self.clock.now()
+        return IncidentAutomation(uow, Pager(uow, applied, self.signer(uow), now), now)
+
+    def declare(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        severity: Severity,
+        services: list[str] | None = None,
+        status: Status = Status.DEGRADED_PERFORMANCE,
+        security: bool = False,
+        page: frozenset[Role] = frozenset(),
+    ) -> Incident:
+        """Declare (PROCESS.md §4): the record, its working document, the announcements, and pages
+        to the roles asked for (S1/S2 always page the IMOC)."""
+        with self.db.write() as uow:
+            if actor.person_id is not None:
+                uow.directory.require_person(actor.person_id, field="declared_by")
+            uow.directory.require_services(services or [])
+            incident = Incident.declare(
+                title=title,
+                severity=severity,
+                services=services,
+                status=status,
+                security=security,
+                actor=actor,
+                now=self.clock.now(),
+            )
+            uow.incidents.add(incident)
+            automation = self.automation(uow)
+            if automation is not None:
+                automation.declared(incident, actor, set(page))
+        self.on_commit()
+        return incident
+
+    def page_role(self, incident_id: int, role: Role, actor: Actor, reason: str | None = None) -> int:
+        """Page a role for the incident now (the `/pd trigger` of the process); returns the alert
+        group carrying the page. Asking hands nothing over until that person engages."""
+        with self.db.write() as uow:
+            incident = uow.incidents.get(incident_id, for_update=True)
+            if not incident.active:
+                raise InvalidInput(f"incident {incident_id} is resolved; reopen it first", field="id")
+            automation = self.automation(uow)
+            if automation is None:
+                raise InvalidInput("no configuration applied: there is nobody to page", field="role")
+            why = reason or f"requested by {actor.name}"
+            group_id = automation.pages.page_for_incident(incident, role, actor, why)
+            if group_id is None:  # a page to the role is still open
+                open_page = uow.process.open_role_page(incident_id, role)
+                assert open_page is not None
+                raise InvalidInput(
+                    f"the {role.name} is already paged for this incident (alert group #{open_page.group_id})",
+                    field="role",
+                )
+        self.on_commit()
+        return group_id
+
+    def change_state(self, incident_id: int, state: State, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.change_state(state, actor, self.clock.now()))
+
+    def resolve(self, incident_id: int, actor: Actor) -> Incident:
+        return self.change_state(incident_id, State.RESOLVED, actor)
+
+    def reopen(
+        self, incident_id: int, actor: Actor, status: Status = Status.DEGRADED_PERFORMANCE
+    ) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.reopen(actor, self.clock.now(), status=status))
+
+    def change_status(self, incident_id: int, status: Status, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.change_status(status, actor, self.clock.now()))
+
+    def change_severity(
+        self, incident_id: int, severity: Severity, actor: Actor, reason: str | None = None
+    ) -> Incident:
+        return self._mutate(
+            incident_id, lambda i, _u: i.change_severity(severity, actor, self.clock.now(), reason=reason)
+        )
+
+    def change_title(self, incident_id: int, title: str, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.change_title(title, actor, self.clock.now()))
+
+    def add_note(self, incident_id: int, text: str, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.add_note(text, actor, self.clock.now()))
+
+    def assign_role(self, incident_id: int, role: Role, person_id: str, actor: Actor) -> Incident:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            uow.directory.require_person(person_id)
+            incident.assign_role(role, person_id, actor, self.clock.now())
+
+        return self._mutate(incident_id, run)
+
+    def engage_role(
+        self, incident_id: int, role: Role, actor: Actor, person_id: str | None = None
+    ) -> Incident:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            who = self._person_or_actor(uow, person_id, actor)
+            incident.engage_role(role, who, actor, self.clock.now())
+
+        return self._mutate(incident_id, run)
+
+    def renounce_role(
+        self, incident_id: int, role: Role, actor: Actor, person_id: str | None = None
+    ) -> Incident:
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            who = self._person_or_actor(uow, person_id, actor)
+            incident.renounce_role(role, who, actor, self.clock.now())
+
+        return self._mutate(incident_id, run)
+
+    def post_update(
+        self, incident_id: int, body: str, actor: Actor, status: Status | None = None
+    ) -> Incident:
+        """Post a public update, optionally changing the public status in the same step; status
+        page subscribers hear of it in the same transaction (the outbox delivers)."""
+
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            now = self.clock.now()
+            if status is not None:
+                incident.change_status(status, actor, now)
+            update = incident.post_update(body, actor, now)
+            notify_subscribers(uow, incident, update, now, self.public_url)
+
+        return self._mutate(incident_id, run)
+
+    def flag_security(self, incident_id: int, actor: Actor, impact: SecurityImpact | None = None) -> Incident:
+        """Security related: confidential, the security on-call paged; with an `impact` that needs
+        the IMOC (a blocked path or feature, unauthorised access), the IMOC too."""
+        return self._mutate(
+            incident_id, lambda i, _u: i.flag_security(actor, self.clock.now(), impact=impact)
+        )
+
+    def withhold_public_post(self, incident_id: int, reason: str, actor: Actor) -> Incident:
+        return self._mutate(
+            incident_id, lambda i, _u: i.withhold_public_post(reason, actor, self.clock.now())
+        )
+
+    def disclose(self, incident_id: int, actor: Actor) -> Incident:
+        return self._mutate(incident_id, lambda i, _u: i.disclose(actor, self.clock.now()))
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def updates(self, incident_id: int) -> list[PublicUpdate]:
+        """The incident's public updates, newest first."""
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)
+            return uow.incidents.updates([incident_id])[incident_id]
+
+    def get(self, incident_id: int) -> Incident:
+        with self.db.read() as uow:
+            return uow.incidents.get(incident_id)
+
+    def find(self, flt: IncidentFilter) -> list[Incident]:
+        with self.db.read() as uow:
+            return uow.incidents.find(flt)
+
+    def timeline(self, incident_id: int, *, after_id: int = 0, limit: int = 1000) -> list[TimelineEvent]:
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)  # 404 for an unknown incident, not an empty list
+            return uow.incidents.timeline(incident_id, after_id=after_id, limit=limit)
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _person_or_actor(uow: UnitOfWork, person_id: str | None, actor: Actor) -> str:
+        if person_id is not None:
+            uow.directory.require_person(person_id)
+            return person_id
+        if actor.person_id is None:
+            raise InvalidInput("name the person: this token is not tied to one", field="person")
+        return actor.person_id
+
+    def _mutate(self, incident_id: int, change: Callable[[Incident, UnitOfWork], None]) -> Incident:
+        """Load with a row lock, decide, save the incident and its events, and let the process react
+        (IMOC page, timers), all in one transaction."""
+        with self.db.write() as uow:
+            incident = uow.incidents.get(incident_id, for_update=True)
+            change(incident, uow)
+            if incident.new_events:
+                uow.incidents.save(incident)
+                automation = self.automation(uow)
+                if automation is not None:
+                    automation.react(incident)
+        self.on_commit()
+        return incident

@@ -1,0 +1,98 @@
+"""Working documents, role pages and reports: the process around an incident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from onwatch.api.auth import Responder, Viewer
+from onwatch.incidents.api import visible
+from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.reports import MAX_DOCUMENT, MAX_REPORT, ProcessCommands
+from onwatch.incidents.store.role_pages import DocumentVersion
+from onwatch.kernel.enums import Role
+
+router = APIRouter(prefix="/api/v1", tags=["process"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentOut(BaseModel):
+    incident_id: int
+    version: int
+    body: str
+    author: str
+    at: datetime
+
+    @classmethod
+    def of(cls, d: DocumentVersion) -> DocumentOut:
+        return cls(incident_id=d.incident_id, version=d.version, body=d.body, author=d.author, at=d.at)
+
+
+class DocumentIn(_Body):
+    body: str = Field(max_length=MAX_DOCUMENT)
+    base_version: int = Field(ge=1, description="the version you edited; 409 if someone saved since")
+
+
+class RolePageIn(_Body):
+    role: Role
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class RolePageOut(BaseModel):
+    incident_id: int
+    role: Role
+    alert_group: int
+
+
+class ReportIn(_Body):
+    text: str = Field(min_length=1, max_length=MAX_REPORT, examples=["Checkout pages hang for some users"])
+    service: str | None = None
+
+
+class ReportOut(BaseModel):
+    alert_group: int
+
+
+def _process(request: Request) -> ProcessCommands:
+    commands: ProcessCommands = request.app.state.process
+    return commands
+
+
+@router.get("/incidents/{incident_id}/document", response_model=DocumentOut)
+def get_document(incident_id: int, request: Request, who: Viewer, version: int | None = None) -> DocumentOut:
+    """The working document (markdown), latest version unless `version` is given."""
+    visible(request, who, incident_id)
+    return DocumentOut.of(_process(request).document(incident_id, version))
+
+
+@router.get("/incidents/{incident_id}/document/versions", response_model=list[DocumentOut])
+def document_versions(incident_id: int, request: Request, who: Viewer) -> list[DocumentOut]:
+    visible(request, who, incident_id)
+    return [DocumentOut.of(d) for d in _process(request).document_versions(incident_id)]
+
+
+@router.put("/incidents/{incident_id}/document", response_model=DocumentOut)
+def edit_document(incident_id: int, body: DocumentIn, request: Request, who: Responder) -> DocumentOut:
+    """Save a new version on top of `base_version` (409 if someone saved meanwhile)."""
+    return DocumentOut.of(
+        _process(request).edit_document(incident_id, body.body, body.base_version, who.actor())
+    )
+
+
+@router.post("/incidents/{incident_id}/page", response_model=RolePageOut, status_code=status.HTTP_201_CREATED)
+def page_role(incident_id: int, body: RolePageIn, request: Request, who: Responder) -> RolePageOut:
+    """Page a role for this incident now; acknowledging the page engages the role."""
+    commands: IncidentCommands = request.app.state.incidents
+    group = commands.page_role(incident_id, body.role, who.actor(), body.reason)
+    return RolePageOut(incident_id=incident_id, role=body.role, alert_group=group)
+
+
+@router.post("/reports", response_model=ReportOut, status_code=status.HTTP_201_CREATED)
+def report(body: ReportIn, request: Request, who: Responder) -> ReportOut:
+    """Report an anomaly: the EOC is paged; you are the contact and hear when the EOC engages."""
+    return ReportOut(alert_group=_process(request).report(who.actor(), body.text, body.service))

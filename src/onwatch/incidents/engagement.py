@@ -1,0 +1,111 @@
+"""Acknowledging a role page engages that role on its incident (PROCESS.md §2: ownership cascades
+as roles engage); acknowledging a report tells the reporter the EOC is on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from onwatch.db.uow import UnitOfWork
+from onwatch.incidents.automation import IncidentAutomation
+from onwatch.kernel.enums import Role
+from onwatch.kernel.timeline import Actor
+from onwatch.notify.base import Notification
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.outreach import notify_person
+from onwatch.paging.pager import Pager
+from onwatch.paging.store.groups import AlertGroupRecord
+
+
+def engage_from_acknowledgement(
+    uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
+) -> None:
+    page = uow.process.role_page_for_group(group.id)
+    if page is None:
+        _engage_on_linked_incident(uow, pager, group, actor, now)
+        return
+    if actor.person_id is None or page.engaged_at is not None:
+        return
+    person = actor.person_id
+    uow.process.mark_engaged(page.id, person, now)
+    if page.incident_id is not None:
+        incident = uow.incidents.get(page.incident_id, for_update=True)
+        if incident.active:
+            incident.engage_role(page.role, person, actor, now)
+            uow.incidents.save(incident)
+            IncidentAutomation(uow, pager, now).react(incident)
+    if page.contact is not None and page.contact != person:
+        people = pager.applied.config.people
+        name = people[person].name if person in people else person
+        notify_person(
+            uow,
+            pager.applied,
+            page.contact,
+            Notification(
+                kind="notice",
+                title=f"{name} ({page.role.name}) is looking into your report",
+                text=f"Your report: {page.reason}",
+                recipient=page.contact,
+                links={"view": f"{pager.signer.public_url}/api/v1/alert-groups/{group.id}"},
+                ref={"alert_group": group.id},
+            ),
+            f"report-engaged:{page.id}",
+            now,
+            f"report:{page.id}",
+            first_method_only=True,
+        )
+        uow.alerts.add_event(
+            group.id,
+            now,
+            "contact_told",
+            "onwatch",
+            "engine",
+            f"told the reporter {page.contact} that {person} engaged",
+        )
+
+
+def _engage_on_linked_incident(
+    uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
+) -> None:
+    """A monitoring page of an incident's alert group, acknowledged by the person it paged as a role
+    (the EOC, say), engages them in that role on the incident."""
+    if group.incident_id is None or actor.person_id is None:
+        return
+    role = paged_as(uow, group.id, actor.person_id)
+    if role is None:
+        return
+    incident = uow.incidents.get(group.incident_id, for_update=True)
+    if not incident.active or incident.holder(role) is not None:
+        return
+    incident.engage_role(role, actor.person_id, actor, now)
+    uow.incidents.save(incident)
+    IncidentAutomation(uow, pager, now).react(incident)
+
+
+def paged_vias(uow: UnitOfWork, group_id: int, person: str) -> list[str]:
+    """How `person` was paged for this alert group ("EOC", "IMOC", "IMOC (by amara)", ...), in order."""
+    return [
+        str(e.data.get("via", ""))
+        for e in uow.alerts.events(group_id)
+        if e.kind == "paged" and e.data.get("person") == person
+    ]
+
+
+def paged_as(uow: UnitOfWork, group_id: int, person: str) -> Role | None:
+    """The role `person` was paged as for this alert group, if they were paged as one."""
+    for via in paged_vias(uow, group_id, person):
+        if via.lower() in Role.__members__.values():
+            return Role(via.lower())
+    return None
+
+
+def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
+    """Who already engaged on this page, and as what, for declaring an incident from it: the person
+    who took a report or a role page, or who acknowledged a monitoring page sent to them as a role."""
+    page = uow.process.role_page_for_group(group.id)
+    if page is not None:
+        return (page.engaged_by, page.role) if page.engaged_by is not None else None
+    person = group.acknowledged_by
+    if group.status is not GroupStatus.ACKNOWLEDGED or person is None:
+        return None
+    role = paged_as(uow, group.id, person)
+    return (person, role) if role is not None else None

@@ -1,0 +1,136 @@
+"""Paging a role of the process (EOC, IMOC, CMOC, security) for an incident or a report.
+
+A role page is an alert group of its own, so it is acknowledged, escalated and shown like any
+other page: with a link, the API, the CLI or chat. Acknowledging it engages the role on the
+incident (incidents/engagement.py). An unacknowledged role page escalates after the ack timeout
+along the process's escalation policy (IMOC -> the director, CMOC -> the IMOC).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from onwatch.db.uow import UnitOfWork
+from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.rules import role_page_policy
+from onwatch.kernel.enums import EventKind, Role, Severity
+from onwatch.kernel.timeline import Actor, TimelineEvent
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.domain.escalation import PolicySnapshot
+from onwatch.paging.pager import ROLE_PAGE_SOURCE, Pager
+
+NO_SERVICE = "-"
+
+
+def base_policy(pager: Pager) -> PolicySnapshot | None:
+    config = pager.applied.config
+    policy_id = config.process.escalation_policy or (
+        "default" if "default" in config.escalation_policies else None
+    )
+    policy = config.escalation_policies.get(policy_id) if policy_id else None
+    return policy.snapshot(policy_id) if policy is not None and policy_id is not None else None
+
+
+def alert_severity(severity: Severity) -> str:
+    return "critical" if severity <= Severity.S2 else "warning"
+
+
+class RolePages:
+    def __init__(self, uow: UnitOfWork, pager: Pager, now: datetime) -> None:
+        self.uow = uow
+        self.pager = pager
+        self.now = now
+
+    def page_for_incident(self, incident: Incident, role: Role, actor: Actor, reason: str) -> int | None:
+        """Page `role` for the incident unless a page to it is still open; returns the alert group."""
+        assert incident.id is not None
+        if self.uow.process.open_role_page(incident.id, role) is not None:
+            return None
+        title = (
+            f"{role.name} needed for incident #{incident.id} ({incident.severity.label}): {incident.title}"
+        )
+        group_id = self._open(
+            key=f"incident:{incident.id}:{role.value}",
+            title=title,
+            service=incident.services[0] if incident.services else NO_SERVICE,
+            severity=alert_severity(incident.severity),
+            incident_id=incident.id,
+        )
+        self.uow.process.add_role_page(
+            {
+                "group_id": group_id,
+                "incident_id": incident.id,
+                "role": role.value,
+                "reason": reason,
+                "requested_by": actor.name,
+                "contact": None,
+                "created_at": self.now,
+            }
+        )
+        self.uow.incidents.append_event(
+            incident.id,
+            TimelineEvent(
+                at=self.now,
+                kind=EventKind.PAGED,
+                actor=actor.name,
+                interface=actor.interface,
+                message=f"{actor.name} paged the {role.name}: {reason}",
+                data={"role": role.value, "alert_group": group_id, "reason": reason},
+            ),
+        )
+        self._escalate(group_id, role, actor, reason)
+        return group_id
+
+    def page_for_report(self, text: str, service: str | None, actor: Actor) -> int:
+        """Anyone reports an anomaly: the EOC is paged and the reporter stays the contact."""
+        group_id = self._open(
+            key=f"report:{uuid.uuid4().hex}",
+            title=f"Reported by {actor.name}: {text}"[:500],
+            service=service or NO_SERVICE,
+            severity="warning",
+            incident_id=None,
+        )
+        self.uow.process.add_role_page(
+            {
+                "group_id": group_id,
+                "incident_id": None,
+                "role": Role.EOC.value,
+                "reason": text,
+                "requested_by": actor.name,
+                "contact": actor.person_id,
+                "created_at": self.now,
+            }
+        )
+        self._escalate(group_id, Role.EOC, actor, f"report: {text}")
+        return group_id
+
+    def _open(self, *, key: str, title: str, service: str, severity: str, incident_id: int | None) -> int:
+        return self.uow.alerts.insert_group(
+            {
+                "group_key": key,
+                "integration_id": ROLE_PAGE_SOURCE,
+                "service_id": service,
+                "title": title[:500],
+                "severity": severity,
+                "status": GroupStatus.TRIGGERED.value,
+                "alert_count": 1,
+                "firing_count": 1,
+                "event_count": 1,
+                "flap_history": [],
+                "flapping": False,
+                "in_maintenance": False,
+                "incident_id": incident_id,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
+
+    def _escalate(self, group_id: int, role: Role, actor: Actor, reason: str) -> None:
+        self.uow.alerts.add_event(
+            group_id, self.now, "opened", actor.name, actor.interface.value, f"{role.name} paged: {reason}"
+        )
+        policy = role_page_policy(
+            base_policy(self.pager), role, self.pager.applied.config.process.ack_timeout
+        )
+        self.pager.start_snapshot(self.uow.alerts.group(group_id), policy, {"role": role.value})

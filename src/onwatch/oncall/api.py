@@ -1,0 +1,324 @@
+"""/api/v1/oncall, /api/v1/schedules, /api/v1/handoffs and the iCalendar feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from pydantic import AfterValidator, BaseModel, Field
+
+from onwatch.api.auth import Principal, Responder, Viewer
+from onwatch.directory.tokens import TokenRole
+from onwatch.kernel.enums import Role
+from onwatch.kernel.errors import InvalidInput
+from onwatch.oncall.commands import OnCallService, RoleOnCall
+from onwatch.oncall.domain.schedules import Override, Schedule, Shift
+from onwatch.oncall.ical import render_calendar
+
+router = APIRouter(tags=["on-call"])
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone: end with Z or an offset such as +01:00")
+    return value.astimezone(UTC)
+
+
+Instant = Annotated[datetime, AfterValidator(_aware)]
+
+
+def _service(request: Request) -> OnCallService:
+    service: OnCallService = request.app.state.oncall
+    return service
+
+
+class ShiftOut(BaseModel):
+    person: str
+    start: datetime
+    end: datetime
+    source: str = Field(description="the layer name, or override:<id>")
+
+    @classmethod
+    def of(cls, s: Shift) -> ShiftOut:
+        return cls(person=s.person, start=s.start, end=s.end, source=s.source)
+
+
+class OnCallOut(BaseModel):
+    role: Role
+    schedule: str | None
+    person: str | None
+    source: str | None
+    shift_start: datetime | None
+    shift_end: datetime | None
+    next: ShiftOut | None
+
+    @classmethod
+    def of(cls, r: RoleOnCall) -> OnCallOut:
+        shift = r.oncall.shift if r.oncall else None
+        nxt = r.oncall.next if r.oncall else None
+        return cls(
+            role=r.role,
+            schedule=r.schedule.id if r.schedule else None,
+            person=shift.person if shift else None,
+            source=shift.source if shift else None,
+            shift_start=shift.start if shift else None,
+            shift_end=shift.end if shift else None,
+            next=ShiftOut.of(nxt) if nxt else None,
+        )
+
+
+@router.get("/api/v1/oncall", response_model=list[OnCallOut])
+def who_is_on_call(
+    request: Request, _who: Viewer, role: Role | None = None, at: Annotated[Instant | None, Query()] = None
+) -> list[OnCallOut]:
+    """Who holds every role (or `role`) now or `at`, why, until when, and who is next."""
+    return [OnCallOut.of(r) for r in _service(request).who(role, at)]
+
+
+class GapOut(BaseModel):
+    role: Role | None
+    schedule: str
+    start: datetime
+    end: datetime
+
+
+@router.get("/api/v1/oncall/gaps", response_model=list[GapOut])
+def coverage_gaps(
+    request: Request, _who: Viewer, days: Annotated[int, Query(ge=1, le=366)] = 14
+) -> list[GapOut]:
+    """Time ranges in the next `days` days in which a role has nobody on call."""
+    return [
+        GapOut(role=g.role, schedule=g.schedule_id, start=g.start, end=g.end)
+        for g in _service(request).gaps(days)
+    ]
+
+
+class LayerOut(BaseModel):
+    name: str
+    members: list[str]
+    shift_minutes: int
+    handoff: str
+    timezone: str
+    start: str
+    windows: list[str]
+
+
+class ScheduleOut(BaseModel):
+    id: str
+    name: str
+    timezone: str
+    roles: list[Role]
+    layers: list[LayerOut]
+
+
+def _schedule_out(s: Schedule, roles: list[Role]) -> ScheduleOut:
+    return ScheduleOut(
+        id=s.id,
+        name=s.name,
+        timezone=s.zone.key,
+        roles=roles,
+        layers=[
+            LayerOut(
+                name=layer.name,
+                members=list(layer.rotation.members),
+                shift_minutes=int(layer.rotation.shift.total_seconds() // 60),
+                handoff=layer.rotation.handoff.strftime("%H:%M"),
+                timezone=layer.rotation.zone.key,
+                start=layer.rotation.start.isoformat(),
+                windows=[
+                    f"{','.join(d.name.lower() for d in sorted(w.days))} {w.since:%H:%M}-{w.until:%H:%M}"
+                    for w in layer.windows
+                ],
+            )
+            for layer in s.layers
+        ],
+    )
+
+
+@router.get("/api/v1/schedules", response_model=list[ScheduleOut])
+def list_schedules(request: Request, _who: Viewer) -> list[ScheduleOut]:
+    applied = _service(request).applied()
+    roles_of = {
+        sid: [r for r in Role if (s := applied.role_schedule(r)) and s.id == sid] for sid in applied.schedules
+    }
+    return [_schedule_out(s, roles_of[sid]) for sid, s in applied.schedules.items()]
+
+
+@router.get("/api/v1/schedules/{schedule_id}", response_model=ScheduleOut)
+def get_schedule(schedule_id: str, request: Request, _who: Viewer) -> ScheduleOut:
+    applied = _service(request).applied()
+    schedule = applied.schedule(schedule_id)
+    return _schedule_out(
+        schedule, [r for r in Role if (s := applied.role_schedule(r)) and s.id == schedule_id]
+    )
+
+
+def _range(start: datetime | None, end: datetime | None, request: Request) -> tuple[datetime, datetime]:
+    begin = start or _service(request).clock.now()
+    return begin, end or begin + timedelta(days=14)
+
+
+@router.get("/api/v1/schedules/{schedule_id}/shifts", response_model=list[ShiftOut])
+def shifts(
+    schedule_id: str,
+    request: Request,
+    _who: Viewer,
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
+) -> list[ShiftOut]:
+    """Final shifts (layers stacked, overrides applied) in [from, to); default the next 14 days."""
+    begin, finish = _range(start, end, request)
+    return [ShiftOut.of(s) for s in _service(request).shifts(schedule_id, begin, finish)]
+
+
+class OverrideIn(BaseModel):
+    person: str
+    start: Instant
+    end: Instant
+    note: str = Field(default="", max_length=500)
+
+
+class OverrideOut(BaseModel):
+    id: int
+    person: str
+    start: datetime
+    end: datetime
+    note: str
+
+    @classmethod
+    def of(cls, o: Override) -> OverrideOut:
+        assert o.id is not None
+        return cls(id=o.id, person=o.person, start=o.start, end=o.end, note=o.note)
+
+
+@router.get("/api/v1/schedules/{schedule_id}/overrides", response_model=list[OverrideOut])
+def list_overrides(
+    schedule_id: str,
+    request: Request,
+    _who: Viewer,
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
+) -> list[OverrideOut]:
+    begin, finish = _range(start, end, request)
+    return [OverrideOut.of(o) for o in _service(request).overrides(schedule_id, begin, finish)]
+
+
+@router.post("/api/v1/schedules/{schedule_id}/overrides", response_model=OverrideOut, status_code=201)
+def add_override(schedule_id: str, body: OverrideIn, request: Request, who: Responder) -> OverrideOut:
+    """`person` covers [start, end) on this schedule, whatever the layers say."""
+    made = _service(request).add_override(
+        schedule_id, body.person, body.start, body.end, who.actor(), body.note
+    )
+    return OverrideOut.of(made)
+
+
+@router.delete("/api/v1/schedules/{schedule_id}/overrides/{override_id}", status_code=204)
+def remove_override(schedule_id: str, override_id: int, request: Request, _who: Responder) -> None:
+    _service(request).remove_override(schedule_id, override_id)
+
+
+# ---- handoff notes ------------------------------------------------------------------------
+
+
+class HandoffIn(BaseModel):
+    role: Role
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class HandoffNoteOut(BaseModel):
+    id: int
+    role: Role
+    author: str
+    text: str
+    created_at: datetime
+
+
+class HandoffOut(BaseModel):
+    oncall: OnCallOut
+    notes: list[HandoffNoteOut]
+
+
+@router.post("/api/v1/handoffs", response_model=HandoffNoteOut, status_code=201)
+def leave_handoff(body: HandoffIn, request: Request, who: Responder) -> HandoffNoteOut:
+    """Leave a note for the next person on `role` ("changed alert X because it flapped")."""
+    n = _service(request).leave_note(body.role, body.text, who.actor())
+    return HandoffNoteOut(id=n.id, role=Role(n.role), author=n.author, text=n.text, created_at=n.created_at)
+
+
+@router.get("/api/v1/handoffs", response_model=HandoffOut)
+def read_handoff(request: Request, _who: Viewer, role: Role = Role.EOC) -> HandoffOut:
+    """The current holder of `role` and the notes left since the previous shift began."""
+    current, notes = _service(request).notes_for_current_shift(role)
+    return HandoffOut(
+        oncall=OnCallOut.of(current),
+        notes=[
+            HandoffNoteOut(id=n.id, role=Role(n.role), author=n.author, text=n.text, created_at=n.created_at)
+            for n in notes
+        ],
+    )
+
+
+# ---- iCalendar feeds ----------------------------------------------------------------------
+
+
+class FeedOut(BaseModel):
+    id: int
+    url: str = Field(description="secret subscription URL, shown once; revoke to invalidate it")
+
+
+def _feed(request: Request, kind: str, target: str, who: Principal) -> FeedOut:
+    service = _service(request)
+    secret, feed_id = service.create_feed(kind, target, who.actor())
+    base = str(request.base_url).rstrip("/")
+    return FeedOut(id=feed_id, url=f"{base}/ical/{secret}.ics")
+
+
+@router.post("/api/v1/schedules/{schedule_id}/feeds", response_model=FeedOut, status_code=201)
+def schedule_feed(schedule_id: str, request: Request, who: Viewer) -> FeedOut:
+    """A secret iCalendar URL for this schedule's final shifts."""
+    return _feed(request, "schedule", schedule_id, who)
+
+
+@router.post("/api/v1/people/{person_id}/feeds", response_model=FeedOut, status_code=201)
+def person_feed(person_id: str, request: Request, who: Viewer) -> FeedOut:
+    """A secret iCalendar URL for one person's shifts on every schedule ("my shifts")."""
+    if who.person_id != person_id and not who.role.allows(TokenRole.ADMIN):
+        raise HTTPException(403, "only the person themselves or an admin can create their feed")
+    return _feed(request, "person", person_id, who)
+
+
+@router.delete("/api/v1/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_feed(feed_id: int, request: Request, _who: Responder) -> None:
+    _service(request).revoke_feed(feed_id)
+
+
+@router.get("/ical/{secret}.ics", include_in_schema=False)
+def ical_feed(secret: str, request: Request) -> Response:
+    service = _service(request)
+    feed = service.find_feed(secret)
+    if feed is None:
+        raise HTTPException(404, "unknown or revoked calendar feed")
+    now = service.clock.now()
+    start, end = now - timedelta(days=7), now + timedelta(days=60)
+    applied = service.applied()
+    if feed.kind == "schedule":
+        schedule = applied.schedule(feed.target_id)
+        pairs = [(schedule.name, s) for s in service.shifts(schedule.id, start, end)]
+        title, zone = f"On call: {schedule.name}", schedule.zone
+    else:
+        pairs = sorted(
+            ((s.name, sh) for s in applied.schedules.values() for sh in service.shifts(s.id, start, end)
+             if sh.person == feed.target_id),
+            key=lambda p: p[1].start,
+        )  # fmt: skip
+        person = applied.config.people.get(feed.target_id)
+        if person is None:
+            raise InvalidInput(f"unknown person {feed.target_id!r}", field="person")
+        title, zone = f"My on-call shifts ({person.name})", ZoneInfo(person.timezone)
+    names = {pid: p.name for pid, p in applied.config.people.items()}
+    body = render_calendar(
+        calendar_id=f"feed-{feed.id}", name=title, shifts=pairs, zone=zone, names=names, now=now
+    )
+    return Response(body, media_type="text/calendar; charset=utf-8")

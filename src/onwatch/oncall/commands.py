@@ -1,0 +1,192 @@
+"""On-call queries and commands: shifts, who is on call, overrides, gaps, handoff notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from onwatch.config.cache import AppliedConfig, ConfigCache
+from onwatch.config.schedules import to_schedule
+from onwatch.config.schema import OnwatchConfig
+from onwatch.db.uow import Database, UnitOfWork
+from onwatch.kernel.clock import Clock
+from onwatch.kernel.enums import Role
+from onwatch.kernel.errors import InvalidInput, NotFound
+from onwatch.kernel.timeline import Actor
+from onwatch.oncall.domain.resolve import OnCall, gaps, on_call_at, resolve
+from onwatch.oncall.domain.schedules import Override, Schedule, Shift
+from onwatch.oncall.store import FeedRecord, HandoffNote
+
+MAX_RANGE = timedelta(days=366)
+MAX_NOTE = 5000
+
+
+@dataclass(frozen=True)
+class RoleOnCall:
+    role: Role
+    schedule: Schedule | None
+    oncall: OnCall | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    role: Role | None
+    schedule_id: str
+    start: datetime
+    end: datetime
+
+
+def check_range(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidInput("'to' must be after 'from'", field="to")
+    if end - start > MAX_RANGE:
+        raise InvalidInput(f"the range may span at most {MAX_RANGE.days} days", field="to")
+
+
+class OnCallService:
+    def __init__(self, db: Database, clock: Clock, cache: ConfigCache | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.cache = cache or ConfigCache()
+
+    def applied(self) -> AppliedConfig:
+        with self.db.read() as uow:
+            return self.cache.get(uow)
+
+    def shifts(self, schedule_id: str, start: datetime, end: datetime) -> list[Shift]:
+        check_range(start, end)
+        with self.db.read() as uow:
+            schedule = self.cache.get(uow).schedule(schedule_id)
+            return resolve(schedule, uow.oncall.overrides(schedule_id, start, end), start, end)
+
+    def who(self, role: Role | None = None, at: datetime | None = None) -> list[RoleOnCall]:
+        """Who holds each role (or one role) at `at` (default now), from the schedules."""
+        when = at or self.clock.now()
+        with self.db.read() as uow:
+            applied = self.cache.get(uow)
+            roles = [role] if role else list(Role)
+            out = []
+            for r in roles:
+                schedule = applied.role_schedule(r)
+                if schedule is None:
+                    out.append(RoleOnCall(r, None, None))
+                    continue
+                horizon = timedelta(days=35)
+                overrides = uow.oncall.overrides(schedule.id, when - horizon, when + horizon)
+                out.append(RoleOnCall(r, schedule, on_call_at(schedule, overrides, when, horizon)))
+            return out
+
+    def add_override(
+        self, schedule_id: str, person: str, start: datetime, end: datetime, actor: Actor, note: str = ""
+    ) -> Override:
+        if end <= start:
+            raise InvalidInput("'end' must be after 'start'", field="end")
+        if end - start > MAX_RANGE:
+            raise InvalidInput(f"an override may span at most {MAX_RANGE.days} days", field="end")
+        with self.db.write() as uow:
+            self.cache.get(uow).schedule(schedule_id)
+            uow.directory.require_person(person)
+            return uow.oncall.add_override(
+                schedule_id,
+                Override(person, start, end, note=note.strip()[:500]),
+                actor.name,
+                self.clock.now(),
+            )
+
+    def remove_override(self, schedule_id: str, override_id: int) -> None:
+        with self.db.write() as uow:
+            if not uow.oncall.remove_override(schedule_id, override_id):
+                raise NotFound(
+                    f"override {override_id} does not exist on schedule {schedule_id!r}", field="id"
+                )
+
+    def overrides(self, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
+        with self.db.read() as uow:
+            self.cache.get(uow).schedule(schedule_id)
+            return uow.oncall.overrides(schedule_id, start, end)
+
+    def gaps(self, days: int = 14, start: datetime | None = None) -> list[Gap]:
+        """Ranges in the next `days` days where a role (or an unmapped schedule) has nobody."""
+        begin = start or self.clock.now()
+        end = begin + timedelta(days=days)
+        check_range(begin, end)
+        with self.db.read() as uow:
+            applied = self.cache.get(uow)
+            return find_gaps(applied, uow, begin, end)
+
+    # ---- calendar feeds ------------------------------------------------------------------
+
+    def create_feed(self, kind: str, target_id: str, actor: Actor) -> tuple[str, int]:
+        """A secret feed URL token for a schedule or a person; only its hash is stored."""
+        with self.db.write() as uow:
+            if kind == "schedule":
+                self.cache.get(uow).schedule(target_id)
+            else:
+                uow.directory.require_person(target_id)
+            return uow.oncall.create_feed(kind, target_id, actor.name, self.clock.now())
+
+    def find_feed(self, secret: str) -> FeedRecord | None:
+        with self.db.read() as uow:
+            return uow.oncall.find_feed(secret)
+
+    def revoke_feed(self, feed_id: int) -> None:
+        with self.db.write() as uow:
+            if not uow.oncall.revoke_feed(feed_id, self.clock.now()):
+                raise NotFound(f"feed {feed_id} does not exist or is already revoked", field="id")
+
+    # ---- handoff notes -------------------------------------------------------------------
+
+    def leave_note(self, role: Role, text: str, actor: Actor) -> HandoffNote:
+        body = text.strip()
+        if not body:
+            raise InvalidInput("the handoff note is empty", field="text")
+        if len(body) > MAX_NOTE:
+            raise InvalidInput(f"the handoff note is longer than {MAX_NOTE} characters", field="text")
+        if actor.person_id is None:
+            raise InvalidInput("handoff notes are written by a person", field="author")
+        with self.db.write() as uow:
+            uow.directory.require_person(actor.person_id, field="author")
+            return uow.oncall.add_note(role.value, actor.person_id, body, self.clock.now())
+
+    def notes_for_current_shift(self, role: Role) -> tuple[RoleOnCall, list[HandoffNote]]:
+        """Notes left for whoever holds `role` now: written since the previous shift began."""
+        now = self.clock.now()
+        current = self.who(role, now)[0]
+        since = now - timedelta(days=7)
+        if current.schedule is not None and current.oncall is not None and current.oncall.shift is not None:
+            shift_start = current.oncall.shift.start
+            previous = self.who(role, shift_start - timedelta(seconds=1))[0]
+            if previous.oncall is not None and previous.oncall.shift is not None:
+                since = max(since, previous.oncall.shift.start)
+            else:
+                since = max(since, shift_start - timedelta(days=1))
+        with self.db.read() as uow:
+            return current, uow.oncall.notes(role.value, since)
+
+
+def find_gaps(applied: AppliedConfig, uow: UnitOfWork, start: datetime, end: datetime) -> list[Gap]:
+    out: list[Gap] = []
+    mapped: set[str] = set()
+    for role in Role:
+        schedule = applied.role_schedule(role)
+        if schedule is None:
+            continue
+        mapped.add(schedule.id)
+        shifts = resolve(schedule, uow.oncall.overrides(schedule.id, start, end), start, end)
+        out += [Gap(role, schedule.id, a, b) for a, b in gaps(shifts, start, end)]
+    for sid, schedule in applied.schedules.items():
+        if sid not in mapped:
+            shifts = resolve(schedule, uow.oncall.overrides(sid, start, end), start, end)
+            out += [Gap(None, sid, a, b) for a, b in gaps(shifts, start, end)]
+    return out
+
+
+def coverage_warnings(db: Database, config: OnwatchConfig, start: datetime, days: int = 14) -> list[Gap]:
+    """Gaps the given (perhaps not yet applied) configuration would leave in the next `days` days."""
+    candidate = AppliedConfig(
+        revision=-1,
+        config=config,
+        schedules={sid: to_schedule(sid, s) for sid, s in config.schedules.items()},
+    )
+    with db.read() as uow:
+        return find_gaps(candidate, uow, start, start + timedelta(days=days))

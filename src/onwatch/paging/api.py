@@ -1,0 +1,232 @@
+"""/api/v1/alert-groups: see, acknowledge, resolve, escalate, page, and turn into incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, Field, model_validator
+
+from onwatch.api.auth import Responder, Viewer
+from onwatch.incidents.schemas import SeverityIn
+from onwatch.kernel.enums import Role, Status
+from onwatch.oncall.api import Instant
+from onwatch.paging.commands import AlertGroupCommands
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.domain.escalation import Target, TargetKind
+from onwatch.paging.store.groups import AlertGroupRecord
+
+router = APIRouter(prefix="/api/v1", tags=["alerts"])
+
+
+def _commands(request: Request) -> AlertGroupCommands:
+    commands: AlertGroupCommands = request.app.state.groups
+    return commands
+
+
+class GroupOut(BaseModel):
+    id: int
+    title: str
+    service: str
+    integration: str
+    severity: str
+    status: GroupStatus
+    alert_count: int
+    firing_count: int
+    event_count: int
+    flapping: bool
+    in_maintenance: bool
+    incident_id: int | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+    @classmethod
+    def of(cls, g: AlertGroupRecord) -> GroupOut:
+        return cls(
+            id=g.id,
+            title=g.title,
+            service=g.service_id,
+            integration=g.integration_id,
+            severity=g.severity,
+            status=g.status,
+            alert_count=g.alert_count,
+            firing_count=g.firing_count,
+            event_count=g.event_count,
+            flapping=g.flapping,
+            in_maintenance=g.in_maintenance,
+            incident_id=g.incident_id,
+            created_at=g.created_at,
+            acknowledged_at=g.acknowledged_at,
+            acknowledged_by=g.acknowledged_by,
+            resolved_at=g.resolved_at,
+            resolved_by=g.resolved_by,
+        )
+
+
+class GroupDetailOut(GroupOut):
+    alerts: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    escalation: dict[str, Any] | None = Field(
+        description="policy, current step, status and when the next step runs"
+    )
+
+
+@router.get("/alert-groups", response_model=list[GroupOut])
+def list_groups(
+    request: Request, _who: Viewer, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+) -> list[GroupOut]:
+    return [
+        GroupOut.of(g) for g in _commands(request).groups(status, min(max(limit, 1), 500), max(offset, 0))
+    ]
+
+
+@router.get("/alert-groups/{group_id}", response_model=GroupDetailOut)
+def get_group(group_id: int, request: Request, _who: Viewer) -> GroupDetailOut:
+    group, alerts, events, escalation = _commands(request).detail(group_id)
+    return GroupDetailOut(
+        **GroupOut.of(group).model_dump(),
+        alerts=[
+            {
+                "dedup_key": a.dedup_key,
+                "status": a.status.value,
+                "summary": a.summary,
+                "severity": a.severity,
+                "source": a.source,
+                "labels": a.labels,
+                "event_count": a.event_count,
+                "first_seen": a.first_seen,
+                "last_seen": a.last_seen,
+                "resolved_at": a.resolved_at,
+            }
+            for a in alerts
+        ],
+        timeline=[
+            {
+                "id": e.id,
+                "at": e.at,
+                "kind": e.kind,
+                "actor": e.actor,
+                "interface": e.interface,
+                "message": e.message,
+            }
+            for e in events
+        ],
+        escalation=None
+        if escalation is None
+        else {
+            "policy": escalation.policy.name,
+            "step": escalation.position.step + 1,
+            "round": escalation.position.round + 1,
+            "steps": len(escalation.policy.steps),
+            "status": escalation.status,
+            "next_step_at": escalation.next_at,
+        },
+    )
+
+
+@router.post("/alert-groups/{group_id}/acknowledge", response_model=GroupOut)
+def acknowledge(group_id: int, request: Request, who: Responder) -> GroupOut:
+    """Stop the escalation: no further steps, and delayed notifications not yet sent are cancelled."""
+    return GroupOut.of(_commands(request).acknowledge(group_id, who.actor()))
+
+
+@router.post("/alert-groups/{group_id}/resolve", response_model=GroupOut)
+def resolve(group_id: int, request: Request, who: Responder) -> GroupOut:
+    return GroupOut.of(_commands(request).resolve(group_id, who.actor()))
+
+
+@router.post("/alert-groups/{group_id}/escalate", response_model=GroupOut)
+def escalate(group_id: int, request: Request, who: Responder) -> GroupOut:
+    """Run the next escalation step now (e.g. page the IMOC without waiting 15 minutes)."""
+    return GroupOut.of(_commands(request).escalate(group_id, who.actor()))
+
+
+class PageIn(BaseModel):
+    role: Role | None = None
+    person: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> PageIn:
+        if (self.role is None) == (self.person is None):
+            raise ValueError("name exactly one of 'role' or 'person'")
+        return self
+
+
+@router.post("/alert-groups/{group_id}/page", response_model=GroupOut)
+def page(group_id: int, body: PageIn, request: Request, who: Responder) -> GroupOut:
+    """Page a role's current on-call person, or a person, now."""
+    target = (
+        Target(TargetKind.ROLE, body.role.value) if body.role else Target(TargetKind.PERSON, str(body.person))
+    )
+    return GroupOut.of(_commands(request).page(group_id, who.actor(), target))
+
+
+class ToIncidentIn(BaseModel):
+    severity: SeverityIn
+    title: str | None = Field(default=None, max_length=200)
+    status: Status = Status.DEGRADED_PERFORMANCE
+    page: list[Role] = Field(default_factory=list, description="roles to page (S1/S2 always page the IMOC)")
+
+
+class ToIncidentOut(BaseModel):
+    incident_id: int
+    alert_group: GroupOut
+
+
+@router.post(
+    "/alert-groups/{group_id}/incident", response_model=ToIncidentOut, status_code=status.HTTP_201_CREATED
+)
+def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: Responder) -> ToIncidentOut:
+    """Declare an incident from this alert group; its pages and acks join the incident timeline."""
+    group, incident_id = _commands(request).to_incident(
+        group_id,
+        who.actor(),
+        severity=body.severity,
+        title=body.title,
+        status=body.status,
+        page=frozenset(body.page),
+    )
+    return ToIncidentOut(incident_id=incident_id, alert_group=GroupOut.of(group))
+
+
+class AttachIn(BaseModel):
+    incident_id: int
+
+
+@router.post("/alert-groups/{group_id}/attach", response_model=GroupOut)
+def attach(group_id: int, body: AttachIn, request: Request, who: Responder) -> GroupOut:
+    return GroupOut.of(_commands(request).attach(group_id, body.incident_id, who.actor()))
+
+
+class MaintenanceIn(BaseModel):
+    start: Instant
+    end: Instant
+    reason: str = Field(default="", max_length=500)
+
+
+@router.post("/services/{service_id}/maintenance", status_code=status.HTTP_201_CREATED)
+def add_maintenance(service_id: str, body: MaintenanceIn, request: Request, who: Responder) -> dict[str, Any]:
+    """Alerts for the service during the window are recorded, and nobody is paged."""
+    window_id = _commands(request).add_maintenance(service_id, body.start, body.end, body.reason, who.actor())
+    return {
+        "id": window_id,
+        "service": service_id,
+        "start": body.start,
+        "end": body.end,
+        "reason": body.reason,
+    }
+
+
+@router.get("/maintenance")
+def list_maintenance(request: Request, _who: Viewer, service: str | None = None) -> list[dict[str, Any]]:
+    """Current and future maintenance windows (optionally of one service)."""
+    return _commands(request).maintenance(service)
+
+
+@router.delete("/maintenance/{window_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_maintenance(window_id: int, request: Request, _who: Responder) -> None:
+    _commands(request).remove_maintenance(window_id)

@@ -1,0 +1,156 @@
+"""`onwatch ack|resolve ID`, `onwatch alerts ...`, `onwatch maintenance add`, `onwatch worker`."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from onwatch import gc_tuning
+from onwatch.cli.context import actor, onwatch, reported
+from onwatch.cli.render import ts
+from onwatch.kernel.enums import Role
+from onwatch.oncall.cli import parse_range
+from onwatch.paging.commands import AlertGroupCommands, SignerSource
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.domain.escalation import Target, TargetKind
+from onwatch.paging.store.groups import AlertGroupRecord
+
+alerts_app = typer.Typer(
+    help="Alert groups: list, show, escalate, page, turn into an incident.", no_args_is_help=True
+)
+maintenance_app = typer.Typer(
+    help="Maintenance windows: alerts are recorded, nobody is paged.", no_args_is_help=True
+)
+
+As = Annotated[str | None, typer.Option("--as", help="who you are (person id); or set ONWATCH_AS")]
+
+
+def _commands() -> AlertGroupCommands:
+    ow = onwatch()
+    return AlertGroupCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+
+
+def _line(g: AlertGroupRecord) -> str:
+    flags = (" FLAPPING" if g.flapping else "") + (" maintenance" if g.in_maintenance else "")
+    incident = f" incident #{g.incident_id}" if g.incident_id else ""
+    counts = f"{g.firing_count}/{g.alert_count} firing"
+    return f"#{g.id:<5} {g.status.value:<12} {g.service_id:<9} {counts}  {g.title}{flags}{incident}"
+
+
+def ack(group_id: int, as_person: As = None) -> None:
+    """Acknowledge an alert group: the escalation stops."""
+    with reported():
+        typer.echo(_line(_commands().acknowledge(group_id, actor(as_person))))
+
+
+def resolve(group_id: int, as_person: As = None) -> None:
+    """Resolve an alert group (and its alerts)."""
+    with reported():
+        typer.echo(_line(_commands().resolve(group_id, actor(as_person))))
+
+
+@alerts_app.command("list")
+def list_(
+    status: Annotated[GroupStatus | None, typer.Option(help="triggered, acknowledged, resolved")] = None,
+) -> None:
+    """The newest 100 alert groups: status, service, alerts firing, summary and grouping labels."""
+    groups = _commands().groups(status)
+    if not groups:
+        typer.echo("no alert groups")
+    for g in groups:
+        typer.echo(_line(g))
+
+
+@alerts_app.command()
+def show(group_id: int) -> None:
+    """An alert group with its alerts, escalation and timeline."""
+    with reported():
+        group, alerts, events, escalation = _commands().detail(group_id)
+    typer.echo(_line(group))
+    if escalation is not None:
+        nxt = f", next step at {ts(escalation.next_at)}" if escalation.next_at else ""
+        step = f"step {escalation.position.step + 1}/{len(escalation.policy.steps)}"
+        typer.echo(f"  escalation: {escalation.policy.name}, {step} ({escalation.status}){nxt}")
+    typer.echo("  alerts")
+    for a in alerts:
+        typer.echo(f"    {a.status.value:<9} x{a.event_count:<4} {a.summary}  [{a.dedup_key[:16]}]")
+    typer.echo("  timeline")
+    for e in events:
+        typer.echo(f"    {ts(e.at)}  [{e.interface:<11}] {e.actor:<22} {e.message}")
+
+
+@alerts_app.command()
+def escalate(group_id: int, as_person: As = None) -> None:
+    """Run the next escalation step now."""
+    with reported():
+        typer.echo(_line(_commands().escalate(group_id, actor(as_person))))
+
+
+@alerts_app.command()
+def page(
+    group_id: int,
+    role: Annotated[Role | None, typer.Option(help="page whoever holds this role now")] = None,
+    person: Annotated[str | None, typer.Option(help="page this person")] = None,
+    as_person: As = None,
+) -> None:
+    """Page a role (e.g. --role imoc) or a person now: the `/pd trigger` of the process."""
+    if (role is None) == (person is None):
+        raise typer.BadParameter("give exactly one of --role or --person")
+    target = Target(TargetKind.ROLE, role.value) if role else Target(TargetKind.PERSON, str(person))
+    with reported():
+        typer.echo(_line(_commands().page(group_id, actor(as_person), target)))
+
+
+@alerts_app.command()
+def incident(
+    group_id: int,
+    severity: Annotated[str, typer.Option("--severity", "-s", help="S1-S4")] = "S3",
+    title: str | None = None,
+    attach: Annotated[
+        int | None, typer.Option(help="attach to this incident instead of declaring one")
+    ] = None,
+    as_person: As = None,
+) -> None:
+    """Declare an incident from an alert group (or attach the group to an existing incident)."""
+    from onwatch.incidents.cli import _severity
+
+    with reported():
+        if attach is not None:
+            group = _commands().attach(group_id, attach, actor(as_person))
+            typer.echo(f"alert group #{group.id} attached to incident #{attach}")
+            return
+        _group, incident_id = _commands().to_incident(
+            group_id, actor(as_person), severity=_severity(severity), title=title
+        )
+        typer.echo(f"declared incident #{incident_id} from alert group #{group_id}")
+
+
+@maintenance_app.command("add")
+def maintenance_add(
+    service: str,
+    start: Annotated[str, typer.Option("--from", help="ISO 8601 start")],
+    end: Annotated[str, typer.Option("--to", help="ISO 8601 end")],
+    reason: str = "",
+    as_person: As = None,
+) -> None:
+    with reported():
+        begin, finish = parse_range(start, end)
+        window = _commands().add_maintenance(service, begin, finish, reason, actor(as_person))
+        typer.echo(f"maintenance window {window} on {service}: {ts(begin)} to {ts(finish)}")
+
+
+def worker() -> None:
+    """Run the engine (escalation timers, heartbeats, deliveries) until interrupted."""
+    ow = onwatch()
+    engine = ow.worker()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    typer.echo(f"onwatch worker running on {ow.db.dialect}")
+    gc_tuning.settle()
+    try:
+        engine.run_forever(stop, poll=ow.settings.worker_poll_seconds)
+    except KeyboardInterrupt:
+        stop.set()

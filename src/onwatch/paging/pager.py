@@ -1,0 +1,239 @@
+"""Deciding whom to page: run escalation steps, write the outbox, schedule the next step.
+
+Everything here runs inside the caller's transaction: a page, its timeline event and the timer
+for the next step commit together or not at all. Delivery happens later, from the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from onwatch.config.cache import AppliedConfig
+from onwatch.db.uow import UnitOfWork
+from onwatch.kernel.enums import EventKind, Interface, Role
+from onwatch.kernel.timeline import TimelineEvent
+from onwatch.notify.base import Notification
+from onwatch.oncall.domain.resolve import on_call_at
+from onwatch.paging.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
+from onwatch.paging.links import LinkSigner
+from onwatch.paging.outreach import channel_row, contact_methods, method_row
+from onwatch.paging.page_writes import DirectWrites, PageWrites
+from onwatch.paging.store.groups import AlertGroupRecord
+
+ESCALATE = "escalate"
+ROLE_PAGE_SOURCE = "onwatch"  # integration id of role pages and reports (incidents/role_pages.py)
+
+
+def correlation(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def timer_prefix(escalation_id: int) -> str:
+    return f"esc:{escalation_id}:"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person: str
+    via: str  # "EOC", "IMOC", "person", ...
+
+
+class Pager:
+    """Pages people and channels for alert groups, inside one unit of work."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        applied: AppliedConfig,
+        signer: LinkSigner,
+        now: datetime,
+        oncall_memo: dict[Role, Recipient | None] | None = None,
+        writes: PageWrites | None = None,
+    ) -> None:
+        self.uow = uow
+        # pages, events, timers and escalation updates: direct, or buffered by a batch that flushes
+        self.writes: PageWrites = writes if writes is not None else DirectWrites(uow)
+        self.applied = applied
+        self.signer = signer
+        self.now = now
+        # who holds each role at `now`, worked out once per transaction however many groups page
+        self.oncall_memo: dict[Role, Recipient | None] = {} if oncall_memo is None else oncall_memo
+
+    # ---- escalations ---------------------------------------------------------------------
+
+    def start(self, group: AlertGroupRecord, policy_id: str) -> None:
+        """Snapshot the policy in force and run its first step now."""
+        policy_config = self.applied.config.escalation_policies.get(policy_id)
+        if policy_config is None:
+            self._event(
+                group,
+                "escalation_missing",
+                f"escalation policy {policy_id!r} no longer exists; nobody paged",
+            )
+            return
+        self.start_snapshot(group, policy_config.snapshot(policy_id), {"policy": policy_id})
+
+    def start_snapshot(
+        self, group: AlertGroupRecord, snapshot: PolicySnapshot, data: dict[str, Any] | None = None
+    ) -> None:
+        """Start an escalation along `snapshot` (a configured policy, or one built for a role page)."""
+        escalation_id = self.uow.engine.start_escalation(group.id, snapshot, self.now)
+        self._event(group, "escalation_started", f"escalation started: {snapshot.name}", data or {})
+        self.run(group, escalation_id, snapshot, Position(0, 0))
+
+    def run(
+        self, group: AlertGroupRecord, escalation_id: int, policy: PolicySnapshot, position: Position
+    ) -> None:
+        """Page the step at `position`; schedule the next one. A step that reaches nobody moves on at once."""
+        current: Position | None = position
+        while current is not None:
+            paged = self.page_step(group, escalation_id, policy, current)
+            following = policy.after(current)
+            if following is None:
+                self.writes.update_escalation(escalation_id, self.now, position=current, next_at=None)
+                if paged == 0:
+                    self._event(group, "escalation_exhausted", "escalation exhausted: nobody could be paged")
+                return
+            if paged > 0:
+                due = self.now + policy.step(current).delay
+                self.writes.schedule(
+                    ESCALATE,
+                    due,
+                    {"escalation_id": escalation_id, "step": following.step, "round": following.round},
+                    f"{timer_prefix(escalation_id)}{following.round}.{following.step}",
+                    self.now,
+                )
+                self.writes.update_escalation(escalation_id, self.now, position=current, next_at=due)
+                return
+            current = following
+
+    def page_step(
+        self, group: AlertGroupRecord, escalation_id: int, policy: PolicySnapshot, at: Position
+    ) -> int:
+        step = policy.step(at)
+        reached = 0
+        for target in step.targets:
+            if target.kind is TargetKind.CHANNEL:
+                reached += self.post_to_channel(
+                    group, target.ref, f"post:{group.id}:{escalation_id}:{at.round}.{at.step}"
+                )
+                continue
+            recipient = self.resolve_target(target)
+            if recipient is None:
+                self._event(group, "nobody_on_call", f"nobody is on call as {target.ref.upper()}: skipped")
+                continue
+            keys = [
+                page_key(group.id, escalation_id, at, recipient.person, i)
+                for i in range(max(1, len(self._methods(recipient.person))))
+            ]
+            reached += self.page_person(group, recipient, keys, step=at)
+        return reached
+
+    def resolve_target(self, target: Target) -> Recipient | None:
+        if target.kind is TargetKind.PERSON:
+            return Recipient(target.ref, "person") if target.ref in self.applied.config.people else None
+        role = Role(target.ref)
+        if role not in self.oncall_memo:
+            self.oncall_memo[role] = self._on_call(role)
+        return self.oncall_memo[role]
+
+    def _on_call(self, role: Role) -> Recipient | None:
+        schedule = self.applied.role_schedule(role)
+        if schedule is None:
+            return None
+        overrides = self.uow.oncall.overrides(
+            schedule.id, self.now - timedelta(days=1), self.now + timedelta(days=1)
+        )
+        found = on_call_at(schedule, overrides, self.now, horizon=timedelta(days=1))
+        return Recipient(found.shift.person, role.name) if found.shift else None
+
+    # ---- notifications -------------------------------------------------------------------
+
+    def _methods(self, person_id: str) -> list[dict[str, Any]]:
+        return contact_methods(self.applied, person_id)
+
+    def page_person(
+        self, group: AlertGroupRecord, recipient: Recipient, keys: list[str], *, step: Position | None = None
+    ) -> int:
+        """Queue one message per contact method (at its delay). Returns 1 if anything was queued."""
+        methods = self._methods(recipient.person)
+        if not methods:
+            return 0
+        person = self.applied.config.people[recipient.person]
+        notification = self.notification(group, recipient.person, person.name)
+        rows = [
+            method_row(method, key, notification, self.now, correlation(group.id))
+            for key, method in zip(keys, methods, strict=False)
+        ]
+        self.writes.enqueue(rows)
+        plan = ", ".join(f"{m['channel']} at {int(m['delay'].total_seconds() // 60)}m" for m in methods)
+        where = (
+            f" (step {step.step + 1}" + (f", round {step.round + 1})" if step.round else ")") if step else ""
+        )
+        self._event(
+            group,
+            "paged",
+            f"paged {recipient.person} as {recipient.via}{where} via {plan}",
+            {"person": recipient.person, "via": recipient.via, "keys": keys[: len(methods)]},
+        )
+        return 1
+
+    def post_to_channel(self, group: AlertGroupRecord, channel_id: str, key: str) -> int:
+        channel = self.applied.config.channels.get(channel_id)
+        if channel is None:
+            self._event(group, "channel_missing", f"channel {channel_id!r} no longer exists: skipped")
+            return 0
+        notification = self.notification(group, channel_id, channel.name)
+        self.writes.enqueue(
+            [channel_row(channel, channel_id, notification, key, self.now, correlation(group.id))]
+        )
+        self._event(group, "posted", f"posted to {channel.name}", {"channel": channel_id})
+        return 1
+
+    def notification(self, group: AlertGroupRecord, recipient: str, recipient_name: str) -> Notification:
+        service = self.applied.config.services.get(group.service_id)
+        links = {"view": f"{self.signer.public_url}/api/v1/alert-groups/{group.id}"}
+        if recipient in self.applied.config.people:
+            links["acknowledge"] = self.signer.url(group.id, "acknowledge", recipient, self.now)
+            links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
+        text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
+        if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
+            page = self.uow.process.role_page_for_group(group.id)
+            if page is not None:
+                text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
+        return Notification(
+            kind="page",
+            title=group.title,
+            text=text,
+            severity=group.severity,
+            service=group.service_id,
+            recipient=recipient,
+            recipient_name=recipient_name,
+            links=links,
+            facts={
+                "alert group": f"#{group.id}",
+                "status": group.status.value,
+                "alerts": str(group.alert_count),
+            },
+            ref={"alert_group": group.id, "incident": group.incident_id},
+        )
+
+    def _event(
+        self, group: AlertGroupRecord, kind: str, message: str, data: dict[str, Any] | None = None
+    ) -> None:
+        """On the group's timeline; pages also on the incident's, when the group belongs to one."""
+        self.writes.add_event(group.id, self.now, kind, "onwatch", Interface.ENGINE.value, message, data)
+        if group.incident_id is not None and kind in ("paged", "nobody_on_call", "escalation_exhausted"):
+            self.uow.incidents.append_event(
+                group.incident_id,
+                TimelineEvent(
+                    at=self.now,
+                    kind=EventKind.PAGED,
+                    actor="onwatch",
+                    interface=Interface.ENGINE,
+                    message=f"alert group #{group.id}: {message}",
+                    data={"alert_group": group.id, **(data or {})},
+                ),
+            )

@@ -1,0 +1,371 @@
+"""Alerts, alert groups and their timeline events, integrations and maintenance windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from onwatch.db.tables import (
+    alert_group_events,
+    alert_groups,
+    alerts,
+    integrations,
+    maintenance_windows,
+)
+from onwatch.directory.tokens import hash_token
+from onwatch.kernel.errors import NotFound
+from onwatch.paging.domain.alerts import AlertStatus, GroupStatus
+from onwatch.paging.store import counts as alert_counts
+from onwatch.paging.store.counts import GROUP_COLUMNS
+
+
+@dataclass(frozen=True)
+class IntegrationRecord:
+    id: str
+    kind: str
+    service_id: str
+    policy_id: str
+    group_by: tuple[str, ...]
+
+    @classmethod
+    def of(cls, row: sa.RowMapping) -> IntegrationRecord:
+        return cls(row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"]))
+
+
+@dataclass
+class AlertGroupRecord:
+    id: int
+    group_key: str
+    integration_id: str
+    service_id: str
+    title: str
+    severity: str
+    status: GroupStatus
+    alert_count: int
+    firing_count: int
+    event_count: int
+    flap_history: list[str]
+    flapping: bool
+    in_maintenance: bool
+    incident_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+    @classmethod
+    def of(cls, row: sa.RowMapping) -> AlertGroupRecord:
+        values = dict(row)
+        values["status"] = GroupStatus(values["status"])
+        values["flap_history"] = list(values["flap_history"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    id: int
+    integration_id: str
+    dedup_key: str
+    group_id: int
+    status: AlertStatus
+    summary: str
+    severity: str
+    source: str
+    labels: dict[str, Any]
+    details: dict[str, Any]
+    event_count: int
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, row: sa.RowMapping) -> AlertRecord:
+        values = dict(row)
+        values["status"] = AlertStatus(values["status"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class GroupEvent:
+    id: int
+    group_id: int
+    at: datetime
+    kind: str
+    actor: str
+    interface: str
+    message: str
+    data: dict[str, Any]
+
+
+_ALERT_UPDATE = (
+    "group_id",
+    "status",
+    "summary",
+    "severity",
+    "source",
+    "labels",
+    "details",
+    "event_count",
+    "last_seen",
+    "resolved_at",
+)
+
+
+class AlertRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    # ---- integrations --------------------------------------------------------------------
+
+    def integration_by_key(self, key: str) -> IntegrationRecord | None:
+        row = (
+            self.conn.execute(
+                sa.select(integrations).where(
+                    integrations.c.key_hash == hash_token(key), integrations.c.active
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return IntegrationRecord.of(row)
+
+    def integration_by_id(self, integration_id: str) -> IntegrationRecord | None:
+        row = (
+            self.conn.execute(
+                sa.select(integrations).where(integrations.c.id == integration_id, integrations.c.active)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return IntegrationRecord.of(row)
+
+    # ---- alerts --------------------------------------------------------------------------
+
+    def alert(self, integration_id: str, dedup_key: str, *, for_update: bool = False) -> AlertRecord | None:
+        query = sa.select(alerts).where(
+            alerts.c.integration_id == integration_id, alerts.c.dedup_key == dedup_key
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).mappings().first()
+        return AlertRecord.of(row) if row else None
+
+    def alerts_by_keys(self, integration_id: str, keys: list[str]) -> dict[str, AlertRecord]:
+        """The stored alerts among `keys`, locked for this transaction (one query for a whole request)."""
+        found: dict[str, AlertRecord] = {}
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 500):
+            rows = self.conn.execute(
+                sa.select(alerts)
+                .where(
+                    alerts.c.integration_id == integration_id,
+                    alerts.c.dedup_key.in_(unique[start : start + 500]),
+                )
+                .with_for_update()
+            ).mappings()
+            found.update((r["dedup_key"], AlertRecord.of(r)) for r in rows)
+        return found
+
+    def insert_alerts(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(sa.insert(alerts), rows)
+
+    def update_alerts(self, rows: list[dict[str, Any]]) -> None:
+        """Each row: `_id` plus the columns of `_ALERT_UPDATE` (executemany: one round trip)."""
+        if rows:
+            self.conn.execute(
+                sa.update(alerts)
+                .where(alerts.c.id == sa.bindparam("_id"))
+                .values({c: sa.bindparam(c) for c in _ALERT_UPDATE}),
+                rows,
+            )
+
+    def update_alert(self, alert_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(sa.update(alerts).where(alerts.c.id == alert_id).values(values))
+
+    def alerts_of(self, group_id: int, limit: int = 500) -> list[AlertRecord]:
+        rows = self.conn.execute(
+            sa.select(alerts).where(alerts.c.group_id == group_id).order_by(alerts.c.id).limit(limit)
+        ).mappings()
+        return [AlertRecord.of(r) for r in rows]
+
+    def resolve_alerts_of(self, group_id: int, now: datetime) -> None:
+        self.conn.execute(
+            sa.update(alerts)
+            .where(alerts.c.group_id == group_id, alerts.c.status == AlertStatus.FIRING.value)
+            .values(status=AlertStatus.RESOLVED.value, resolved_at=now)
+        )
+
+    # ---- groups --------------------------------------------------------------------------
+
+    def open_groups(self, keys: list[str]) -> dict[str, AlertGroupRecord]:
+        """The open groups among `keys`, share-locked for this transaction: they stay open until it
+        ends, while other writers may still join them."""
+        found: dict[str, AlertGroupRecord] = {}
+        for start in range(0, len(keys), 500):
+            rows = self.conn.execute(
+                sa.select(*GROUP_COLUMNS)
+                .where(
+                    alert_groups.c.group_key.in_(keys[start : start + 500]),
+                    alert_groups.c.status != GroupStatus.RESOLVED.value,
+                )
+                .order_by(alert_groups.c.id)
+                .with_for_update(read=True, of=alert_groups)
+            ).mappings()
+            found.update((r["group_key"], AlertGroupRecord.of(r)) for r in rows)
+        return found
+
+    def last_resolved_group(self, group_key: str) -> AlertGroupRecord | None:
+        row = (
+            self.conn.execute(
+                sa.select(*GROUP_COLUMNS)
+                .where(
+                    alert_groups.c.group_key == group_key, alert_groups.c.status == GroupStatus.RESOLVED.value
+                )
+                .order_by(alert_groups.c.id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        return AlertGroupRecord.of(row) if row else None
+
+    def group(self, group_id: int, *, for_update: bool = False) -> AlertGroupRecord:
+        found = self.groups_by_ids([group_id], for_update=for_update)
+        if group_id not in found:
+            raise NotFound(f"alert group {group_id} does not exist", field="id")
+        return found[group_id]
+
+    def groups_by_ids(self, ids: list[int], *, for_update: bool = False) -> dict[int, AlertGroupRecord]:
+        """The groups among `ids`, by id. With `for_update`, locked in id order and with their pending
+        counts folded into the row first, so that the caller may set a counter outright."""
+        found: dict[int, AlertGroupRecord] = {}
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 1000):
+            chunk = unique[start : start + 1000]
+            if for_update:
+                self.conn.execute(
+                    sa.select(alert_groups.c.id)
+                    .where(alert_groups.c.id.in_(chunk))
+                    .order_by(alert_groups.c.id)
+                    .with_for_update()
+                ).all()
+                alert_counts.fold(self.conn, chunk)
+            # once folded and locked, the row holds every count a writer may build on (counts that
+            # transactions still open append stay pending, and must not be folded into a total here)
+            columns = alert_groups.c if for_update else GROUP_COLUMNS
+            query = sa.select(*columns).where(alert_groups.c.id.in_(chunk))
+            found.update((r["id"], AlertGroupRecord.of(r)) for r in self.conn.execute(query).mappings())
+        return found
+
+    def groups(
+        self, *, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AlertGroupRecord]:
+        query = sa.select(*GROUP_COLUMNS).order_by(alert_groups.c.id.desc()).limit(limit).offset(offset)
+        if status is not None:
+            query = query.where(alert_groups.c.status == status.value)
+        return [AlertGroupRecord.of(r) for r in self.conn.execute(query).mappings()]
+
+    def insert_group(self, values: dict[str, Any]) -> int:
+        return int(
+            self.conn.execute(
+                sa.insert(alert_groups).values(values).returning(alert_groups.c.id)
+            ).scalar_one()
+        )
+
+    def update_group(self, group_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(sa.update(alert_groups).where(alert_groups.c.id == group_id).values(values))
+
+    # ---- group timeline ------------------------------------------------------------------
+
+    def add_event(
+        self,
+        group_id: int,
+        at: datetime,
+        kind: str,
+        actor: str,
+        interface: str,
+        message: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.conn.execute(
+            sa.insert(alert_group_events).values(
+                group_id=group_id,
+                at=at,
+                kind=kind,
+                actor=actor,
+                interface=interface,
+                message=message,
+                data=data or {},
+            )
+        )
+
+    def events(self, group_id: int, after_id: int = 0, limit: int = 1000) -> list[GroupEvent]:
+        rows = self.conn.execute(
+            sa.select(alert_group_events)
+            .where(alert_group_events.c.group_id == group_id, alert_group_events.c.id > after_id)
+            .order_by(alert_group_events.c.id)
+            .limit(limit)
+        ).mappings()
+        return [GroupEvent(**dict(r)) for r in rows]
+
+    # ---- maintenance ---------------------------------------------------------------------
+
+    def in_maintenance(self, service_id: str, at: datetime) -> bool:
+        found = self.conn.execute(
+            sa.select(maintenance_windows.c.id)
+            .where(
+                maintenance_windows.c.service_id == service_id,
+                maintenance_windows.c.starts_at <= at,
+                maintenance_windows.c.ends_at > at,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
+    def add_maintenance(
+        self,
+        service_id: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        reason: str,
+        created_by: str,
+        now: datetime,
+    ) -> int:
+        return int(
+            self.conn.execute(
+                sa.insert(maintenance_windows)
+                .values(
+                    service_id=service_id,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    reason=reason,
+                    created_by=created_by,
+                    created_at=now,
+                )
+                .returning(maintenance_windows.c.id)
+            ).scalar_one()
+        )
+
+    def maintenance(self, service_id: str | None, after: datetime) -> list[dict[str, Any]]:
+        query = sa.select(maintenance_windows).where(maintenance_windows.c.ends_at > after)
+        if service_id is not None:
+            query = query.where(maintenance_windows.c.service_id == service_id)
+        return [
+            dict(r) for r in self.conn.execute(query.order_by(maintenance_windows.c.starts_at)).mappings()
+        ]
+
+    def remove_maintenance(self, window_id: int) -> bool:
+        result = self.conn.execute(
+            sa.delete(maintenance_windows).where(maintenance_windows.c.id == window_id)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,102 @@
+"""Alert groups: the list, the detail (alerts, escalation progress) and their actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from onwatch.kernel import choices
+from onwatch.kernel.enums import Role, Severity
+from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.domain.escalation import Target, TargetKind
+from onwatch.web.auth import WebUser
+from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+
+router = APIRouter(include_in_schema=False)
+
+User = Annotated[WebUser, Depends(signed_in)]
+Form = Annotated[Posted, Depends(posted)]
+W = Annotated[Web, Depends(web)]
+
+
+@router.get("/alerts")
+def alert_groups(request: Request, w: W, user: User, status: str = "open") -> Response:
+    if status == "open":
+        groups = [
+            g for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED) for g in w.groups.groups(status=s)
+        ]
+    elif status in {s.value for s in GroupStatus}:
+        groups = w.groups.groups(status=GroupStatus(status))
+    else:
+        groups = w.groups.groups()
+    groups.sort(key=lambda g: g.id, reverse=True)
+    return w.page(request, "alerts.html", user, groups=groups, status=status)
+
+
+def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: str | None = None,
+            status_code: int = 200) -> Response:  # fmt: skip
+    try:
+        group, alerts, events, escalation = w.groups.detail(group_id)
+    except NotFound:
+        return w.page(request, "not_found.html", user, status_code=404, what=f"alert group {group_id}")
+    steps = []
+    if escalation is not None:
+        for index, step in enumerate(escalation.policy.steps):
+            steps.append(
+                {
+                    "number": index + 1,
+                    "targets": ", ".join(str(t) for t in step.targets),
+                    "delay": step.delay,
+                    "current": index == escalation.position.step,
+                    "done": index < escalation.position.step,
+                }
+            )
+    return w.page(
+        request, "alert_group.html", user, status_code=status_code,
+        group=group, alerts=alerts, events=list(reversed(events)), escalation=escalation, steps=steps,
+        severities=list(Severity), error=error,
+    )  # fmt: skip
+
+
+@router.get("/alerts/{group_id}")
+def alert_group(request: Request, group_id: int, w: W, user: User) -> Response:
+    return _detail(request, w, user, group_id)
+
+
+@router.post("/alerts/{group_id}/actions")
+def alert_group_action(request: Request, group_id: int, w: W, form: Form) -> Response:
+    actor = form.user.actor
+    action = form.get("action")
+    try:
+        if action == "acknowledge":
+            w.groups.acknowledge(group_id, actor)
+        elif action == "resolve":
+            w.groups.resolve(group_id, actor)
+        elif action == "escalate":
+            w.groups.escalate(group_id, actor)
+        elif action == "page":
+            role = form.get("role")
+            if role not in {r.value for r in Role}:
+                raise InvalidInput(f"unknown role {role!r}", field="role")
+            w.groups.page(group_id, actor, Target(TargetKind.ROLE, role))
+        elif action == "incident":
+            _, incident_id = w.groups.to_incident(
+                group_id,
+                actor,
+                severity=choices.severity(form.get("severity")),
+                title=form.get("title").strip() or None,
+            )
+            return see_other(f"/incidents/{incident_id}")
+        elif action == "attach":
+            raw = form.get("incident_id").strip().lstrip("#")
+            if not raw.isdigit():
+                raise InvalidInput("enter the number of an incident", field="incident_id")
+            w.groups.attach(group_id, int(raw), actor)
+        else:
+            raise InvalidInput(f"unknown action {action!r}", field="action")
+    except DomainError as exc:
+        return _detail(request, w, form.user, group_id, error=exc.message, status_code=exc.status_code)
+    return see_other(f"/alerts/{group_id}")

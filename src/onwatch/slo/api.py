@@ -1,0 +1,54 @@
+"""/api/v1/slo/samples (pushed measurements) and /api/v1/services/{id}/slo (the SLO read model)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from onwatch.alerts.sources.base import PayloadError
+from onwatch.api.auth import Responder, Viewer
+from onwatch.api.problems import problem
+from onwatch.db.uow import Database
+from onwatch.slo.evaluate import PrometheusClients
+from onwatch.slo.report import service_slo
+from onwatch.slo.samples import SloSamples
+
+router = APIRouter(prefix="/api/v1", tags=["slo"])
+
+
+@router.post("/slo/samples", status_code=202)
+async def push_samples(request: Request, _who: Responder) -> Response:
+    """Pushed measurements for services with `source: pushed` (see onwatch.slo.samples).
+    Answers 202 once stored; 422 naming each field at fault (NaN, negative counts, samples from
+    the future, unknown services), and then nothing is stored."""
+    raw = await request.body()
+    try:
+        # the standard parser, not orjson: it reads NaN/Infinity, so they can be refused by field
+        body = json.loads(raw) if raw else None
+    except ValueError as exc:
+        return problem(400, "Malformed JSON", f"the request body is not valid JSON: {exc}")
+    samples: SloSamples = request.app.state.slo_samples
+    try:
+        stored = await run_in_threadpool(samples.push, body)
+    except PayloadError as exc:
+        errors = [{"field": f, "message": m} for f, m in exc.errors]
+        return problem(422, "Invalid samples", str(exc), errors=errors)
+    return JSONResponse({"status": "accepted", "samples": stored}, status_code=202)
+
+
+@router.get("/services/{service_id}/slo")
+def get_service_slo(service_id: str, request: Request, _who: Viewer) -> dict[str, Any]:
+    """Per window: request rate, error ratio, Apdex and the burn-rate thresholds; the state, since
+    when and why; the remaining 30-day error budget; the suggested incident status."""
+    db: Database = request.app.state.db
+    clients: PrometheusClients = request.app.state.prometheus_clients
+    with db.read() as uow:
+        config = request.app.state.config_cache.get(uow).config
+        if service_id not in config.services:
+            raise HTTPException(404, f"service {service_id!r} does not exist")
+        record = uow.slo.states([service_id]).get(service_id)
+        return service_slo(uow, config, service_id, record, request.app.state.clock.now(), clients)

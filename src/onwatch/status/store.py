@@ -1,0 +1,75 @@
+"""Read model of the public status page: non-confidential incidents only, with their public updates
+and the worst status each ever had. Confidential incidents are filtered here, in SQL, so no caller
+can forget to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from onwatch.db.tables import incident_services, incidents, timeline_events
+from onwatch.incidents.store.incidents import IncidentRepository
+from onwatch.kernel.enums import EventKind, Severity, State, Status
+from onwatch.status.domain import PublicIncident, worst
+
+_STATUS_VALUES = frozenset(s.value for s in Status)
+
+
+class StatusPageRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def incidents(self, *, since: datetime, limit: int = 1000) -> list[PublicIncident]:
+        """Public incidents that are active, or were open at some time after `since`; newest first."""
+        query = (
+            sa.select(incidents)
+            .where(
+                incidents.c.confidential == sa.false(),
+                sa.or_(
+                    incidents.c.state != State.RESOLVED.value,
+                    incidents.c.resolved_at >= since,
+                ),
+            )
+            .order_by(incidents.c.declared_at.desc(), incidents.c.id.desc())
+            .limit(limit)
+        )
+        rows = list(self.conn.execute(query).mappings())
+        ids = [r["id"] for r in rows]
+        if not ids:
+            return []
+        services: dict[int, list[str]] = {i: [] for i in ids}
+        for incident_id, service_id in self.conn.execute(
+            sa.select(incident_services.c.incident_id, incident_services.c.service_id)
+            .where(incident_services.c.incident_id.in_(ids))
+            .order_by(incident_services.c.service_id)
+        ):
+            services[incident_id].append(service_id)
+        statuses: dict[int, list[Status]] = {i: [] for i in ids}
+        for incident_id, kind, data in self.conn.execute(
+            sa.select(timeline_events.c.incident_id, timeline_events.c.kind, timeline_events.c.data).where(
+                timeline_events.c.incident_id.in_(ids),
+                timeline_events.c.kind.in_([EventKind.DECLARED.value, EventKind.STATUS_CHANGED.value]),
+            )
+        ):
+            value = data.get("status") if kind == EventKind.DECLARED.value else data.get("to")
+            if value in _STATUS_VALUES:
+                statuses[incident_id].append(Status(value))
+        updates = IncidentRepository(self.conn).updates(ids)
+        return [
+            PublicIncident(
+                id=r["id"],
+                title=r["title"],
+                severity=Severity(r["severity"]),
+                state=State(r["state"]),
+                status=Status(r["status"]),
+                services=tuple(services[r["id"]]),
+                declared_at=r["declared_at"],
+                updated_at=r["updated_at"],
+                mitigated_at=r["mitigated_at"],
+                resolved_at=r["resolved_at"],
+                worst_status=worst([Status(r["status"]), *statuses[r["id"]]]),
+                updates=tuple(updates[r["id"]]),
+            )
+            for r in rows
+        ]

@@ -1,0 +1,92 @@
+"""Status page subscribers: email addresses (double opt-in) and webhook URLs."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from onwatch.db.tables import status_subscribers
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    kind: str
+    token: str
+    address: str
+    created_at: datetime
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class SubscriberRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def add(self, kind: str, address: str, now: datetime, *, confirmed: bool) -> tuple[str, int]:
+        """A subscriber and its secret token (used in the confirm and unsubscribe links)."""
+        token = secrets.token_urlsafe(32)
+        new_id = self.conn.execute(
+            sa.insert(status_subscribers)
+            .values(
+                kind=kind,
+                address=address,
+                token=token,
+                created_at=now,
+                confirmed_at=now if confirmed else None,
+            )
+            .returning(status_subscribers.c.id)
+        ).scalar_one()
+        return token, int(new_id)
+
+    def by_token(self, token: str) -> Subscriber | None:
+        row = (
+            self.conn.execute(sa.select(status_subscribers).where(status_subscribers.c.token == token))
+            .mappings()
+            .first()
+        )
+        return self._record(row) if row else None
+
+    def confirm(self, subscriber_id: int, now: datetime) -> None:
+        self.conn.execute(
+            sa.update(status_subscribers)
+            .where(status_subscribers.c.id == subscriber_id, status_subscribers.c.confirmed_at.is_(None))
+            .values(confirmed_at=now)
+        )
+
+    def unsubscribe(self, subscriber_id: int, now: datetime) -> None:
+        self.conn.execute(
+            sa.update(status_subscribers)
+            .where(status_subscribers.c.id == subscriber_id, status_subscribers.c.unsubscribed_at.is_(None))
+            .values(unsubscribed_at=now)
+        )
+
+    def active(self) -> list[Subscriber]:
+        rows = self.conn.execute(
+            sa.select(status_subscribers)
+            .where(
+                status_subscribers.c.confirmed_at.is_not(None),
+                status_subscribers.c.unsubscribed_at.is_(None),
+            )
+            .order_by(status_subscribers.c.id)
+        ).mappings()
+        return [self._record(r) for r in rows]
+
+    @staticmethod
+    def _record(row: sa.RowMapping) -> Subscriber:
+        return Subscriber(
+            id=row["id"],
+            kind=row["kind"],
+            token=row["token"],
+            address=row["address"],
+            created_at=row["created_at"],
+            confirmed_at=row["confirmed_at"],
+            unsubscribed_at=row["unsubscribed_at"],
+        )

@@ -1,0 +1,57 @@
+"""A short-TTL cache of the status page's read model and of each rendered representation, with
+strong ETags: under load one request per TTL period reads the database; the others get bytes from
+memory (or 304 Not Modified)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from onwatch.status.web.model import StatusModel
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+    media_type: str
+
+
+class StatusCache:
+    def __init__(self, build: Callable[[], StatusModel], ttl: float = 5.0) -> None:
+        self.build = build
+        self.ttl = ttl
+        self._model: StatusModel | None = None
+        self._built = 0.0
+        self._generation = 0
+        self._rendered: dict[str, tuple[int, Rendered]] = {}
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._built = 0.0
+
+    async def model(self) -> tuple[int, StatusModel]:
+        if self._model is not None and time.monotonic() - self._built < self.ttl:
+            return self._generation, self._model
+        async with self._lock:  # one rebuild at a time; the others wait for it, then use it
+            if self._model is None or time.monotonic() - self._built >= self.ttl:
+                self._model = await run_in_threadpool(self.build)
+                self._built = time.monotonic()
+                self._generation += 1
+            return self._generation, self._model
+
+    async def get(self, key: str, media_type: str, render: Callable[[StatusModel], str | bytes]) -> Rendered:
+        generation, model = await self.model()
+        cached = self._rendered.get(key)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        body = await run_in_threadpool(render, model)
+        data = body.encode() if isinstance(body, str) else body
+        rendered = Rendered(data, f'"{hashlib.sha256(data).hexdigest()[:32]}"', media_type)
+        self._rendered[key] = (generation, rendered)
+        return rendered

@@ -1,1 +1,0 @@
-"""Persistence: tables, repositories, unit of work and migrations (SQLite and PostgreSQL)."""

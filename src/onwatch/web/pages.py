@@ -1,0 +1,170 @@
+"""Sign-in, sign-out, the dashboard and the declare form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from onwatch.config.cache import AppliedConfig
+from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.incidents.views import ago, cadence_table, next_update_due
+from onwatch.kernel.enums import Severity, Status
+from onwatch.kernel.errors import DomainError, NotFound
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
+from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+
+router = APIRouter(include_in_schema=False)
+
+User = Annotated[WebUser, Depends(signed_in)]
+Form = Annotated[Posted, Depends(posted)]
+W = Annotated[Web, Depends(web)]
+
+
+def _safe_next(target: str | None) -> str:
+    # only paths on this site: never an open redirect to another host
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_page(request: Request, w: W, next: str = "/") -> Response:
+    token = w.sessions.form_token(request)
+    response = w.page(request, "login.html", None, form_token=token, next=_safe_next(next), error=None)
+    w.sessions.set_form_cookie(response, token)
+    return response
+
+
+@router.post("/login")
+async def login(request: Request, w: W) -> Response:
+    form = await request.form()
+    person = str(form.get("person", "")).strip()
+    password = str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", "/")))
+    token = w.sessions.form_token(request)
+    error: str | None = None
+    if not csrf_ok(request.cookies.get("onwatch_form"), form.get("csrf_token")):
+        error = "This form expired (its CSRF token is missing or wrong); reload the page and sign in again."
+    else:
+        from starlette.concurrency import run_in_threadpool
+
+        result = await run_in_threadpool(w.sessions.sign_in, person, password)
+        if result is not None:
+            response = see_other(target)
+            w.sessions.set_cookie(response, result[0])
+            return response
+        error = "Unknown person or wrong password."
+    response = w.page(
+        request, "login.html", None, status_code=400 if "CSRF" in error else 401,
+        form_token=token, next=target, error=error, person=person,
+    )  # fmt: skip
+    w.sessions.set_form_cookie(response, token)
+    return response
+
+
+@router.post("/logout")
+def logout(w: W, form: Form) -> Response:
+    w.sessions.sign_out(form.user)
+    response = see_other("/login")
+    w.sessions.clear_cookie(response)
+    return response
+
+
+@router.get("/")
+def dashboard(request: Request, w: W, user: User) -> Response:
+    now = w.clock.now()
+    try:
+        applied: AppliedConfig | None = w.oncall.applied()
+        oncall = w.oncall.who()
+    except NotFound:  # no configuration applied yet: the dashboard still answers
+        applied, oncall = None, []
+    cadence = cadence_table(applied)
+    open_incidents = w.incidents.find(IncidentFilter(active=True, include_confidential=True))
+    rows = [
+        {
+            "incident": i,
+            "age": ago(now, i.declared_at),
+            "since_update": ago(now, i.last_public_update_at),
+            "due": next_update_due(i, cadence),
+        }
+        for i in open_incidents
+    ]
+    groups = [g for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED) for g in w.groups.groups(status=s)]
+    with w.db.read() as uow:
+        services = uow.directory.services()
+        slo = {sid: r.tracker for sid, r in uow.slo.states().items()}
+    return w.page(
+        request, "dashboard.html", user,
+        incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
+        slo=slo,
+        role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
+    )  # fmt: skip
+
+
+def _declare_form(request: Request, w: W, user: WebUser, **extra: object) -> Response:
+    with w.db.read() as uow:
+        services = uow.directory.services()
+    context: dict[str, object] = {
+        "services": services,
+        "severities": list(Severity),
+        "statuses": [s for s in Status if s is not Status.OPERATIONAL],
+        "errors": {},
+        "values": {"severity": "S3", "status": Status.DEGRADED_PERFORMANCE.value, "services": []},
+    }
+    context.update(extra)
+    status_code = 422 if context["errors"] else 200
+    return w.page(request, "declare.html", user, status_code=status_code, **context)
+
+
+@router.get("/incidents/new")
+def declare_page(request: Request, w: W, user: User) -> Response:
+    return _declare_form(request, w, user)
+
+
+@router.post("/incidents")
+def declare(request: Request, w: W, form: Form) -> Response:
+    values = {
+        "title": form.get("title"),
+        "severity": form.get("severity"),
+        "status": form.get("status", Status.DEGRADED_PERFORMANCE.value),
+        "services": form.lists.get("services", []),
+        "security": form.get("security") == "on",
+    }
+    errors: dict[str, str] = {}
+    if not str(values["title"]).strip():
+        errors["title"] = "Enter a title: what is broken, as users see it."
+    severity: Severity | None = None
+    try:
+        severity = Severity.parse(values["severity"])
+    except ValueError as exc:
+        text = str(exc)
+        errors["severity"] = text[:1].upper() + text[1:]
+    try:
+        status = Status(str(values["status"]))
+    except ValueError:
+        errors["status"] = f"Unknown status {values['status']!r}."
+    if errors or severity is None:
+        return _declare_form(request, w, form.user, errors=errors, values=values)
+    try:
+        incident = w.incidents.declare(
+            form.user.actor,
+            title=str(values["title"]),
+            severity=severity,
+            services=list(form.lists.get("services", [])),
+            status=status,
+            security=bool(values["security"]),
+        )
+    except DomainError as exc:
+        return _declare_form(request, w, form.user, errors={exc.field or "form": exc.message}, values=values)
+    return see_other(f"/incidents/{incident.id}")
+
+
+def login_redirect(next_path: str) -> Response:
+    return see_other(f"/login?next={quote(next_path, safe='/')}")
+
+
+__all__ = ["SESSION_COOKIE", "login_redirect", "router"]
