@@ -26,6 +26,7 @@ from tests.prometheus_helpers import (
     write_history,
 )
 
+from onwatch.bootstrap import subscribe_reactions
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.db import migrate
@@ -159,6 +160,7 @@ def run_cycles(
 def fresh_database(backend: str, workdir: Path) -> tuple[Database, Any]:
     if backend == "sqlite":
         db = Database(f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.db'}")
+        subscribe_reactions(db, "http://onwatch.test")
         migrate.upgrade(db.engine)
         return db, None
     from tests.databases import PostgresRun

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 
 from onwatch.config.apply import apply_config
+from onwatch.config.cache import ConfigCache
 from onwatch.config.loader import load_config_file
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.kernel.clock import FakeClock
+from onwatch.paging.commands import SignerSource
 from tests.databases import (
+    TEST_PUBLIC_URL,
     PostgresRun,
     SqliteTemplate,
     postgres_required,
@@ -86,7 +89,7 @@ def org(db: Database, clock: FakeClock, demo_config: OnwatchConfig) -> OnwatchCo
 
 @pytest.fixture
 def incidents(db: Database, clock: FakeClock, org: OnwatchConfig) -> IncidentCommands:
-    return IncidentCommands(db, clock)
+    return IncidentCommands(db, clock, ConfigCache(), SignerSource(TEST_PUBLIC_URL))
 
 
 @pytest.fixture

@@ -14,12 +14,20 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from onwatch.bootstrap import subscribe_reactions
 from onwatch.db import migrate
 from onwatch.db.connect import create_engine
 from onwatch.db.tables import metadata
 from onwatch.db.uow import Database
 
+# the public URL of create_api's default, which the reactions' links use unless an app says otherwise
+TEST_PUBLIC_URL = "http://127.0.0.1:8080"
 PG_ADMIN_URL = os.environ.get("ONWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def wired(db: Database) -> Database:
+    subscribe_reactions(db, TEST_PUBLIC_URL)
+    return db
 
 
 def selected_backends() -> list[str]:
@@ -57,7 +65,7 @@ class SqliteTemplate:
     def fresh(self) -> Database:
         path = self.root / f"{uuid.uuid4().hex}.db"
         shutil.copyfile(self.template, path)
-        return Database(f"sqlite:///{path}")
+        return wired(Database(f"sqlite:///{path}"))
 
 
 class PostgresRun:
@@ -69,7 +77,7 @@ class PostgresRun:
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
         self.url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{self.name}"
-        self.db = Database(self.url)
+        self.db = wired(Database(self.url))
         migrate.upgrade(self.db.engine)
 
     def fresh(self) -> Database:

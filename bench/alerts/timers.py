@@ -22,6 +22,7 @@ def ingest_groups(url: str, count: int, deadline: float) -> float:
     """`count` alerts with distinct alertnames through the in-process AlertIngest (100 per call):
     `count` groups, each paging the EOC and holding a pending escalation timer. Returns seconds."""
     from onwatch.alerts.ingest.apply import AlertIngest
+    from onwatch.bootstrap import subscribe_reactions
     from onwatch.config.cache import ConfigCache
     from onwatch.db.uow import Database
     from onwatch.kernel.clock import SystemClock
@@ -29,6 +30,7 @@ def ingest_groups(url: str, count: int, deadline: float) -> float:
     from onwatch.paging.domain.alerts import AlertAction, AlertEvent
 
     db = Database(url)
+    subscribe_reactions(db, "http://onwatch.test")
     try:
         ingest = AlertIngest(db, SystemClock(), ConfigCache(), SignerSource("http://onwatch.test"))
         with db.read() as uow:

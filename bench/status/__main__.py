@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from bench.incidents import postgres_database
+from onwatch.bootstrap import subscribe_reactions
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.db import migrate
@@ -116,6 +117,7 @@ def main() -> None:
     now = datetime.now(UTC)
     with postgres_database(args.pg_admin_url) as url, tempfile.TemporaryDirectory() as static:
         db = Database(url)
+        subscribe_reactions(db, "http://onwatch.test")
         migrate.upgrade(db.engine)
         apply_config(db, load_config_file(CONFIG), now=now, applied_by="bench")
         started = time.perf_counter()

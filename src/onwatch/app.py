@@ -27,8 +27,12 @@ class Onwatch:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, clock: Clock | None = None) -> Onwatch:
+        from onwatch.bootstrap import subscribe_reactions
+
         settings = settings or Settings()
-        return cls(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+        db = Database(settings.database_url)
+        subscribe_reactions(db, settings.public_url)
+        return cls(settings=settings, db=db, clock=clock or SystemClock())
 
     def worker(self, channels: dict[str, Channel] | None = None) -> Worker:
         from datetime import timedelta

@@ -171,8 +171,10 @@ def test_responses_carry_an_etag_and_answer_304_when_unchanged(app: FastAPI, pub
 
 
 def _outbox(db: Database) -> list[dict[str, Any]]:
+    """The status page's messages in the outbox (the incident's own announcements left aside)."""
     with db.read() as uow:
-        return [dict(r) for r in uow.conn.execute(sa.select(outbox).order_by(outbox.c.id)).mappings()]
+        rows = uow.conn.execute(sa.select(outbox).order_by(outbox.c.id)).mappings()
+        return [dict(r) for r in rows if str(r["payload"]["kind"]).startswith("status_")]
 
 
 def _form_token(client: TestClient, path: str) -> str:

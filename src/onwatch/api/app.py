@@ -22,6 +22,7 @@ from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.limits import BodySizeLimit
+from onwatch.bootstrap import subscribe_reactions
 from onwatch.chat import api as chat
 from onwatch.chat.actions import ChatActions
 from onwatch.config import api as admin
@@ -88,11 +89,12 @@ def create_api(
         version=__version__,
         description="Incident management: on-call, paging, incidents, SLOs, status page, reviews.",
     )
+    subscribe_reactions(db, public_url)
     cache = ConfigCache()
     signer = SignerSource(public_url)
     app.state.db = db
     app.state.clock = clock
-    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake, public_url=public_url)
+    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake)
     app.state.process = ProcessCommands(db, clock, cache, signer, on_commit=wake)
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
@@ -109,6 +111,7 @@ def create_api(
     app.state.slo_samples = SloSamples(db, clock, cache)
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
+    app.include_router(incidents.groups_router)
     routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat, slo)
     for module in routers:
         app.include_router(module.router)

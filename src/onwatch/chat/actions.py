@@ -82,7 +82,7 @@ class ChatActions:
         """Acknowledge the incident's open page to you (engaging its role); with no page to you,
         engage as EOC."""
         assert c.incident_id is not None and actor.person_id is not None
-        page = self.groups.page_to(c.incident_id, actor.person_id)
+        page = self.incidents.page_to(c.incident_id, actor.person_id)
         if page is not None:
             self.groups.acknowledge(page, actor)
         else:

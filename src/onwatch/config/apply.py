@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 
+from onwatch.config.events import ConfigApplied
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
 from onwatch.db.uow import Database
-from onwatch.slo.evaluate import ensure_scheduled
 
 SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "version")
 
@@ -100,7 +100,7 @@ def apply_config(
         changes = diff(current[1] if current else None, document)
         result = ApplyResult(changes=changes)
         if not dry_run:
-            ensure_scheduled(uow, config, now)  # SLO evaluation runs while the config measures something
+            uow.publish(ConfigApplied(config, now))  # e.g. SLO evaluation starts if the config has SLOs
         if dry_run or not changes:
             return result
         uow.config.sync_people(document["people"])

@@ -17,14 +17,20 @@ from onwatch.directory.store import DirectoryRepository
 from onwatch.directory.tokens import TokenRepository
 from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.incidents.store.role_pages import ProcessRepository
+from onwatch.kernel.events import EventBus
 from onwatch.oncall.store import OnCallRepository
 from onwatch.paging.store.groups import AlertRepository
 from onwatch.slo.store import SloRepository
 
 
 class UnitOfWork:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, events: EventBus[UnitOfWork]) -> None:
         self.conn = conn
+        self._events = events
+
+    def publish(self, event: object) -> None:
+        """Run the handlers of a domain event now, inside this transaction (onwatch.kernel.events)."""
+        self._events.publish(self, event)
 
     @cached_property
     def incidents(self) -> IncidentRepository:
@@ -69,6 +75,8 @@ class Database:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = normalise_url(url)
         self.engine = engine or create_engine(self.url)
+        # the reactions between slices; onwatch.bootstrap subscribes them
+        self.events: EventBus[UnitOfWork] = EventBus()
         # SQLite has one writer at a time. Threads of this process queue on a lock, first come first
         # served, instead of SQLite's busy handler, which polls with sleeps of up to 100 ms and made
         # p99 latency under concurrent writes ~20x the median. Other processes still use busy_timeout.
@@ -84,14 +92,14 @@ class Database:
         with serialised, self.engine.connect() as conn:
             conn.info.pop("onwatch_notified", None)  # the connection is pooled: reset per transaction
             with conn.begin():
-                yield UnitOfWork(conn)
+                yield UnitOfWork(conn, self.events)
 
     @contextmanager
     def read(self) -> Iterator[UnitOfWork]:
         with self.engine.connect() as conn:
             conn.execution_options(**read_options())
             with conn.begin():
-                yield UnitOfWork(conn)
+                yield UnitOfWork(conn, self.events)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, Field
 
 from onwatch.api.auth import Principal, Responder, Viewer
 from onwatch.db.uow import Database
@@ -29,10 +30,12 @@ from onwatch.incidents.schemas import (
     UpdateOut,
 )
 from onwatch.incidents.store.incidents import IncidentFilter
-from onwatch.kernel.enums import Role, State
+from onwatch.kernel.enums import Role, State, Status
 from onwatch.kernel.errors import NotFound
+from onwatch.paging.api import GroupOut
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+groups_router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
 
 def _commands(request: Request) -> IncidentCommands:
@@ -209,3 +212,31 @@ def withhold(incident_id: int, body: ReasonIn, request: Request, who: Responder)
 def disclose(incident_id: int, request: Request, who: Responder) -> IncidentOut:
     """The owner makes a confidential incident public."""
     return IncidentOut.of(_commands(request).disclose(incident_id, who.actor()))
+
+
+class ToIncidentIn(BaseModel):
+    severity: SeverityIn
+    title: str | None = Field(default=None, max_length=200)
+    status: Status = Status.DEGRADED_PERFORMANCE
+    page: list[Role] = Field(default_factory=list, description="roles to page (S1/S2 always page the IMOC)")
+
+
+class ToIncidentOut(BaseModel):
+    incident_id: int
+    alert_group: GroupOut
+
+
+@groups_router.post(
+    "/alert-groups/{group_id}/incident", response_model=ToIncidentOut, status_code=status.HTTP_201_CREATED
+)
+def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: Responder) -> ToIncidentOut:
+    """Declare an incident from this alert group; its pages and acks join the incident timeline."""
+    group, incident_id = _commands(request).declare_from_group(
+        group_id,
+        who.actor(),
+        severity=body.severity,
+        title=body.title,
+        status=body.status,
+        page=frozenset(body.page),
+    )
+    return ToIncidentOut(incident_id=incident_id, alert_group=GroupOut.of(group))

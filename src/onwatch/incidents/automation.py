@@ -4,8 +4,10 @@ and on declaration write the document, announce, notify the advocates and page w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents import announcements
 from onwatch.incidents.domain.incident import Incident
@@ -19,9 +21,10 @@ from onwatch.incidents.domain.rules import (
 )
 from onwatch.incidents.role_pages import RolePages
 from onwatch.kernel.enums import EventKind, Interface, Role, Severity
+from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
 from onwatch.notify.base import Notification
-from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.links import LinkSigner
 from onwatch.paging.outreach import post_to_channel
 from onwatch.paging.pager import Pager
 
@@ -36,6 +39,18 @@ def timer_key(incident_id: int, kind: str) -> str:
     return f"inc:{incident_id}:{kind}:"
 
 
+def automation_for(
+    uow: UnitOfWork, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner], now: datetime
+) -> IncidentAutomation | None:
+    """The process's reflexes for this unit of work (the one place they are built); None while no
+    configuration is applied: there is nobody to page and no cadence to keep."""
+    try:
+        applied = cache.get(uow)
+    except NotFound:
+        return None
+    return IncidentAutomation(uow, Pager(uow, applied, signer(uow), now), now)
+
+
 class IncidentAutomation:
     def __init__(self, uow: UnitOfWork, pager: Pager, now: datetime) -> None:
         self.uow = uow
@@ -47,28 +62,16 @@ class IncidentAutomation:
     # ---- after every change -----------------------------------------------------------------
 
     def react(self, incident: Incident) -> None:
-        """Page the IMOC if required and none is engaged or paged; reschedule the incident's timers;
-        once resolved, stand down the role pages still open."""
+        """Page the IMOC if required and none is engaged or paged; reschedule the incident's timers.
+        (Resolving stands the role pages down: incidents/reactions.py.)"""
         assert incident.id is not None
-        if not incident.active:
-            self._stand_down(incident)
-        else:
+        if incident.active:
             # the reason is looked up only when a page goes out: not on every change while one is open
             if needs_imoc_page(incident) and self.uow.process.open_role_page(incident.id, Role.IMOC) is None:
                 self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
             if incident.security and incident.holder(Role.SECURITY) is None:
                 self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
         self.schedule(incident)
-
-    def _stand_down(self, incident: Incident) -> None:
-        from onwatch.paging.group_actions import GroupActions  # groups -> engagement -> automation
-
-        assert incident.id is not None
-        actions = GroupActions(self.uow, self.pager, self.now)
-        for page in self.uow.process.open_role_pages(incident.id):
-            group = self.uow.alerts.group(page.group_id, for_update=True)
-            if group.status is not GroupStatus.RESOLVED:
-                actions.resolve(group, ENGINE, f"incident #{incident.id} is resolved")
 
     def _imoc_reason(self, incident: Incident) -> str:
         assert incident.id is not None

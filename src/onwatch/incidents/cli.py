@@ -13,6 +13,7 @@ from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.reports import ProcessCommands
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
+from onwatch.paging import cli as alerts
 from onwatch.paging.commands import SignerSource
 
 app = typer.Typer(help="Inspect and run incidents.", no_args_is_help=True)
@@ -227,3 +228,25 @@ def report(
         commands = ProcessCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
         group = commands.report(actor(as_person), text, service)
         typer.echo(f"reported: the EOC is paged (alert group #{group})")
+
+
+@alerts.alerts_app.command("incident")
+def incident_from_group(
+    group_id: int,
+    severity: Annotated[str, typer.Option("--severity", "-s", help="S1-S4")] = "S3",
+    title: str | None = None,
+    attach: Annotated[
+        int | None, typer.Option(help="attach to this incident instead of declaring one")
+    ] = None,
+    as_person: As = None,
+) -> None:
+    """Declare an incident from an alert group (or attach the group to an existing incident)."""
+    with reported():
+        if attach is not None:
+            group = alerts.group_commands().attach(group_id, attach, actor(as_person))
+            typer.echo(f"alert group #{group.id} attached to incident #{attach}")
+            return
+        _group, incident_id = _commands().declare_from_group(
+            group_id, actor(as_person), severity=_severity(severity), title=title
+        )
+        typer.echo(f"declared incident #{incident_id} from alert group #{group_id}")

@@ -4,52 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from onwatch.config.cache import ConfigCache
-from onwatch.db.uow import Database, UnitOfWork
-from onwatch.incidents.automation import IncidentAutomation
+from onwatch.db.uow import UnitOfWork
+from onwatch.incidents.automation import IncidentAutomation, automation_for
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.updates import PublicUpdate
+from onwatch.incidents.engagement import engaged_from_group, paged_vias
+from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
+from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter
-from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
-from onwatch.kernel.errors import InvalidInput, NotFound
+from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
-from onwatch.paging.links import LinkSigner
-from onwatch.paging.pager import Pager
-from onwatch.status.subscriptions import notify_subscribers
+from onwatch.paging.base import PagingCommands
+from onwatch.paging.commands import link_to_incident
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.store.groups import AlertGroupRecord
 
 
-class IncidentCommands:
-    """Incident commands. With the applied config (`cache`) and the link signer, the process runs
-    itself: IMOC pages, announcements, timers (incidents/automation.py); without them (unit tests of
-    the record alone) only the incident record changes."""
-
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        cache: ConfigCache | None = None,
-        signer: Callable[[UnitOfWork], LinkSigner] | None = None,
-        on_commit: Callable[[], None] = lambda: None,
-        public_url: str = "http://127.0.0.1:8080",
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.cache = cache
-        self.signer = signer
-        self.on_commit = on_commit
-        # base of the links in the notices status page subscribers receive
-        self.public_url = public_url
+class IncidentCommands(PagingCommands):
+    """Incident commands; the process runs itself in the same transaction (IMOC pages,
+    announcements, timers: incidents/automation.py) once a configuration is applied."""
 
     def automation(self, uow: UnitOfWork) -> IncidentAutomation | None:
-        if self.cache is None or self.signer is None:
-            return None
-        try:
-            applied = self.cache.get(uow)
-        except NotFound:  # no config applied: nobody to page
-            return None
-        now = self.clock.now()
-        return IncidentAutomation(uow, Pager(uow, applied, self.signer(uow), now), now)
+        return automation_for(uow, self.cache, self.signer, self.clock.now())
 
     def declare(
         self,
@@ -83,6 +60,49 @@ class IncidentCommands:
                 automation.declared(incident, actor, set(page))
         self.on_commit()
         return incident
+
+    def declare_from_group(
+        self,
+        group_id: int,
+        actor: Actor,
+        *,
+        severity: Severity,
+        title: str | None = None,
+        status: Status = Status.DEGRADED_PERFORMANCE,
+        page: frozenset[Role] = frozenset(),
+    ) -> tuple[AlertGroupRecord, int]:
+        """Declare an incident from an alert group (same transaction) and link them; declaring does
+        all it does from scratch (document, announcements, pages). Whoever took the page engages."""
+        with self.db.write() as uow:
+            now = self.clock.now()
+            group = uow.alerts.group(group_id, for_update=True)
+            if group.incident_id is not None:
+                raise DomainError(
+                    f"alert group {group.id} already belongs to incident {group.incident_id}", field="id"
+                )
+            if actor.person_id is not None:
+                uow.directory.require_person(actor.person_id, field="declared_by")
+            incident = Incident.declare(
+                title=title or group.title[:200],
+                severity=severity,
+                actor=actor,
+                now=now,
+                services=[group.service_id] if group.service_id != NO_SERVICE else [],
+                status=status,
+            )
+            incident_id = uow.incidents.add(incident)
+            link_to_incident(uow, group, incident_id, actor, now)
+            engaged = engaged_from_group(uow, group)
+            if engaged is not None:  # whoever took the page engages on the incident (and owns it)
+                uow.process.attach_to_incident(group.id, incident_id)
+                incident.engage_role(engaged[1], engaged[0], actor, now)
+                uow.incidents.save(incident)
+            automation = self.automation(uow)
+            if automation is not None:
+                automation.declared(incident, actor, set(page))
+            linked = uow.alerts.group(group_id)
+        self.on_commit()
+        return linked, incident_id
 
     def page_role(self, incident_id: int, role: Role, actor: Actor, reason: str | None = None) -> int:
         """Page a role for the incident now (the `/pd trigger` of the process); returns the alert
@@ -169,7 +189,8 @@ class IncidentCommands:
             if status is not None:
                 incident.change_status(status, actor, now)
             update = incident.post_update(body, actor, now)
-            notify_subscribers(uow, incident, update, now, self.public_url)
+            assert incident.id is not None
+            uow.publish(PublicUpdatePosted(incident.id, incident.title, incident.confidential, update, now))
 
         return self._mutate(incident_id, run)
 
@@ -189,6 +210,17 @@ class IncidentCommands:
         return self._mutate(incident_id, lambda i, _u: i.disclose(actor, self.clock.now()))
 
     # ---- queries ---------------------------------------------------------------------------
+
+    def page_to(self, incident_id: int, person: str) -> int | None:
+        """The incident's open role page that paged `person` (what "ack" in chat means), if any."""
+        with self.db.read() as uow:
+            uow.incidents.get(incident_id)
+            for page in uow.process.open_role_pages(incident_id):  # newest first
+                if uow.alerts.group(page.group_id).status is not GroupStatus.TRIGGERED:
+                    continue
+                if paged_vias(uow, page.group_id, person):
+                    return page.group_id
+        return None
 
     def updates(self, incident_id: int) -> list[PublicUpdate]:
         """The incident's public updates, newest first."""
@@ -225,11 +257,14 @@ class IncidentCommands:
         (IMOC page, timers), all in one transaction."""
         with self.db.write() as uow:
             incident = uow.incidents.get(incident_id, for_update=True)
+            was_active = incident.active
             change(incident, uow)
             if incident.new_events:
                 uow.incidents.save(incident)
                 automation = self.automation(uow)
                 if automation is not None:
                     automation.react(incident)
+                if was_active and not incident.active:
+                    uow.publish(IncidentResolved(incident_id, self.clock.now()))
         self.on_commit()
         return incident

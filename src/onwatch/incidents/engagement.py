@@ -3,8 +3,6 @@ as roles engage); acknowledging a report tells the reporter the EOC is on it."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import IncidentAutomation
 from onwatch.kernel.enums import Role
@@ -12,16 +10,16 @@ from onwatch.kernel.timeline import Actor
 from onwatch.notify.base import Notification
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.outreach import notify_person
-from onwatch.paging.pager import Pager
 from onwatch.paging.store.groups import AlertGroupRecord
 
 
 def engage_from_acknowledgement(
-    uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
+    automation: IncidentAutomation, group: AlertGroupRecord, actor: Actor
 ) -> None:
+    uow, pager, now = automation.uow, automation.pager, automation.now
     page = uow.process.role_page_for_group(group.id)
     if page is None:
-        _engage_on_linked_incident(uow, pager, group, actor, now)
+        _engage_on_linked_incident(automation, group, actor)
         return
     if actor.person_id is None or page.engaged_at is not None:
         return
@@ -32,7 +30,7 @@ def engage_from_acknowledgement(
         if incident.active:
             incident.engage_role(page.role, person, actor, now)
             uow.incidents.save(incident)
-            IncidentAutomation(uow, pager, now).react(incident)
+            automation.react(incident)
     if page.contact is not None and page.contact != person:
         people = pager.applied.config.people
         name = people[person].name if person in people else person
@@ -63,11 +61,10 @@ def engage_from_acknowledgement(
         )
 
 
-def _engage_on_linked_incident(
-    uow: UnitOfWork, pager: Pager, group: AlertGroupRecord, actor: Actor, now: datetime
-) -> None:
+def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroupRecord, actor: Actor) -> None:
     """A monitoring page of an incident's alert group, acknowledged by the person it paged as a role
     (the EOC, say), engages them in that role on the incident."""
+    uow, now = automation.uow, automation.now
     if group.incident_id is None or actor.person_id is None:
         return
     role = paged_as(uow, group.id, actor.person_id)
@@ -78,7 +75,7 @@ def _engage_on_linked_incident(
         return
     incident.engage_role(role, actor.person_id, actor, now)
     uow.incidents.save(incident)
-    IncidentAutomation(uow, pager, now).react(incident)
+    automation.react(incident)
 
 
 def paged_vias(uow: UnitOfWork, group_id: int, person: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""/api/v1/alert-groups: see, acknowledge, resolve, escalate, page, and turn into incidents."""
+"""/api/v1/alert-groups: see, acknowledge, resolve, escalate, page, attach to incidents (declaring
+one from a group: incidents/api.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field, model_validator
 
 from onwatch.api.auth import Responder, Viewer
-from onwatch.incidents.schemas import SeverityIn
-from onwatch.kernel.enums import Role, Status
+from onwatch.kernel.enums import Role
 from onwatch.oncall.api import Instant
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.domain.alerts import GroupStatus
@@ -163,34 +163,6 @@ def page(group_id: int, body: PageIn, request: Request, who: Responder) -> Group
         Target(TargetKind.ROLE, body.role.value) if body.role else Target(TargetKind.PERSON, str(body.person))
     )
     return GroupOut.of(_commands(request).page(group_id, who.actor(), target))
-
-
-class ToIncidentIn(BaseModel):
-    severity: SeverityIn
-    title: str | None = Field(default=None, max_length=200)
-    status: Status = Status.DEGRADED_PERFORMANCE
-    page: list[Role] = Field(default_factory=list, description="roles to page (S1/S2 always page the IMOC)")
-
-
-class ToIncidentOut(BaseModel):
-    incident_id: int
-    alert_group: GroupOut
-
-
-@router.post(
-    "/alert-groups/{group_id}/incident", response_model=ToIncidentOut, status_code=status.HTTP_201_CREATED
-)
-def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: Responder) -> ToIncidentOut:
-    """Declare an incident from this alert group; its pages and acks join the incident timeline."""
-    group, incident_id = _commands(request).to_incident(
-        group_id,
-        who.actor(),
-        severity=body.severity,
-        title=body.title,
-        status=body.status,
-        page=frozenset(body.page),
-    )
-    return ToIncidentOut(incident_id=incident_id, alert_group=GroupOut.of(group))
 
 
 class AttachIn(BaseModel):

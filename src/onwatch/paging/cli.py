@@ -28,7 +28,7 @@ maintenance_app = typer.Typer(
 As = Annotated[str | None, typer.Option("--as", help="who you are (person id); or set ONWATCH_AS")]
 
 
-def _commands() -> AlertGroupCommands:
+def group_commands() -> AlertGroupCommands:
     ow = onwatch()
     return AlertGroupCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
 
@@ -43,13 +43,13 @@ def _line(g: AlertGroupRecord) -> str:
 def ack(group_id: int, as_person: As = None) -> None:
     """Acknowledge an alert group: the escalation stops."""
     with reported():
-        typer.echo(_line(_commands().acknowledge(group_id, actor(as_person))))
+        typer.echo(_line(group_commands().acknowledge(group_id, actor(as_person))))
 
 
 def resolve(group_id: int, as_person: As = None) -> None:
     """Resolve an alert group (and its alerts)."""
     with reported():
-        typer.echo(_line(_commands().resolve(group_id, actor(as_person))))
+        typer.echo(_line(group_commands().resolve(group_id, actor(as_person))))
 
 
 @alerts_app.command("list")
@@ -57,7 +57,7 @@ def list_(
     status: Annotated[GroupStatus | None, typer.Option(help="triggered, acknowledged, resolved")] = None,
 ) -> None:
     """The newest 100 alert groups: status, service, alerts firing, summary and grouping labels."""
-    groups = _commands().groups(status)
+    groups = group_commands().groups(status)
     if not groups:
         typer.echo("no alert groups")
     for g in groups:
@@ -68,7 +68,7 @@ def list_(
 def show(group_id: int) -> None:
     """An alert group with its alerts, escalation and timeline."""
     with reported():
-        group, alerts, events, escalation = _commands().detail(group_id)
+        group, alerts, events, escalation = group_commands().detail(group_id)
     typer.echo(_line(group))
     if escalation is not None:
         nxt = f", next step at {ts(escalation.next_at)}" if escalation.next_at else ""
@@ -86,7 +86,7 @@ def show(group_id: int) -> None:
 def escalate(group_id: int, as_person: As = None) -> None:
     """Run the next escalation step now."""
     with reported():
-        typer.echo(_line(_commands().escalate(group_id, actor(as_person))))
+        typer.echo(_line(group_commands().escalate(group_id, actor(as_person))))
 
 
 @alerts_app.command()
@@ -101,31 +101,7 @@ def page(
         raise typer.BadParameter("give exactly one of --role or --person")
     target = Target(TargetKind.ROLE, role.value) if role else Target(TargetKind.PERSON, str(person))
     with reported():
-        typer.echo(_line(_commands().page(group_id, actor(as_person), target)))
-
-
-@alerts_app.command()
-def incident(
-    group_id: int,
-    severity: Annotated[str, typer.Option("--severity", "-s", help="S1-S4")] = "S3",
-    title: str | None = None,
-    attach: Annotated[
-        int | None, typer.Option(help="attach to this incident instead of declaring one")
-    ] = None,
-    as_person: As = None,
-) -> None:
-    """Declare an incident from an alert group (or attach the group to an existing incident)."""
-    from onwatch.incidents.cli import _severity
-
-    with reported():
-        if attach is not None:
-            group = _commands().attach(group_id, attach, actor(as_person))
-            typer.echo(f"alert group #{group.id} attached to incident #{attach}")
-            return
-        _group, incident_id = _commands().to_incident(
-            group_id, actor(as_person), severity=_severity(severity), title=title
-        )
-        typer.echo(f"declared incident #{incident_id} from alert group #{group_id}")
+        typer.echo(_line(group_commands().page(group_id, actor(as_person), target)))
 
 
 @maintenance_app.command("add")
@@ -138,7 +114,7 @@ def maintenance_add(
 ) -> None:
     with reported():
         begin, finish = parse_range(start, end)
-        window = _commands().add_maintenance(service, begin, finish, reason, actor(as_person))
+        window = group_commands().add_maintenance(service, begin, finish, reason, actor(as_person))
         typer.echo(f"maintenance window {window} on {service}: {ts(begin)} to {ts(finish)}")
 
 

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from onwatch.db.uow import UnitOfWork
-from onwatch.incidents.engagement import engage_from_acknowledgement
 from onwatch.kernel.enums import EventKind
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Position, Target, TargetKind
+from onwatch.paging.events import GroupAcknowledged
 from onwatch.paging.pager import Pager, Recipient, correlation, timer_prefix
 from onwatch.paging.store.groups import AlertGroupRecord
 
@@ -40,7 +40,7 @@ class GroupActions:
         )
         self._stop_escalation(group, "acknowledged")
         self.event(group, "acknowledged", actor, f"{actor.name} acknowledged", EventKind.ALERTS_ACKNOWLEDGED)
-        engage_from_acknowledgement(self.uow, self.pager, group, actor, self.now)
+        self.uow.publish(GroupAcknowledged(group.id, actor, self.now))
 
     def resolve(self, group: AlertGroupRecord, actor: Actor, reason: str = "") -> None:
         if group.status is GroupStatus.RESOLVED:

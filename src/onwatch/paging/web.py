@@ -83,7 +83,7 @@ def alert_group_action(request: Request, group_id: int, w: W, form: Form) -> Res
                 raise InvalidInput(f"unknown role {role!r}", field="role")
             w.groups.page(group_id, actor, Target(TargetKind.ROLE, role))
         elif action == "incident":
-            _, incident_id = w.groups.to_incident(
+            _, incident_id = w.incidents.declare_from_group(
                 group_id,
                 actor,
                 severity=choices.severity(form.get("severity")),

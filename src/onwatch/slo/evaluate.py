@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onwatch.config.cache import ConfigCache
+from onwatch.config.events import ConfigApplied
 from onwatch.config.schema import OnwatchConfig
 from onwatch.config.slo import SloSettings, SloSource
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.db.work import TimerRecord
+from onwatch.kernel.events import EventBus
 from onwatch.slo.domain import Measurement, SloState, Tracker, Verdict, judge, step, suggest
 from onwatch.slo.prometheus import PrometheusClient
 from onwatch.slo.sources import MeasureError, PrometheusSource, Result, measure_pushed
@@ -54,6 +56,15 @@ def pushed_services(config: OnwatchConfig) -> list[str]:
 
 def prometheus_services(config: OnwatchConfig) -> list[str]:
     return [sid for sid, svc in config.services.items() if svc.slo.source is SloSource.PROMETHEUS]
+
+
+def subscribe(bus: EventBus[UnitOfWork]) -> None:
+    """A config applied starts the evaluation chain it needs (onwatch.bootstrap subscribes this)."""
+
+    def config_applied(uow: UnitOfWork, event: ConfigApplied) -> None:
+        ensure_scheduled(uow, event.config, event.at)
+
+    bus.subscribe(ConfigApplied, config_applied)
 
 
 def ensure_scheduled(uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> bool:

@@ -11,10 +11,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from onwatch.db.uow import Database, UnitOfWork
-from onwatch.incidents.domain.incident import Incident
-from onwatch.incidents.domain.updates import PublicUpdate
+from onwatch.incidents.events import PublicUpdatePosted
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.errors import InvalidInput, NotFound
+from onwatch.kernel.events import EventBus
 from onwatch.notify.base import Notification
 from onwatch.status.subscribers import Subscriber, SubscriberRepository
 
@@ -102,32 +102,38 @@ class StatusSubscriptions:
             return found
 
 
-def notify_subscribers(
-    uow: UnitOfWork, incident: Incident, update: PublicUpdate, now: datetime, public_url: str
-) -> int:
-    """Queue the public update for every active subscriber (same transaction as the update).
+class SubscriberNotices:
+    """Subscribed at composition (onwatch.bootstrap): a public update posted queues a notice for
+    every active subscriber, in the update's transaction (the outbox delivers)."""
 
-    Never for a confidential incident: the domain refuses to post one, and this checks again.
-    """
-    if incident.confidential or incident.id is None:
-        return 0
-    base = public_url.rstrip("/")
-    rows = []
-    for s in SubscriberRepository(uow.conn).active():
-        notification = Notification(
-            kind="status_update",
-            title=f"{incident.title}: {update.state.value.capitalize()}",
-            text=update.body,
-            recipient=s.address,
-            links={"view": f"{base}/status/incidents/{incident.id}", "unsubscribe": _unsubscribe(base, s)},
-            facts={"status": update.status.title, "state": update.state.value},
-            ref={"incident": incident.id, "update_at": update.at.isoformat()},
-        )
-        target = {"address": s.address} if s.kind == "email" else {"url": s.address}
-        key = f"status-update:{incident.id}:{update.at.isoformat()}:{s.id}"
-        rows.append(_row(key, s.kind, target, notification, now))
-    uow.engine.enqueue(rows)
-    return len(rows)
+    def __init__(self, public_url: str) -> None:
+        self.base = public_url.rstrip("/")
+
+    def subscribe(self, bus: EventBus[UnitOfWork]) -> None:
+        bus.subscribe(PublicUpdatePosted, self.update_posted)
+
+    def update_posted(self, uow: UnitOfWork, event: PublicUpdatePosted) -> None:
+        """Never for a confidential incident: the domain refuses to post one, and this checks again."""
+        if event.confidential:
+            return
+        update, base, rows = event.update, self.base, []
+        for s in SubscriberRepository(uow.conn).active():
+            notification = Notification(
+                kind="status_update",
+                title=f"{event.title}: {update.state.value.capitalize()}",
+                text=update.body,
+                recipient=s.address,
+                links={
+                    "view": f"{base}/status/incidents/{event.incident_id}",
+                    "unsubscribe": _unsubscribe(base, s),
+                },
+                facts={"status": update.status.title, "state": update.state.value},
+                ref={"incident": event.incident_id, "update_at": update.at.isoformat()},
+            )
+            target = {"address": s.address} if s.kind == "email" else {"url": s.address}
+            key = f"status-update:{event.incident_id}:{update.at.isoformat()}:{s.id}"
+            rows.append(_row(key, s.kind, target, notification, event.at))
+        uow.engine.enqueue(rows)
 
 
 def _unsubscribe(base: str, subscriber: Subscriber) -> str:

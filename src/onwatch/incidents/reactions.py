@@ -1,0 +1,47 @@
+"""The incident process's reactions to other changes, subscribed once at composition
+(onwatch.bootstrap) and run inside the publisher's transaction (onwatch.kernel.events):
+
+- an alert group acknowledged engages the role it paged on its incident (incidents/engagement.py);
+- an incident resolved stands down its role pages still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import UnitOfWork
+from onwatch.incidents.automation import ENGINE, automation_for
+from onwatch.incidents.engagement import engage_from_acknowledgement
+from onwatch.incidents.events import IncidentResolved
+from onwatch.kernel.events import EventBus
+from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.events import GroupAcknowledged
+from onwatch.paging.group_actions import GroupActions
+from onwatch.paging.links import LinkSigner
+
+
+class IncidentReactions:
+    def __init__(self, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> None:
+        self.cache = cache
+        self.signer = signer
+
+    def subscribe(self, bus: EventBus[UnitOfWork]) -> None:
+        bus.subscribe(GroupAcknowledged, self.group_acknowledged)
+        bus.subscribe(IncidentResolved, self.incident_resolved)
+
+    def group_acknowledged(self, uow: UnitOfWork, event: GroupAcknowledged) -> None:
+        automation = automation_for(uow, self.cache, self.signer, event.at)
+        if automation is not None:
+            engage_from_acknowledgement(automation, uow.alerts.group(event.group_id), event.actor)
+
+    def incident_resolved(self, uow: UnitOfWork, event: IncidentResolved) -> None:
+        pages = uow.process.open_role_pages(event.incident_id)
+        automation = automation_for(uow, self.cache, self.signer, event.at) if pages else None
+        if automation is None:
+            return
+        actions = GroupActions(uow, automation.pager, event.at)
+        for page in pages:
+            group = uow.alerts.group(page.group_id, for_update=True)
+            if group.status is not GroupStatus.RESOLVED:
+                actions.resolve(group, ENGINE, f"incident #{event.incident_id} is resolved")
