@@ -98,6 +98,9 @@ class Interface(StrEnum):
 
 
 class EventKind(StrEnum):
+    """What a timeline event records: one set for incidents and alert groups (one timeline table)."""
+
+    # incidents
     DECLARED = "declared"
     STATE_CHANGED = "state_changed"
     STATUS_CHANGED = "status_changed"
@@ -123,3 +126,33 @@ class EventKind(StrEnum):
     PUBLIC_UPDATE_MISSING = "public_update_missing"
     DOCUMENT_EDITED = "document_edited"
     REPORTED = "reported"
+    # alert groups (PAGED above is shared: a page to a person, for a group or asked on an incident)
+    OPENED = "opened"
+    FLAPPING = "flapping"
+    MAINTENANCE = "maintenance"
+    ESCALATION_STARTED = "escalation_started"
+    ESCALATION_MISSING = "escalation_missing"
+    ESCALATION_EXHAUSTED = "escalation_exhausted"
+    NOBODY_ON_CALL = "nobody_on_call"
+    POSTED = "posted"
+    CHANNEL_MISSING = "channel_missing"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    LINKED = "linked"
+    CONTACT_TOLD = "contact_told"
+
+    @property
+    def on_incident(self) -> EventKind | None:
+        """How an event of an alert group shows on the timeline of the incident the group belongs
+        to (a page, an acknowledgement, a resolution), or None when it stays on the group's own."""
+        return _ON_INCIDENT.get(self)
+
+
+_ON_INCIDENT = {
+    EventKind.PAGED: EventKind.PAGED,
+    EventKind.NOBODY_ON_CALL: EventKind.PAGED,
+    EventKind.ESCALATION_EXHAUSTED: EventKind.PAGED,
+    EventKind.ACKNOWLEDGED: EventKind.ALERTS_ACKNOWLEDGED,
+    EventKind.RESOLVED: EventKind.ALERTS_RESOLVED,
+}
