@@ -127,18 +127,25 @@ incident_roles = sa.Table(
     sa.Column("renounced_at", UTCDateTime, nullable=True),
 )
 
+# One timeline for incidents and alert groups (kernel/timeline.py): an event names its incident,
+# its alert group, or both; an incident's timeline also shows its linked groups' pages and acks.
 timeline_events = sa.Table(
     "timeline_events",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=True),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=True),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("interface", sa.String(20), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("data", JSONType, nullable=False),
+    # facts rules read: the role a page was for, and who was paged
+    sa.Column("role", sa.String(20), nullable=True),
+    sa.Column("person", sa.String(64), nullable=True),
     sa.Index("ix_timeline_events_incident_id_id", "incident_id", "id"),
+    sa.Index("ix_timeline_events_group_id_id", "group_id", "id"),
 )
 
 role_pages = sa.Table(
@@ -295,6 +302,7 @@ alert_groups = sa.Table(
     sa.Column("resolved_at", UTCDateTime, nullable=True),
     sa.Column("resolved_by", sa.String(200), nullable=True),
     sa.Index("ix_alert_groups_status", "status"),
+    sa.Index("ix_alert_groups_incident_id", "incident_id"),  # an incident's timeline reads its groups
     # one open group per key: concurrent ingest on several replicas cannot open two
     sa.Index(
         "uq_alert_groups_open_key",
@@ -373,20 +381,6 @@ alert_inbox = sa.Table(
     sa.Column("token", sa.BigInteger, nullable=True),
     sa.Column("failed", sa.Text, nullable=True),
     sa.Index("ix_alert_inbox_integration_id_id", "integration_id", "id"),
-)
-
-alert_group_events = sa.Table(
-    "alert_group_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), nullable=False),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("actor", sa.String(200), nullable=False),
-    sa.Column("interface", sa.String(20), nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Column("data", JSONType, nullable=False),
-    sa.Index("ix_alert_group_events_group_id_id", "group_id", "id"),
 )
 
 maintenance_windows = sa.Table(

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from onwatch.config.store import ConfigRepository
 from onwatch.db.connect import create_engine, normalise_url, read_options
+from onwatch.db.timeline import TimelineStore
 from onwatch.db.work import EngineRepository
 from onwatch.directory.store import DirectoryRepository
 from onwatch.directory.tokens import TokenRepository
@@ -67,6 +68,10 @@ class UnitOfWork:
     @cached_property
     def process(self) -> ProcessRepository:
         return ProcessRepository(self.conn)
+
+    @cached_property
+    def timeline(self) -> TimelineStore:
+        return TimelineStore(self.conn)
 
 
 class Database:

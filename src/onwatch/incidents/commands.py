@@ -8,12 +8,12 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import IncidentAutomation, automation_for
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.updates import PublicUpdate
-from onwatch.incidents.engagement import engaged_from_group, paged_vias
+from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
 from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
-from onwatch.kernel.errors import DomainError, InvalidInput
+from onwatch.kernel.errors import InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
@@ -76,10 +76,7 @@ class IncidentCommands(PagingCommands):
         with self.db.write() as uow:
             now = self.clock.now()
             group = uow.alerts.group(group_id, for_update=True)
-            if group.incident_id is not None:
-                raise DomainError(
-                    f"alert group {group.id} already belongs to incident {group.incident_id}", field="id"
-                )
+            group.check_unlinked()
             if actor.person_id is not None:
                 uow.directory.require_person(actor.person_id, field="declared_by")
             incident = Incident.declare(
@@ -218,7 +215,7 @@ class IncidentCommands(PagingCommands):
             for page in uow.process.open_role_pages(incident_id):  # newest first
                 if uow.alerts.group(page.group_id).status is not GroupStatus.TRIGGERED:
                     continue
-                if paged_vias(uow, page.group_id, person):
+                if uow.alerts.was_paged(page.group_id, person):
                     return page.group_id
         return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import IncidentAutomation
-from onwatch.kernel.enums import Role
+from onwatch.kernel.enums import EventKind, Role
 from onwatch.kernel.timeline import Actor
 from onwatch.notify.base import Notification
 from onwatch.paging.domain.alerts import GroupStatus
@@ -54,7 +54,7 @@ def engage_from_acknowledgement(
         uow.alerts.add_event(
             group.id,
             now,
-            "contact_told",
+            EventKind.CONTACT_TOLD,
             "onwatch",
             "engine",
             f"told the reporter {page.contact} that {person} engaged",
@@ -67,7 +67,7 @@ def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroup
     uow, now = automation.uow, automation.now
     if group.incident_id is None or actor.person_id is None:
         return
-    role = paged_as(uow, group.id, actor.person_id)
+    role = uow.alerts.paged_role(group.id, actor.person_id)
     if role is None:
         return
     incident = uow.incidents.get(group.incident_id, for_update=True)
@@ -76,23 +76,6 @@ def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroup
     incident.engage_role(role, actor.person_id, actor, now)
     uow.incidents.save(incident)
     automation.react(incident)
-
-
-def paged_vias(uow: UnitOfWork, group_id: int, person: str) -> list[str]:
-    """How `person` was paged for this alert group ("EOC", "IMOC", "IMOC (by amara)", ...), in order."""
-    return [
-        str(e.data.get("via", ""))
-        for e in uow.alerts.events(group_id)
-        if e.kind == "paged" and e.data.get("person") == person
-    ]
-
-
-def paged_as(uow: UnitOfWork, group_id: int, person: str) -> Role | None:
-    """The role `person` was paged as for this alert group, if they were paged as one."""
-    for via in paged_vias(uow, group_id, person):
-        if via.lower() in Role.__members__.values():
-            return Role(via.lower())
-    return None
 
 
 def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
@@ -104,5 +87,5 @@ def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, R
     person = group.acknowledged_by
     if group.status is not GroupStatus.ACKNOWLEDGED or person is None:
         return None
-    role = paged_as(uow, group.id, person)
+    role = uow.alerts.paged_role(group.id, person)
     return (person, role) if role is not None else None

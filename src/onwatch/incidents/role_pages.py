@@ -77,6 +77,7 @@ class RolePages:
                 interface=actor.interface,
                 message=f"{actor.name} paged the {role.name}: {reason}",
                 data={"role": role.value, "alert_group": group_id, "reason": reason},
+                role=role,
             ),
         )
         self._escalate(group_id, role, actor, reason)
@@ -128,7 +129,12 @@ class RolePages:
 
     def _escalate(self, group_id: int, role: Role, actor: Actor, reason: str) -> None:
         self.uow.alerts.add_event(
-            group_id, self.now, "opened", actor.name, actor.interface.value, f"{role.name} paged: {reason}"
+            group_id,
+            self.now,
+            EventKind.OPENED,
+            actor.name,
+            actor.interface.value,
+            f"{role.name} paged: {reason}",
         )
         policy = role_page_policy(
             base_policy(self.pager), role, self.pager.applied.config.process.ack_timeout

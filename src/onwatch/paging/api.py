@@ -108,10 +108,12 @@ def get_group(group_id: int, request: Request, _who: Viewer) -> GroupDetailOut:
             {
                 "id": e.id,
                 "at": e.at,
-                "kind": e.kind,
+                "kind": e.kind.value,
                 "actor": e.actor,
-                "interface": e.interface,
+                "interface": e.interface.value,
                 "message": e.message,
+                "role": e.role.value if e.role is not None else None,
+                "person": e.person,
             }
             for e in events
         ],

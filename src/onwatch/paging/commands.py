@@ -10,7 +10,7 @@ from onwatch.db.secrets import shared_secret
 from onwatch.db.uow import UnitOfWork
 from onwatch.db.work import EscalationRecord
 from onwatch.kernel.enums import EventKind
-from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
+from onwatch.kernel.errors import InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.domain.alerts import GroupStatus
@@ -18,7 +18,7 @@ from onwatch.paging.domain.escalation import Target
 from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.pager import Pager
-from onwatch.paging.store.groups import AlertGroupRecord, AlertRecord, GroupEvent
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRecord
 
 
 class SignerSource:
@@ -37,22 +37,10 @@ class SignerSource:
 def link_to_incident(
     uow: UnitOfWork, group: AlertGroupRecord, incident_id: int, actor: Actor, now: datetime
 ) -> None:
-    """Link, and copy the group's history so the incident timeline shows every page and ack so far."""
-    uow.alerts.update_group(group.id, {"incident_id": incident_id, "updated_at": now})
-    for e in uow.alerts.events(group.id):
-        uow.incidents.append_event(
-            incident_id,
-            TimelineEvent(
-                at=e.at,
-                kind=EventKind.PAGED if e.kind == "paged" else EventKind.ALERTS_LINKED,
-                actor=e.actor,
-                interface=actor.interface,
-                message=f"alert group #{group.id}: {e.message}",
-                data={"alert_group": group.id, "original_kind": e.kind},
-            ),
-        )
-    uow.incidents.append_event(
-        incident_id,
+    """Link: the incident's timeline shows the group's pages and acknowledgements so far and from
+    now on, read from the group's own events (nothing is copied)."""
+    uow.alerts.save_with_events(group, group.link(incident_id, actor, now))
+    uow.timeline.append(
         TimelineEvent(
             at=now,
             kind=EventKind.ALERTS_LINKED,
@@ -60,10 +48,8 @@ def link_to_incident(
             interface=actor.interface,
             message=f"{actor.name} linked alert group #{group.id}: {group.title}",
             data={"alert_group": group.id},
-        ),
-    )
-    uow.alerts.add_event(
-        group.id, now, "linked", actor.name, actor.interface.value, f"linked to incident #{incident_id}"
+            incident_id=incident_id,
+        )
     )
 
 
@@ -97,10 +83,6 @@ class AlertGroupCommands(PagingCommands):
             uow.incidents.get(incident_id)  # 404 if unknown
             if group.incident_id == incident_id:
                 return
-            if group.incident_id is not None:
-                raise DomainError(
-                    f"alert group {group.id} already belongs to incident {group.incident_id}", field="id"
-                )
             link_to_incident(uow, group, incident_id, actor, actions.now)
 
         return self._act(group_id, run)
@@ -115,7 +97,7 @@ class AlertGroupCommands(PagingCommands):
 
     def detail(
         self, group_id: int
-    ) -> tuple[AlertGroupRecord, list[AlertRecord], list[GroupEvent], EscalationRecord | None]:
+    ) -> tuple[AlertGroupRecord, list[AlertRecord], list[TimelineEvent], EscalationRecord | None]:
         with self.db.read() as uow:
             group = uow.alerts.group(group_id)
             return (

@@ -14,9 +14,11 @@ from typing import Any, Protocol
 import orjson
 import sqlalchemy as sa
 
-from onwatch.db.tables import alert_group_events, escalations, timers
+from onwatch.db.tables import escalations, timers
+from onwatch.db.timeline import TimelineStore
 from onwatch.db.uow import UnitOfWork
 from onwatch.db.work import dialect_insert, wake_workers
+from onwatch.kernel.enums import EventKind, Role
 from onwatch.paging.domain.escalation import Position
 
 # one statement for all the escalations a pass moved (executemany sent one UPDATE per row)
@@ -42,11 +44,14 @@ class PageWrites(Protocol):
         self,
         group_id: int,
         at: datetime,
-        kind: str,
+        kind: EventKind,
         actor: str,
         interface: str,
         message: str,
         data: dict[str, Any] | None = None,
+        *,
+        role: Role | None = None,
+        person: str | None = None,
     ) -> None: ...
 
 
@@ -73,13 +78,18 @@ class DirectWrites:
         self,
         group_id: int,
         at: datetime,
-        kind: str,
+        kind: EventKind,
         actor: str,
         interface: str,
         message: str,
         data: dict[str, Any] | None = None,
+        *,
+        role: Role | None = None,
+        person: str | None = None,
     ) -> None:
-        self.uow.alerts.add_event(group_id, at, kind, actor, interface, message, data)
+        self.uow.alerts.add_event(
+            group_id, at, kind, actor, interface, message, data, role=role, person=person
+        )
 
 
 class BufferedWrites:
@@ -128,21 +138,27 @@ class BufferedWrites:
         self,
         group_id: int,
         at: datetime,
-        kind: str,
+        kind: EventKind,
         actor: str,
         interface: str,
         message: str,
         data: dict[str, Any] | None = None,
+        *,
+        role: Role | None = None,
+        person: str | None = None,
     ) -> None:
         self.events.append(
             {
+                "incident_id": None,
                 "group_id": group_id,
                 "at": at,
-                "kind": kind,
+                "kind": kind.value,
                 "actor": actor,
                 "interface": interface,
                 "message": message,
                 "data": data or {},
+                "role": role.value if role is not None else None,
+                "person": person,
             }
         )
 
@@ -187,7 +203,7 @@ class BufferedWrites:
         if self.outbox:
             uow.engine.enqueue(self.outbox)
         if self.events:
-            conn.execute(sa.insert(alert_group_events), self.events)
+            TimelineStore(conn).append_rows(self.events)
         if self.timers or self.outbox:
             wake_workers(conn)
         self._clear()

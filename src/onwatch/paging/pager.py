@@ -13,7 +13,6 @@ from typing import Any
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
 from onwatch.kernel.enums import EventKind, Interface, Role
-from onwatch.kernel.timeline import TimelineEvent
 from onwatch.notify.base import Notification
 from onwatch.oncall.domain.resolve import on_call_at
 from onwatch.paging.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
@@ -37,7 +36,8 @@ def timer_prefix(escalation_id: int) -> str:
 @dataclass(frozen=True)
 class Recipient:
     person: str
-    via: str  # "EOC", "IMOC", "person", ...
+    via: str  # how the page reads: "EOC", "IMOC", "person", "IMOC (by amara)"
+    role: Role | None = None  # the role they are paged as (a fact: acknowledging engages it)
 
 
 class Pager:
@@ -69,7 +69,7 @@ class Pager:
         if policy_config is None:
             self._event(
                 group,
-                "escalation_missing",
+                EventKind.ESCALATION_MISSING,
                 f"escalation policy {policy_id!r} no longer exists; nobody paged",
             )
             return
@@ -80,7 +80,7 @@ class Pager:
     ) -> None:
         """Start an escalation along `snapshot` (a configured policy, or one built for a role page)."""
         escalation_id = self.uow.engine.start_escalation(group.id, snapshot, self.now)
-        self._event(group, "escalation_started", f"escalation started: {snapshot.name}", data or {})
+        self._event(group, EventKind.ESCALATION_STARTED, f"escalation started: {snapshot.name}", data or {})
         self.run(group, escalation_id, snapshot, Position(0, 0))
 
     def run(
@@ -94,7 +94,9 @@ class Pager:
             if following is None:
                 self.writes.update_escalation(escalation_id, self.now, position=current, next_at=None)
                 if paged == 0:
-                    self._event(group, "escalation_exhausted", "escalation exhausted: nobody could be paged")
+                    self._event(
+                        group, EventKind.ESCALATION_EXHAUSTED, "escalation exhausted: nobody could be paged"
+                    )
                 return
             if paged > 0:
                 due = self.now + policy.step(current).delay
@@ -122,7 +124,9 @@ class Pager:
                 continue
             recipient = self.resolve_target(target)
             if recipient is None:
-                self._event(group, "nobody_on_call", f"nobody is on call as {target.ref.upper()}: skipped")
+                self._event(
+                    group, EventKind.NOBODY_ON_CALL, f"nobody is on call as {target.ref.upper()}: skipped"
+                )
                 continue
             keys = [
                 page_key(group.id, escalation_id, at, recipient.person, i)
@@ -147,7 +151,7 @@ class Pager:
             schedule.id, self.now - timedelta(days=1), self.now + timedelta(days=1)
         )
         found = on_call_at(schedule, overrides, self.now, horizon=timedelta(days=1))
-        return Recipient(found.shift.person, role.name) if found.shift else None
+        return Recipient(found.shift.person, role.name, role) if found.shift else None
 
     # ---- notifications -------------------------------------------------------------------
 
@@ -174,22 +178,24 @@ class Pager:
         )
         self._event(
             group,
-            "paged",
+            EventKind.PAGED,
             f"paged {recipient.person} as {recipient.via}{where} via {plan}",
             {"person": recipient.person, "via": recipient.via, "keys": keys[: len(methods)]},
+            role=recipient.role,
+            person=recipient.person,
         )
         return 1
 
     def post_to_channel(self, group: AlertGroupRecord, channel_id: str, key: str) -> int:
         channel = self.applied.config.channels.get(channel_id)
         if channel is None:
-            self._event(group, "channel_missing", f"channel {channel_id!r} no longer exists: skipped")
+            self._event(group, EventKind.CHANNEL_MISSING, f"channel {channel_id!r} no longer exists: skipped")
             return 0
         notification = self.notification(group, channel_id, channel.name)
         self.writes.enqueue(
             [channel_row(channel, channel_id, notification, key, self.now, correlation(group.id))]
         )
-        self._event(group, "posted", f"posted to {channel.name}", {"channel": channel_id})
+        self._event(group, EventKind.POSTED, f"posted to {channel.name}", {"channel": channel_id})
         return 1
 
     def notification(self, group: AlertGroupRecord, recipient: str, recipient_name: str) -> Notification:
@@ -221,19 +227,24 @@ class Pager:
         )
 
     def _event(
-        self, group: AlertGroupRecord, kind: str, message: str, data: dict[str, Any] | None = None
+        self,
+        group: AlertGroupRecord,
+        kind: EventKind,
+        message: str,
+        data: dict[str, Any] | None = None,
+        *,
+        role: Role | None = None,
+        person: str | None = None,
     ) -> None:
-        """On the group's timeline; pages also on the incident's, when the group belongs to one."""
-        self.writes.add_event(group.id, self.now, kind, "onwatch", Interface.ENGINE.value, message, data)
-        if group.incident_id is not None and kind in ("paged", "nobody_on_call", "escalation_exhausted"):
-            self.uow.incidents.append_event(
-                group.incident_id,
-                TimelineEvent(
-                    at=self.now,
-                    kind=EventKind.PAGED,
-                    actor="onwatch",
-                    interface=Interface.ENGINE,
-                    message=f"alert group #{group.id}: {message}",
-                    data={"alert_group": group.id, **(data or {})},
-                ),
-            )
+        """On the group's timeline (which the incident it belongs to, if any, shows too)."""
+        self.writes.add_event(
+            group.id,
+            self.now,
+            kind,
+            "onwatch",
+            Interface.ENGINE.value,
+            message,
+            data,
+            role=role,
+            person=person,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -10,8 +11,11 @@ from starlette.responses import Response
 from onwatch.kernel import choices
 from onwatch.kernel.enums import Role, Severity
 from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
+from onwatch.kernel.timeline import Actor
+from onwatch.paging.domain import group_refusals as refusals
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Target, TargetKind
+from onwatch.paging.domain.group import AlertGroup, EscalationStatus
 from onwatch.web.auth import WebUser
 from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
 
@@ -36,6 +40,16 @@ def alert_groups(request: Request, w: W, user: User, status: str = "open") -> Re
     return w.page(request, "alerts.html", user, groups=groups, status=status)
 
 
+def _actions(group: AlertGroup, actor: Actor, now: datetime, escalation: EscalationStatus | None
+             ) -> list[tuple[str, str, str | None]]:  # fmt: skip
+    """The buttons (action, label, why refused or None), refused by the rules the commands apply."""
+    return [
+        ("acknowledge", "Acknowledge", refusals.acknowledge_refusal(group, actor, now)),
+        ("resolve", "Resolve", refusals.resolve_refusal(group, actor, now)),
+        ("escalate", "Escalate now", refusals.escalate_refusal(group, actor, now, escalation)),
+    ]
+
+
 def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: str | None = None,
             status_code: int = 200) -> Response:  # fmt: skip
     try:
@@ -54,10 +68,13 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
                     "done": index < escalation.position.step,
                 }
             )
+    status = EscalationStatus(escalation.status) if escalation is not None else None
     return w.page(
         request, "alert_group.html", user, status_code=status_code,
         group=group, alerts=alerts, events=list(reversed(events)), escalation=escalation, steps=steps,
         severities=list(Severity), error=error,
+        actions=_actions(group, user.actor, w.clock.now(), status),
+        page_refusal=refusals.page_refusal(group), link_refusal=refusals.link_refusal(group),
     )  # fmt: skip
 
 

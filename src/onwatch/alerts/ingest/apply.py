@@ -21,7 +21,7 @@ from onwatch.alerts.store import batch as alert_batch
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.tokens import hash_token
-from onwatch.kernel.enums import Interface
+from onwatch.kernel.enums import EventKind, Interface
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import Actor
 from onwatch.kernel.ttl_cache import TtlCache
@@ -317,13 +317,13 @@ class IngestRun:
         )
         actor = f"integration:{self.integ.id}"
         self.writes.add_event(
-            group_id, self.now, "opened", actor, _INTEGRATION, f"alert group opened: {group.title}"
+            group_id, self.now, EventKind.OPENED, actor, _INTEGRATION, f"alert group opened: {group.title}"
         )
         if flapping:
             self.writes.add_event(
                 group_id,
                 self.now,
-                "flapping",
+                EventKind.FLAPPING,
                 actor,
                 _INTEGRATION,
                 f"flapping: {len(history)} resolve/fire cycles in {self.flaps.window}; fix the alert rule",
@@ -332,7 +332,7 @@ class IngestRun:
             self.writes.add_event(
                 group_id,
                 self.now,
-                "maintenance",
+                EventKind.MAINTENANCE,
                 actor,
                 _INTEGRATION,
                 f"service {service} is in maintenance: recorded, nobody paged",

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from onwatch.db.tables import (
+    alert_groups,
     incident_roles,
     incident_services,
     incident_updates,
     incidents,
     timeline_events,
 )
+from onwatch.db.timeline import TimelineStore, event_of
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.roles import RoleAssignment
 from onwatch.incidents.domain.updates import PublicUpdate
-from onwatch.kernel.enums import EventKind, Interface, Role, Severity, State, Status
+from onwatch.kernel.enums import EventKind, Role, Severity, State, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.kernel.timeline import TimelineEvent
 
@@ -127,37 +129,13 @@ class IncidentRepository:
             self._loaded_roles[a.id] = (a.engaged_at, a.renounced_at)
 
     def append_event(self, incident_id: int, event: TimelineEvent) -> None:
-        """An event from outside the aggregate (pages and acknowledgements of linked alert groups)."""
-        self.conn.execute(
-            sa.insert(timeline_events).values(
-                incident_id=incident_id,
-                at=event.at,
-                kind=event.kind.value,
-                actor=event.actor,
-                interface=event.interface.value,
-                message=event.message,
-                data=dict(event.data),
-            )
-        )
+        """An event from outside the aggregate (announcements, role pages asked, document edits)."""
+        TimelineStore(self.conn).append(replace(event, incident_id=incident_id))
 
     def _flush_events(self, incident: Incident) -> None:
         if not incident.new_events:
             return
-        self.conn.execute(
-            sa.insert(timeline_events),
-            [
-                {
-                    "incident_id": incident.id,
-                    "at": e.at,
-                    "kind": e.kind.value,
-                    "actor": e.actor,
-                    "interface": e.interface.value,
-                    "message": e.message,
-                    "data": dict(e.data),
-                }
-                for e in incident.new_events
-            ],
-        )
+        TimelineStore(self.conn).append_many(replace(e, incident_id=incident.id) for e in incident.new_events)
         incident.new_events.clear()
 
     def _flush_updates(self, incident: Incident) -> None:
@@ -234,16 +212,19 @@ class IncidentRepository:
         return self._load(list(self.conn.execute(query).mappings()))
 
     def timeline(self, incident_id: int, *, after_id: int = 0, limit: int = 1000) -> list[TimelineEvent]:
-        rows = self.conn.execute(
-            sa.select(timeline_events)
-            .where(timeline_events.c.incident_id == incident_id, timeline_events.c.id > after_id)
-            .order_by(timeline_events.c.id)
-            .limit(limit)
-        ).mappings()
-        return [_event(r) for r in rows]
+        """The incident's own events and the pages, acknowledgements and resolutions of the alert
+        groups linked to it, oldest first, as the incident shows them."""
+        linked = sa.select(alert_groups.c.id).where(alert_groups.c.incident_id == incident_id)
+        shown = [k.value for k in EventKind if k.on_incident is not None]
+        where = sa.or_(
+            timeline_events.c.incident_id == incident_id,
+            sa.and_(timeline_events.c.group_id.in_(linked), timeline_events.c.kind.in_(shown)),
+        )
+        events = TimelineStore(self.conn).select(where, after_id=after_id, limit=limit)
+        return [e.on_incident() for e in events]
 
     def last_event(self, incident_id: int, kind: EventKind) -> TimelineEvent | None:
-        """The latest event of one kind (e.g. why the IMOC was last required)."""
+        """The latest of the incident's own events of one kind (e.g. why the IMOC was last required)."""
         row = (
             self.conn.execute(
                 sa.select(timeline_events)
@@ -254,7 +235,7 @@ class IncidentRepository:
             .mappings()
             .first()
         )
-        return _event(row) if row else None
+        return event_of(row) if row else None
 
     def _load(self, rows: Sequence[sa.RowMapping]) -> list[Incident]:
         if not rows:
@@ -311,15 +292,3 @@ class IncidentRepository:
             )
             for r in rows
         ]
-
-
-def _event(r: sa.RowMapping) -> TimelineEvent:
-    return TimelineEvent(
-        id=r["id"],
-        at=r["at"],
-        kind=EventKind(r["kind"]),
-        actor=r["actor"],
-        interface=Interface(r["interface"]),
-        message=r["message"],
-        data=r["data"],
-    )

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from onwatch.db.tables import (
-    alert_group_events,
-    alert_groups,
-    alerts,
-    integrations,
-    maintenance_windows,
-)
+from onwatch.db.tables import alert_groups, alerts, integrations, maintenance_windows, timeline_events
+from onwatch.db.timeline import TimelineStore
 from onwatch.directory.tokens import hash_token
+from onwatch.kernel.enums import EventKind, Interface, Role
 from onwatch.kernel.errors import NotFound
+from onwatch.kernel.timeline import TimelineEvent
 from onwatch.paging.domain.alerts import AlertStatus, GroupStatus
+from onwatch.paging.domain.group import AlertGroup
 from onwatch.paging.store import counts as alert_counts
 from onwatch.paging.store.counts import GROUP_COLUMNS
 
@@ -35,35 +34,8 @@ class IntegrationRecord:
         return cls(row["id"], row["kind"], row["service_id"], row["policy_id"], tuple(row["group_by"]))
 
 
-@dataclass
-class AlertGroupRecord:
-    id: int
-    group_key: str
-    integration_id: str
-    service_id: str
-    title: str
-    severity: str
-    status: GroupStatus
-    alert_count: int
-    firing_count: int
-    event_count: int
-    flap_history: list[str]
-    flapping: bool
-    in_maintenance: bool
-    incident_id: int | None
-    created_at: datetime
-    updated_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-
-    @classmethod
-    def of(cls, row: sa.RowMapping) -> AlertGroupRecord:
-        values = dict(row)
-        values["status"] = GroupStatus(values["status"])
-        values["flap_history"] = list(values["flap_history"])
-        return cls(**values)
+# the stored group is the aggregate itself
+AlertGroupRecord = AlertGroup
 
 
 @dataclass(frozen=True)
@@ -88,18 +60,6 @@ class AlertRecord:
         values = dict(row)
         values["status"] = AlertStatus(values["status"])
         return cls(**values)
-
-
-@dataclass(frozen=True)
-class GroupEvent:
-    id: int
-    group_id: int
-    at: datetime
-    kind: str
-    actor: str
-    interface: str
-    message: str
-    data: dict[str, Any]
 
 
 _ALERT_UPDATE = (
@@ -285,38 +245,88 @@ class AlertRepository:
     def update_group(self, group_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(sa.update(alert_groups).where(alert_groups.c.id == group_id).values(values))
 
+    def save(self, group: AlertGroup) -> None:
+        """Store what a transition of the aggregate changes (the caller holds the row's lock)."""
+        values: dict[str, Any] = {
+            "status": group.status.value,
+            "incident_id": group.incident_id,
+            "acknowledged_at": group.acknowledged_at,
+            "acknowledged_by": group.acknowledged_by,
+            "resolved_at": group.resolved_at,
+            "resolved_by": group.resolved_by,
+            "updated_at": group.updated_at,
+        }
+        if group.status is GroupStatus.RESOLVED:
+            values["firing_count"] = group.firing_count
+        self.update_group(group.id, values)
+
+    def save_with_events(self, group: AlertGroup, events: Iterable[TimelineEvent]) -> None:
+        """A transition: the group as it is now and the events it returned, together."""
+        self.save(group)
+        TimelineStore(self.conn).append_many(events)
+
     # ---- group timeline ------------------------------------------------------------------
 
     def add_event(
         self,
         group_id: int,
         at: datetime,
-        kind: str,
+        kind: EventKind,
         actor: str,
         interface: str,
         message: str,
         data: dict[str, Any] | None = None,
+        *,
+        role: Role | None = None,
+        person: str | None = None,
     ) -> None:
-        self.conn.execute(
-            sa.insert(alert_group_events).values(
-                group_id=group_id,
+        TimelineStore(self.conn).append(
+            TimelineEvent(
                 at=at,
                 kind=kind,
                 actor=actor,
-                interface=interface,
+                interface=Interface(interface),
                 message=message,
                 data=data or {},
+                group_id=group_id,
+                role=role,
+                person=person,
             )
         )
 
-    def events(self, group_id: int, after_id: int = 0, limit: int = 1000) -> list[GroupEvent]:
-        rows = self.conn.execute(
-            sa.select(alert_group_events)
-            .where(alert_group_events.c.group_id == group_id, alert_group_events.c.id > after_id)
-            .order_by(alert_group_events.c.id)
-            .limit(limit)
-        ).mappings()
-        return [GroupEvent(**dict(r)) for r in rows]
+    def events(self, group_id: int, after_id: int = 0, limit: int = 1000) -> list[TimelineEvent]:
+        """The group's timeline, oldest first."""
+        return TimelineStore(self.conn).select(
+            timeline_events.c.group_id == group_id, after_id=after_id, limit=limit
+        )
+
+    def paged_role(self, group_id: int, person: str) -> Role | None:
+        """The role `person` was first paged as for this group, if they were paged as one: what
+        acknowledging the group engages them as on its incident."""
+        role = self.conn.execute(
+            sa.select(timeline_events.c.role)
+            .where(
+                timeline_events.c.group_id == group_id,
+                timeline_events.c.kind == EventKind.PAGED.value,
+                timeline_events.c.person == person,
+                timeline_events.c.role.is_not(None),
+            )
+            .order_by(timeline_events.c.id)
+            .limit(1)
+        ).scalar()
+        return Role(role) if role is not None else None
+
+    def was_paged(self, group_id: int, person: str) -> bool:
+        found = self.conn.execute(
+            sa.select(timeline_events.c.id)
+            .where(
+                timeline_events.c.group_id == group_id,
+                timeline_events.c.kind == EventKind.PAGED.value,
+                timeline_events.c.person == person,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
 
     # ---- maintenance ---------------------------------------------------------------------
 
