@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from onwatch.db.tables import escalations, outbox, timers
 from onwatch.notify.base import OutboxMessage
-from onwatch.paging.domain.escalation import PolicySnapshot, Position
+from onwatch.paging.domain.escalation import EscalationStatus, PolicySnapshot, Position
 
 WAKE_CHANNEL = "onwatch_work"
 
@@ -58,7 +58,7 @@ class EscalationRecord:
     group_id: int
     policy: PolicySnapshot
     position: Position
-    status: str
+    status: EscalationStatus
     started_at: datetime
     next_at: datetime | None
 
@@ -219,7 +219,7 @@ class EngineRepository:
                     policy=policy.to_json(),
                     step=0,
                     round=0,
-                    status="active",
+                    status=EscalationStatus.ACTIVE.value,
                     started_at=now,
                     updated_at=now,
                 )
@@ -267,13 +267,13 @@ class EngineRepository:
         escalation_id: int,
         now: datetime,
         *,
-        status: str | None = None,
+        status: EscalationStatus | None = None,
         position: Position | None = None,
         next_at: datetime | bool | None = False,
     ) -> None:
         values: dict[str, Any] = {"updated_at": now}
         if status is not None:
-            values["status"] = status
+            values["status"] = status.value
         if position is not None:
             values["step"], values["round"] = position.step, position.round
         if next_at is not False:
@@ -287,7 +287,7 @@ class EngineRepository:
             group_id=row["group_id"],
             policy=_snapshot(orjson.dumps(row["policy"], option=orjson.OPT_SORT_KEYS)),
             position=Position(row["step"], row["round"]),
-            status=row["status"],
+            status=EscalationStatus(row["status"]),
             started_at=row["started_at"],
             next_at=row["next_at"],
         )

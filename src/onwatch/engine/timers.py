@@ -15,7 +15,7 @@ from onwatch.incidents import timers as incident_timers
 from onwatch.incidents.automation import INVESTIGATING, PUBLIC_CHECK, UPDATE_DUE
 from onwatch.kernel.enums import Role
 from onwatch.paging.domain.alerts import GroupStatus
-from onwatch.paging.domain.escalation import Position
+from onwatch.paging.domain.escalation import EscalationStatus, Position
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.page_writes import BufferedWrites
 from onwatch.paging.pager import ESCALATE, Pager, Recipient
@@ -96,7 +96,7 @@ class TimerHandlers:
         now: datetime,
         writes: BufferedWrites | None,
     ) -> None:
-        if escalation is None or escalation.status != "active" or group is None:
+        if escalation is None or escalation.status is not EscalationStatus.ACTIVE or group is None:
             return
         position = Position(int(timer.payload["step"]), int(timer.payload["round"]))
         if escalation.policy.after(escalation.position) != position:

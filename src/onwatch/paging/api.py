@@ -124,7 +124,7 @@ def get_group(group_id: int, request: Request, _who: Viewer) -> GroupDetailOut:
             "step": escalation.position.step + 1,
             "round": escalation.position.round + 1,
             "steps": len(escalation.policy.steps),
-            "status": escalation.status,
+            "status": escalation.status.value,
             "next_step_at": escalation.next_at,
         },
     )

@@ -54,12 +54,12 @@ class GroupActions:
         events = group.escalate(
             actor,
             self.now,
-            escalation=EscalationStatus(escalation.status) if escalation is not None else None,
+            escalation=escalation.status if escalation is not None else None,
             to_step=following.step + 1,
         )
         assert escalation is not None  # the aggregate refuses a group without one
         self.uow.engine.cancel_timers(timer_prefix(escalation.id))
-        self.uow.engine.update_escalation(escalation.id, self.now, status=EscalationStatus.ACTIVE.value)
+        self.uow.engine.update_escalation(escalation.id, self.now, status=EscalationStatus.ACTIVE)
         self._store(group, events)
         self.pager.run(group, escalation.id, escalation.policy, following)
 
@@ -86,7 +86,7 @@ class GroupActions:
 
     def _stop_escalation(self, group: AlertGroup, status: EscalationStatus) -> None:
         escalation = self.uow.engine.current_escalation(group.id)
-        if escalation is not None and escalation.status == EscalationStatus.ACTIVE.value:
-            self.uow.engine.update_escalation(escalation.id, self.now, status=status.value, next_at=None)
+        if escalation is not None and escalation.status is EscalationStatus.ACTIVE:
+            self.uow.engine.update_escalation(escalation.id, self.now, status=status, next_at=None)
             self.uow.engine.cancel_timers(timer_prefix(escalation.id))
         self.uow.engine.cancel_outbox(correlation(group.id), self.now)

@@ -68,7 +68,7 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
                     "done": index < escalation.position.step,
                 }
             )
-    status = EscalationStatus(escalation.status) if escalation is not None else None
+    status = escalation.status if escalation is not None else None
     return w.page(
         request, "alert_group.html", user, status_code=status_code,
         group=group, alerts=alerts, events=list(reversed(events)), escalation=escalation, steps=steps,

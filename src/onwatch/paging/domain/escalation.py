@@ -8,6 +8,14 @@ from enum import StrEnum
 from typing import Any
 
 
+class EscalationStatus(StrEnum):
+    """Where a group's escalation stands. One whose steps ran out stays ACTIVE with no next step."""
+
+    ACTIVE = "active"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
 class TargetKind(StrEnum):
     ROLE = "role"  # whoever holds the role now, from its schedule
     PERSON = "person"

@@ -15,23 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from onwatch.kernel.enums import EventKind
 from onwatch.kernel.errors import DomainError, InvalidTransition
 from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
 from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.paging.domain.escalation import EscalationStatus
 
 __all__ = ["AlertGroup", "EscalationStatus", "GroupStatus"]
-
-
-class EscalationStatus(StrEnum):
-    """Where a group's escalation stands. One whose steps ran out stays ACTIVE with no next step."""
-
-    ACTIVE = "active"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
 
 
 @dataclass
