@@ -17,8 +17,10 @@ from onwatch.alerts.sources.base import (
     MAX_ALERTS_PER_REQUEST,
     MAX_SUMMARY,
     PayloadError,
+    load_json,
     loose_severity,
     parse_time,
+    refuse_nul_in,
     string_map,
 )
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent, fingerprint
@@ -31,6 +33,13 @@ _ACTIONS = {
     "resolved": AlertAction.RESOLVE,
     "resolve": AlertAction.RESOLVE,
 }
+
+
+def parse_body(raw: bytes, now: datetime) -> list[AlertEvent]:
+    """The events of a raw request body; PayloadError naming each field at fault."""
+    body = load_json(raw)
+    refuse_nul_in(raw, body)
+    return parse(body, now)
 
 
 def parse(body: Any, now: datetime) -> list[AlertEvent]:
