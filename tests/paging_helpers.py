@@ -108,8 +108,7 @@ class PagingBench:
         return response
 
     def group_of(self, fingerprint: str = "fp-1") -> int:
-        """The group an alert `fire`d is in (the Alertmanager route answers 202 without it when the
-        body went through the inbox; `fire` lets the worker apply it)."""
+        """The group an alert `fire`d is in."""
         with self.db.read() as uow:
             group_id = uow.conn.execute(
                 sa.select(alerts.c.group_id).where(alerts.c.dedup_key == fingerprint)
@@ -141,7 +140,6 @@ def make_bench(
         "email": EmailChannel(host=smtp.host, port=smtp.port, sender="onwatch@illumidesk.example"),
     }
     from onwatch.alerts.ingest.apply import AlertIngest
-    from onwatch.alerts.ingest.inbox_apply import InboxApplier
     from onwatch.config.cache import ConfigCache
     from onwatch.engine.timers import TimerHandlers
     from onwatch.paging.commands import SignerSource
@@ -150,7 +148,6 @@ def make_bench(
     signer = SignerSource(public_url)
     # SLO state changes enter the alert pipeline through the outbox, like in `Onwatch.worker()`
     slo = SloAlertChannel(db, clock, AlertIngest(db, clock, ConfigCache(), signer))
-    inbox = InboxApplier(AlertIngest(db, clock, ConfigCache(), signer))
-    worker = Worker(db, clock, TimerHandlers(ConfigCache(), signer), {**channels, slo.name: slo}, inbox=inbox)
+    worker = Worker(db, clock, TimerHandlers(ConfigCache(), signer), {**channels, slo.name: slo})
     api = TestClient(create_api(db, clock, public_url=public_url, wake=worker.wake))
     return PagingBench(db, clock, api, worker, webhook, smtp)

@@ -119,9 +119,6 @@ def main() -> int:
         help="ingest: `onwatch serve --processes` (one Python process answers HTTP on one core)",
     )
     parser.add_argument(
-        "--ingest-writers", type=int, default=None, help="ingest: ONWATCH_INGEST_WRITERS (default: onwatch's)"
-    )
-    parser.add_argument(
         "--warmup-alerts",
         type=int,
         default=1000,

@@ -38,7 +38,6 @@ class Onwatch:
         from datetime import timedelta
 
         from onwatch.alerts.ingest.apply import AlertIngest
-        from onwatch.alerts.ingest.inbox_apply import InboxApplier
         from onwatch.engine.timers import TimerHandlers
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
@@ -52,7 +51,7 @@ class Onwatch:
         ingest = AlertIngest(self.db, self.clock, self.cache, signer)
         all_channels.setdefault("slo_alert", SloAlertChannel(self.db, self.clock, ingest))
         self.ensure_chains()
-        return Worker(self.db, self.clock, handlers, all_channels, lease=lease, inbox=InboxApplier(ingest))
+        return Worker(self.db, self.clock, handlers, all_channels, lease=lease)
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is
@@ -77,9 +76,6 @@ class Onwatch:
             public_url=self.settings.public_url,
             wake=worker.wake if worker else (lambda: None),
             slack_signing_secret=self.settings.slack_signing_secret,
-            ingest_writers=self.settings.ingest_writers,
-            inbox_from_alerts=self.settings.inbox_from_alerts,
-            inbox_max_waiting_alerts=self.settings.inbox_max_waiting_alerts,
         )
 
 

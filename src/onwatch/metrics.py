@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onwatch.db.tables import alert_group_counts, alert_groups, alert_inbox, outbox, slo_state
+from onwatch.db.tables import alert_group_counts, alert_groups, outbox, slo_state
 from onwatch.db.uow import Database
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -48,7 +48,18 @@ TIMER_LATENESS = Histogram(
     buckets=(*LATENCY_BUCKETS, 30, 60, 300),
     registry=None,
 )
-PROCESS_METRICS: tuple[Collector, ...] = (HTTP_REQUESTS, HTTP_LATENCY, DELIVERY_LATENCY, TIMER_LATENESS)
+INGEST_WRITER_RESTARTS = Counter(
+    "onwatch_ingest_writer_restarts",
+    "Times this process found its alert-ingest writer thread dead and started it again",
+    registry=None,
+)
+PROCESS_METRICS: tuple[Collector, ...] = (
+    HTTP_REQUESTS,
+    HTTP_LATENCY,
+    DELIVERY_LATENCY,
+    TIMER_LATENESS,
+    INGEST_WRITER_RESTARTS,
+)
 
 
 class DatabaseCollector(Collector):
@@ -69,21 +80,8 @@ class DatabaseCollector(Collector):
         slo = GaugeMetricFamily(
             "onwatch_slo_state", "1 for each service's current SLO state", labels=["service", "state"]
         )
-        inbox = GaugeMetricFamily(
-            "onwatch_alert_inbox_alerts",
-            "Alerts accepted into the inbox (PostgreSQL) and not applied yet: waiting, or failed",
-            labels=["state"],
-        )
         with self.db.read() as uow:
             conn = uow.conn
-            waiting = alert_inbox.c.failed.is_(None)
-            for state, count in conn.execute(
-                sa.select(
-                    sa.case((waiting, "waiting"), else_="failed"),
-                    sa.func.coalesce(sa.func.sum(alert_inbox.c.alerts), 0),
-                ).group_by(waiting)
-            ).all():
-                inbox.add_metric([state], count)
             pending = outbox.c.status == "pending"
             rows = conn.execute(
                 sa.select(outbox.c.channel, sa.func.count(), sa.func.min(outbox.c.created_at))
@@ -105,7 +103,7 @@ class DatabaseCollector(Collector):
                 groups.add_metric([status], count)
             for service, state in conn.execute(sa.select(slo_state.c.service_id, slo_state.c.state)).all():
                 slo.add_metric([service, state], 1)
-        yield from (backlog, oldest, events, groups, slo, inbox)
+        yield from (backlog, oldest, events, groups, slo)
 
 
 def registry_for(db: Database) -> CollectorRegistry:

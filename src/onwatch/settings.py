@@ -24,14 +24,6 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     # HMAC key for webhook signatures when a webhook target has no secret of its own.
     webhook_secret: str = ""
-    # Alert ingest: transactions committing concurrently per server process (PostgreSQL; SQLite has
-    # one writer). One writer makes the largest batches; scale with `processes` (bench.alerts).
-    ingest_writers: int = 1
-    # Alertmanager requests of this many alerts are answered once their body is in the alert inbox
-    # and applied right after (PostgreSQL); 0 turns the inbox off (every alert applied before the
-    # answer). While the inbox holds more than `inbox_max_waiting_alerts`, such requests wait.
-    inbox_from_alerts: int = 50
-    inbox_max_waiting_alerts: int = 50_000
     # Server processes of `onwatch serve` sharing its port (PostgreSQL only).
     processes: int = 1
     # Slack app signing secret: enables POST /api/v1/chat/slack/commands (slash commands).

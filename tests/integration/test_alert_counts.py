@@ -8,17 +8,19 @@ last alert does.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from onwatch.alerts.store import batch as alert_batch
 from onwatch.api.app import create_api
-from onwatch.db.tables import alert_group_counts, alert_groups
+from onwatch.db.tables import alert_group_counts, alert_groups, config_revisions
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests.live import LiveServer
@@ -52,7 +54,7 @@ def test_concurrent_requests_joining_one_group_are_all_counted(
     bench: PagingBench, db: Database, clock: FakeClock
 ) -> None:
     group_id = bench.api.post(GENERIC, json=_alert("first")).json()["results"][0]["alert_group"]
-    app = create_api(db, clock, public_url="http://onwatch.test", ingest_writers=4)
+    app = create_api(db, clock, public_url="http://onwatch.test")
 
     def send(client: httpx.Client, n: int) -> None:
         # two new alerts, and "first" again: 3 events, 2 alerts, 2 firing per request
@@ -68,7 +70,7 @@ def test_concurrent_requests_joining_one_group_are_all_counted(
         list(pool.map(lambda n: send(client, n), range(200)))
     expected = (1 + 400, 1 + 400, 1 + 600)
     if db.dialect == "postgresql":  # the server's event loop wrote (most of) them itself
-        assert app.state.ingest_lane.committed > 0
+        assert app.state.ingest_pipeline.fast_lane.committed > 0
     assert _pending(db) > 0  # counted by appending, not (yet) in the group's row
     assert _counts(bench, group_id) == expected
     bench.worker.run_once()  # folds the appended counts into the group's row
@@ -95,7 +97,7 @@ def test_large_requests_at_once_are_written_by_concurrent_statements_and_all_cou
     ):
         list(pool.map(lambda n: send(client, n), range(40)))
     if db.dialect == "postgresql":  # batches of 60+ alerts did not wait for the statement in flight
-        assert app.state.ingest_lane.most_in_flight > 1
+        assert app.state.ingest_pipeline.fast_lane.most_in_flight > 1
     assert _counts(bench, group_id) == (1 + 40 * 60, 1 + 40 * 60, 1 + 40 * 61)
     with db.engine.connect() as conn:  # group ids are not checked by a foreign key (migration 0010)
         orphans = conn.exec_driver_sql(
@@ -143,28 +145,36 @@ def test_the_same_new_alert_from_two_replicas_at_once_is_counted_once(
         group_key = conn.execute(
             sa.select(alert_groups.c.group_key).where(alert_groups.c.id == group_id)
         ).scalar_one()
+        revision = conn.execute(sa.select(sa.func.max(config_revisions.c.id))).scalar_one()
     row = {"k": "same", "gk": group_key, "s": "disk same", "v": "warning", "o": "", "l": {}, "d": {}, "n": 1}
     now = bench.clock.now()
-    first = db.engine.connect()
-    try:
-        first.begin()
-        assert alert_batch.triggers_in_open_groups(first, GENERIC_INTEGRATION, [row], now) == {
-            "same": (group_id, None)
-        }
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            second = pool.submit(_autocommit_batch, db, row, now)
-            time.sleep(0.5)  # the second batch is now waiting for the first's insert
-            assert not second.done()
-            first.commit()
-            assert second.result(timeout=10) == {"same": (group_id, "firing")}
-    finally:
-        first.close()
+
+    async def race() -> None:
+        first = await _connect(db, autocommit=False)
+        second = await _connect(db, autocommit=True)
+        try:
+            found = await alert_batch.triggers_in_open_groups(
+                first, GENERIC_INTEGRATION, [row], now, revision
+            )
+            assert found == {"same": (group_id, None)}
+            waiting = asyncio.ensure_future(
+                alert_batch.triggers_in_open_groups(second, GENERIC_INTEGRATION, [row], now, revision)
+            )
+            await asyncio.sleep(0.5)  # the second batch is now waiting for the first's insert
+            assert not waiting.done()
+            await first.commit()
+            assert await asyncio.wait_for(waiting, 10) == {"same": (group_id, "firing")}
+        finally:
+            await first.close()
+            await second.close()
+
+    asyncio.run(race())
     assert _counts(bench, group_id) == (2, 2, 3)
 
 
-def _autocommit_batch(db: Database, row: dict[str, object], now: datetime) -> object:
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return alert_batch.triggers_in_open_groups(conn, GENERIC_INTEGRATION, [row], now)
+async def _connect(db: Database, *, autocommit: bool) -> psycopg.AsyncConnection[Any]:
+    args, options = db.engine.dialect.create_connect_args(db.engine.url)
+    return await psycopg.AsyncConnection.connect(*args, **{**options, "autocommit": autocommit})
 
 
 def test_the_ordinary_path_learns_when_a_concurrent_request_inserted_its_new_alert(

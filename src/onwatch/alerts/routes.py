@@ -1,39 +1,37 @@
-"""The alert-ingest routes as plain ASGI, in front of FastAPI.
+"""The alert-ingest routes as plain ASGI, in front of FastAPI (the path they start:
+alerts/ingest/pipeline.py).
 
 Monitoring posts alerts at thousands of requests per second; FastAPI's middleware stack, routing,
 dependency resolution and response classes cost about as much per request as the whole ingest
 itself. These three routes are therefore answered here, before FastAPI sees the request (api.app's
-OnwatchAPI asks `IngestRoutes.handle` first): the body is decoded and checked
-by the integration adapters (Alertmanager's with msgspec's typed decoder, falling back to the
-field-by-field parser that names each fault), exactly as the FastAPI routes in
-alerts/api.py (kept for the OpenAPI document) would, with the same answers:
+OnwatchAPI asks `IngestRoutes.handle` first), with the same answers as the FastAPI routes in
+alerts/api.py (kept for the OpenAPI document):
 
-- 2xx only after the alerts are committed (by the event loop's fast lane, or the group-commit
-  writer once its transaction commits), or for Alertmanager on PostgreSQL, 202 once the body is
-  committed to the alert inbox (alerts/ingest/inbox_lane.py), applied right after;
-- 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 when the database
-  cannot take the write; 413 for oversized bodies, as BodySizeLimit answers it on other routes;
+- 2xx only after the alerts are committed;
+- 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 with Retry-After
+  when the alerts could not be committed (the database, or this process shutting down); 413 for
+  oversized bodies, as BodySizeLimit answers it on other routes;
 - counted in the request metrics under the same route templates.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from onwatch.alerts.ingest.apply import AlertIngest
-from onwatch.alerts.ingest.async_lane import AsyncFastLane
-from onwatch.alerts.ingest.inbox_lane import InboxFull, InboxLane
+from onwatch.alerts.ingest.group_commit import database_fault
+from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.ingest.rows import IngestResult
 from onwatch.alerts.sources import alertmanager, generic, pagerduty
-from onwatch.alerts.sources.base import PayloadError, load_json
+from onwatch.alerts.sources.base import PayloadError, load_json, refuse_nul_in
 from onwatch.api.limits import declared_too_large, too_large_body
 from onwatch.api.problems import PROBLEM_JSON
 from onwatch.kernel.clock import Clock
@@ -41,6 +39,8 @@ from onwatch.kernel.errors import NotFound
 from onwatch.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from onwatch.paging.domain.alerts import AlertEvent
 from onwatch.paging.store.groups import IntegrationRecord
+
+log = logging.getLogger(__name__)
 
 ALERTMANAGER_PREFIX = "/api/v1/integrations/alertmanager/"
 GENERIC_PREFIX = "/api/v1/integrations/generic/"
@@ -77,13 +77,12 @@ def problem_answer(
 @dataclass(frozen=True)
 class IngestServices:
     ingest: AlertIngest
-    lane: AsyncFastLane
-    inbox: InboxLane
+    pipeline: IngestPipeline
     clock: Clock
 
     @classmethod
     def of(cls, state: Any) -> IngestServices:
-        return cls(state.ingest, state.ingest_lane, state.inbox_lane, state.clock)
+        return cls(state.ingest, state.ingest_pipeline, state.clock)
 
     async def integration(self, key: str, kind: str) -> IntegrationRecord:
         """From the in-process cache without leaving the event loop, else from the database."""
@@ -93,8 +92,18 @@ class IngestServices:
     async def submit(
         self, integration: IntegrationRecord, events: Sequence[AlertEvent]
     ) -> list[IngestResult]:
-        """Resolves once the alerts are committed (by the event loop's fast lane or group commit)."""
-        return await self.lane.submit(integration, events)
+        """Resolves once the alerts are committed."""
+        return await self.pipeline.submit(integration, events)
+
+
+RETRY = (("Retry-After", "5"),)
+
+
+def not_stored(exc: Exception) -> None:
+    """An ingest that failed for another reason than its payload: logged unless the database is
+    at fault (its trouble is logged where it happened); the caller answers 503."""
+    if not database_fault(exc):
+        log.error("ingest failed; answering 503", exc_info=exc)
 
 
 def _bad(exc: PayloadError) -> Answer:
@@ -127,49 +136,18 @@ async def _run(
         return problem_answer(
             404, "Unknown integration", exc.message, [{"field": "integration_key", "message": exc.message}]
         )
-    except OperationalError:
-        return problem_answer(
-            503,
-            "Try again",
-            "the database could not take the alerts; nothing was stored",
-            headers=(("Retry-After", "5"),),
-        )
+    except Exception as exc:
+        not_stored(exc)
+        return problem_answer(503, "Try again", "the alerts could not be stored; try again", headers=RETRY)
     return ok(results)
 
 
 async def alertmanager_answer(services: IngestServices, key: str, body: bytes) -> Answer:
-    """202 once the body is in the inbox (PostgreSQL: grouped and paged right after, see
-    alerts/ingest/inbox_lane.py); else 200 once the alerts are applied, with the groups they are in."""
+    """200 once the alerts are applied, with the groups they are in."""
     now = services.clock.now()
-    if services.inbox.running():
-        try:
-            events = alertmanager.parse_body(body, now)
-            integration = await services.integration(key, "alertmanager")
-            queue = _inboxed(services, integration, events)
-            if not queue:
-                results = await services.lane.try_before_inbox(integration, events)
-                if results is not None:
-                    return _alertmanager_ok(results)
-                queue = await services.inbox.has_waiting(integration.id)  # another server's, maybe
-            if queue and await services.inbox.accept(integration.id, now, body, events):
-                return json_answer(202, {"status": "accepted", "alerts": len(events)})
-        except InboxFull as exc:
-            return problem_answer(
-                503, "Try again", f"{exc}; nothing was stored", headers=(("Retry-After", "5"),)
-            )
-        except (PayloadError, NotFound, OperationalError):
-            pass  # answered below, exactly as the synchronous path answers them
     return await _run(
         services, key, "alertmanager", body, lambda b: alertmanager.parse_body(b, now), _alertmanager_ok
     )
-
-
-def _inboxed(services: IngestServices, integration: IntegrationRecord, events: Sequence[AlertEvent]) -> bool:
-    """Whether an Alertmanager body goes to the inbox (202) rather than being applied before the
-    answer: when it is large (a storm: appending it costs a fraction of applying it), and whenever
-    bodies of its integration already wait there (it must not overtake them; the fast statement and,
-    before the ordinary path, `has_waiting` ask the database, which knows of other servers' too)."""
-    return len(events) >= services.inbox.from_alerts or services.inbox.waiting(integration.id)
 
 
 def _alertmanager_ok(results: list[IngestResult]) -> Answer:
@@ -184,7 +162,7 @@ async def generic_answer(services: IngestServices, key: str, body: bytes) -> Ans
         key,
         "generic",
         body,
-        lambda b: generic.parse(load_json(b), now),
+        lambda b: generic.parse_body(b, now),
         lambda r: json_answer(
             202,
             {
@@ -213,13 +191,15 @@ async def pagerduty_answer(services: IngestServices, body: bytes) -> Answer:
     try:
         payload = load_json(body)
         integration = await services.integration(pagerduty.routing_key(payload), "pagerduty")
+        refuse_nul_in(body, payload)
         [result] = await services.submit(integration, [pagerduty.parse(payload, now)])
     except PayloadError as exc:
         return _pd_error(400, exc.errors)
     except NotFound:
         return _pd_error(404, [("routing_key", "no pagerduty integration has this key")])
-    except OperationalError:
-        return json_answer(503, {"status": "throttle", "message": "try again"}, (("Retry-After", "5"),))
+    except Exception as exc:
+        not_stored(exc)
+        return json_answer(503, {"status": "throttle", "message": "try again"}, RETRY)
     return json_answer(
         202, {"status": "success", "message": "Event processed", "dedup_key": result.dedup_key}
     )

@@ -14,10 +14,7 @@ from onwatch import __version__, metrics
 from onwatch.alerts import api as integrations
 from onwatch.alerts.heartbeats import Heartbeats
 from onwatch.alerts.ingest.apply import AlertIngest
-from onwatch.alerts.ingest.async_lane import AsyncFastLane
-from onwatch.alerts.ingest.group_commit import GroupCommit
-from onwatch.alerts.ingest.inbox_apply import InboxApplier
-from onwatch.alerts.ingest.inbox_lane import INBOX_FROM_ALERTS, MAX_WAITING_ALERTS, InboxLane
+from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
@@ -64,9 +61,6 @@ def create_api(
     public_url: str = "http://127.0.0.1:8080",
     wake: Callable[[], None] = lambda: None,
     slack_signing_secret: str = "",
-    ingest_writers: int = 1,
-    inbox_from_alerts: int = INBOX_FROM_ALERTS,
-    inbox_max_waiting_alerts: int = MAX_WAITING_ALERTS,
     web: bool = True,
 ) -> FastAPI:
     """`wake` is called after a commit that queued work for the engine (a worker in this process).
@@ -74,14 +68,11 @@ def create_api(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await lane.start()  # the event loop's lanes run while the server does
-        await inbox.start()
+        await pipeline.start()  # ingest's writer and event-loop lane run while the server does
         try:
             yield
         finally:
-            await inbox.stop()
-            await lane.stop()
-            inbox.applier.close()  # after applying what it was kicked for
+            await pipeline.stop()
 
     app = OnwatchAPI(
         lifespan=lifespan,
@@ -99,10 +90,9 @@ def create_api(
     app.state.token_cache = TokenCache()
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
-    app.state.group_commit = GroupCommit(app.state.ingest, writers=ingest_writers)
-    app.state.ingest_lane = lane = AsyncFastLane(app.state.ingest, app.state.group_commit)
-    applier = InboxApplier(app.state.ingest, app.state.group_commit.open_groups)
-    app.state.inbox_lane = inbox = InboxLane(applier, inbox_from_alerts, inbox_max_waiting_alerts)
+    app.state.ingest_pipeline = pipeline = IngestPipeline(app.state.ingest)
+    # each says why this process cannot serve (a str), or None; /healthz answers 503 on the first
+    app.state.health_checks = [pipeline.problem]
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache
@@ -118,7 +108,10 @@ def create_api(
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
-        """Liveness and database reachability; needs no token."""
+        """Whether this process can serve: its database reachable, its ingest running; no token."""
+        for check in app.state.health_checks:
+            if (problem := check()) is not None:
+                return JSONResponse({"status": "unavailable", "detail": problem}, status_code=503)
         try:
             with db.read() as uow:
                 uow.conn.exec_driver_sql("SELECT 1")

@@ -363,26 +363,6 @@ alert_group_counts = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
 )
 
-# Alert payloads accepted durably and not yet applied (PostgreSQL ingest under the event loop's
-# lane, alerts/ingest/inbox_lane.py): the request body exactly as monitoring sent it (parsed again only
-# where the accepting server's parsed events, found by `token`, are not at hand). A row is deleted in
-# the transaction that applies it; `failed` notes why one could not be.
-alert_inbox = sa.Table(
-    "alert_inbox",
-    metadata,
-    sa.Column(
-        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
-    ),
-    sa.Column("integration_id", sa.String(64), nullable=False),  # unchecked: applying re-reads it
-    sa.Column("received_at", UTCDateTime, nullable=False),
-    sa.Column("body", sa.LargeBinary, nullable=False),
-    sa.Column("alerts", sa.Integer, nullable=False),  # in the body
-    # random, from the accepting server: its applier finds the events it parsed then by this
-    sa.Column("token", sa.BigInteger, nullable=True),
-    sa.Column("failed", sa.Text, nullable=True),
-    sa.Index("ix_alert_inbox_integration_id_id", "integration_id", "id"),
-)
-
 maintenance_windows = sa.Table(
     "maintenance_windows",
     metadata,

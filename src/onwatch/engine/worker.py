@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from onwatch.alerts.ingest.inbox_apply import InboxApplier
 from onwatch.db.uow import Database
 from onwatch.engine.listen import start_listener
 from onwatch.engine.timers import TimerHandlers
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 FOLD_SECONDS = 5.0  # how often a running worker folds appended alert-group counts
-INBOX_SWEEP_SECONDS = 2.0  # how often it applies accepted alert payloads no server applied
 
 
 def backoff(attempts: int) -> timedelta:
@@ -59,11 +57,8 @@ class Worker:
         batch: int = 100,
         timer_batch: int = 500,
         senders: int = 16,
-        inbox: InboxApplier | None = None,
     ) -> None:
-        """`inbox` sweeps up accepted alert payloads no server applied (it died first)."""
         self.db = db
-        self.inbox = inbox
         self.clock = clock
         self.handlers = handlers
         self.channels = channels
@@ -151,12 +146,8 @@ class Worker:
         with self.db.write() as uow:
             return alert_counts.fold(uow.conn)
 
-    def sweep_inbox(self) -> int:
-        return self.inbox.sweep() if self.inbox is not None and self.db.dialect == "postgresql" else 0
-
     def run_once(self) -> int:
         """Everything due now, until nothing is left (tests call this after advancing the clock)."""
-        self.sweep_inbox()
         self.fold_counts()
         total = 0
         while True:
@@ -190,13 +181,9 @@ class Worker:
         ]
         for sender in senders:
             sender.start()
-        folded_at = swept_at = time.monotonic()
+        folded_at = time.monotonic()
         while not stop.is_set():
             try:
-                if time.monotonic() - swept_at >= INBOX_SWEEP_SECONDS:
-                    swept_at = time.monotonic()
-                    if self.sweep_inbox():
-                        self._send_wake.set()
                 if time.monotonic() - folded_at >= FOLD_SECONDS:
                     folded_at = time.monotonic()
                     self.fold_counts()

@@ -1,22 +1,16 @@
-"""Alert ingest: deduplicate, group, and start paging, in one transaction per request."""
+"""Alert ingest: deduplicate, group, and start paging, in one transaction (`IngestRun` inside any
+transaction: group commit's, a heartbeat's, an SLO alert's; `AlertIngest.apply` in its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from onwatch.alerts.ingest.rows import (
-    FIRING,
-    Grouping,
-    IngestResult,
-    alert_values,
-    results_in_open_groups,
-    rows_with_group_keys,
-)
+from onwatch.alerts.ingest.rows import FIRING, Grouping, IngestResult, alert_values
 from onwatch.alerts.store import batch as alert_batch
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
@@ -79,31 +73,27 @@ class AlertIngest(PagingCommands):
         return self.apply(integration, events)[0]
 
     def apply(
-        self,
-        integration: IntegrationRecord,
-        events: Sequence[AlertEvent],
-        also: Callable[[UnitOfWork], None] | None = None,
+        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
     ) -> tuple[list[IngestResult], set[str]]:
-        """The events applied in one transaction, with `also`'s writes, and committed; the results
-        and the keys of the groups its triggers joined or opened."""
+        """The events applied in one transaction and committed; the results and the keys of the
+        groups its triggers joined or opened."""
         for attempt in range(3):
             try:
                 with self.db.write() as uow:
                     run = IngestRun(uow, self.cache.get(uow), self.signer(uow), integration, self.clock.now())
                     results = run.apply_all(events)
-                    if also is not None:
-                        also(uow)
                 self.on_commit()
                 return results, run.group_keys
             except (IntegrityError, OperationalError) as exc:
                 # another replica opened the same alert or group at the same moment (read it and
                 # join), or PostgreSQL broke a lock cycle between two replicas: try again
-                if attempt == 2 or not _retryable(exc):
+                if attempt == 2 or not retryable(exc):
                     raise
         raise AssertionError("unreachable")
 
 
-def _retryable(exc: Exception) -> bool:
+def retryable(exc: Exception) -> bool:
+    """A conflict with a concurrent writer, which the same transaction run again resolves."""
     if isinstance(exc, IntegrityError):
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
@@ -118,11 +108,7 @@ class IngestRun:
         signer: LinkSigner,
         integ: IntegrationRecord,
         now: datetime,
-        *,
-        try_fast: bool = True,
     ) -> None:
-        """`try_fast` False skips the one-statement attempt (the caller's fast lane just failed)."""
-        self.try_fast = try_fast
         self.uow = uow
         self.applied = applied
         self.integ = integ
@@ -158,22 +144,6 @@ class IngestRun:
     def _triggers(self, events: list[AlertEvent]) -> list[IngestResult]:
         if not events:
             return []
-        if self.try_fast and self.uow.conn.dialect.name == "postgresql":
-            done = self._triggers_in_open_groups(events)
-            if done is not None:
-                return done
-        return self._triggers_opening_groups(events)
-
-    def _triggers_in_open_groups(self, events: list[AlertEvent]) -> list[IngestResult] | None:
-        """One statement (PostgreSQL) when no alert of the batch opens a group: the common case."""
-        rows = rows_with_group_keys(events, self.grouping)
-        found = alert_batch.triggers_in_open_groups(self.uow.conn, self.integ.id, rows, self.now)
-        if found is None:
-            return None
-        self.group_keys.update(row["gk"] for row in rows)
-        return results_in_open_groups(events, found)
-
-    def _triggers_opening_groups(self, events: list[AlertEvent]) -> list[IngestResult]:
         conn = self.uow.conn
         known = alert_batch.alert_states(
             conn, self.integ.id, list(dict.fromkeys(e.dedup_key for e in events))
@@ -186,7 +156,7 @@ class IngestRun:
                 wanted.setdefault(self.group_key(event, service), (event, service))
         groups: dict[str, AlertGroupRecord] = self.uow.alerts.open_groups(sorted(wanted)) if wanted else {}
         # those not open are opened by that alert, in key order: two batches opening the same groups
-        # (two appliers, two replicas) then wait for each other instead of deadlocking on the
+        # (two replicas) then wait for each other instead of deadlocking on the
         # open-key index (PostgreSQL takes a second to detect that)
         openers = {gkey: wanted[gkey] for gkey in sorted(wanted) if gkey not in groups}
         for gkey, (event, service) in openers.items():

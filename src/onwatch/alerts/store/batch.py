@@ -117,10 +117,10 @@ def upsert_firing(
 # PostgreSQL, the common case in ONE statement: every alert of the batch joins a group that is
 # already open (or stays in its group while it fires). The statement locks the batch's stored alerts,
 # share-locks their open groups (they stay open meanwhile; other writers may join them too), upserts
-# the alerts and appends to the groups' counts (store.alert_counts: no group row is updated, so
+# the alerts and appends to the groups' counts (paging/store/counts.py: no group row is updated, so
 # concurrent batches do not wait for each other's commit), and returns where each alert went. If some
-# alert needs a group that is not open, it writes nothing and says so (group NULL): the caller then
-# takes the slower path that opens groups and pages.
+# alert needs a group that is not open, or the config the caller grouped by is no longer the applied
+# one, it writes nothing and says so: the caller then takes the path that opens groups and pages.
 # Sent with psycopg itself (one parameter per name, %(name)s): SQLAlchemy's statement execution
 # cost more client CPU than the rest of a small batch's round trip.
 _FAST_TRIGGERS = (
@@ -132,13 +132,8 @@ _FAST_TRIGGERS = (
     "target AS (SELECT i.*, old.status AS old_status, "
     "  CASE WHEN old.status = 'firing' THEN old.group_id ELSE grp.id END AS g "
     "  FROM input i LEFT JOIN old ON old.dedup_key = i.k LEFT JOIN grp ON grp.group_key = i.gk), "
-    # and the config the caller grouped by is still the applied one (when it says which), and (when
-    # asked: a route whose bodies may wait in the inbox) no body of the integration is waiting there,
-    # which this batch would overtake
-    "ready AS (SELECT bool_and(g IS NOT NULL) AND (CAST(:revision AS integer) IS NULL "
-    "  OR (SELECT max(id) FROM config_revisions) = CAST(:revision AS integer)) "
-    "  AND (NOT CAST(:after_inbox AS boolean) OR NOT EXISTS (SELECT FROM alert_inbox "
-    "    WHERE integration_id = :integration AND failed IS NULL)) AS ok FROM target), "
+    "ready AS (SELECT bool_and(g IS NOT NULL) "
+    "  AND (SELECT max(id) FROM config_revisions) = CAST(:revision AS integer) AS ok FROM target), "
     f"up AS (INSERT INTO alerts ({_COLUMNS}) "
     "  SELECT :integration, k, g, 'firing', s, v, o, l, d, n, :now, :now, NULL "
     f"  FROM target WHERE (SELECT ok FROM ready) {_ON_CONFLICT} "
@@ -156,65 +151,23 @@ _FAST_TRIGGERS = (
 _FAST_TRIGGERS_PSYCOPG = re.sub(r"(?<!:):(\w+)", r"%(\1)s", _FAST_TRIGGERS)
 
 
-def triggers_in_open_groups(
-    conn: sa.Connection,
-    integration_id: str,
-    rows: list[dict[str, Any]],
-    now: datetime,
-    config_revision: int | None = None,
-) -> dict[str, tuple[int, str | None]] | None:
-    """PostgreSQL only. `rows` as for `upsert_firing`, with gk (the group key a new or re-firing alert
-    belongs to) instead of g. If every alert can go to an open group (and `config_revision`, when
-    given, is still the latest applied config), writes the batch and returns, per dedup key, (group
-    id, the alert's status before: None when this batch inserted it). Otherwise writes nothing and
-    returns None.
-    One statement: on an autocommit connection, one round trip commits the whole batch."""
-    if not rows:
-        return {}
-    # in the caller's transaction (or autocommit), on the connection SQLAlchemy holds
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor:
-        params = _fast_params(integration_id, rows, now, config_revision, after_inbox=False)
-        return _fast_found(cursor.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True).fetchall())
-
-
-async def triggers_in_open_groups_async(
+async def triggers_in_open_groups(
     conn: psycopg.AsyncConnection[Any],
     integration_id: str,
     rows: list[dict[str, Any]],
     now: datetime,
-    config_revision: int | None = None,
-    *,
-    after_inbox: bool = False,
+    config_revision: int,
 ) -> dict[str, tuple[int, str | None]] | None:
-    """`triggers_in_open_groups` on an asyncio connection (in autocommit: one round trip commits).
-    `after_inbox`: write nothing either while a body of the integration waits in the inbox."""
+    """PostgreSQL only. `rows` as for `upsert_firing`, with gk (the group key a new or re-firing alert
+    belongs to) instead of g. If every alert can go to an open group and `config_revision` is still
+    the latest applied config, writes the batch and returns, per dedup key, (group id, the alert's
+    status before: None when this batch inserted it). Otherwise writes nothing and returns None.
+    One statement: on an autocommit connection, one round trip commits the whole batch."""
     if not rows:
         return {}
-    params = _fast_params(integration_id, rows, now, config_revision, after_inbox=after_inbox)
+    params = {"integration": integration_id, "rows": _json(rows), "now": now, "revision": config_revision}
     cursor = await conn.execute(_FAST_TRIGGERS_PSYCOPG, params, prepare=True)
-    return _fast_found(await cursor.fetchall())
-
-
-def _fast_params(
-    integration_id: str,
-    rows: list[dict[str, Any]],
-    now: datetime,
-    config_revision: int | None,
-    *,
-    after_inbox: bool,
-) -> dict[str, Any]:
-    return {
-        "integration": integration_id,
-        "rows": _json(rows),
-        "now": now,
-        "revision": config_revision,
-        "after_inbox": after_inbox,
-    }
-
-
-def _fast_found(found: list[Any]) -> dict[str, tuple[int, str | None]] | None:
+    found = await cursor.fetchall()
     if not found or not found[0][3]:
         return None
     return {k: (int(g), status) for k, g, status, _ok in found}

@@ -1,0 +1,71 @@
+"""A private PostgreSQL cluster for tests that stop, restart or break the database server (never the
+machine's shared server): initdb into a temporary directory, served on a free 127.0.0.1 port, run as
+the `postgres` user when the tests run as root (initdb refuses root)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.receivers import free_port
+
+
+def _bin_dir() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+def unavailable_reason() -> str | None:
+    """Why a private cluster cannot be started here, or None."""
+    if _bin_dir() is None:
+        return "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin"
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        return "running as root without runuser (initdb refuses root)"
+    return None
+
+
+class PrivateCluster:
+    def __init__(self) -> None:
+        bin_dir = _bin_dir()
+        assert bin_dir is not None, unavailable_reason()
+        self.bin = bin_dir
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="onwatch-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        cmd = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off -c max_connections=100"
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        """Fast shutdown: sessions are ended, committed work is kept."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            time.sleep(0.1)
+        shutil.rmtree(self.root, ignore_errors=True)
