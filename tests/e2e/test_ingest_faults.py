@@ -22,6 +22,7 @@ from onwatch.db.tables import alert_groups, alerts
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests import pg_cluster
+from tests.databases import selected_backends, wired
 from tests.e2e.test_ingest import AM, GENERIC, am_body, generic_body
 from tests.live import LiveServer
 from tests.paging_helpers import PagingBench, make_bench
@@ -43,6 +44,8 @@ def live(bench: PagingBench) -> Iterator[str]:
 
 @pytest.fixture
 def cluster() -> Iterator[pg_cluster.PrivateCluster]:
+    if "postgresql" not in selected_backends():
+        pytest.skip("PostgreSQL tests not selected (ONWATCH_TEST_DATABASES)")
     if reason := pg_cluster.unavailable_reason():
         pytest.skip(reason)
     private = pg_cluster.PrivateCluster()
@@ -108,7 +111,7 @@ def _wait(condition: Any, timeout: float, what: str) -> None:
 def test_a_postgresql_restart_mid_ingest_gives_503s_then_recovers_and_every_answered_alert_is_applied(
     cluster: pg_cluster.PrivateCluster, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
 ) -> None:
-    db = Database(cluster.url)
+    db = wired(Database(cluster.url))
     try:
         migrate.upgrade(db.engine)
         bench = make_bench(db, clock, webhook_sink, smtp_sink)
