@@ -170,6 +170,35 @@ def test_responses_carry_an_etag_and_answer_304_when_unchanged(app: FastAPI, pub
         assert again.status_code == 304 and again.content == b""
 
 
+def test_guessing_thousands_of_incident_urls_keeps_the_render_cache_small(
+    app: FastAPI, public: TestClient, incidents: IncidentCommands
+) -> None:
+    app.state.status_cache.ttl = 60
+    incident = incidents.declare(AMARA, title="Web errors", severity=Severity.S3, services=["web"])
+    assert incident.id is not None
+    incidents.post_update(incident.id, "Looking into it.", AMARA)
+    assert public.get(f"/status/incidents/{incident.id}").status_code == 200
+    for guess in range(10_000, 13_000):
+        assert public.get(f"/status/incidents/{guess}").status_code == 404
+    assert len(app.state.status_cache) <= 3  # the real incident's page, one "not found" page
+
+
+def test_the_render_cache_never_holds_more_than_its_bound(app: FastAPI) -> None:
+    import asyncio
+
+    from onwatch.status.web.cache import StatusCache
+
+    model = asyncio.run(app.state.status_cache.model())[1]
+    cache = StatusCache(lambda: model, ttl=60, max_entries=8)
+
+    async def render_many() -> None:
+        for n in range(200):
+            await cache.get(f"/status/page-{n}", "text/plain", lambda m, n=n: f"page {n} of {m.name}")
+
+    asyncio.run(render_many())
+    assert len(cache) == 8
+
+
 def _outbox(db: Database) -> list[dict[str, Any]]:
     """The status page's messages in the outbox (the incident's own announcements left aside)."""
     with db.read() as uow:

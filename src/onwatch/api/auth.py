@@ -10,9 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole, hash_token
+from onwatch.kernel.caches import SharedTTLCache
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.timeline import Actor
-from onwatch.kernel.ttl_cache import TtlCache
 
 _bearer = HTTPBearer(auto_error=False, description="An onwatch API token: `onwatch token create`")
 
@@ -33,15 +33,16 @@ class Principal:
         return self.role.allows(TokenRole.RESPONDER)
 
 
-class TokenCache(TtlCache[Principal]):
+class TokenCache(SharedTTLCache[Principal]):
     """Recently verified tokens, so a request does not pay a database round trip to authenticate.
 
     Entries live `ttl` seconds: a token revoked on another replica stops working within that
-    time; on the replica that revoked it, at once (`forget_all`). Unknown tokens are not cached.
+    time; on the replica that revoked it, at once (`forget_all`). Unknown tokens are not cached; at
+    `maxsize` tokens the least recently used is forgotten.
     """
 
-    def __init__(self, ttl: float = 10.0) -> None:
-        super().__init__(ttl)
+    def __init__(self, ttl: float = 10.0, maxsize: int = 10_000) -> None:
+        super().__init__(ttl, maxsize)
 
 
 def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:

@@ -15,10 +15,10 @@ from onwatch.alerts.store import batch as alert_batch
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.tokens import hash_token
+from onwatch.kernel.caches import SharedTTLCache
 from onwatch.kernel.enums import EventKind, Interface
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import Actor
-from onwatch.kernel.ttl_cache import TtlCache
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.domain.alerts import (
     AlertAction,
@@ -39,13 +39,14 @@ from onwatch.paging.store.groups import AlertGroupRecord, IntegrationRecord
 __all__ = ["AlertIngest", "IngestResult", "IngestRun"]  # IngestResult lives in alert_rows
 
 KEY_CACHE_SECONDS = 10.0
+KEY_CACHE_ENTRIES = 4_096  # integrations are few; unknown keys are never cached
 
 
 class AlertIngest(PagingCommands):
     @cached_property
-    def _keys(self) -> TtlCache[IntegrationRecord]:
+    def _keys(self) -> SharedTTLCache[IntegrationRecord]:
         """Integration keys recently looked up, by hash."""
-        return TtlCache(KEY_CACHE_SECONDS)
+        return SharedTTLCache(KEY_CACHE_SECONDS, maxsize=KEY_CACHE_ENTRIES)
 
     def cached_integration(self, key: str, kind: str) -> IntegrationRecord | None:
         """The integration if this key was looked up in the last few seconds (no database call);

@@ -1,6 +1,7 @@
 """A short-TTL cache of the status page's read model and of each rendered representation, with
 strong ETags: under load one request per TTL period reads the database; the others get bytes from
-memory (or 304 Not Modified)."""
+memory (or 304 Not Modified). Bounded: at most `max_entries` representations are kept (the least
+recently used makes room), however many distinct URLs are asked for."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.status.web.model import StatusModel
@@ -22,14 +24,20 @@ class Rendered:
     media_type: str
 
 
+MAX_ENTRIES = 512  # the fixed pages and feeds, and one page per incident of the last 90 days
+
+
 class StatusCache:
-    def __init__(self, build: Callable[[], StatusModel], ttl: float = 5.0) -> None:
+    def __init__(
+        self, build: Callable[[], StatusModel], ttl: float = 5.0, max_entries: int = MAX_ENTRIES
+    ) -> None:
         self.build = build
         self.ttl = ttl
         self._model: StatusModel | None = None
         self._built = 0.0
         self._generation = 0
-        self._rendered: dict[str, tuple[int, Rendered]] = {}
+        # touched only on the event loop (renders run in threads, their results are stored here)
+        self._rendered: LRUCache[str, tuple[int, Rendered]] = LRUCache(maxsize=max_entries)
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
@@ -55,3 +63,7 @@ class StatusCache:
         rendered = Rendered(data, f'"{hashlib.sha256(data).hexdigest()[:32]}"', media_type)
         self._rendered[key] = (generation, rendered)
         return rendered
+
+    def __len__(self) -> int:
+        """How many rendered representations are kept."""
+        return len(self._rendered)

@@ -50,14 +50,17 @@ def install(app: FastAPI, cache: StatusCache, w: Web) -> None:
             return Response("not found", status_code=404)
         incident_id = int(raw)
 
+        _, model = await cache.model()
+        known = any(i.id == incident_id for i in model.incidents)
+
         def render(model: StatusModel) -> str:
             found = next((i for i in model.incidents if i.id == incident_id), None)
             return w.templates.render("status_incident.html", model=model, incident=found, now=model.now)
 
-        rendered = await cache.get(f"/status/incidents/{incident_id}", "text/html; charset=utf-8", render)
-        _, model = await cache.model()
-        status = 200 if any(i.id == incident_id for i in model.incidents) else 404
-        return _answer(request, rendered, status)
+        # every unknown id shares one "not found" page: guessing ids cannot fill the cache
+        key = f"/status/incidents/{incident_id}" if known else "/status/incidents/not-found"
+        rendered = await cache.get(key, "text/html; charset=utf-8", render)
+        return _answer(request, rendered, 200 if known else 404)
 
     app.add_route("/status/incidents/{incident_id}", incident_page, methods=["GET", "HEAD"],
                   include_in_schema=False)  # fmt: skip
