@@ -60,10 +60,30 @@ class Shots:
 
 def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """Run axe-core on the page; describe each violation of the given impacts."""
-    page.add_script_tag(path=str(AXE))
+    # evaluated through DevTools, not added as a <script>: the page's CSP refuses inline scripts
+    page.evaluate(f"() => {{ {AXE.read_text()}\n }}")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+class CspWatched:
+    """A browser whose contexts record every Content-Security-Policy refusal the pages log, so a test
+    can assert that onwatch's own pages never need what their policy forbids."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self.browser.new_context(**options)
+
+        def on_console(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                self.violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+        context.on("console", on_console)
+        return context

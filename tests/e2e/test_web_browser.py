@@ -16,7 +16,7 @@ from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import token_for
-from tests.e2e.browser import Shots, axe_violations, chromium, needs_browser
+from tests.e2e.browser import CspWatched, Shots, axe_violations, chromium, needs_browser
 from tests.live import LiveServer
 from tests.web_helpers import PASSWORD, set_passwords
 
@@ -49,7 +49,9 @@ def site(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[Site]:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     with chromium() as b:
-        yield b
+        watched = CspWatched(b)
+        yield watched
+        assert watched.violations == [], "a page needed something its Content-Security-Policy refuses"
 
 
 def sign_in(browser: Any, site: Site, person: str, **context: Any) -> Any:

@@ -18,6 +18,7 @@ from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
+from onwatch.api.headers import SecurityHeaders
 from onwatch.api.limits import BodySizeLimit
 from onwatch.bootstrap import subscribe_reactions
 from onwatch.chat import api as chat
@@ -142,5 +143,6 @@ def create_api(
         )
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)
+    app.add_middleware(SecurityHeaders, https_public_url=public_url.startswith("https://"))
     app.ingest_routes = IngestRoutes(app, max_body_bytes)
     return app
