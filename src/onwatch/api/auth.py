@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from onwatch.db.uow import Database
+from onwatch.db.uow import Database, UnitOfWork
+from onwatch.directory.access import (
+    Caller,
+    caller_in,
+    hidden_incidents,
+    require_visible_group,
+    require_visible_incident,
+)
 from onwatch.directory.tokens import TokenRole, hash_token
 from onwatch.kernel.caches import SharedTTLCache
 from onwatch.kernel.enums import Interface
@@ -27,10 +34,9 @@ class Principal:
         name = self.person_id or f"token:{self.token_name}"
         return Actor(name=name, interface=interface, person_id=self.person_id)
 
-    @property
-    def sees_confidential(self) -> bool:
-        """Confidential (security) incidents are hidden from viewer tokens."""
-        return self.role.allows(TokenRole.RESPONDER)
+    def caller(self, uow: UnitOfWork, request: Request) -> Caller:
+        """Who this token is for the access rule (directory/access.py)."""
+        return caller_in(uow, request.app.state.config_cache, self.person_id, self.role)
 
 
 class TokenCache(SharedTTLCache[Principal]):
@@ -74,14 +80,68 @@ def require(role: TokenRole) -> object:
     def check(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
     ) -> Principal:
-        principal = authenticate(request, credentials)
-        if not principal.role.allows(role):
-            raise HTTPException(403, f"this token has role {principal.role.value}; {role.value} is needed")
+        return _with_role(request, credentials, role)
+
+    return Depends(check)
+
+
+def _with_role(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, role: TokenRole
+) -> Principal:
+    principal = authenticate(request, credentials)
+    if not principal.role.allows(role):
+        raise HTTPException(403, f"this token has role {principal.role.value}; {role.value} is needed")
+    return principal
+
+
+def require_on_incident(role: TokenRole) -> object:
+    """Dependency for routes under an incident: `role`, and the incident visible to the caller
+    (404 otherwise, so a confidential incident is neither read nor changed by anyone outside its
+    circle)."""
+
+    def check(
+        incident_id: int,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        principal = _with_role(request, credentials, role)
+        db: Database = request.app.state.db
+        with db.read() as uow:
+            require_visible_incident(uow.conn, principal.caller(uow, request), incident_id)
         return principal
 
     return Depends(check)
 
 
+def require_on_group(role: TokenRole) -> object:
+    """Dependency for routes under an alert group: `role`, and the group's incident (if any)
+    visible to the caller."""
+
+    def check(
+        group_id: int,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        principal = _with_role(request, credentials, role)
+        db: Database = request.app.state.db
+        with db.read() as uow:
+            require_visible_group(uow.conn, principal.caller(uow, request), group_id)
+        return principal
+
+    return Depends(check)
+
+
+def hidden_for(request: Request, who: Principal) -> frozenset[int]:
+    """The confidential incidents this token may not see (directory/access.py)."""
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        return hidden_incidents(uow.conn, who.caller(uow, request))
+
+
 Viewer = Annotated[Principal, require(TokenRole.VIEWER)]
 Responder = Annotated[Principal, require(TokenRole.RESPONDER)]
 Admin = Annotated[Principal, require(TokenRole.ADMIN)]
+ViewerOnIncident = Annotated[Principal, require_on_incident(TokenRole.VIEWER)]
+ResponderOnIncident = Annotated[Principal, require_on_incident(TokenRole.RESPONDER)]
+ViewerOnGroup = Annotated[Principal, require_on_group(TokenRole.VIEWER)]
+ResponderOnGroup = Annotated[Principal, require_on_group(TokenRole.RESPONDER)]

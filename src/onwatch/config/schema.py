@@ -23,7 +23,7 @@ from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, Integ
 from onwatch.config.schedules import ScheduleConfig
 from onwatch.config.slo import Slo, SloSettings
 from onwatch.config.types import Duration, Email, TimeZone, Url
-from onwatch.kernel.enums import Role, Severity
+from onwatch.kernel.enums import AccessLevel, Role, Severity
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -71,6 +71,10 @@ class Person(Strict):
     contact_methods: list[ContactMethod] = Field(default_factory=list)
     chat_id: str | None = Field(
         default=None, max_length=64, description="chat user id (Slack's U…), for slash commands"
+    )
+    access: AccessLevel = Field(
+        default=AccessLevel.RESPONDER,
+        description="what the person may do in the web UI, chat and the CLI: viewer, responder or admin",
     )
 
 

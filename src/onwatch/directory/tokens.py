@@ -6,23 +6,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 
 from onwatch.db.tables import api_tokens
+from onwatch.kernel.enums import AccessLevel
 
 TOKEN_PREFIX = "onw_"
 
 
-class TokenRole(StrEnum):
-    VIEWER = "viewer"
-    RESPONDER = "responder"
-    ADMIN = "admin"
-
-    def allows(self, needed: TokenRole) -> bool:
-        order = [TokenRole.VIEWER, TokenRole.RESPONDER, TokenRole.ADMIN]
-        return order.index(self) >= order.index(needed)
+# a token's role is an access level, as a person's is (kernel/enums.py)
+TokenRole = AccessLevel
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
-from onwatch.api.auth import Principal, Responder, Viewer
+from onwatch.api.auth import (
+    Responder,
+    ResponderOnGroup,
+    ResponderOnIncident,
+    Viewer,
+    ViewerOnIncident,
+    hidden_for,
+)
 from onwatch.db.uow import Database
 from onwatch.incidents.commands import IncidentCommands
-from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.schemas import (
     AssignIn,
     DeclareIn,
@@ -31,7 +37,6 @@ from onwatch.incidents.schemas import (
 )
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.kernel.enums import Role, State, Status
-from onwatch.kernel.errors import NotFound
 from onwatch.paging.api import GroupOut
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -58,15 +63,6 @@ def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
     return IncidentOut.of(incident)
 
 
-def visible(request: Request, who: Principal, incident_id: int) -> Incident:
-    """The incident, or 404 when it is confidential and the caller is a viewer (its existence is
-    itself confidential)."""
-    incident = _commands(request).get(incident_id)
-    if incident.confidential and not who.sees_confidential:
-        raise NotFound(f"incident {incident_id} does not exist", field="id")
-    return incident
-
-
 @router.get("", response_model=list[IncidentOut])
 def list_incidents(
     request: Request,
@@ -81,7 +77,7 @@ def list_incidents(
         active=active,
         service=service,
         severity=severity,
-        include_confidential=who.sees_confidential,
+        hidden=hidden_for(request, who),
         limit=limit,
         offset=offset,
     )
@@ -89,9 +85,9 @@ def list_incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentOut)
-def get_incident(incident_id: int, request: Request, who: Viewer) -> IncidentOut:
+def get_incident(incident_id: int, request: Request, who: ViewerOnIncident) -> IncidentOut:
     """The incident, with the SLO state of each linked service that SLO detection measures."""
-    incident = visible(request, who, incident_id)
+    incident = _commands(request).get(incident_id)
     db: Database = request.app.state.db
     with db.read() as uow:
         states = uow.slo.states(incident.services)
@@ -103,41 +99,44 @@ def get_incident(incident_id: int, request: Request, who: Viewer) -> IncidentOut
 def timeline(
     incident_id: int,
     request: Request,
-    who: Viewer,
+    who: ViewerOnIncident,
     after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[EventOut]:
-    visible(request, who, incident_id)
     events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
     return [EventOut.of(e) for e in events]
 
 
 @router.post("/{incident_id}/state", response_model=IncidentOut)
-def change_state(incident_id: int, body: StateIn, request: Request, who: Responder) -> IncidentOut:
+def change_state(incident_id: int, body: StateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """Move the incident along Investigating -> Identified -> Monitoring -> Resolved.
     Only the owner may resolve."""
     return IncidentOut.of(_commands(request).change_state(incident_id, body.state, who.actor()))
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentOut)
-def resolve(incident_id: int, request: Request, who: Responder) -> IncidentOut:
+def resolve(incident_id: int, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).change_state(incident_id, State.RESOLVED, who.actor()))
 
 
 @router.post("/{incident_id}/reopen", response_model=IncidentOut)
-def reopen(incident_id: int, request: Request, who: Responder, body: ReopenIn | None = None) -> IncidentOut:
+def reopen(
+    incident_id: int, request: Request, who: ResponderOnIncident, body: ReopenIn | None = None
+) -> IncidentOut:
     body = body or ReopenIn()
     return IncidentOut.of(_commands(request).reopen(incident_id, who.actor(), body.status))
 
 
 @router.post("/{incident_id}/status", response_model=IncidentOut)
-def change_status(incident_id: int, body: StatusIn, request: Request, who: Responder) -> IncidentOut:
+def change_status(
+    incident_id: int, body: StatusIn, request: Request, who: ResponderOnIncident
+) -> IncidentOut:
     return IncidentOut.of(_commands(request).change_status(incident_id, body.status, who.actor()))
 
 
 @router.post("/{incident_id}/severity", response_model=IncidentOut)
 def change_severity(
-    incident_id: int, body: SeverityChangeIn, request: Request, who: Responder
+    incident_id: int, body: SeverityChangeIn, request: Request, who: ResponderOnIncident
 ) -> IncidentOut:
     return IncidentOut.of(
         _commands(request).change_severity(incident_id, body.severity, who.actor(), body.reason)
@@ -145,18 +144,18 @@ def change_severity(
 
 
 @router.post("/{incident_id}/title", response_model=IncidentOut)
-def change_title(incident_id: int, body: TitleIn, request: Request, who: Responder) -> IncidentOut:
+def change_title(incident_id: int, body: TitleIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).change_title(incident_id, body.title, who.actor()))
 
 
 @router.post("/{incident_id}/notes", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
-def add_note(incident_id: int, body: NoteIn, request: Request, who: Responder) -> IncidentOut:
+def add_note(incident_id: int, body: NoteIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).add_note(incident_id, body.text, who.actor()))
 
 
 @router.post("/{incident_id}/roles/{role}/assign", response_model=IncidentOut)
 def assign_role(
-    incident_id: int, role: Role, body: AssignIn, request: Request, who: Responder
+    incident_id: int, role: Role, body: AssignIn, request: Request, who: ResponderOnIncident
 ) -> IncidentOut:
     """Ask a person to take a role. Ownership does not move until they engage."""
     return IncidentOut.of(_commands(request).assign_role(incident_id, role, body.person, who.actor()))
@@ -164,7 +163,7 @@ def assign_role(
 
 @router.post("/{incident_id}/roles/{role}/engage", response_model=IncidentOut)
 def engage_role(
-    incident_id: int, role: Role, request: Request, who: Responder, body: PersonIn | None = None
+    incident_id: int, role: Role, request: Request, who: ResponderOnIncident, body: PersonIn | None = None
 ) -> IncidentOut:
     """Engage a role (yourself by default). EOC -> IMOC -> CMOC: engaging takes ownership."""
     person = body.person if body else None
@@ -173,28 +172,27 @@ def engage_role(
 
 @router.post("/{incident_id}/roles/{role}/renounce", response_model=IncidentOut)
 def renounce_role(
-    incident_id: int, role: Role, request: Request, who: Responder, body: PersonIn | None = None
+    incident_id: int, role: Role, request: Request, who: ResponderOnIncident, body: PersonIn | None = None
 ) -> IncidentOut:
     person = body.person if body else None
     return IncidentOut.of(_commands(request).renounce_role(incident_id, role, who.actor(), person))
 
 
 @router.get("/{incident_id}/updates", response_model=list[UpdateOut])
-def list_updates(incident_id: int, request: Request, who: Viewer) -> list[UpdateOut]:
+def list_updates(incident_id: int, request: Request, who: ViewerOnIncident) -> list[UpdateOut]:
     """Public status updates, newest first."""
-    visible(request, who, incident_id)
     return [UpdateOut.of(u) for u in _commands(request).updates(incident_id)]
 
 
 @router.post("/{incident_id}/updates", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
-def post_update(incident_id: int, body: UpdateIn, request: Request, who: Responder) -> IncidentOut:
+def post_update(incident_id: int, body: UpdateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """Post a public status update (resets the update cadence); optionally set the status too."""
     return IncidentOut.of(_commands(request).post_update(incident_id, body.body, who.actor(), body.status))
 
 
 @router.post("/{incident_id}/security", response_model=IncidentOut)
 def flag_security(
-    incident_id: int, request: Request, who: Responder, body: SecurityIn | None = None
+    incident_id: int, request: Request, who: ResponderOnIncident, body: SecurityIn | None = None
 ) -> IncidentOut:
     """Flag the incident as security related: confidential, security on-call paged; an `impact`
     (blocks_path_or_feature, unauthorised_access) also needs the IMOC."""
@@ -203,13 +201,13 @@ def flag_security(
 
 
 @router.post("/{incident_id}/withhold", response_model=IncidentOut)
-def withhold(incident_id: int, body: ReasonIn, request: Request, who: Responder) -> IncidentOut:
+def withhold(incident_id: int, body: ReasonIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """The owner withholds the public post of a security incident, with the reason on record."""
     return IncidentOut.of(_commands(request).withhold_public_post(incident_id, body.reason, who.actor()))
 
 
 @router.post("/{incident_id}/disclose", response_model=IncidentOut)
-def disclose(incident_id: int, request: Request, who: Responder) -> IncidentOut:
+def disclose(incident_id: int, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """The owner makes a confidential incident public."""
     return IncidentOut.of(_commands(request).disclose(incident_id, who.actor()))
 
@@ -229,7 +227,7 @@ class ToIncidentOut(BaseModel):
 @groups_router.post(
     "/alert-groups/{group_id}/incident", response_model=ToIncidentOut, status_code=status.HTTP_201_CREATED
 )
-def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: Responder) -> ToIncidentOut:
+def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: ResponderOnGroup) -> ToIncidentOut:
     """Declare an incident from this alert group; its pages and acks join the incident timeline."""
     group, incident_id = _commands(request).declare_from_group(
         group_id,

@@ -7,8 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from onwatch.api.auth import Responder, Viewer
-from onwatch.incidents.api import visible
+from onwatch.api.auth import Responder, ResponderOnIncident, ViewerOnIncident
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import MAX_DOCUMENT, MAX_REPORT, ProcessCommands
 from onwatch.incidents.store.role_pages import DocumentVersion
@@ -64,20 +63,22 @@ def _process(request: Request) -> ProcessCommands:
 
 
 @router.get("/incidents/{incident_id}/document", response_model=DocumentOut)
-def get_document(incident_id: int, request: Request, who: Viewer, version: int | None = None) -> DocumentOut:
+def get_document(
+    incident_id: int, request: Request, who: ViewerOnIncident, version: int | None = None
+) -> DocumentOut:
     """The working document (markdown), latest version unless `version` is given."""
-    visible(request, who, incident_id)
     return DocumentOut.of(_process(request).document(incident_id, version))
 
 
 @router.get("/incidents/{incident_id}/document/versions", response_model=list[DocumentOut])
-def document_versions(incident_id: int, request: Request, who: Viewer) -> list[DocumentOut]:
-    visible(request, who, incident_id)
+def document_versions(incident_id: int, request: Request, who: ViewerOnIncident) -> list[DocumentOut]:
     return [DocumentOut.of(d) for d in _process(request).document_versions(incident_id)]
 
 
 @router.put("/incidents/{incident_id}/document", response_model=DocumentOut)
-def edit_document(incident_id: int, body: DocumentIn, request: Request, who: Responder) -> DocumentOut:
+def edit_document(
+    incident_id: int, body: DocumentIn, request: Request, who: ResponderOnIncident
+) -> DocumentOut:
     """Save a new version on top of `base_version` (409 if someone saved meanwhile)."""
     return DocumentOut.of(
         _process(request).edit_document(incident_id, body.body, body.base_version, who.actor())
@@ -85,7 +86,7 @@ def edit_document(incident_id: int, body: DocumentIn, request: Request, who: Res
 
 
 @router.post("/incidents/{incident_id}/page", response_model=RolePageOut, status_code=status.HTTP_201_CREATED)
-def page_role(incident_id: int, body: RolePageIn, request: Request, who: Responder) -> RolePageOut:
+def page_role(incident_id: int, body: RolePageIn, request: Request, who: ResponderOnIncident) -> RolePageOut:
     """Page a role for this incident now; acknowledging the page engages the role."""
     commands: IncidentCommands = request.app.state.incidents
     group = commands.page_role(incident_id, body.role, who.actor(), body.reason)

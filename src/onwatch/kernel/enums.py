@@ -84,6 +84,19 @@ class Role(StrEnum):
 _CASCADE = {Role.EOC: 0, Role.IMOC: 1, Role.CMOC: 2}
 
 
+class AccessLevel(StrEnum):
+    """What a caller may do, the same for API tokens and people (web UI, chat, CLI):
+    viewer reads, responder runs incidents, admin administers. Ordered: each allows the ones before."""
+
+    VIEWER = "viewer"
+    RESPONDER = "responder"
+    ADMIN = "admin"
+
+    def allows(self, needed: AccessLevel) -> bool:
+        order = [AccessLevel.VIEWER, AccessLevel.RESPONDER, AccessLevel.ADMIN]
+        return order.index(self) >= order.index(needed)
+
+
 class Interface(StrEnum):
     """Where a command came from; recorded on every timeline event."""
 

@@ -9,7 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field, model_validator
 
-from onwatch.api.auth import Responder, Viewer
+from onwatch.api.auth import Responder, ResponderOnGroup, Viewer, ViewerOnGroup, hidden_for
+from onwatch.db.uow import Database
+from onwatch.directory.access import require_visible_incident
 from onwatch.kernel.enums import Role
 from onwatch.oncall.api import Instant
 from onwatch.paging.commands import AlertGroupCommands
@@ -77,15 +79,17 @@ class GroupDetailOut(GroupOut):
 
 @router.get("/alert-groups", response_model=list[GroupOut])
 def list_groups(
-    request: Request, _who: Viewer, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+    request: Request, who: Viewer, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
 ) -> list[GroupOut]:
-    return [
-        GroupOut.of(g) for g in _commands(request).groups(status, min(max(limit, 1), 500), max(offset, 0))
-    ]
+    """Newest first; groups of confidential incidents the caller may not see are left out."""
+    groups = _commands(request).groups(
+        status, min(max(limit, 1), 500), max(offset, 0), hidden_incidents=hidden_for(request, who)
+    )
+    return [GroupOut.of(g) for g in groups]
 
 
 @router.get("/alert-groups/{group_id}", response_model=GroupDetailOut)
-def get_group(group_id: int, request: Request, _who: Viewer) -> GroupDetailOut:
+def get_group(group_id: int, request: Request, _who: ViewerOnGroup) -> GroupDetailOut:
     group, alerts, events, escalation = _commands(request).detail(group_id)
     return GroupDetailOut(
         **GroupOut.of(group).model_dump(),
@@ -131,18 +135,18 @@ def get_group(group_id: int, request: Request, _who: Viewer) -> GroupDetailOut:
 
 
 @router.post("/alert-groups/{group_id}/acknowledge", response_model=GroupOut)
-def acknowledge(group_id: int, request: Request, who: Responder) -> GroupOut:
+def acknowledge(group_id: int, request: Request, who: ResponderOnGroup) -> GroupOut:
     """Stop the escalation: no further steps, and delayed notifications not yet sent are cancelled."""
     return GroupOut.of(_commands(request).acknowledge(group_id, who.actor()))
 
 
 @router.post("/alert-groups/{group_id}/resolve", response_model=GroupOut)
-def resolve(group_id: int, request: Request, who: Responder) -> GroupOut:
+def resolve(group_id: int, request: Request, who: ResponderOnGroup) -> GroupOut:
     return GroupOut.of(_commands(request).resolve(group_id, who.actor()))
 
 
 @router.post("/alert-groups/{group_id}/escalate", response_model=GroupOut)
-def escalate(group_id: int, request: Request, who: Responder) -> GroupOut:
+def escalate(group_id: int, request: Request, who: ResponderOnGroup) -> GroupOut:
     """Run the next escalation step now (e.g. page the IMOC without waiting 15 minutes)."""
     return GroupOut.of(_commands(request).escalate(group_id, who.actor()))
 
@@ -159,7 +163,7 @@ class PageIn(BaseModel):
 
 
 @router.post("/alert-groups/{group_id}/page", response_model=GroupOut)
-def page(group_id: int, body: PageIn, request: Request, who: Responder) -> GroupOut:
+def page(group_id: int, body: PageIn, request: Request, who: ResponderOnGroup) -> GroupOut:
     """Page a role's current on-call person, or a person, now."""
     target = (
         Target(TargetKind.ROLE, body.role.value) if body.role else Target(TargetKind.PERSON, str(body.person))
@@ -172,7 +176,10 @@ class AttachIn(BaseModel):
 
 
 @router.post("/alert-groups/{group_id}/attach", response_model=GroupOut)
-def attach(group_id: int, body: AttachIn, request: Request, who: Responder) -> GroupOut:
+def attach(group_id: int, body: AttachIn, request: Request, who: ResponderOnGroup) -> GroupOut:
+    db: Database = request.app.state.db
+    with db.read() as uow:  # nobody attaches to an incident they may not see
+        require_visible_incident(uow.conn, who.caller(uow, request), body.incident_id)
     return GroupOut.of(_commands(request).attach(group_id, body.incident_id, who.actor()))
 
 

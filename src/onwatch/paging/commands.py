@@ -90,10 +90,16 @@ class AlertGroupCommands(PagingCommands):
     # ---- queries ---------------------------------------------------------------------------
 
     def groups(
-        self, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+        self,
+        status: GroupStatus | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        hidden_incidents: frozenset[int] = frozenset(),
     ) -> list[AlertGroupRecord]:
         with self.db.read() as uow:
-            return uow.alerts.groups(status=status, limit=limit, offset=offset)
+            return uow.alerts.groups(
+                status=status, limit=limit, offset=offset, hidden_incidents=hidden_incidents
+            )
 
     def detail(
         self, group_id: int

@@ -34,8 +34,10 @@ class IncidentFilter:
     active: bool | None = None
     service: str | None = None
     severity: Severity | None = None
-    # False hides confidential (security) incidents: viewers and public outputs
+    # False hides confidential (security) incidents: public outputs
     include_confidential: bool = True
+    # incidents the caller may not see (directory/access.py: hidden_incidents)
+    hidden: frozenset[int] = frozenset()
     limit: int = 100
     offset: int = 0
 
@@ -201,6 +203,8 @@ class IncidentRepository:
             query = query.where(incidents.c.severity == int(flt.severity))
         if not flt.include_confidential:
             query = query.where(incidents.c.confidential == sa.false())
+        if flt.hidden:
+            query = query.where(incidents.c.id.not_in(sorted(flt.hidden)))
         if flt.service is not None:
             query = query.where(
                 incidents.c.id.in_(

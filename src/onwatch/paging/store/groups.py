@@ -228,11 +228,24 @@ class AlertRepository:
         return found
 
     def groups(
-        self, *, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        status: GroupStatus | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        hidden_incidents: frozenset[int] = frozenset(),
     ) -> list[AlertGroupRecord]:
+        """Newest first; groups of `hidden_incidents` (those the caller may not see) left out."""
         query = sa.select(*GROUP_COLUMNS).order_by(alert_groups.c.id.desc()).limit(limit).offset(offset)
         if status is not None:
             query = query.where(alert_groups.c.status == status.value)
+        if hidden_incidents:
+            query = query.where(
+                sa.or_(
+                    alert_groups.c.incident_id.is_(None),
+                    alert_groups.c.incident_id.not_in(sorted(hidden_incidents)),
+                )
+            )
         return [AlertGroupRecord.of(r) for r in self.conn.execute(query).mappings()]
 
     def insert_group(self, values: dict[str, Any]) -> int:
