@@ -26,6 +26,7 @@ from onwatch.status.web.cache import StatusCache
 from onwatch.web import pages
 from onwatch.web.auth import Sessions, SignInRequired
 from onwatch.web.context import CsrfRejected, Web
+from onwatch.web.sign_in import SignInGuard
 from onwatch.web.templating import Templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -45,6 +46,7 @@ def install_web(
     status_ttl: float = 5.0,
 ) -> Web:
     templates = Templates()
+    sessions = Sessions(db, clock, secure_cookies=public_url.startswith("https://"))
     w = Web(
         db=db,
         clock=clock,
@@ -54,9 +56,10 @@ def install_web(
         oncall=oncall_service,
         process=process,
         subscriptions=StatusSubscriptions(db, clock, public_url),
-        sessions=Sessions(db, clock, secure_cookies=public_url.startswith("https://")),
+        sessions=sessions,
         templates=templates,
         public_url=public_url,
+        sign_ins=SignInGuard(sessions, clock),
     )
     app.state.web = w
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)

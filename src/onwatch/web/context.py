@@ -18,6 +18,7 @@ from onwatch.oncall.commands import OnCallService
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.web.auth import Sessions, SignInRequired, WebUser, csrf_ok
+from onwatch.web.sign_in import SignInGuard
 from onwatch.web.templating import Templates
 
 
@@ -34,6 +35,7 @@ class Web:
     sessions: Sessions
     templates: Templates
     public_url: str
+    sign_ins: SignInGuard
 
     def organisation(self) -> str:
         try:

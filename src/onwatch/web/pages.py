@@ -16,8 +16,10 @@ from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
 from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+from onwatch.web.sign_in import SignInRefused
 
 router = APIRouter(include_in_schema=False)
+EXPIRED = "This form expired (its CSRF token is missing or wrong); reload the page and sign in again."
 
 User = Annotated[WebUser, Depends(signed_in)]
 Form = Annotated[Posted, Depends(posted)]
@@ -46,22 +48,28 @@ async def login(request: Request, w: W) -> Response:
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
     token = w.sessions.form_token(request)
-    error: str | None = None
+    headers: dict[str, str] = {}
     if not csrf_ok(request.cookies.get("onwatch_form"), form.get("csrf_token")):
-        error = "This form expired (its CSRF token is missing or wrong); reload the page and sign in again."
+        status, error = 400, EXPIRED
     else:
-        from starlette.concurrency import run_in_threadpool
-
-        result = await run_in_threadpool(w.sessions.sign_in, person, password)
+        try:
+            result = await w.sign_ins.sign_in(
+                person, password, request.client.host if request.client else None
+            )
+        except SignInRefused as refused:
+            result, status, error = None, refused.status_code, refused.message
+            headers["Retry-After"] = str(refused.retry_after)
+        else:
+            status, error = 401, "Unknown person or wrong password."
         if result is not None:
             response = see_other(target)
             w.sessions.set_cookie(response, result[0])
             return response
-        error = "Unknown person or wrong password."
     response = w.page(
-        request, "login.html", None, status_code=400 if "CSRF" in error else 401,
+        request, "login.html", None, status_code=status,
         form_token=token, next=target, error=error, person=person,
     )  # fmt: skip
+    response.headers.update(headers)
     w.sessions.set_form_cookie(response, token)
     return response
 
