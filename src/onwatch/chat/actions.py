@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onwatch.chat.parse import USAGE, ChatCommand
+from onwatch.directory.access import Caller, require_visible_incident
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.reports import ProcessCommands
 from onwatch.kernel.choices import choose, severity
 from onwatch.kernel.enums import Role, Severity, State, Status
-from onwatch.kernel.errors import InvalidInput
+from onwatch.kernel.errors import Forbidden, InvalidInput
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.commands import OnCallService
 from onwatch.paging.commands import AlertGroupCommands
@@ -19,7 +20,9 @@ from onwatch.paging.commands import AlertGroupCommands
 @dataclass(frozen=True)
 class Reply:
     text: str
-    in_channel: bool = False  # announcements everyone should see; errors and lookups are ephemeral
+    # announcements everyone should see; errors, lookups and anything about a confidential
+    # incident are ephemeral (only the person who typed the command sees them)
+    in_channel: bool = False
 
 
 def _line(incident: Incident) -> str:
@@ -29,6 +32,15 @@ def _line(incident: Incident) -> str:
     )
 
 
+def _about(incident: Incident, text: str | None = None) -> Reply:
+    """A reply about the incident: in the channel unless the incident is confidential."""
+    return Reply(text if text is not None else _line(incident), in_channel=not incident.confidential)
+
+
+# commands anyone linked may run; everything else changes something and needs a responder
+_READS = frozenset({"help", "oncall"})
+
+
 @dataclass
 class ChatActions:
     incidents: IncidentCommands
@@ -36,7 +48,17 @@ class ChatActions:
     groups: AlertGroupCommands
     oncall: OnCallService
 
-    def run(self, command: ChatCommand, actor: Actor) -> Reply:
+    def run(self, command: ChatCommand, actor: Actor, who: Caller) -> Reply:
+        """Run the command as `who`: a viewer only looks things up, and an incident outside the
+        caller's circle (directory/access.py) does not exist for them."""
+        writes = command.verb not in _READS and not (command.verb == "handoff" and not command.text)
+        if writes and not who.may_act:
+            raise Forbidden(
+                f"your access is {who.level.value}; {command.verb} needs responder", field="command"
+            )
+        if command.incident_id is not None:
+            with self.incidents.db.read() as uow:
+                require_visible_incident(uow.conn, who, command.incident_id)
         handler = getattr(self, f"_{command.verb}")
         reply: Reply = handler(command, actor)
         return reply
@@ -57,17 +79,17 @@ class ChatActions:
     def _state(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
         state = choose(State, c.text, "state", loose=True)
-        return Reply(_line(self.incidents.change_state(c.incident_id, state, actor)), in_channel=True)
+        return _about(self.incidents.change_state(c.incident_id, state, actor))
 
     def _status(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
         status = choose(Status, c.text, "status", loose=True)
-        return Reply(_line(self.incidents.change_status(c.incident_id, status, actor)), in_channel=True)
+        return _about(self.incidents.change_status(c.incident_id, status, actor))
 
     def _severity(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
         changed = self.incidents.change_severity(c.incident_id, severity(c.text), actor)
-        return Reply(_line(changed), in_channel=True)
+        return _about(changed)
 
     def _note(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
@@ -76,7 +98,7 @@ class ChatActions:
 
     def _resolve(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
-        return Reply(_line(self.incidents.resolve(c.incident_id, actor)), in_channel=True)
+        return _about(self.incidents.resolve(c.incident_id, actor))
 
     def _ack(self, c: ChatCommand, actor: Actor) -> Reply:
         """Acknowledge the incident's open page to you (engaging its role); with no page to you,
@@ -87,7 +109,7 @@ class ChatActions:
             self.groups.acknowledge(page, actor)
         else:
             self.incidents.engage_role(c.incident_id, Role.EOC, actor)
-        return Reply(_line(self.incidents.get(c.incident_id)), in_channel=True)
+        return _about(self.incidents.get(c.incident_id))
 
     def _page(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
@@ -95,7 +117,8 @@ class ChatActions:
             f"{role.name} (alert group #{self.incidents.page_role(c.incident_id, role, actor)})"
             for role in sorted(c.roles)
         ]
-        return Reply(f"{actor.name} paged {', '.join(paged)} for incident #{c.incident_id}", in_channel=True)
+        text = f"{actor.name} paged {', '.join(paged)} for incident #{c.incident_id}"
+        return _about(self.incidents.get(c.incident_id), text)
 
     def _oncall(self, c: ChatCommand, _a: Actor) -> Reply:
         role = None

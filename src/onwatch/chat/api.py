@@ -1,8 +1,9 @@
 """Slack-compatible slash commands: POST /api/v1/chat/slack/commands.
 
 Requests are verified exactly as Slack signs them (`v0=` HMAC-SHA256 over `v0:<timestamp>:<body>`
-with the app's signing secret) and refused outside a 5-minute window, against onwatch's clock.
-Chat users are mapped to people by `people.<id>.chat_id` in the config.
+with the app's signing secret, over the raw bytes: chat/signature.py) and refused outside a 5-minute
+window, against onwatch's clock. Chat users are mapped to people by `people.<id>.chat_id` in the
+config and act with that person's access level (directory/access.py).
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from slack_sdk.signature import Clock as SlackClock
-from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
+from onwatch.api.problems import problem
 from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
+from onwatch.chat.signature import is_valid
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
+from onwatch.directory.access import Caller, caller_in
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.errors import DomainError
@@ -27,26 +29,17 @@ from onwatch.kernel.timeline import Actor
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
 
-class _OnwatchClock(SlackClock):
-    """slack_sdk checks the timestamp window against this clock: onwatch's (fake in tests)."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-
-    def now(self) -> float:
-        return self.clock.now().timestamp()
-
-
 def _reply(reply: Reply) -> JSONResponse:
     return JSONResponse(
         {"response_type": "in_channel" if reply.in_channel else "ephemeral", "text": reply.text}
     )
 
 
-def _person(db: Database, cache: ConfigCache, chat_id: str) -> str | None:
+def _caller(db: Database, cache: ConfigCache, chat_id: str) -> Caller | None:
     with db.read() as uow:
         people = cache.get(uow).config.people
-    return next((pid for pid, p in people.items() if p.chat_id and p.chat_id == chat_id), None)
+        person = next((pid for pid, p in people.items() if p.chat_id and p.chat_id == chat_id), None)
+        return caller_in(uow, cache, person) if person is not None else None
 
 
 @router.post("/slack/commands", response_class=JSONResponse)
@@ -58,31 +51,48 @@ async def slack_command(request: Request) -> JSONResponse:
             {"detail": "chat is not configured: set ONWATCH_SLACK_SIGNING_SECRET"}, status_code=404
         )
     body = await request.body()
-    verifier = SignatureVerifier(secret, clock=_OnwatchClock(request.app.state.clock))
+    clock: Clock = request.app.state.clock
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
-    if not timestamp.isdigit() or not verifier.is_valid(body, timestamp, signature):
-        return JSONResponse(
-            {"detail": "invalid or stale Slack signature (X-Slack-Signature, X-Slack-Request-Timestamp)"},
-            status_code=401,
+    if not is_valid(secret, body, timestamp, signature, clock.now().timestamp()):
+        return problem(
+            401,
+            "Unauthorized",
+            "invalid or stale Slack signature (X-Slack-Signature, X-Slack-Request-Timestamp)",
+            errors=[{"field": "X-Slack-Signature", "message": "does not match the body and timestamp"}],
         )
-    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    try:  # signed, so it is Slack's (or a holder of the secret): decode strictly
+        text = body.decode("utf-8")
+        form = {k: v[0] for k, v in parse_qs(text, errors="strict").items()}
+    except UnicodeDecodeError:
+        return problem(
+            400,
+            "Bad Request",
+            "the body is not UTF-8 form data",
+            errors=[{"field": "body", "message": "not UTF-8 (application/x-www-form-urlencoded)"}],
+        )
     command, user = form.get("command", ""), form.get("user_id", "")
     if not command or not user:
-        return JSONResponse({"detail": "a slash command needs 'command' and 'user_id'"}, status_code=400)
+        missing = "command" if not command else "user_id"
+        return problem(
+            400,
+            "Bad Request",
+            "a slash command needs 'command' and 'user_id'",
+            errors=[{"field": missing, "message": "required"}],
+        )
     actions: ChatActions = request.app.state.chat
     # the commands are synchronous (database work): run them off the event loop
     return await run_in_threadpool(_run, actions, request, command, form.get("text", ""), user)
 
 
 def _run(actions: ChatActions, request: Request, command: str, text: str, user: str) -> JSONResponse:
-    person = _person(request.app.state.db, request.app.state.config_cache, user)
-    if person is None:
+    who = _caller(request.app.state.db, request.app.state.config_cache, user)
+    if who is None or who.person_id is None:
         return _reply(
             Reply(f"your chat user {user} is not linked to an onwatch person (set people.<id>.chat_id)")
         )
     try:
-        return _reply(actions.run(parse(command, text), Actor.person(person, Interface.CHAT)))
+        return _reply(actions.run(parse(command, text), Actor.person(who.person_id, Interface.CHAT), who))
     except DomainError as exc:
         where = f"{exc.field}: " if exc.field else ""
         return _reply(Reply(f":warning: {where}{exc.message}"))

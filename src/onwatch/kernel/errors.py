@@ -24,6 +24,13 @@ class NotOwner(DomainError):
     title = "Only the incident owner may do this"
 
 
+class Forbidden(DomainError):
+    """The caller's access level does not allow this (directory/access.py)."""
+
+    status_code = 403
+    title = "Not allowed"
+
+
 class NotFound(DomainError):
     status_code = 404
     title = "Not found"
