@@ -19,7 +19,7 @@ from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.headers import SecurityHeaders
-from onwatch.api.limits import BodySizeLimit
+from onwatch.api.limits import BodySizeLimit, JsonDepthLimit
 from onwatch.bootstrap import subscribe_reactions
 from onwatch.chat import api as chat
 from onwatch.chat.actions import ChatActions
@@ -141,6 +141,7 @@ def create_api(
             process=app.state.process,
             public_url=public_url,
         )
+    app.add_middleware(JsonDepthLimit)  # inside BodySizeLimit: it reads only bodies within the limit
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)
     app.add_middleware(SecurityHeaders, https_public_url=public_url.startswith("https://"))

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from onwatch.api.params import Id
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.directory.access import (
     Caller,
@@ -100,7 +101,7 @@ def require_on_incident(role: TokenRole) -> object:
     circle)."""
 
     def check(
-        incident_id: int,
+        incident_id: Id,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
@@ -118,7 +119,7 @@ def require_on_group(role: TokenRole) -> object:
     visible to the caller."""
 
     def check(
-        group_id: int,
+        group_id: Id,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:

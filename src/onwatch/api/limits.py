@@ -1,9 +1,12 @@
-"""Refuse oversized request bodies with 413 before reading them whole."""
+"""Refuse oversized request bodies with 413 before reading them whole, and JSON bodies that nest
+too deeply with 400 naming the field."""
 
 from __future__ import annotations
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from onwatch.kernel.bounds import TOO_DEEP, raw_too_deep, too_deep
 
 
 class BodyTooLarge(Exception):
@@ -82,3 +85,79 @@ def too_large_body(max_bytes: int) -> bytes:
             "detail": f"request body is larger than {max_bytes} bytes",
         }
     )
+
+
+class JsonDepthLimit:
+    """Pure ASGI middleware: a JSON body (declared as JSON, or undeclared) that nests deeper than
+    kernel.bounds.MAX_JSON_DEPTH is answered 400 naming the field before any route parses it (the
+    standard library's parser recurses; orjson cannot write what it read). Form posts and other
+    declared types pass untouched; the body is read whole, within BodySizeLimit, and replayed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _may_be_json(scope):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        if raw_too_deep(raw):
+            await _send_problem(send, 400, deep_json_problem(raw))
+            return
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+
+def _may_be_json(scope: Scope) -> bool:
+    if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
+        return False
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            media: bytes = value.split(b";", 1)[0].strip().lower()
+            return media == b"application/json" or media.endswith(b"+json")
+    return True
+
+
+def deep_json_problem(raw: bytes) -> bytes:
+    """The 400 problem document for a body that nests too deeply, naming the field that does."""
+    try:
+        field = too_deep(orjson.loads(raw)) or "body"
+    except orjson.JSONDecodeError:  # deeper than orjson reads, or not JSON past the nesting
+        field = "body"
+    return orjson.dumps(
+        {
+            "type": "about:blank",
+            "title": "Invalid request",
+            "status": 400,
+            "detail": f"{field}: {TOO_DEEP}",
+            "errors": [{"field": field, "message": TOO_DEEP}],
+        }
+    )
+
+
+async def _send_problem(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from onwatch.api.auth import Admin
+from onwatch.api.params import Id
 from onwatch.api.problems import problem
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import ConfigError, load_config
@@ -122,7 +123,7 @@ def list_tokens(request: Request, _who: Admin) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, request: Request, _who: Admin) -> None:
+def revoke_token(token_id: Id, request: Request, _who: Admin) -> None:
     with _db(request).write() as uow:
         if not uow.tokens.revoke(token_id, _clock(request).now()):
             raise HTTPException(404, f"token {token_id} does not exist or is already revoked")

@@ -15,6 +15,7 @@ from onwatch.config.schedules import check_schedule
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
 from onwatch.config.slo import check_slo
 from onwatch.incidents.templates import template_error
+from onwatch.kernel.bounds import MAX_JSON_DEPTH
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 SEVERITY_KEYS = ("S1", "S2", "S3", "S4")
@@ -38,7 +39,22 @@ class ConfigError(Exception):
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+    """A SafeLoader that refuses duplicate keys instead of silently keeping the last one, and
+    nesting deeper than kernel.bounds.MAX_JSON_DEPTH (its composer and constructor recurse)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_JSON_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(
+                    problem=f"nests deeper than {MAX_JSON_DEPTH} levels", problem_mark=mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(

@@ -15,6 +15,7 @@ from onwatch.api.auth import (
     ViewerOnIncident,
     hidden_for,
 )
+from onwatch.api.params import Id, Offset
 from onwatch.db.uow import Database
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.schemas import (
@@ -71,7 +72,7 @@ def list_incidents(
     service: str | None = None,
     severity: Annotated[SeverityIn | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[IncidentOut]:
     flt = IncidentFilter(
         active=active,
@@ -85,7 +86,7 @@ def list_incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentOut)
-def get_incident(incident_id: int, request: Request, who: ViewerOnIncident) -> IncidentOut:
+def get_incident(incident_id: Id, request: Request, who: ViewerOnIncident) -> IncidentOut:
     """The incident, with the SLO state of each linked service that SLO detection measures."""
     incident = _commands(request).get(incident_id)
     db: Database = request.app.state.db
@@ -97,10 +98,10 @@ def get_incident(incident_id: int, request: Request, who: ViewerOnIncident) -> I
 
 @router.get("/{incident_id}/timeline", response_model=list[EventOut])
 def timeline(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     who: ViewerOnIncident,
-    after: Annotated[int, Query(ge=0, description="only events with a larger id")] = 0,
+    after: Annotated[Offset, Query(description="only events with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[EventOut]:
     events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
@@ -108,35 +109,33 @@ def timeline(
 
 
 @router.post("/{incident_id}/state", response_model=IncidentOut)
-def change_state(incident_id: int, body: StateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def change_state(incident_id: Id, body: StateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """Move the incident along Investigating -> Identified -> Monitoring -> Resolved.
     Only the owner may resolve."""
     return IncidentOut.of(_commands(request).change_state(incident_id, body.state, who.actor()))
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentOut)
-def resolve(incident_id: int, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def resolve(incident_id: Id, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).change_state(incident_id, State.RESOLVED, who.actor()))
 
 
 @router.post("/{incident_id}/reopen", response_model=IncidentOut)
 def reopen(
-    incident_id: int, request: Request, who: ResponderOnIncident, body: ReopenIn | None = None
+    incident_id: Id, request: Request, who: ResponderOnIncident, body: ReopenIn | None = None
 ) -> IncidentOut:
     body = body or ReopenIn()
     return IncidentOut.of(_commands(request).reopen(incident_id, who.actor(), body.status))
 
 
 @router.post("/{incident_id}/status", response_model=IncidentOut)
-def change_status(
-    incident_id: int, body: StatusIn, request: Request, who: ResponderOnIncident
-) -> IncidentOut:
+def change_status(incident_id: Id, body: StatusIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).change_status(incident_id, body.status, who.actor()))
 
 
 @router.post("/{incident_id}/severity", response_model=IncidentOut)
 def change_severity(
-    incident_id: int, body: SeverityChangeIn, request: Request, who: ResponderOnIncident
+    incident_id: Id, body: SeverityChangeIn, request: Request, who: ResponderOnIncident
 ) -> IncidentOut:
     return IncidentOut.of(
         _commands(request).change_severity(incident_id, body.severity, who.actor(), body.reason)
@@ -144,18 +143,18 @@ def change_severity(
 
 
 @router.post("/{incident_id}/title", response_model=IncidentOut)
-def change_title(incident_id: int, body: TitleIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def change_title(incident_id: Id, body: TitleIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).change_title(incident_id, body.title, who.actor()))
 
 
 @router.post("/{incident_id}/notes", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
-def add_note(incident_id: int, body: NoteIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def add_note(incident_id: Id, body: NoteIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     return IncidentOut.of(_commands(request).add_note(incident_id, body.text, who.actor()))
 
 
 @router.post("/{incident_id}/roles/{role}/assign", response_model=IncidentOut)
 def assign_role(
-    incident_id: int, role: Role, body: AssignIn, request: Request, who: ResponderOnIncident
+    incident_id: Id, role: Role, body: AssignIn, request: Request, who: ResponderOnIncident
 ) -> IncidentOut:
     """Ask a person to take a role. Ownership does not move until they engage."""
     return IncidentOut.of(_commands(request).assign_role(incident_id, role, body.person, who.actor()))
@@ -163,7 +162,7 @@ def assign_role(
 
 @router.post("/{incident_id}/roles/{role}/engage", response_model=IncidentOut)
 def engage_role(
-    incident_id: int, role: Role, request: Request, who: ResponderOnIncident, body: PersonIn | None = None
+    incident_id: Id, role: Role, request: Request, who: ResponderOnIncident, body: PersonIn | None = None
 ) -> IncidentOut:
     """Engage a role (yourself by default). EOC -> IMOC -> CMOC: engaging takes ownership."""
     person = body.person if body else None
@@ -172,27 +171,27 @@ def engage_role(
 
 @router.post("/{incident_id}/roles/{role}/renounce", response_model=IncidentOut)
 def renounce_role(
-    incident_id: int, role: Role, request: Request, who: ResponderOnIncident, body: PersonIn | None = None
+    incident_id: Id, role: Role, request: Request, who: ResponderOnIncident, body: PersonIn | None = None
 ) -> IncidentOut:
     person = body.person if body else None
     return IncidentOut.of(_commands(request).renounce_role(incident_id, role, who.actor(), person))
 
 
 @router.get("/{incident_id}/updates", response_model=list[UpdateOut])
-def list_updates(incident_id: int, request: Request, who: ViewerOnIncident) -> list[UpdateOut]:
+def list_updates(incident_id: Id, request: Request, who: ViewerOnIncident) -> list[UpdateOut]:
     """Public status updates, newest first."""
     return [UpdateOut.of(u) for u in _commands(request).updates(incident_id)]
 
 
 @router.post("/{incident_id}/updates", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
-def post_update(incident_id: int, body: UpdateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def post_update(incident_id: Id, body: UpdateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """Post a public status update (resets the update cadence); optionally set the status too."""
     return IncidentOut.of(_commands(request).post_update(incident_id, body.body, who.actor(), body.status))
 
 
 @router.post("/{incident_id}/security", response_model=IncidentOut)
 def flag_security(
-    incident_id: int, request: Request, who: ResponderOnIncident, body: SecurityIn | None = None
+    incident_id: Id, request: Request, who: ResponderOnIncident, body: SecurityIn | None = None
 ) -> IncidentOut:
     """Flag the incident as security related: confidential, security on-call paged; an `impact`
     (blocks_path_or_feature, unauthorised_access) also needs the IMOC."""
@@ -201,13 +200,13 @@ def flag_security(
 
 
 @router.post("/{incident_id}/withhold", response_model=IncidentOut)
-def withhold(incident_id: int, body: ReasonIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def withhold(incident_id: Id, body: ReasonIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """The owner withholds the public post of a security incident, with the reason on record."""
     return IncidentOut.of(_commands(request).withhold_public_post(incident_id, body.reason, who.actor()))
 
 
 @router.post("/{incident_id}/disclose", response_model=IncidentOut)
-def disclose(incident_id: int, request: Request, who: ResponderOnIncident) -> IncidentOut:
+def disclose(incident_id: Id, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """The owner makes a confidential incident public."""
     return IncidentOut.of(_commands(request).disclose(incident_id, who.actor()))
 
@@ -227,7 +226,7 @@ class ToIncidentOut(BaseModel):
 @groups_router.post(
     "/alert-groups/{group_id}/incident", response_model=ToIncidentOut, status_code=status.HTTP_201_CREATED
 )
-def to_incident(group_id: int, body: ToIncidentIn, request: Request, who: ResponderOnGroup) -> ToIncidentOut:
+def to_incident(group_id: Id, body: ToIncidentIn, request: Request, who: ResponderOnGroup) -> ToIncidentOut:
     """Declare an incident from this alert group; its pages and acks join the incident timeline."""
     group, incident_id = _commands(request).declare_from_group(
         group_id,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from onwatch.api.auth import Responder, ResponderOnIncident, ViewerOnIncident
+from onwatch.api.params import Id
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import MAX_DOCUMENT, MAX_REPORT, ProcessCommands
 from onwatch.incidents.store.role_pages import DocumentVersion
@@ -34,7 +35,7 @@ class DocumentOut(BaseModel):
 
 class DocumentIn(_Body):
     body: str = Field(max_length=MAX_DOCUMENT)
-    base_version: int = Field(ge=1, description="the version you edited; 409 if someone saved since")
+    base_version: Id = Field(description="the version you edited; 409 if someone saved since")
 
 
 class RolePageIn(_Body):
@@ -64,20 +65,20 @@ def _process(request: Request) -> ProcessCommands:
 
 @router.get("/incidents/{incident_id}/document", response_model=DocumentOut)
 def get_document(
-    incident_id: int, request: Request, who: ViewerOnIncident, version: int | None = None
+    incident_id: Id, request: Request, who: ViewerOnIncident, version: Id | None = None
 ) -> DocumentOut:
     """The working document (markdown), latest version unless `version` is given."""
     return DocumentOut.of(_process(request).document(incident_id, version))
 
 
 @router.get("/incidents/{incident_id}/document/versions", response_model=list[DocumentOut])
-def document_versions(incident_id: int, request: Request, who: ViewerOnIncident) -> list[DocumentOut]:
+def document_versions(incident_id: Id, request: Request, who: ViewerOnIncident) -> list[DocumentOut]:
     return [DocumentOut.of(d) for d in _process(request).document_versions(incident_id)]
 
 
 @router.put("/incidents/{incident_id}/document", response_model=DocumentOut)
 def edit_document(
-    incident_id: int, body: DocumentIn, request: Request, who: ResponderOnIncident
+    incident_id: Id, body: DocumentIn, request: Request, who: ResponderOnIncident
 ) -> DocumentOut:
     """Save a new version on top of `base_version` (409 if someone saved meanwhile)."""
     return DocumentOut.of(
@@ -86,7 +87,7 @@ def edit_document(
 
 
 @router.post("/incidents/{incident_id}/page", response_model=RolePageOut, status_code=status.HTTP_201_CREATED)
-def page_role(incident_id: int, body: RolePageIn, request: Request, who: ResponderOnIncident) -> RolePageOut:
+def page_role(incident_id: Id, body: RolePageIn, request: Request, who: ResponderOnIncident) -> RolePageOut:
     """Page a role for this incident now; acknowledging the page engages the role."""
     commands: IncidentCommands = request.app.state.incidents
     group = commands.page_role(incident_id, body.role, who.actor(), body.reason)

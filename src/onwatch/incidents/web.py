@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from onwatch.api.params import Id
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.roles import holder, pending
 from onwatch.incidents.views import cadence_table, incident_actions, next_update_due, page_actions
@@ -70,12 +71,12 @@ def render_incident(
 
 
 @router.get("/incidents/{incident_id}")
-def incident_page(request: Request, incident_id: int, w: W, user: User) -> Response:
+def incident_page(request: Request, incident_id: Id, w: W, user: User) -> Response:
     return render_incident(request, w, user, incident_id)
 
 
 @router.get("/incidents/{incident_id}/live")
-def incident_live(request: Request, incident_id: int, w: W, user: User, key: str = "") -> Response:
+def incident_live(request: Request, incident_id: Id, w: W, user: User, key: str = "") -> Response:
     """The live part of the page (facts, roles, timeline); 204 when nothing changed since `key`,
     so htmx polling costs one small query when the incident is quiet."""
     incident = w.incidents.get(incident_id)
@@ -88,7 +89,7 @@ def incident_live(request: Request, incident_id: int, w: W, user: User, key: str
 
 
 @router.post("/incidents/{incident_id}/actions")
-def incident_action(request: Request, incident_id: int, w: W, form: Form) -> Response:
+def incident_action(request: Request, incident_id: Id, w: W, form: Form) -> Response:
     actor = form.user.actor
     action, value = form.get("action"), form.get("value")
     cmds = w.incidents
@@ -130,7 +131,7 @@ def incident_action(request: Request, incident_id: int, w: W, form: Form) -> Res
 
 
 @router.post("/incidents/{incident_id}/notes")
-def add_note(request: Request, incident_id: int, w: W, form: Form) -> Response:
+def add_note(request: Request, incident_id: Id, w: W, form: Form) -> Response:
     text = form.get("text")
     try:
         w.incidents.add_note(incident_id, text, form.user.actor)
@@ -142,7 +143,7 @@ def add_note(request: Request, incident_id: int, w: W, form: Form) -> Response:
 
 
 @router.post("/incidents/{incident_id}/updates")
-def post_update(request: Request, incident_id: int, w: W, form: Form) -> Response:
+def post_update(request: Request, incident_id: Id, w: W, form: Form) -> Response:
     body = form.get("body")
     try:
         raw = form.get("status")

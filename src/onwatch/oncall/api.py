@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from onwatch.api.auth import Principal, Responder, Viewer
+from onwatch.api.params import Id, Instant
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import InvalidInput
@@ -18,15 +19,6 @@ from onwatch.oncall.domain.schedules import Override, Schedule, Shift
 from onwatch.oncall.ical import render_calendar
 
 router = APIRouter(tags=["on-call"])
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("give a time zone: end with Z or an offset such as +01:00")
-    return value.astimezone(UTC)
-
-
-Instant = Annotated[datetime, AfterValidator(_aware)]
 
 
 def _service(request: Request) -> OnCallService:
@@ -215,7 +207,7 @@ def add_override(schedule_id: str, body: OverrideIn, request: Request, who: Resp
 
 
 @router.delete("/api/v1/schedules/{schedule_id}/overrides/{override_id}", status_code=204)
-def remove_override(schedule_id: str, override_id: int, request: Request, _who: Responder) -> None:
+def remove_override(schedule_id: str, override_id: Id, request: Request, _who: Responder) -> None:
     _service(request).remove_override(schedule_id, override_id)
 
 
@@ -290,7 +282,7 @@ def person_feed(person_id: str, request: Request, who: Viewer) -> FeedOut:
 
 
 @router.delete("/api/v1/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_feed(feed_id: int, request: Request, _who: Responder) -> None:
+def revoke_feed(feed_id: Id, request: Request, _who: Responder) -> None:
     _service(request).revoke_feed(feed_id)
 
 

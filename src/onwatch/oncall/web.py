@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from onwatch.api.params import Id
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.oncall.domain.schedules import Shift
@@ -124,7 +125,7 @@ def add_override(request: Request, w: W, form: Form) -> Response:
 
 
 @router.post("/oncall/overrides/{schedule_id}/{override_id}/delete")
-def remove_override(request: Request, schedule_id: str, override_id: int, w: W, form: Form) -> Response:
+def remove_override(request: Request, schedule_id: str, override_id: Id, w: W, form: Form) -> Response:
     try:
         w.oncall.remove_override(schedule_id, override_id)
     except DomainError as exc:

@@ -4,16 +4,16 @@ one from a group: incidents/api.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field, model_validator
 
 from onwatch.api.auth import Responder, ResponderOnGroup, Viewer, ViewerOnGroup, hidden_for
+from onwatch.api.params import Id, Instant, Offset
 from onwatch.db.uow import Database
 from onwatch.directory.access import require_visible_incident
 from onwatch.kernel.enums import Role
-from onwatch.oncall.api import Instant
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Target, TargetKind
@@ -79,17 +79,19 @@ class GroupDetailOut(GroupOut):
 
 @router.get("/alert-groups", response_model=list[GroupOut])
 def list_groups(
-    request: Request, who: Viewer, status: GroupStatus | None = None, limit: int = 100, offset: int = 0
+    request: Request,
+    who: Viewer,
+    status: GroupStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[GroupOut]:
     """Newest first; groups of confidential incidents the caller may not see are left out."""
-    groups = _commands(request).groups(
-        status, min(max(limit, 1), 500), max(offset, 0), hidden_incidents=hidden_for(request, who)
-    )
+    groups = _commands(request).groups(status, limit, offset, hidden_incidents=hidden_for(request, who))
     return [GroupOut.of(g) for g in groups]
 
 
 @router.get("/alert-groups/{group_id}", response_model=GroupDetailOut)
-def get_group(group_id: int, request: Request, _who: ViewerOnGroup) -> GroupDetailOut:
+def get_group(group_id: Id, request: Request, _who: ViewerOnGroup) -> GroupDetailOut:
     group, alerts, events, escalation = _commands(request).detail(group_id)
     return GroupDetailOut(
         **GroupOut.of(group).model_dump(),
@@ -135,18 +137,18 @@ def get_group(group_id: int, request: Request, _who: ViewerOnGroup) -> GroupDeta
 
 
 @router.post("/alert-groups/{group_id}/acknowledge", response_model=GroupOut)
-def acknowledge(group_id: int, request: Request, who: ResponderOnGroup) -> GroupOut:
+def acknowledge(group_id: Id, request: Request, who: ResponderOnGroup) -> GroupOut:
     """Stop the escalation: no further steps, and delayed notifications not yet sent are cancelled."""
     return GroupOut.of(_commands(request).acknowledge(group_id, who.actor()))
 
 
 @router.post("/alert-groups/{group_id}/resolve", response_model=GroupOut)
-def resolve(group_id: int, request: Request, who: ResponderOnGroup) -> GroupOut:
+def resolve(group_id: Id, request: Request, who: ResponderOnGroup) -> GroupOut:
     return GroupOut.of(_commands(request).resolve(group_id, who.actor()))
 
 
 @router.post("/alert-groups/{group_id}/escalate", response_model=GroupOut)
-def escalate(group_id: int, request: Request, who: ResponderOnGroup) -> GroupOut:
+def escalate(group_id: Id, request: Request, who: ResponderOnGroup) -> GroupOut:
     """Run the next escalation step now (e.g. page the IMOC without waiting 15 minutes)."""
     return GroupOut.of(_commands(request).escalate(group_id, who.actor()))
 
@@ -163,7 +165,7 @@ class PageIn(BaseModel):
 
 
 @router.post("/alert-groups/{group_id}/page", response_model=GroupOut)
-def page(group_id: int, body: PageIn, request: Request, who: ResponderOnGroup) -> GroupOut:
+def page(group_id: Id, body: PageIn, request: Request, who: ResponderOnGroup) -> GroupOut:
     """Page a role's current on-call person, or a person, now."""
     target = (
         Target(TargetKind.ROLE, body.role.value) if body.role else Target(TargetKind.PERSON, str(body.person))
@@ -172,11 +174,11 @@ def page(group_id: int, body: PageIn, request: Request, who: ResponderOnGroup) -
 
 
 class AttachIn(BaseModel):
-    incident_id: int
+    incident_id: Id
 
 
 @router.post("/alert-groups/{group_id}/attach", response_model=GroupOut)
-def attach(group_id: int, body: AttachIn, request: Request, who: ResponderOnGroup) -> GroupOut:
+def attach(group_id: Id, body: AttachIn, request: Request, who: ResponderOnGroup) -> GroupOut:
     db: Database = request.app.state.db
     with db.read() as uow:  # nobody attaches to an incident they may not see
         require_visible_incident(uow.conn, who.caller(uow, request), body.incident_id)
@@ -209,5 +211,5 @@ def list_maintenance(request: Request, _who: Viewer, service: str | None = None)
 
 
 @router.delete("/maintenance/{window_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_maintenance(window_id: int, request: Request, _who: Responder) -> None:
+def remove_maintenance(window_id: Id, request: Request, _who: Responder) -> None:
     _commands(request).remove_maintenance(window_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from onwatch.api.params import Id
 from onwatch.kernel import choices
 from onwatch.kernel.enums import Role, Severity
 from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
@@ -79,12 +80,12 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
 
 
 @router.get("/alerts/{group_id}")
-def alert_group(request: Request, group_id: int, w: W, user: User) -> Response:
+def alert_group(request: Request, group_id: Id, w: W, user: User) -> Response:
     return _detail(request, w, user, group_id)
 
 
 @router.post("/alerts/{group_id}/actions")
-def alert_group_action(request: Request, group_id: int, w: W, form: Form) -> Response:
+def alert_group_action(request: Request, group_id: Id, w: W, form: Form) -> Response:
     actor = form.user.actor
     action = form.get("action")
     try:

@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse, Response
 
 from onwatch.alerts.sources.base import PayloadError
 from onwatch.api.auth import Responder, Viewer
-from onwatch.api.problems import problem
+from onwatch.api.limits import deep_json_problem
+from onwatch.api.problems import PROBLEM_JSON, problem
 from onwatch.db.uow import Database
+from onwatch.kernel.bounds import raw_too_deep
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.report import service_slo
 from onwatch.slo.samples import SloSamples
@@ -26,6 +28,8 @@ async def push_samples(request: Request, _who: Responder) -> Response:
     Answers 202 once stored; 422 naming each field at fault (NaN, negative counts, samples from
     the future, unknown services), and then nothing is stored."""
     raw = await request.body()
+    if raw_too_deep(raw):  # whatever the declared type: the standard parser below recurses
+        return Response(deep_json_problem(raw), status_code=400, media_type=PROBLEM_JSON)
     try:
         # the standard parser, not orjson: it reads NaN/Infinity, so they can be refused by field
         body = json.loads(raw) if raw else None

@@ -57,7 +57,7 @@ def parse_samples(body: Any, now: datetime, services: Mapping[str, Slo]) -> list
             errors.append((f"{path}errors", "cannot exceed requests"))
         if counts["satisfied"] + counts["tolerated"] > counts["requests"]:
             errors.append((f"{path}satisfied", "satisfied + tolerated cannot exceed requests"))
-        at = parse_time(item.get("at"), f"{path}at", errors, now)
+        at = parse_time(item.get("at"), f"{path}at", errors, now, require_zone=True)
         if at > now + FUTURE_TOLERANCE:
             errors.append((f"{path}at", f"{at.isoformat()} is in the future (now is {now.isoformat()})"))
         elif at < now - MAX_AGE:

@@ -7,10 +7,13 @@ from typing import Any
 
 import orjson
 
+from onwatch.kernel.bounds import MAX_JSON_DEPTH, OUT_OF_RANGE, in_range, too_deep
 from onwatch.paging.domain.alerts import AlertSeverity
 
 MAX_ALERTS_PER_REQUEST = 1000
 MAX_SUMMARY = 1024
+# a free-form value is stored inside the alert (and its events): leave it room within MAX_JSON_DEPTH
+MAX_DETAILS_DEPTH = MAX_JSON_DEPTH - 4
 
 
 class PayloadError(Exception):
@@ -71,7 +74,12 @@ def refuse_nul_in(raw: bytes, body: Any) -> None:
         refuse_nul(body)
 
 
-def parse_time(value: Any, field: str, errors: list[tuple[str, str]], default: datetime) -> datetime:
+def parse_time(
+    value: Any, field: str, errors: list[tuple[str, str]], default: datetime, *, require_zone: bool = False
+) -> datetime:
+    """An RFC 3339 instant in UTC, `default` when absent (or Alertmanager's zero time); an error
+    naming `field` when it is not one, lies outside kernel.bounds' range, or (with `require_zone`)
+    has no zone. Monitoring senders may omit the zone (UTC is assumed); onwatch's own API may not."""
     if value in (None, "", "0001-01-01T00:00:00Z"):
         return default
     if not isinstance(value, str):
@@ -82,7 +90,21 @@ def parse_time(value: Any, field: str, errors: list[tuple[str, str]], default: d
     except ValueError:
         errors.append((field, f"{value!r} is not an RFC 3339 timestamp"))
         return default
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if parsed.tzinfo is None:
+        if require_zone:
+            errors.append((field, "give a time zone: end with Z or an offset such as +01:00"))
+            return default
+        parsed = parsed.replace(tzinfo=UTC)
+    if not in_range(parsed):  # compared before converting: the conversion itself can overflow
+        errors.append((field, OUT_OF_RANGE))
+        return default
+    return parsed.astimezone(UTC)
+
+
+def refuse_deep(value: Any, field: str, errors: list[tuple[str, str]]) -> None:
+    """An error naming a free-form field (details) that nests too deeply to store."""
+    if (type(value) is dict or type(value) is list) and too_deep(value, MAX_DETAILS_DEPTH) is not None:
+        errors.append((field, f"nests deeper than {MAX_DETAILS_DEPTH} levels"))
 
 
 def string_map(value: Any, field: str, errors: list[tuple[str, str]]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from onwatch.alerts.sources.base import (
     load_json,
     loose_severity,
     parse_time,
+    refuse_deep,
     refuse_nul_in,
     string_map,
 )
@@ -77,6 +78,7 @@ def parse(body: Any, now: datetime) -> list[AlertEvent]:
                 (f"{path}dedup_key", "required to acknowledge or resolve (or send the same labels)")
             )
         at = parse_time(item.get("timestamp"), f"{path}timestamp", errors, now)
+        refuse_deep(item.get("details"), f"{path}details", errors)
         links = item.get("links") or []
         if not isinstance(links, list):
             errors.append((f"{path}links", "must be a list of URLs"))

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from onwatch.alerts.sources.base import MAX_SUMMARY, PayloadError, parse_time
+from onwatch.alerts.sources.base import MAX_SUMMARY, PayloadError, parse_time, refuse_deep
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent, AlertSeverity
 
 _SEVERITIES = {s.value for s in AlertSeverity}
@@ -42,6 +42,7 @@ def parse(body: dict[str, Any], now: datetime) -> AlertEvent:
         errors.append(("payload.severity", "must be critical, error, warning or info"))
     at = parse_time(payload.get("timestamp"), "payload.timestamp", errors, now)
     details = payload.get("custom_details")
+    refuse_deep(details, "payload.custom_details", errors)
     if errors:
         raise PayloadError(errors)
     labels = {k: str(payload[k]) for k in ("component", "group", "class") if isinstance(payload.get(k), str)}

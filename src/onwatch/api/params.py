@@ -1,0 +1,29 @@
+"""The annotated types every route takes its ids, counts and instants as, so that an extreme
+value is a 422 naming the field, never an overflow further in (bounds: kernel.bounds)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from onwatch.kernel.bounds import INT64_MAX, OUT_OF_RANGE, in_range
+
+Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
+"""A row id in a path, query or body: a positive 64-bit integer."""
+
+Offset = Annotated[int, Field(ge=0, le=INT64_MAX)]
+"""How many rows to skip, or an id to read after: a non-negative 64-bit integer."""
+
+
+def _instant(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone: end with Z or an offset such as +01:00")
+    if not in_range(value):
+        raise ValueError(OUT_OF_RANGE)
+    return value.astimezone(UTC)
+
+
+Instant = Annotated[datetime, AfterValidator(_instant)]
+"""A zone-aware instant onwatch can compute with, in UTC."""

@@ -1,0 +1,68 @@
+"""The bounds every input is held to, so that extreme values are refused (4xx naming the field)
+instead of overflowing somewhere inside (a 500).
+
+- Integers that name or count rows are 64-bit: SQLite's INTEGER and PostgreSQL's bigint OFFSET
+  overflow past 2**63 - 1.
+- Instants lie in [EARLIEST, LATEST): datetime arithmetic near year 1 or 9999 overflows (a shift
+  range, a lookback window, a conversion to UTC); nothing onwatch plans happens outside it.
+- JSON nests at most MAX_JSON_DEPTH levels: orjson reads 1,024 levels but writes 254, and the
+  standard library's parser recurses (RecursionError) well before either.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+INT64_MAX = 2**63 - 1
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+MAX_JSON_DEPTH = 64
+
+OUT_OF_RANGE = f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+TOO_DEEP = f"nests deeper than {MAX_JSON_DEPTH} levels"
+
+
+def in_range(value: datetime) -> bool:
+    """Is this (zone-aware) instant one onwatch can compute with?"""
+    return EARLIEST <= value < LATEST
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """The path (`samples[0].details`) of the field of a decoded JSON value that nests deeper than
+    `limit` levels, or None. The path names the field down to the third level, where a person can
+    still find it; walked without recursion (the value may nest as deep as the decoder allows)."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        item, depth, path = stack.pop()
+        if type(item) is dict:
+            children: Any = ((f"{path}.{k}" if path else str(k), v) for k, v in item.items())
+        elif type(item) is list:
+            children = ((f"{path}[{i}]", v) for i, v in enumerate(item))
+        else:
+            continue
+        if depth > limit:
+            return path or "body"
+        for child_path, child in children:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1, child_path if depth <= 3 else path))
+    return None
+
+
+def raw_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does the JSON text `raw` nest deeper than `limit` (brackets inside strings do not count),
+    whether or not it is valid JSON? At C speed for bodies with few brackets, the common case."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    for byte in _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in _OPENING else -1
+        if depth > limit:
+            return True
+    return False
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_OPENING = b"[{"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
