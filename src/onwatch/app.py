@@ -69,7 +69,7 @@ class Onwatch:
     def api(self, worker: Worker | None = None) -> FastAPI:
         from onwatch.api.app import create_api  # the CLI starts faster without FastAPI loaded
 
-        return create_api(
+        api = create_api(
             self.db,
             self.clock,
             max_body_bytes=self.settings.max_body_bytes,
@@ -77,6 +77,9 @@ class Onwatch:
             wake=worker.wake if worker else (lambda: None),
             slack_signing_secret=self.settings.slack_signing_secret,
         )
+        if worker is not None:  # the engine runs in this process: its threads are part of its health
+            api.state.health.add("engine", worker.problem)
+        return api
 
 
 def asgi_app() -> FastAPI:

@@ -9,6 +9,11 @@ woken by the NOTIFY that commits which queue work send. PostgreSQL only: SQLite 
 
 The parent restarts a server process that dies and stops them all on SIGTERM or SIGINT; a server
 process whose parent was killed outright stops by itself.
+
+Stopping (`Server`, for one process or N): on SIGTERM a server says it is draining (`/readyz` 503),
+closes its listening socket (new connections are refused), finishes the requests in flight for up to
+SHUTDOWN_GRACE seconds, then stops; whatever still holds it after SHUTDOWN_LIMIT ends the process
+(nothing unanswered was promised: ingest answers 2xx only after its commit).
 """
 
 from __future__ import annotations
@@ -24,10 +29,60 @@ import time
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 
 RESTART_PAUSE = 1.0  # seconds between restarts of a process that keeps dying
+SHUTDOWN_GRACE = 7.0  # seconds requests in flight get to finish after SIGTERM
+SHUTDOWN_LIMIT = 9.5  # seconds after SIGTERM by which the process is gone, whatever holds it
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, which on SIGTERM/SIGINT first marks the app draining (`app.state.health`)
+    and makes sure the process is gone within SHUTDOWN_LIMIT seconds."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._exiting = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        health = getattr(getattr(self.config.app, "state", None), "health", None)
+        if health is not None:
+            health.drain()
+        if not self._exiting:
+            self._exiting = True
+            threading.Thread(
+                target=_exit_after, args=(SHUTDOWN_LIMIT,), name="onwatch-stop", daemon=True
+            ).start()
+        super().handle_exit(sig, frame)
+
+
+def _exit_after(seconds: float) -> None:
+    time.sleep(seconds)
+    log.error("shutdown still not done %.1f s after the signal; exiting now", seconds)
+    logging.shutdown()
+    os._exit(1)
+
+
+def server_for(app: FastAPI, listen: Listen, *, log_level: str = "info") -> Server:
+    """The server of one process: `server.run()` (or `run(sockets=[...])`) until SIGTERM."""
+    config = uvicorn.Config(
+        app,
+        host=listen.host,
+        port=listen.port,
+        log_level=log_level,
+        access_log=False,
+        ssl_certfile=listen.ssl_certfile,
+        ssl_keyfile=listen.ssl_keyfile,
+        timeout_graceful_shutdown=int(SHUTDOWN_GRACE),
+    )
+    return Server(config)
 
 
 @dataclass(frozen=True)
@@ -66,22 +121,11 @@ def reuseport_socket(listen: Listen) -> socket.socket:
 
 def serve_one(listen: Listen) -> None:
     """The body of one server process."""
-    import uvicorn
-
     from onwatch.app import serving_process_app
 
     parent = os.getppid()
     sock = reuseport_socket(listen)
-    config = uvicorn.Config(
-        serving_process_app(),
-        host=listen.host,
-        port=listen.port,
-        log_level="info",
-        access_log=False,
-        ssl_certfile=listen.ssl_certfile,
-        ssl_keyfile=listen.ssl_keyfile,
-    )
-    server = uvicorn.Server(config)
+    server = server_for(serving_process_app(), listen)
 
     def orphaned() -> None:
         # the parent was killed without stopping us (SIGKILL): stop rather than hold the port
@@ -120,7 +164,7 @@ def serve_processes(listen: Listen, processes: int) -> None:
         for proc in running:
             if proc.is_alive():
                 proc.terminate()  # SIGTERM: uvicorn finishes the requests in flight
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + SHUTDOWN_LIMIT + 0.3  # each stops itself by then
         for proc in running:
             proc.join(timeout=max(0.0, deadline - time.monotonic()))
             if proc.is_alive():

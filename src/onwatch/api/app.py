@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import Receive, Scope, Send
 
@@ -16,9 +16,11 @@ from onwatch.alerts.heartbeats import Heartbeats
 from onwatch.alerts.ingest.apply import AlertIngest
 from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.routes import IngestRoutes
+from onwatch.api import health as health_routes
 from onwatch.api import problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.headers import SecurityHeaders
+from onwatch.api.health import Health
 from onwatch.api.limits import BodySizeLimit, JsonDepthLimit
 from onwatch.bootstrap import subscribe_reactions
 from onwatch.chat import api as chat
@@ -70,9 +72,11 @@ def create_api(
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await pipeline.start()  # ingest's writer and event-loop lane run while the server does
+        health.ready()
         try:
             yield
         finally:
+            health.drain()
             await pipeline.stop()
 
     app = OnwatchAPI(
@@ -92,8 +96,9 @@ def create_api(
     app.state.oncall = OnCallService(db, clock, cache)
     app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
     app.state.ingest_pipeline = pipeline = IngestPipeline(app.state.ingest)
-    # each says why this process cannot serve (a str), or None; /healthz answers 503 on the first
-    app.state.health_checks = [pipeline.problem]
+    # /healthz and /readyz: named checks (each says why its part cannot serve, or None) and the phase
+    app.state.health = health = Health(db)
+    health.add("ingest", pipeline.problem)
     app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
     app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
     app.state.config_cache = cache
@@ -107,18 +112,7 @@ def create_api(
     for module in routers:
         app.include_router(module.router)
 
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> JSONResponse:
-        """Whether this process can serve: its database reachable, its ingest running; no token."""
-        for check in app.state.health_checks:
-            if (problem := check()) is not None:
-                return JSONResponse({"status": "unavailable", "detail": problem}, status_code=503)
-        try:
-            with db.read() as uow:
-                uow.conn.exec_driver_sql("SELECT 1")
-        except Exception as exc:  # any database failure means "not healthy"
-            return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, status_code=503)
-        return JSONResponse({"status": "ok", "database": db.dialect, "version": __version__})
+    health_routes.install(app, health)
 
     registry = metrics.registry_for(db)
 

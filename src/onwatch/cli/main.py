@@ -138,10 +138,8 @@ def serve(
     """Serve the API and run the engine beside it (--no-engine when `onwatch worker`s run apart)."""
     import threading
 
-    import uvicorn
-
     from onwatch.db import migrate as migrations
-    from onwatch.serving import Listen, check_port_free, serve_processes
+    from onwatch.serving import Listen, check_port_free, serve_processes, server_for
 
     if (tls_cert is None) != (tls_key is None):
         fail("give both --tls-cert and --tls-key, or neither")
@@ -156,12 +154,7 @@ def serve(
     worker = ow.worker() if engine else None
     stop = threading.Event()
     if worker is not None:
-        threading.Thread(
-            target=worker.run_forever,
-            args=(stop, ow.settings.worker_poll_seconds),
-            name="onwatch-engine",
-            daemon=True,
-        ).start()
+        worker.start(stop, ow.settings.worker_poll_seconds)
     scheme = "https" if tls_cert else "http"
     where = "in this process" if worker else "separate `onwatch worker` processes"
     typer.echo(
@@ -180,15 +173,7 @@ def serve(
         else:
             api = ow.api(worker)
             gc_tuning.settle()
-            uvicorn.run(
-                api,
-                host=host,
-                port=port,
-                log_level="info",
-                access_log=False,
-                ssl_certfile=listen.ssl_certfile,
-                ssl_keyfile=listen.ssl_keyfile,
-            )
+            server_for(api, listen).run()
     finally:
         stop.set()
 

@@ -69,6 +69,7 @@ class Worker:
         self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="onwatch-send")
         self._wake = threading.Event()  # timers (and deliveries) may be due
         self._send_wake = threading.Event()  # deliveries may be due
+        self._threads: list[threading.Thread] = []  # run_forever's, for problem()
 
     # ---- one pass ------------------------------------------------------------------------
 
@@ -163,6 +164,20 @@ class Worker:
         self._wake.set()
         self._send_wake.set()
 
+    def start(self, stop: threading.Event, poll: float = 1.0) -> threading.Thread:
+        """`run_forever` on a daemon thread of its own (`onwatch serve`'s engine), until `stop`."""
+        thread = threading.Thread(
+            target=self.run_forever, args=(stop, poll), name="onwatch-engine", daemon=True
+        )
+        self._threads = [thread]
+        thread.start()
+        return thread
+
+    def problem(self) -> str | None:
+        """Why this process's engine cannot run (for /healthz): one of its threads died; or None."""
+        dead = [t.name for t in self._threads if not t.is_alive()]
+        return f"engine thread(s) {', '.join(dead)} stopped" if dead else None
+
     def run_forever(self, stop: threading.Event, poll: float = 1.0) -> None:
         """Timers on this thread, deliveries on another: a slow receiver never delays an escalation
         step, and pages decided while others are on the wire are sent as soon as a sender is free."""
@@ -181,6 +196,7 @@ class Worker:
         ]
         for sender in senders:
             sender.start()
+        self._threads = [*self._threads, *senders]
         folded_at = time.monotonic()
         while not stop.is_set():
             try:

@@ -1,0 +1,83 @@
+"""SIGTERM stops `onwatch serve` the way a deploy needs: the request in flight is finished (and its
+alert applied), new connections are refused at once, and the process is gone within 10 seconds."""
+
+from __future__ import annotations
+
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from onwatch.db.tables import alerts
+from onwatch.db.uow import Database
+from tests.e2e.conftest import Cli, Servers
+from tests.e2e.test_ingest import GENERIC, generic_body
+from tests.e2e.test_ingest_faults import _hold_the_write_lock
+from tests.receivers import WebhookSink
+
+pytestmark = pytest.mark.e2e
+
+
+def test_sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_within_10_s(
+    db: Database, cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
+) -> None:
+    cli.demo_paging(webhook_sink, tmp_path)
+    base = server()
+    proc = server.processes[-1]
+    assert httpx.post(f"{base}{GENERIC}", json=generic_body("held")).status_code == 202
+    release = _hold_the_write_lock(db, tmp_path)  # the next write waits: a slow request
+    resolve = {"alerts": [{"dedup_key": "held", "status": "resolved"}]}
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            in_flight = pool.submit(httpx.post, f"{base}{GENERIC}", json=resolve, timeout=30)
+            time.sleep(1.0)  # the request reached the server and waits on the lock
+            assert not in_flight.done()
+            signalled = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            with pytest.raises(httpx.ConnectError):  # the listening socket is closed
+                httpx.post(f"{base}{GENERIC}", json=generic_body("late"), timeout=2)
+        finally:
+            release()
+        answer = in_flight.result()
+    assert answer.status_code == 202, answer.text
+    proc.wait(timeout=15)
+    assert time.monotonic() - signalled < 10
+    assert proc.returncode in (0, -signal.SIGTERM)
+    with db.read() as uow:
+        status = uow.conn.execute(sa.select(alerts.c.status).where(alerts.c.dedup_key == "held")).scalar_one()
+        late = uow.conn.execute(sa.select(alerts.c.id).where(alerts.c.dedup_key == "late")).first()
+    assert str(status).endswith("resolved") and late is None
+
+
+def test_a_request_stuck_past_the_grace_period_does_not_hold_the_process_and_gets_no_2xx(
+    db: Database, cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
+) -> None:
+    cli.demo_paging(webhook_sink, tmp_path)
+    base = server()
+    proc = server.processes[-1]
+    assert httpx.post(f"{base}{GENERIC}", json=generic_body("held")).status_code == 202
+    release = _hold_the_write_lock(db, tmp_path)  # held until the process is gone
+    resolve = {"alerts": [{"dedup_key": "held", "status": "resolved"}]}
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            stuck = pool.submit(httpx.post, f"{base}{GENERIC}", json=resolve, timeout=30)
+            time.sleep(1.0)
+            signalled = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=15)
+            assert time.monotonic() - signalled < 10
+            try:
+                answered = stuck.result().status_code
+            except httpx.HTTPError:
+                answered = None  # the connection closed: no answer, no promise
+    finally:
+        release()
+    assert answered is None or answered >= 500
+    with db.read() as uow:
+        status = uow.conn.execute(sa.select(alerts.c.status).where(alerts.c.dedup_key == "held")).scalar_one()
+    assert not str(status).endswith("resolved")  # nothing answered, nothing applied
