@@ -98,6 +98,14 @@ class ReceivedRequest:
         return group if isinstance(group, int) else None
 
 
+def _challenge_in(body: Any) -> str | None:
+    notification = body.get("notification") if isinstance(body, dict) else None
+    if not isinstance(notification, dict) or notification.get("kind") != "status_webhook_challenge":
+        return None
+    challenge = (notification.get("ref") or {}).get("challenge")
+    return challenge if isinstance(challenge, str) else None
+
+
 class _Server(ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops connections from onwatch's concurrent senders,
     # and each drop costs the sender a retry: a real receiver would not be that small
@@ -128,6 +136,7 @@ class WebhookSink:
         self._fail_status: int | None = None
         self._fail_body: str | None = None
         self._delay = 0.0
+        self._echo_challenges = False
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -145,6 +154,11 @@ class WebhookSink:
         with self._lock:
             self._fail_status = status
             self._fail_body = body
+
+    def echo_challenges(self, echo: bool = True) -> None:
+        """Answer a status page subscription challenge with it (as its owner would), or not."""
+        with self._lock:
+            self._echo_challenges = echo
 
     def delay(self, seconds: float) -> None:
         """Wait this long before answering each request (to make senders time out); 0 to stop."""
@@ -233,6 +247,8 @@ class WebhookSink:
                     parsed: Any = orjson.loads(body)
                 except orjson.JSONDecodeError:
                     parsed = None
+                if sink._echo_challenges and status == 200 and (challenge := _challenge_in(parsed)):
+                    reply = orjson.dumps({"challenge": challenge})
                 sink._requests.add(
                     ReceivedRequest(
                         method=self.command,

@@ -42,6 +42,7 @@ class Onwatch:
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
         from onwatch.slo.alert_channel import SloAlertChannel
+        from onwatch.status.webhooks import StatusWebhookChannel
 
         signer = SignerSource(self.settings.public_url)
         handlers = TimerHandlers(self.cache, signer)
@@ -50,6 +51,11 @@ class Onwatch:
         # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
         ingest = AlertIngest(self.db, self.clock, self.cache, signer)
         all_channels.setdefault("slo_alert", SloAlertChannel(self.db, self.clock, ingest))
+        # status page subscribers' URLs come from anonymous visitors: a channel that checks each target
+        status_hooks = StatusWebhookChannel(
+            self.db, self.clock, self.cache, default_secret=self.settings.webhook_secret
+        )
+        all_channels.setdefault(status_hooks.name, status_hooks)
         self.ensure_chains()
         return Worker(self.db, self.clock, handlers, all_channels, lease=lease)
 

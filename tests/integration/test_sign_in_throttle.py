@@ -15,7 +15,7 @@ from onwatch.api.app import create_api
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
-from onwatch.web.sign_in import client_key
+from onwatch.kernel.rate_limit import client_key
 from tests.web_helpers import Browser, set_passwords
 
 

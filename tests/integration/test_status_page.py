@@ -248,20 +248,23 @@ def test_email_subscription_is_double_opt_in_and_updates_go_through_the_outbox(
     assert len(_outbox(db)) == before
 
 
-def test_webhook_subscribers_get_updates_and_never_confidential_ones(
-    public: TestClient, db: Database, incidents: IncidentCommands
+def test_active_webhook_subscribers_get_updates_through_the_channel_that_checks_targets(
+    db: Database, clock: FakeClock, incidents: IncidentCommands
 ) -> None:
-    token = _form_token(public, "/status/subscribe")
-    done = public.post(
-        "/status/subscribe",
-        data={"kind": "webhook", "url": "https://hooks.customer.example/status", "csrf_token": token},
-    )
-    assert done.status_code == 200 and "/unsubscribe" in done.text
+    from onwatch.status.subscribers import SubscriberRepository
+
+    with (
+        db.write() as uow
+    ):  # one whose endpoint echoed its challenge (tests/integration/test_status_webhooks.py)
+        SubscriberRepository(uow.conn).add(
+            "webhook", "https://hooks.customer.example/status", clock.now(), confirmed=True
+        )
     incident = incidents.declare(AMARA, title="Pages down", severity=Severity.S3, services=["pages"])
     assert incident.id is not None
     incidents.post_update(incident.id, "Pages are down.", AMARA)
     [hook] = _outbox(db)
-    assert hook["channel"] == "webhook" and hook["target"] == {"url": "https://hooks.customer.example/status"}
+    assert hook["channel"] == "status_webhook"
+    assert hook["target"] == {"url": "https://hooks.customer.example/status"}
     assert hook["payload"]["ref"]["incident"] == incident.id
 
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from onwatch.kernel.errors import DomainError
+from onwatch.kernel.errors import DomainError, RateLimited
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -55,7 +55,8 @@ async def _validation(_req: Request, exc: Exception) -> JSONResponse:
 async def _domain(_req: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-    return problem(exc.status_code, exc.title, exc.message, errors=errors)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return problem(exc.status_code, exc.title, exc.message, errors=errors, headers=headers)
 
 
 async def _http(_req: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,7 @@ from onwatch.config.events import ConfigApplied
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
 from onwatch.db.uow import Database
 
-SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "version")
+SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "status_page", "version")
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,20 @@ class ProcessTimers(Strict):
         return [Severity.parse(v) for v in value] if isinstance(value, list) else value
 
 
+class StatusWebhooks(Strict):
+    allow_private_targets: bool = Field(
+        default=False,
+        description=(
+            "let status page webhook subscriptions reach loopback, private, link-local and other "
+            "non-public addresses (tests, closed networks); off, anyone could make onwatch POST inside"
+        ),
+    )
+
+
+class StatusPageConfig(Strict):
+    webhooks: StatusWebhooks = Field(default_factory=StatusWebhooks)
+
+
 class Organisation(Strict):
     name: str = Field(min_length=1, max_length=200)
     situation_room: Url | None = None
@@ -252,6 +266,7 @@ class OnwatchConfig(Strict):
     severities: dict[str, SeverityRule] = Field(default_factory=default_severities)
     process: ProcessTimers = Field(default_factory=ProcessTimers)
     slo: SloSettings | None = None
+    status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
 
     @model_validator(mode="before")
     @classmethod

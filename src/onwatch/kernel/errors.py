@@ -39,3 +39,14 @@ class NotFound(DomainError):
 class InvalidInput(DomainError):
     status_code = 422
     title = "Invalid input"
+
+
+class RateLimited(DomainError):
+    """Too many attempts from one client (or to one recipient): try again after `retry_after` s."""
+
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, retry_after: int, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

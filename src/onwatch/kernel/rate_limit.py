@@ -8,6 +8,7 @@ processes a client gets at most N times the limit.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 from datetime import datetime, timedelta
@@ -71,3 +72,27 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._windows)
+
+
+def client_key(host: str | None) -> str:
+    """The address a client is counted under: IPv4 as it is, IPv6 by its /64 (which one subscriber
+    usually holds whole)."""
+    if not host:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def in_words(seconds: int) -> str:
+    """'40 seconds', '1 minute', '15 minutes', '3 hours': how long to wait, for a person."""
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{-(-minutes // 60)} hours"

@@ -11,11 +11,12 @@ HTTP_PROXY / HTTPS_PROXY).
 from __future__ import annotations
 
 import http.client
+import socket
 import ssl
 import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from onwatch.notify.base import DeliveryError
@@ -43,9 +44,21 @@ class HttpPoster:
         self._local = threading.local()
         self._tls = ssl.create_default_context()
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, timeout: float, keep: int) -> Answer:
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        timeout: float,
+        keep: int,
+        address: str | None = None,
+    ) -> Answer:
         """POST and return the status and up to `keep` bytes of the body. Connection failures and
-        timeouts raise DeliveryError (retryable); a malformed URL raises it (not retryable)."""
+        timeouts raise DeliveryError (retryable); a malformed URL raises it (not retryable).
+
+        `address` connects to that IP address instead of resolving the URL's host again (the Host
+        header, TLS server name and certificate check still use the host): see notify/targets.py."""
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DeliveryError(
@@ -57,14 +70,16 @@ class HttpPoster:
         except ValueError as exc:
             raise DeliveryError(f"invalid target URL: {exc}", retryable=False) from exc
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        key = (parts.scheme, parts.hostname, port)
-        connections: dict[tuple[str, str, int | None], http.client.HTTPConnection]
+        key = (parts.scheme, parts.hostname, port, address)
+        connections: dict[tuple[str, str, int | None, str | None], http.client.HTTPConnection]
         connections = self._local.__dict__.setdefault("connections", {})
         for attempt in range(2):
             conn = connections.get(key)
             reused = conn is not None and conn.sock is not None
             if conn is None:
                 conn = connections[key] = self._connection(parts.scheme, parts.hostname, port, timeout)
+                if address is not None:
+                    conn._create_connection = _pinned(address)  # type: ignore[attr-defined]
             conn.timeout = timeout
             if conn.sock is not None:
                 conn.sock.settimeout(timeout)
@@ -99,3 +114,14 @@ class HttpPoster:
         """Close this thread's connections (others close when their threads end)."""
         for conn in self._local.__dict__.get("connections", {}).values():
             conn.close()
+
+
+def _pinned(address: str) -> Callable[..., socket.socket]:
+    """http.client's connect hook, aimed at one address whatever the host resolves to now."""
+
+    def create_connection(
+        target: tuple[str, int], timeout: float | None = None, source: tuple[str, int] | None = None
+    ) -> socket.socket:
+        return socket.create_connection((address, target[1]), timeout, source)
+
+    return create_connection

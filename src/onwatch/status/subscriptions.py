@@ -1,22 +1,31 @@
-"""Status page subscriptions (email with double opt-in, webhook) and the notices they receive.
+"""Status page subscriptions (email with double opt-in, webhook with a challenge) and the notices
+they receive.
 
 A web handler never talks to SMTP or to a webhook: it records the intent in the outbox, in the same
 transaction as the change, and the engine delivers it (with retries and an idempotency key).
+Subscribing needs no account, so it is rate-limited: per client address (subscription requests),
+and per email address (confirmation mails), so onwatch cannot be made to flood anyone.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.incidents.events import PublicUpdatePosted
 from onwatch.kernel.clock import Clock
-from onwatch.kernel.errors import InvalidInput, NotFound
+from onwatch.kernel.errors import InvalidInput, NotFound, RateLimited
 from onwatch.kernel.events import EventBus
+from onwatch.kernel.rate_limit import RateLimiter, client_key, in_words
 from onwatch.notify.base import Notification
+from onwatch.notify.targets import TargetRefused, checked_address
 from onwatch.status.subscribers import Subscriber, SubscriberRepository
+from onwatch.status.webhooks import CHALLENGE, CHANNEL, allows_private_targets
 
 _EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,255}\.[A-Za-z0-9-]{2,63}$")
 
@@ -36,16 +45,52 @@ def clean_webhook_url(url: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class SubscriptionLimits:
+    per_client: int = 10  # subscription requests per client address per window
+    client_window: timedelta = timedelta(hours=1)
+    per_recipient: int = 3  # confirmation mails to one email address per window
+    recipient_window: timedelta = timedelta(days=1)
+
+
 class StatusSubscriptions:
-    def __init__(self, db: Database, clock: Clock, public_url: str, page_name: str = "onwatch") -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        public_url: str,
+        page_name: str = "onwatch",
+        *,
+        cache: ConfigCache | None = None,
+        limits: SubscriptionLimits | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.public_url = public_url.rstrip("/")
         self.page_name = page_name
+        self.cache = cache or ConfigCache()
+        limits = limits or SubscriptionLimits()
+        self.clients = RateLimiter(clock, limits.per_client, limits.client_window)
+        self.recipients = RateLimiter(clock, limits.per_recipient, limits.recipient_window)
 
-    def subscribe_email(self, address: str) -> int:
+    def _client_may(self, client: str | None) -> None:
+        wait = self.clients.take(client_key(client))
+        if wait is not None:
+            raise RateLimited(
+                f"Too many subscription requests from your address; try again in {in_words(wait)}.", wait
+            )
+
+    def subscribe_email(self, address: str, client: str | None = None) -> int:
         """Record the address unconfirmed and queue the confirmation mail (double opt-in)."""
+        self._client_may(client)
         email = clean_email(address)
+        wait = self.recipients.take(email.lower())
+        if wait is not None:
+            raise RateLimited(
+                f"We already sent confirmation mails to this address; try again in {in_words(wait)}.",
+                wait,
+                field="email",
+            )
         now = self.clock.now()
         with self.db.write() as uow:
             repo = SubscriberRepository(uow.conn)
@@ -67,13 +112,32 @@ class StatusSubscriptions:
             )
             return subscriber_id
 
-    def subscribe_webhook(self, url: str) -> tuple[int, str]:
-        """A webhook subscriber is active at once; returns its id and its unsubscribe token."""
+    def subscribe_webhook(self, url: str, client: str | None = None) -> tuple[int, str]:
+        """Record the URL inactive and queue the challenge it must echo (see status/webhooks.py);
+        refused unless it resolves to public addresses only. Returns its id and unsubscribe token."""
+        self._client_may(client)
         target = clean_webhook_url(url)
+        try:
+            checked_address(target, allow_private=allows_private_targets(self.db, self.cache))
+        except TargetRefused as refused:
+            raise InvalidInput(refused.message, field="url") from refused
+        now = self.clock.now()
         with self.db.write() as uow:
-            token, subscriber_id = SubscriberRepository(uow.conn).add(
-                "webhook", target, self.clock.now(), confirmed=True
+            token, subscriber_id = SubscriberRepository(uow.conn).add("webhook", target, now, confirmed=False)
+            notification = Notification(
+                kind=CHALLENGE,
+                title="Confirm your status page webhook",
+                text=(
+                    f"Someone asked {self.page_name}'s status page to POST its updates to this URL. To "
+                    "receive them, answer this request with the challenge as the body (or as JSON "
+                    '{"challenge": ...}); ignore it otherwise and nothing more is sent.'
+                ),
+                recipient=target,
+                links={"unsubscribe": f"{self.public_url}/status/subscriptions/{token}/unsubscribe"},
+                ref={"subscriber": subscriber_id, "challenge": secrets.token_urlsafe(24)},
             )
+            key = f"status-challenge:{subscriber_id}"
+            uow.engine.enqueue([_row(key, CHANNEL, {"url": target}, notification, now)])
             return subscriber_id, token
 
     def find(self, token: str) -> Subscriber:
@@ -130,9 +194,10 @@ class SubscriberNotices:
                 facts={"status": update.status.title, "state": update.state.value},
                 ref={"incident": event.incident_id, "update_at": update.at.isoformat()},
             )
-            target = {"address": s.address} if s.kind == "email" else {"url": s.address}
+            email = s.kind == "email"
+            target = {"address": s.address} if email else {"url": s.address}
             key = f"status-update:{event.incident_id}:{update.at.isoformat()}:{s.id}"
-            rows.append(_row(key, s.kind, target, notification, event.at))
+            rows.append(_row(key, "email" if email else CHANNEL, target, notification, event.at))
         uow.engine.enqueue(rows)
 
 

@@ -55,7 +55,7 @@ def install_web(
         groups=groups,
         oncall=oncall_service,
         process=process,
-        subscriptions=StatusSubscriptions(db, clock, public_url),
+        subscriptions=StatusSubscriptions(db, clock, public_url, cache=cache),
         sessions=sessions,
         templates=templates,
         public_url=public_url,

@@ -15,14 +15,13 @@ rest of the API at most those few threads.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from onwatch.directory.accounts import WebSession
 from onwatch.kernel.clock import Clock
-from onwatch.kernel.rate_limit import RateLimiter
+from onwatch.kernel.rate_limit import RateLimiter, client_key, in_words
 from onwatch.web.auth import Sessions
 
 # one pool for the process: what it bounds is the process's CPU and memory spent on argon2
@@ -45,24 +44,6 @@ class SignInRefused(Exception):
         self.status_code = status_code
         self.retry_after = retry_after
         self.message = message
-
-
-def client_key(host: str | None) -> str:
-    """The address a client is counted under: IPv4 as it is, IPv6 by its /64."""
-    if not host:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
-def _in_words(seconds: int) -> str:
-    minutes = -(-seconds // 60)
-    return f"{seconds} seconds" if seconds < 60 else f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class SignInGuard:
@@ -92,7 +73,7 @@ class SignInGuard:
                 429,
                 wait,
                 "Too many failed sign-ins for this account or from your address. "
-                f"Try again in {_in_words(wait)}.",
+                f"Try again in {in_words(wait)}.",
             )
         self._waiting += 1
         try:

@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
-from onwatch.kernel.errors import DomainError
+from onwatch.kernel.errors import DomainError, RateLimited
 from onwatch.status.web import feeds, shapes
 from onwatch.status.web.cache import Rendered, StatusCache
 from onwatch.status.web.model import StatusModel
@@ -110,14 +110,23 @@ async def subscribe(request: Request, w: W) -> Response:
     if not csrf_ok(request.cookies.get(FORM_COOKIE), form.get("csrf_token")):
         return _form_page(request, w, "status_subscribe.html", 403, values=values, errors={"form": EXPIRED})
     kind = values.get("kind", "email")
+    client = request.client.host if request.client else None
     try:
         if kind == "webhook":
-            _, token = await run_in_threadpool(w.subscriptions.subscribe_webhook, values.get("url", ""))
+            _, token = await run_in_threadpool(
+                w.subscriptions.subscribe_webhook, values.get("url", ""), client
+            )
             link = f"{w.public_url.rstrip('/')}/status/subscriptions/{token}/unsubscribe"
-            return _form_page(request, w, "status_message.html", title="Webhook subscribed",
-                              message="Updates will be POSTed to your URL. Keep this link to unsubscribe:",
+            return _form_page(request, w, "status_message.html", title="Confirm your webhook",
+                              message="We will POST a challenge to your URL: updates start once your "
+                              "endpoint answers with it. Keep this link to unsubscribe:",
                               link=link)  # fmt: skip
-        await run_in_threadpool(w.subscriptions.subscribe_email, values.get("email", ""))
+        await run_in_threadpool(w.subscriptions.subscribe_email, values.get("email", ""), client)
+    except RateLimited as exc:
+        response = _form_page(request, w, "status_subscribe.html", 429, values=values,
+                              errors={exc.field or "form": exc.message})  # fmt: skip
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except DomainError as exc:
         return _form_page(request, w, "status_subscribe.html", 422, values=values,
                           errors={exc.field or "form": exc.message})  # fmt: skip

@@ -1,0 +1,125 @@
+"""Delivery to status page webhook subscribers: URLs that anonymous visitors gave, so never trusted.
+
+Subscribing stores the URL inactive and queues a challenge. The engine POSTs it (signed, like every
+onwatch webhook):
+
+    {"idempotency_key": "...", "notification": {"kind": "status_webhook_challenge",
+     "ref": {"subscriber": 7, "challenge": "<random>"}, "links": {"unsubscribe": ...}, ...}}
+
+and the subscription becomes active only when the endpoint answers 2xx with the challenge: as the
+whole body (text/plain), or as JSON `{"challenge": "<random>"}`. An endpoint that does not answer so
+never receives an update, so nobody can make onwatch post to a URL whose owner did not ask for it.
+
+Every delivery (the challenge and each update) resolves the host again, refuses it unless every
+address is public (config `status_page.webhooks.allow_private_targets` lifts that, for tests and
+closed networks), and connects to the address it checked (notify/targets.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+
+from onwatch.config.cache import ConfigCache
+from onwatch.db.uow import Database
+from onwatch.kernel.clock import Clock
+from onwatch.kernel.errors import NotFound
+from onwatch.notify.base import DeliveryError, OutboxMessage
+from onwatch.notify.http_post import HttpPoster
+from onwatch.notify.targets import TargetRefused, checked_address
+from onwatch.notify.webhook import ERROR_TEXT_CHARS, encode_body, is_retryable_status, sign
+from onwatch.status.subscribers import SubscriberRepository
+
+CHANNEL = "status_webhook"
+CHALLENGE = "status_webhook_challenge"
+ANSWER_BYTES = 4096
+
+
+def allows_private_targets(db: Database, cache: ConfigCache) -> bool:
+    """The config's `status_page.webhooks.allow_private_targets` (False before any config)."""
+    try:
+        with db.read() as uow:
+            return cache.get(uow).config.status_page.webhooks.allow_private_targets
+    except NotFound:
+        return False
+
+
+def echoes(body: bytes, challenge: str) -> bool:
+    """Whether a response body gives the challenge back (plain, or as JSON {"challenge": ...})."""
+    text = body.strip()
+    if text == challenge.encode():
+        return True
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and data.get("challenge") == challenge
+
+
+class StatusWebhookChannel:
+    """Thread-safe; one instance serves every status webhook subscriber."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        cache: ConfigCache | None = None,
+        *,
+        default_secret: str = "",
+        timeout: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.cache = cache or ConfigCache()
+        self.default_secret = default_secret
+        self.timeout = timeout
+        # always the lean client: a proxy from the environment would resolve the host itself
+        self._poster = HttpPoster()
+
+    def send(self, message: OutboxMessage) -> None:
+        url = message.target.get("url")
+        if not isinstance(url, str) or not url:
+            raise DeliveryError("target has no URL", retryable=False)
+        try:
+            address = checked_address(url, allow_private=allows_private_targets(self.db, self.cache))
+        except TargetRefused as refused:
+            raise DeliveryError(refused.message, retryable=refused.retryable) from refused
+        body = encode_body(message)
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "onwatch-webhook",
+            "Idempotency-Key": message.idempotency_key,
+            "X-Onwatch-Timestamp": timestamp,
+            "X-Onwatch-Signature": sign(self.default_secret, timestamp, body),
+        }
+        answer = self._poster.post(
+            url, body, headers, timeout=self.timeout, keep=ANSWER_BYTES, address=address
+        )
+        if not 200 <= answer.status < 300:
+            text = answer.body.decode("utf-8", errors="replace")
+            raise DeliveryError(
+                f"HTTP {answer.status}: {' '.join(text.split())[:ERROR_TEXT_CHARS]}",
+                retryable=is_retryable_status(answer.status),
+            )
+        if message.payload.get("kind") == CHALLENGE:
+            self._confirm(message, answer.body)
+
+    def _confirm(self, message: OutboxMessage, body: bytes) -> None:
+        ref = message.payload.get("ref") or {}
+        challenge, subscriber = ref.get("challenge"), ref.get("subscriber")
+        if not isinstance(challenge, str) or not isinstance(subscriber, int):
+            raise DeliveryError("the challenge message lost its reference", retryable=False)
+        if not echoes(body, challenge):
+            raise DeliveryError(
+                "the endpoint answered without echoing the challenge: the subscription stays inactive",
+                retryable=False,
+            )
+        with self.db.write() as uow:
+            SubscriberRepository(uow.conn).confirm(subscriber, self.clock.now())
+
+    def close(self) -> None:
+        self._poster.close()
