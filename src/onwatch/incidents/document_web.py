@@ -7,19 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
-from onwatch.incidents.web import render_incident
+from onwatch.incidents.web import not_found, render_incident
 from onwatch.kernel.errors import DomainError, InvalidInput
-from onwatch.web.context import Posted, Web, posted, see_other, web
+from onwatch.web.context import Posted, Web, acting, see_other, web
 from onwatch.web.markdown import render
 
 router = APIRouter(include_in_schema=False)
 
-Form = Annotated[Posted, Depends(posted)]
+Form = Annotated[Posted, Depends(acting)]
 W = Annotated[Web, Depends(web)]
 
 
 @router.post("/incidents/{incident_id}/document")
 def save_document(request: Request, incident_id: int, w: W, form: Form) -> Response:
+    if not w.sees_incident(form.user, incident_id):
+        return not_found(request, w, form.user, incident_id)
     body = form.get("body")
     try:
         base = form.get("base_version")

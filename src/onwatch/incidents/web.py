@@ -17,13 +17,14 @@ from onwatch.kernel.choices import choose
 from onwatch.kernel.enums import Role, State, Status
 from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
 from onwatch.web.auth import WebUser
-from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+from onwatch.web.context import Posted, Web, acting, see_other, signed_in, web
 from onwatch.web.markdown import render
 
 router = APIRouter(include_in_schema=False)
 
 User = Annotated[WebUser, Depends(signed_in)]
-Form = Annotated[Posted, Depends(posted)]
+# every form here changes the incident: responders and admins only (a viewer's post is a 403 page)
+Form = Annotated[Posted, Depends(acting)]
 W = Annotated[Web, Depends(web)]
 
 
@@ -43,14 +44,20 @@ def _live_context(w: Web, incident: Incident) -> dict[str, Any]:
     }
 
 
+def not_found(request: Request, w: Web, user: WebUser, incident_id: int) -> Response:
+    return w.page(request, "not_found.html", user, status_code=404, what=f"incident {incident_id}")
+
+
 def render_incident(
     request: Request, w: Web, user: WebUser, incident_id: int, *, error: str | None = None,
     status_code: int = 200, note: str = "", update: str = "", document: str | None = None,
 ) -> Response:  # fmt: skip
+    if not w.sees_incident(user, incident_id):  # confidential, and they are not in its circle
+        return not_found(request, w, user, incident_id)
     try:
         incident = w.incidents.get(incident_id)
     except NotFound:
-        return w.page(request, "not_found.html", user, status_code=404, what=f"incident {incident_id}")
+        return not_found(request, w, user, incident_id)
     now = w.clock.now()
     names = w.people()
     applied = w.oncall.applied()
@@ -79,6 +86,8 @@ def incident_page(request: Request, incident_id: Id, w: W, user: User) -> Respon
 def incident_live(request: Request, incident_id: Id, w: W, user: User, key: str = "") -> Response:
     """The live part of the page (facts, roles, timeline); 204 when nothing changed since `key`,
     so htmx polling costs one small query when the incident is quiet."""
+    if not w.sees_incident(user, incident_id):
+        return not_found(request, w, user, incident_id)
     incident = w.incidents.get(incident_id)
     context = _live_context(w, incident)
     if key and key == context["live_key"]:
@@ -90,6 +99,8 @@ def incident_live(request: Request, incident_id: Id, w: W, user: User, key: str 
 
 @router.post("/incidents/{incident_id}/actions")
 def incident_action(request: Request, incident_id: Id, w: W, form: Form) -> Response:
+    if not w.sees_incident(form.user, incident_id):
+        return not_found(request, w, form.user, incident_id)
     actor = form.user.actor
     action, value = form.get("action"), form.get("value")
     cmds = w.incidents
@@ -132,6 +143,8 @@ def incident_action(request: Request, incident_id: Id, w: W, form: Form) -> Resp
 
 @router.post("/incidents/{incident_id}/notes")
 def add_note(request: Request, incident_id: Id, w: W, form: Form) -> Response:
+    if not w.sees_incident(form.user, incident_id):
+        return not_found(request, w, form.user, incident_id)
     text = form.get("text")
     try:
         w.incidents.add_note(incident_id, text, form.user.actor)
@@ -144,6 +157,8 @@ def add_note(request: Request, incident_id: Id, w: W, form: Form) -> Response:
 
 @router.post("/incidents/{incident_id}/updates")
 def post_update(request: Request, incident_id: Id, w: W, form: Form) -> Response:
+    if not w.sees_incident(form.user, incident_id):
+        return not_found(request, w, form.user, incident_id)
     body = form.get("body")
     try:
         raw = form.get("status")

@@ -15,12 +15,13 @@ from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.oncall.domain.schedules import Shift
 from onwatch.web.auth import WebUser
-from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+from onwatch.web.context import Posted, Web, acting, posted, see_other, signed_in, web
 
 router = APIRouter(include_in_schema=False)
 
 User = Annotated[WebUser, Depends(signed_in)]
-Form = Annotated[Posted, Depends(posted)]
+Form = Annotated[Posted, Depends(posted)]  # viewers too: their own calendar feeds
+Acting = Annotated[Posted, Depends(acting)]  # overrides and handoff notes: responders and admins
 W = Annotated[Web, Depends(web)]
 
 DAYS = 14
@@ -112,7 +113,7 @@ def _instant(value: str, field: str) -> datetime:
 
 
 @router.post("/oncall/overrides")
-def add_override(request: Request, w: W, form: Form) -> Response:
+def add_override(request: Request, w: W, form: Acting) -> Response:
     try:
         w.oncall.add_override(
             form.get("schedule"), form.get("person"),
@@ -125,7 +126,7 @@ def add_override(request: Request, w: W, form: Form) -> Response:
 
 
 @router.post("/oncall/overrides/{schedule_id}/{override_id}/delete")
-def remove_override(request: Request, schedule_id: str, override_id: Id, w: W, form: Form) -> Response:
+def remove_override(request: Request, schedule_id: str, override_id: Id, w: W, form: Acting) -> Response:
     try:
         w.oncall.remove_override(schedule_id, override_id)
     except DomainError as exc:
@@ -147,7 +148,7 @@ def create_feed(request: Request, w: W, form: Form) -> Response:
 
 
 @router.post("/oncall/handoffs")
-def leave_handoff(request: Request, w: W, form: Form) -> Response:
+def leave_handoff(request: Request, w: W, form: Acting) -> Response:
     try:
         try:
             role = Role(form.get("role"))

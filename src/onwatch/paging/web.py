@@ -18,25 +18,28 @@ from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Target, TargetKind
 from onwatch.paging.domain.group import AlertGroup, EscalationStatus
 from onwatch.web.auth import WebUser
-from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+from onwatch.web.context import Posted, Web, acting, see_other, signed_in, web
 
 router = APIRouter(include_in_schema=False)
 
 User = Annotated[WebUser, Depends(signed_in)]
-Form = Annotated[Posted, Depends(posted)]
+Form = Annotated[Posted, Depends(acting)]
 W = Annotated[Web, Depends(web)]
 
 
 @router.get("/alerts")
 def alert_groups(request: Request, w: W, user: User, status: str = "open") -> Response:
+    hidden = w.hidden(user)  # groups and role pages of confidential incidents outside their circle
     if status == "open":
         groups = [
-            g for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED) for g in w.groups.groups(status=s)
+            g
+            for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED)
+            for g in w.groups.groups(status=s, hidden_incidents=hidden)
         ]
     elif status in {s.value for s in GroupStatus}:
-        groups = w.groups.groups(status=GroupStatus(status))
+        groups = w.groups.groups(status=GroupStatus(status), hidden_incidents=hidden)
     else:
-        groups = w.groups.groups()
+        groups = w.groups.groups(hidden_incidents=hidden)
     groups.sort(key=lambda g: g.id, reverse=True)
     return w.page(request, "alerts.html", user, groups=groups, status=status)
 
@@ -54,9 +57,11 @@ def _actions(group: AlertGroup, actor: Actor, now: datetime, escalation: Escalat
 def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: str | None = None,
             status_code: int = 200) -> Response:  # fmt: skip
     try:
+        if not w.sees_group(user, group_id):
+            raise NotFound(f"alert group {group_id} does not exist")
         group, alerts, events, escalation = w.groups.detail(group_id)
     except NotFound:
-        return w.page(request, "not_found.html", user, status_code=404, what=f"alert group {group_id}")
+        return _not_found(request, w, user, group_id)
     steps = []
     if escalation is not None:
         for index, step in enumerate(escalation.policy.steps):
@@ -79,6 +84,10 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
     )  # fmt: skip
 
 
+def _not_found(request: Request, w: Web, user: WebUser, group_id: int) -> Response:
+    return w.page(request, "not_found.html", user, status_code=404, what=f"alert group {group_id}")
+
+
 @router.get("/alerts/{group_id}")
 def alert_group(request: Request, group_id: Id, w: W, user: User) -> Response:
     return _detail(request, w, user, group_id)
@@ -86,6 +95,8 @@ def alert_group(request: Request, group_id: Id, w: W, user: User) -> Response:
 
 @router.post("/alerts/{group_id}/actions")
 def alert_group_action(request: Request, group_id: Id, w: W, form: Form) -> Response:
+    if not w.sees_group(form.user, group_id):
+        return _not_found(request, w, form.user, group_id)
     actor = form.user.actor
     action = form.get("action")
     try:
@@ -112,6 +123,8 @@ def alert_group_action(request: Request, group_id: Id, w: W, form: Form) -> Resp
             raw = form.get("incident_id").strip().lstrip("#")
             if not raw.isdigit():
                 raise InvalidInput("enter the number of an incident", field="incident_id")
+            if not w.sees_incident(form.user, int(raw)):  # as if it did not exist
+                raise NotFound(f"incident {int(raw)} does not exist", field="incident_id")
             w.groups.attach(group_id, int(raw), actor)
         else:
             raise InvalidInput(f"unknown action {action!r}", field="action")

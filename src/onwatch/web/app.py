@@ -25,7 +25,7 @@ from onwatch.status.web import routes as status_routes
 from onwatch.status.web.cache import StatusCache
 from onwatch.web import pages
 from onwatch.web.auth import Sessions, SignInRequired
-from onwatch.web.context import CsrfRejected, Web
+from onwatch.web.context import CsrfRejected, ViewOnly, Web
 from onwatch.web.sign_in import SignInGuard
 from onwatch.web.templating import Templates
 
@@ -46,7 +46,7 @@ def install_web(
     status_ttl: float = 5.0,
 ) -> Web:
     templates = Templates()
-    sessions = Sessions(db, clock, secure_cookies=public_url.startswith("https://"))
+    sessions = Sessions(db, clock, secure_cookies=public_url.startswith("https://"), cache=cache)
     w = Web(
         db=db,
         clock=clock,
@@ -80,6 +80,13 @@ def install_web(
                       message="This form was sent without its CSRF token (or with a wrong one), so nothing "
                       "was changed. Reload the page and try again.")  # fmt: skip
 
+    async def view_only(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ViewOnly)
+        return w.page(request, "error.html", exc.user, status_code=403, title="Not allowed",
+                      message=f"Your access is {exc.user.access.level.value}: you can look, but "
+                      "changing anything needs a responder (ask an admin).")  # fmt: skip
+
     app.add_exception_handler(SignInRequired, sign_in_first)
+    app.add_exception_handler(ViewOnly, view_only)
     app.add_exception_handler(CsrfRejected, csrf_rejected)
     return w

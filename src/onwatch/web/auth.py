@@ -19,8 +19,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from onwatch.config.cache import ConfigCache
 from onwatch.db.secrets import shared_secret
 from onwatch.db.uow import Database
+from onwatch.directory.access import Caller, caller_in
 from onwatch.directory.accounts import WebRepository, WebSession
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Interface
@@ -55,6 +57,17 @@ class WebUser:
     person_id: str
     name: str
     session: WebSession
+    # the person's access level and circle (directory/access.py), read at each request
+    access: Caller
+
+    @property
+    def may_act(self) -> bool:
+        """Responders and admins act; viewers see no action buttons and their posts are refused."""
+        return self.access.may_act
+
+    @property
+    def is_admin(self) -> bool:
+        return self.access.is_admin
 
     @property
     def actor(self) -> Actor:
@@ -74,9 +87,12 @@ class SignInRequired(Exception):
 
 
 class Sessions:
-    def __init__(self, db: Database, clock: Clock, *, secure_cookies: bool = False) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, secure_cookies: bool = False, cache: ConfigCache | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.cache = cache or ConfigCache()
         self.secure_cookies = secure_cookies
         self._key: bytes | None = None
 
@@ -132,9 +148,10 @@ class Sessions:
         with self.db.read() as uow:
             session = WebRepository(uow.conn).find_session(secret, self.clock.now())
             person = uow.directory.person(session.person_id) if session else None
-        if session is None or person is None or not person.active:
-            return None
-        return WebUser(person.id, person.name, session)
+            if session is None or person is None or not person.active:
+                return None
+            access = caller_in(uow, self.cache, person.id)
+        return WebUser(person.id, person.name, session, access)
 
     # ---- cookies ---------------------------------------------------------------------------
 

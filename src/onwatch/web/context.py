@@ -11,9 +11,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
+from onwatch.directory.access import hidden_incidents, require_visible_group
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import ProcessCommands
 from onwatch.kernel.clock import Clock
+from onwatch.kernel.errors import NotFound
 from onwatch.oncall.commands import OnCallService
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.status.subscriptions import StatusSubscriptions
@@ -43,6 +45,23 @@ class Web:
                 return self.cache.get(uow).config.organisation.name
         except Exception:  # no configuration applied yet: the page still renders
             return "onwatch"
+
+    def hidden(self, user: WebUser) -> frozenset[int]:
+        """The confidential incidents this person may not see (directory/access.py)."""
+        with self.db.read() as uow:
+            return hidden_incidents(uow.conn, user.access)
+
+    def sees_incident(self, user: WebUser, incident_id: int) -> bool:
+        with self.db.read() as uow:
+            return incident_id not in hidden_incidents(uow.conn, user.access, only=(incident_id,))
+
+    def sees_group(self, user: WebUser, group_id: int) -> bool:
+        try:
+            with self.db.read() as uow:
+                require_visible_group(uow.conn, user.access, group_id)
+        except NotFound:
+            return False
+        return True
 
     def people(self) -> dict[str, str]:
         """Person id -> display name (inactive people too: old incidents name them)."""
@@ -100,6 +119,14 @@ class CsrfRejected(Exception):
     """A form POST without the session's CSRF token: nothing is written."""
 
 
+class ViewOnly(Exception):
+    """A viewer tried to change something: answered with a 403 page, nothing is written."""
+
+    def __init__(self, user: WebUser) -> None:
+        super().__init__(user.person_id)
+        self.user = user
+
+
 async def posted(request: Request, user: WebUser = Depends(signed_in)) -> Posted:
     form = await request.form()
     if not csrf_ok(user.csrf_token, form.get("csrf_token")):
@@ -110,6 +137,22 @@ async def posted(request: Request, user: WebUser = Depends(signed_in)) -> Posted
         if isinstance(value, str):
             lists.setdefault(key, []).append(value)
     return Posted(user, values, lists)
+
+
+async def acting(request: Request, user: WebUser = Depends(signed_in)) -> Posted:
+    """A CSRF-checked form POST from someone who may act (a responder or an admin)."""
+    form = await posted(request, user)
+    if not user.may_act:
+        raise ViewOnly(user)
+    return form
+
+
+def acting_user(request: Request) -> WebUser:
+    """Dependency for pages that only lead to changes (the declare form): a responder or admin."""
+    user = signed_in(request)
+    if not user.may_act:
+        raise ViewOnly(user)
+    return user
 
 
 def see_other(url: str) -> Response:

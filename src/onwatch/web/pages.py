@@ -15,7 +15,7 @@ from onwatch.kernel.enums import Severity, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
-from onwatch.web.context import Posted, Web, posted, see_other, signed_in, web
+from onwatch.web.context import Posted, Web, acting, acting_user, posted, see_other, signed_in, web
 from onwatch.web.sign_in import SignInRefused
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +23,8 @@ EXPIRED = "This form expired (its CSRF token is missing or wrong); reload the pa
 
 User = Annotated[WebUser, Depends(signed_in)]
 Form = Annotated[Posted, Depends(posted)]
+Acting = Annotated[Posted, Depends(acting)]
+ActingUser = Annotated[WebUser, Depends(acting_user)]
 W = Annotated[Web, Depends(web)]
 
 
@@ -91,7 +93,8 @@ def dashboard(request: Request, w: W, user: User) -> Response:
     except NotFound:  # no configuration applied yet: the dashboard still answers
         applied, oncall = None, []
     cadence = cadence_table(applied)
-    open_incidents = w.incidents.find(IncidentFilter(active=True, include_confidential=True))
+    hidden = w.hidden(user)  # confidential incidents outside the person's circle
+    open_incidents = w.incidents.find(IncidentFilter(active=True, hidden=hidden))
     rows = [
         {
             "incident": i,
@@ -101,7 +104,11 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         }
         for i in open_incidents
     ]
-    groups = [g for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED) for g in w.groups.groups(status=s)]
+    groups = [
+        g
+        for s in (GroupStatus.TRIGGERED, GroupStatus.ACKNOWLEDGED)
+        for g in w.groups.groups(status=s, hidden_incidents=hidden)
+    ]
     with w.db.read() as uow:
         services = uow.directory.services()
         slo = {sid: r.tracker for sid, r in uow.slo.states().items()}
@@ -129,12 +136,12 @@ def _declare_form(request: Request, w: W, user: WebUser, **extra: object) -> Res
 
 
 @router.get("/incidents/new")
-def declare_page(request: Request, w: W, user: User) -> Response:
+def declare_page(request: Request, w: W, user: ActingUser) -> Response:
     return _declare_form(request, w, user)
 
 
 @router.post("/incidents")
-def declare(request: Request, w: W, form: Form) -> Response:
+def declare(request: Request, w: W, form: Acting) -> Response:
     values = {
         "title": form.get("title"),
         "severity": form.get("severity"),
