@@ -17,7 +17,7 @@ from onwatch.alerts.ingest.apply import AlertIngest
 from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import health as health_routes
-from onwatch.api import problems
+from onwatch.api import openapi, problems
 from onwatch.api.auth import TokenCache
 from onwatch.api.headers import SecurityHeaders
 from onwatch.api.health import Health
@@ -107,6 +107,7 @@ def create_api(
     app.state.slo_samples = SloSamples(db, clock, cache)
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
+    openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat, slo)
     for module in routers:

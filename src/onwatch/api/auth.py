@@ -75,6 +75,15 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
     return principal
 
 
+# each role check's dependency function -> the role it requires (the OpenAPI document's 401/403)
+_ROLE_OF: dict[object, TokenRole] = {}
+
+
+def required_role(call: object) -> TokenRole | None:
+    """The role a dependency function (of require / require_on_*) checks, or None."""
+    return _ROLE_OF.get(call)
+
+
 def require(role: TokenRole) -> object:
     """Dependency: the caller's token must have at least `role`."""
 
@@ -84,6 +93,7 @@ def require(role: TokenRole) -> object:
     ) -> Principal:
         return _with_role(request, credentials, role)
 
+    _ROLE_OF[check] = role
     return Depends(check)
 
 
@@ -112,6 +122,7 @@ def require_on_incident(role: TokenRole) -> object:
             require_visible_incident(uow.conn, principal.caller(uow, request), incident_id)
         return principal
 
+    _ROLE_OF[check] = role
     return Depends(check)
 
 
@@ -130,6 +141,7 @@ def require_on_group(role: TokenRole) -> object:
             require_visible_group(uow.conn, principal.caller(uow, request), group_id)
         return principal
 
+    _ROLE_OF[check] = role
     return Depends(check)
 
 

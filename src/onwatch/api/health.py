@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from onwatch import __version__
-from onwatch.api.problems import problem
+from onwatch.api.problems import problem, responses
 from onwatch.db.uow import Database
 
 DATABASE_TIMEOUT = 2.0  # seconds /healthz waits for the database before it calls it unreachable
@@ -98,7 +98,7 @@ def _unavailable(title: str, failing: dict[str, str]) -> JSONResponse:
 def install(app: FastAPI, health: Health) -> None:
     """The two routes (no token: probes and load balancers call them)."""
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], responses=responses(503))
     async def healthz() -> JSONResponse:
         """Whether this process can serve: its database reachable, its threads alive. 503
         problem+json names each failing part (`errors[].field`: database, ingest, engine)."""
@@ -106,7 +106,7 @@ def install(app: FastAPI, health: Health) -> None:
             return _unavailable("Not healthy", failing)
         return JSONResponse({"status": "ok", "database": health.db.dialect, "version": __version__})
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses=responses(503))
     async def readyz() -> JSONResponse:
         """Whether a load balancer should send requests here: healthy, started and not draining."""
         if health.phase is not Phase.READY:

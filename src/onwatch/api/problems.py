@@ -7,11 +7,45 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from onwatch.kernel.errors import DomainError, RateLimited
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["severity"], description="where: `title`, `alerts[3].labels`, `query.at`")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every error onwatch's API answers (as application/problem+json)."""
+
+    type: str = "about:blank"
+    title: str = Field(examples=["Invalid request"])
+    status: int = Field(examples=[422])
+    detail: str
+    errors: list[FieldProblem] | None = Field(default=None, description="each field at fault")
+
+
+WHY = {
+    400: "Malformed JSON, or JSON nested deeper than 64 levels (the field named)",
+    401: "No API token, or an unknown or revoked one",
+    403: "The token's role, or a rule of the process, does not allow this caller",
+    404: "No such resource (or one this token may not see)",
+    409: "Refused by a rule of the process (the state machine, ownership, a newer version)",
+    413: "The body is larger than the configured limit",
+    422: "Invalid input: each field at fault named",
+    503: "Unavailable: nothing was stored; try again (after Retry-After seconds, when given)",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: these statuses answer a Problem (api/openapi.py files them under
+    application/problem+json)."""
+    return {status: {"model": Problem, "description": WHY[status]} for status in statuses}
 
 
 def problem(

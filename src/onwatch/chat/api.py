@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from onwatch.api.problems import problem
+from onwatch.api.problems import problem, responses
 from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
 from onwatch.chat.signature import is_valid
@@ -42,14 +42,19 @@ def _caller(db: Database, cache: ConfigCache, chat_id: str) -> Caller | None:
         return caller_in(uow, cache, person) if person is not None else None
 
 
-@router.post("/slack/commands", response_class=JSONResponse)
+@router.post(
+    "/slack/commands",
+    response_class=JSONResponse,
+    responses=responses(400, 401, 404, 413),
+    openapi_extra={
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}
+    },
+)
 async def slack_command(request: Request) -> JSONResponse:
     """Run `/incident …`, `/oncall [role]` or `/handoff [note]` as the mapped onwatch person."""
     secret: str = request.app.state.slack_signing_secret
     if not secret:
-        return JSONResponse(
-            {"detail": "chat is not configured: set ONWATCH_SLACK_SIGNING_SECRET"}, status_code=404
-        )
+        return problem(404, "Not found", "chat is not configured: set ONWATCH_SLACK_SIGNING_SECRET")
     body = await request.body()
     clock: Clock = request.app.state.clock
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")

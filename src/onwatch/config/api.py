@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from onwatch.api.auth import Admin
 from onwatch.api.params import Id
-from onwatch.api.problems import problem
+from onwatch.api.problems import problem, responses
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import ConfigError, load_config
 from onwatch.db.uow import Database
@@ -37,7 +37,7 @@ class ApplyOut(BaseModel):
     changes: list[str]
 
 
-@router.get("/config")
+@router.get("/config", responses=responses(404))
 def current_config(request: Request, _who: Admin) -> dict[str, Any]:
     with _db(request).read() as uow:
         current = uow.config.current()

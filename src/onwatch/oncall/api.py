@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from onwatch.api.auth import Principal, Responder, Viewer
 from onwatch.api.params import Id, Instant
+from onwatch.api.problems import responses
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import InvalidInput
@@ -267,13 +268,17 @@ def _feed(request: Request, kind: str, target: str, who: Principal) -> FeedOut:
     return FeedOut(id=feed_id, url=f"{base}/ical/{secret}.ics")
 
 
-@router.post("/api/v1/schedules/{schedule_id}/feeds", response_model=FeedOut, status_code=201)
+@router.post(
+    "/api/v1/schedules/{schedule_id}/feeds", response_model=FeedOut, status_code=201, responses=responses(403)
+)
 def schedule_feed(schedule_id: str, request: Request, who: Viewer) -> FeedOut:
     """A secret iCalendar URL for this schedule's final shifts."""
     return _feed(request, "schedule", schedule_id, who)
 
 
-@router.post("/api/v1/people/{person_id}/feeds", response_model=FeedOut, status_code=201)
+@router.post(
+    "/api/v1/people/{person_id}/feeds", response_model=FeedOut, status_code=201, responses=responses(403)
+)
 def person_feed(person_id: str, request: Request, who: Viewer) -> FeedOut:
     """A secret iCalendar URL for one person's shifts on every schedule ("my shifts")."""
     if who.person_id != person_id and not who.role.allows(TokenRole.ADMIN):

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from onwatch.alerts.sources.base import PayloadError
 from onwatch.api.auth import Responder, Viewer
 from onwatch.api.limits import deep_json_problem
-from onwatch.api.problems import PROBLEM_JSON, problem
+from onwatch.api.problems import PROBLEM_JSON, problem, responses
 from onwatch.db.uow import Database
 from onwatch.kernel.bounds import raw_too_deep
 from onwatch.slo.evaluate import PrometheusClients
@@ -22,7 +22,33 @@ from onwatch.slo.samples import SloSamples
 router = APIRouter(prefix="/api/v1", tags=["slo"])
 
 
-@router.post("/slo/samples", status_code=202)
+@router.post(
+    "/slo/samples",
+    status_code=202,
+    responses=responses(400, 413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": 'one sample, or {"samples": [...]} (fields in onwatch.slo.samples)',
+                        "properties": {
+                            "service": {"type": "string"},
+                            "at": {"type": "string", "format": "date-time"},
+                            "requests": {"type": "number", "minimum": 0},
+                            "errors": {"type": "number", "minimum": 0},
+                            "satisfied": {"type": "number", "minimum": 0},
+                            "tolerated": {"type": "number", "minimum": 0},
+                            "samples": {"type": "array", "items": {"type": "object"}},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
 async def push_samples(request: Request, _who: Responder) -> Response:
     """Pushed measurements for services with `source: pushed` (see onwatch.slo.samples).
     Answers 202 once stored; 422 naming each field at fault (NaN, negative counts, samples from
