@@ -131,7 +131,7 @@ def run_cycles(
         wall, cpu = time.perf_counter(), self_cpu()
         prom = cpu_of(prometheus_pid) if prometheus_pid else 0.0
         # what the worker does before its pass: Prometheus is asked outside the write transaction
-        worker.handlers.prepare(db, clock.now())
+        worker.kinds.prepare(db, clock.now())
         in_transaction = time.perf_counter()
         ran = worker.run_timers()
         holds.append(time.perf_counter() - in_transaction)

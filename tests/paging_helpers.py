@@ -140,14 +140,14 @@ def make_bench(
         "email": EmailChannel(host=smtp.host, port=smtp.port, sender="onwatch@illumidesk.example"),
     }
     from onwatch.alerts.ingest.apply import AlertIngest
+    from onwatch.bootstrap import timer_kinds
     from onwatch.config.cache import ConfigCache
-    from onwatch.engine.timers import TimerHandlers
     from onwatch.paging.commands import SignerSource
     from onwatch.slo.alert_channel import SloAlertChannel
 
     signer = SignerSource(public_url)
     # SLO state changes enter the alert pipeline through the outbox, like in `Onwatch.worker()`
     slo = SloAlertChannel(db, clock, AlertIngest(db, clock, ConfigCache(), signer))
-    worker = Worker(db, clock, TimerHandlers(ConfigCache(), signer), {**channels, slo.name: slo})
+    worker = Worker(db, clock, timer_kinds(ConfigCache(), signer), {**channels, slo.name: slo})
     api = TestClient(create_api(db, clock, public_url=public_url, wake=worker.wake))
     return PagingBench(db, clock, api, worker, webhook, smtp)

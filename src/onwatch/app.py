@@ -38,14 +38,14 @@ class Onwatch:
         from datetime import timedelta
 
         from onwatch.alerts.ingest.apply import AlertIngest
-        from onwatch.engine.timers import TimerHandlers
+        from onwatch.bootstrap import timer_kinds
         from onwatch.engine.worker import Worker
         from onwatch.notify.registry import build_channels
         from onwatch.slo.alert_channel import SloAlertChannel
         from onwatch.status.webhooks import StatusWebhookChannel
 
         signer = SignerSource(self.settings.public_url)
-        handlers = TimerHandlers(self.cache, signer)
+        kinds = timer_kinds(self.cache, signer)
         lease = timedelta(seconds=self.settings.worker_lease_seconds)
         all_channels = dict(channels or build_channels(self.settings))
         # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
@@ -57,7 +57,7 @@ class Onwatch:
         )
         all_channels.setdefault(status_hooks.name, status_hooks)
         self.ensure_chains()
-        return Worker(self.db, self.clock, handlers, all_channels, lease=lease)
+        return Worker(self.db, self.clock, kinds, all_channels, lease=lease)
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is

@@ -19,16 +19,15 @@ from datetime import timedelta
 
 from onwatch.db.uow import Database
 from onwatch.engine.listen import start_listener
-from onwatch.engine.timers import TimerHandlers
+from onwatch.engine.timers import TimerKinds
 from onwatch.kernel.clock import Clock
 from onwatch.metrics import DELIVERY_LATENCY, TIMER_LATENESS
 from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
-from onwatch.paging.store import counts as alert_counts
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
-FOLD_SECONDS = 5.0  # how often a running worker folds appended alert-group counts
+CHORE_SECONDS = 5.0  # how often a running worker does the slices' chores (e.g. fold group counts)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,7 +49,7 @@ class Worker:
         self,
         db: Database,
         clock: Clock,
-        handlers: TimerHandlers,
+        kinds: TimerKinds,
         channels: Mapping[str, Channel],
         *,
         lease: timedelta = timedelta(seconds=60),
@@ -60,7 +59,7 @@ class Worker:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.handlers = handlers
+        self.kinds = kinds
         self.channels = channels
         self.lease = lease
         self.batch = batch  # outbox messages claimed at once
@@ -76,19 +75,19 @@ class Worker:
     def run_timers(self) -> int:
         """Run up to `timer_batch` due timers in one transaction: escalation steps together (set-based),
         any other timer in its own savepoint, so one broken timer cannot hold back the others."""
-        self.handlers.prepare(self.db, self.clock.now())
+        self.kinds.prepare(self.db, self.clock.now())
         with self.db.write() as uow:
             now = self.clock.now()
             due = uow.engine.due_timers(now, self.timer_batch)
             # deleted first: a handler may schedule a timer that (on SQLite) reuses a freed rowid
             uow.engine.delete_timers([t.id for t in due])
-            self.handlers.new_pass()
+            self.kinds.new_pass()
             for timer in due:
                 TIMER_LATENESS.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
-            for timer in self.handlers.escalate_many(uow, due, now):
+            for timer in self.kinds.run_batches(uow, due, now):
                 savepoint = uow.conn.begin_nested()
                 try:
-                    self.handlers.handle(uow, timer, now)
+                    self.kinds.handle(uow, timer, now)
                     savepoint.commit()
                 except Exception:
                     savepoint.rollback()
@@ -141,15 +140,18 @@ class Worker:
             return DeliveryError(f"{type(exc).__name__}: {exc}")
         return None
 
-    def fold_counts(self) -> int:
-        """Fold the counts ingest appended into their alert groups' rows (store.alert_counts), so
-        that they stay a handful of rows per group; returns how many groups changed."""
-        with self.db.write() as uow:
-            return alert_counts.fold(uow.conn)
+    def chores(self) -> int:
+        """The upkeep slices registered (paging folds the counts ingest appended into their groups'
+        rows, so that they stay a handful of rows per group); returns how many rows changed."""
+        changed = 0
+        for chore in self.kinds.chores:
+            with self.db.write() as uow:
+                changed += chore(uow.conn)
+        return changed
 
     def run_once(self) -> int:
         """Everything due now, until nothing is left (tests call this after advancing the clock)."""
-        self.fold_counts()
+        self.chores()
         total = 0
         while True:
             done = self.run_timers() + self.deliver()
@@ -197,12 +199,12 @@ class Worker:
         for sender in senders:
             sender.start()
         self._threads = [*self._threads, *senders]
-        folded_at = time.monotonic()
+        chores_at = time.monotonic()
         while not stop.is_set():
             try:
-                if time.monotonic() - folded_at >= FOLD_SECONDS:
-                    folded_at = time.monotonic()
-                    self.fold_counts()
+                if time.monotonic() - chores_at >= CHORE_SECONDS:
+                    chores_at = time.monotonic()
+                    self.chores()
                 while self.run_timers():
                     self._send_wake.set()  # the pass queued pages: the sender need not wait for NOTIFY
                 wait = self._until_next_due(poll, timers=True)

@@ -7,12 +7,21 @@ went away (the IMOC engaged, an update was posted) does nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from onwatch.db.uow import UnitOfWork
 from onwatch.db.work import TimerRecord
+from onwatch.engine.timers import TimerKinds
 from onwatch.incidents import announcements
-from onwatch.incidents.automation import ENGINE, IncidentAutomation, timer_key
+from onwatch.incidents.automation import (
+    ENGINE,
+    INVESTIGATING,
+    PUBLIC_CHECK,
+    UPDATE_DUE,
+    IncidentAutomation,
+    timer_key,
+)
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.rules import (
     communications_holder,
@@ -28,6 +37,7 @@ from onwatch.kernel.timeline import JSONValue, TimelineEvent
 from onwatch.notify.base import Notification
 from onwatch.paging.outreach import notify_person
 from onwatch.paging.pager import Pager
+from onwatch.paging.timers import PagingPass
 
 
 def _hhmm(at: datetime) -> str:
@@ -160,3 +170,23 @@ def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetim
         f"incident:{incident.id}",
         first_method_only=True,
     )
+
+
+def register(kinds: TimerKinds, paging: PagingPass) -> None:
+    """The incident process's timer kinds; they page through the pass's shared Pager."""
+    handlers: dict[str, Callable[[UnitOfWork, Pager, TimerRecord, datetime], None]] = {
+        INVESTIGATING: investigating_too_long,
+        UPDATE_DUE: update_due,
+        PUBLIC_CHECK: public_check,
+    }
+    for kind, handler in handlers.items():
+        kinds.register(kind, _paging_through(paging, handler))
+
+
+def _paging_through(
+    paging: PagingPass, handler: Callable[[UnitOfWork, Pager, TimerRecord, datetime], None]
+) -> Callable[[UnitOfWork, TimerRecord, datetime], None]:
+    def run(uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        handler(uow, paging.pager(uow, now), timer, now)
+
+    return run
