@@ -9,7 +9,6 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onwatch.api.params import Id
-from onwatch.api.params import Id
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.directory.access import (
     Caller,
