@@ -15,12 +15,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from onwatch.api.app import create_api
+from onwatch.bootstrap import timer_kinds
 from onwatch.config.apply import apply_config
 from onwatch.config.cache import ConfigCache
 from onwatch.config.schema import OnwatchConfig, StatusPageConfig, StatusWebhooks
 from onwatch.db.tables import outbox, status_subscribers
 from onwatch.db.uow import Database
-from onwatch.engine.timers import TimerHandlers
 from onwatch.engine.worker import Worker
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.kernel.clock import FakeClock
@@ -49,7 +49,7 @@ def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
 @pytest.fixture
 def worker(db: Database, clock: FakeClock) -> Worker:
     channel = StatusWebhookChannel(db, clock, ConfigCache())
-    return Worker(db, clock, TimerHandlers(ConfigCache(), SignerSource("http://onwatch.test")),
+    return Worker(db, clock, timer_kinds(ConfigCache(), SignerSource("http://onwatch.test")),
                   {channel.name: channel})  # fmt: skip
 
 
