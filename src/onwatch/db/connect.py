@@ -15,15 +15,33 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT = 5  # seconds per host, unless the URL says `connect_timeout=`
 _IMMEDIATE = "onwatch_sqlite_immediate"
 
 
 def normalise_url(url: str) -> str:
-    """Accept `postgresql://` and `postgres://` and use psycopg 3 for them."""
+    """Accept `postgresql://` and `postgres://` and use psycopg 3 for them; accept libpq's multi-host
+    URLs (`postgresql://u@h1:5432,h2:5433/db?target_session_attrs=read-write`, a primary and its
+    standby: libpq connects to the first that answers and fits `target_session_attrs`)."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("postgresql"):
+        return _hosts_as_query(url)
     return url
+
+
+def _hosts_as_query(url: str) -> str:
+    """libpq's `u@h1:p1,h2:p2/db` as SQLAlchemy's `u@/db?host=h1:p1&host=h2:p2` (SQLAlchemy's URL
+    parser takes one host and port; its psycopg dialect passes repeated `host=` on to libpq)."""
+    scheme, _, rest = url.partition("://")
+    authority, _, tail = rest.partition("/")
+    userinfo, at, hosts = authority.rpartition("@")
+    if "," not in hosts:
+        return url
+    dbname, _, query = tail.partition("?")
+    params = [f"host={host}" for host in hosts.split(",") if host]
+    return f"{scheme}://{userinfo}{at}/{dbname}?{'&'.join([*params, query] if query else params)}"
 
 
 def _json_dumps(value: Any) -> str:
@@ -37,6 +55,9 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
+    if "connect_timeout" not in sa.make_url(url).query:
+        # an unreachable host (a dead primary) is given up on, and the next host tried, in seconds
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)

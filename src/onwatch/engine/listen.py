@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -21,11 +22,11 @@ log = logging.getLogger(__name__)
 CHANNEL = WAKE_CHANNEL
 
 
-def listen_forever(dsn: str, wake: Callable[[], None], stop: threading.Event) -> None:
+def listen_forever(connect: dict[str, Any], wake: Callable[[], None], stop: threading.Event) -> None:
     """Call `wake` on every notification until `stop` is set; reconnect after failures."""
     while not stop.is_set():
         try:
-            with psycopg.connect(dsn, autocommit=True) as conn:
+            with psycopg.connect(**connect, autocommit=True) as conn:
                 conn.execute(f"LISTEN {CHANNEL}")
                 wake()  # anything queued while we were not listening
                 while not stop.is_set():
@@ -42,9 +43,12 @@ def start_listener(
     """A daemon thread listening for work on PostgreSQL; None on SQLite (one process, woken directly)."""
     if engine.dialect.name != "postgresql":
         return None
-    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # connected as SQLAlchemy connects (every host of a multi-host URL, the same options)
+    args, options = engine.dialect.create_connect_args(engine.url)
+    connect = {**options, **({"conninfo": args[0]} if args else {})}
+    connect.pop("context", None)  # SQLAlchemy's type adapters: the listener reads no rows
     thread = threading.Thread(
-        target=listen_forever, args=(dsn, wake, stop), name="onwatch-listen", daemon=True
+        target=listen_forever, args=(connect, wake, stop), name="onwatch-listen", daemon=True
     )
     thread.start()
     return thread
