@@ -7,14 +7,15 @@ nothing by going on. The address is the one uvicorn reports: behind a reverse pr
 it (`--forwarded-allow-ips`) so X-Forwarded-For names the real client.
 
 Password hashes (argon2: tens of milliseconds of CPU and 64 MiB each) are checked on a small thread
-pool of their own, never on the event loop and never on the pool that serves the other requests; when
-more sign-ins wait than `max_waiting`, the next is answered 503 at once. So parallel guessing costs the
-rest of the API at most those few threads.
+pool of their own (half the machine's cores, at least one), never on the event loop and never on the
+pool that serves the other requests; when more sign-ins wait than `max_waiting`, the next is answered
+503 at once. So parallel guessing costs the rest of the API at most those few threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,8 +25,10 @@ from onwatch.kernel.clock import Clock
 from onwatch.kernel.rate_limit import RateLimiter, client_key, in_words
 from onwatch.web.auth import Sessions
 
-# one pool for the process: what it bounds is the process's CPU and memory spent on argon2
-_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="onwatch-password")
+# One pool for the process: what it bounds is the process's CPU and memory spent on argon2 (one check
+# is ~60-170 ms of one core and 64 MiB here), so at most half the cores, whatever guessers do.
+HASHING_THREADS = max(1, (os.cpu_count() or 2) // 2)
+_HASHING = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="onwatch-password")
 
 
 @dataclass(frozen=True)
