@@ -16,6 +16,12 @@ were asked to take, or were paged for a role on it. Anyone else, and any viewer,
 incident does not exist (404), so its existence does not leak either. A token without a person is
 in the circle only as an admin.
 
+Schedules: the security on-call's schedule (`roles.security.schedule`) says whom to approach about
+a vulnerability, so viewers do not see it (nor its shifts, overrides, on-call entry, gaps or
+calendar feeds); responders and admins do. Calendar feeds: anyone creates one of a schedule they see,
+or of their own shifts (an admin, of anyone's); only the feed's owner (who created it, or the person
+whose shifts it carries) or an admin revokes it.
+
 Callers outside the circle are few questions away from a leak, so everything that shows incidents
 asks one thing: `hidden_incidents(conn, caller)`, the confidential incidents this caller may not
 see (a small set: security incidents are rare), and leaves those out.
@@ -145,6 +151,23 @@ def _participants(conn: sa.Connection, person_id: str, ids: Collection[int]) -> 
     for incident_id in conn.execute(sa.union(holds, paged)).scalars():
         found.setdefault(int(incident_id), set()).add(person_id)
     return found
+
+
+def hidden_schedules(config: OnwatchConfig | None, level: AccessLevel) -> frozenset[str]:
+    """The schedules a caller of `level` may not see: the security on-call's, for viewers."""
+    if config is None or level.allows(AccessLevel.RESPONDER):
+        return frozenset()
+    security = config.roles.get(Role.SECURITY)
+    return frozenset({security.schedule}) if security and security.schedule else frozenset()
+
+
+def may_revoke_feed(who: Caller, *, created_by: str, kind: str, target_id: str) -> bool:
+    """The feed's owner (its creator, or the person whose shifts it carries) or an admin."""
+    if who.is_admin:
+        return True
+    if who.person_id is None:
+        return False
+    return who.person_id == created_by or (kind == "person" and who.person_id == target_id)
 
 
 def applied_config(uow: UnitOfWork, cache: ConfigCache) -> OnwatchConfig | None:

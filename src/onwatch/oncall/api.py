@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from onwatch.api.auth import Principal, Responder, Viewer
 from onwatch.api.params import Id, Instant
 from onwatch.api.problems import responses
+from onwatch.db.uow import Database
+from onwatch.directory.access import hidden_schedules
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.enums import Role
-from onwatch.kernel.errors import InvalidInput
+from onwatch.kernel.errors import InvalidInput, NotFound
 from onwatch.oncall.commands import OnCallService, RoleOnCall
 from onwatch.oncall.domain.schedules import Override, Schedule, Shift
 from onwatch.oncall.ical import render_calendar
@@ -25,6 +27,17 @@ router = APIRouter(tags=["on-call"])
 def _service(request: Request) -> OnCallService:
     service: OnCallService = request.app.state.oncall
     return service
+
+
+def _hidden(request: Request, who: Principal) -> frozenset[str]:
+    """Schedules this token may not see (directory/access.py: the security on-call's, for viewers)."""
+    return hidden_schedules(_service(request).applied().config, who.role)
+
+
+def _visible(request: Request, who: Principal, schedule_id: str) -> str:
+    if schedule_id in _hidden(request, who):
+        raise NotFound(f"schedule {schedule_id!r} does not exist", field="schedule")
+    return schedule_id
 
 
 class ShiftOut(BaseModel):
@@ -64,10 +77,13 @@ class OnCallOut(BaseModel):
 
 @router.get("/api/v1/oncall", response_model=list[OnCallOut])
 def who_is_on_call(
-    request: Request, _who: Viewer, role: Role | None = None, at: Annotated[Instant | None, Query()] = None
+    request: Request, who: Viewer, role: Role | None = None, at: Annotated[Instant | None, Query()] = None
 ) -> list[OnCallOut]:
-    """Who holds every role (or `role`) now or `at`, why, until when, and who is next."""
-    return [OnCallOut.of(r) for r in _service(request).who(role, at)]
+    """Who holds every role (or `role`) now or `at`, why, until when, and who is next (a role
+    whose schedule the caller may not see is left out)."""
+    hidden = _hidden(request, who)
+    entries = _service(request).who(role, at)
+    return [OnCallOut.of(r) for r in entries if not (r.schedule and r.schedule.id in hidden)]
 
 
 class GapOut(BaseModel):
@@ -79,12 +95,14 @@ class GapOut(BaseModel):
 
 @router.get("/api/v1/oncall/gaps", response_model=list[GapOut])
 def coverage_gaps(
-    request: Request, _who: Viewer, days: Annotated[int, Query(ge=1, le=366)] = 14
+    request: Request, who: Viewer, days: Annotated[int, Query(ge=1, le=366)] = 14
 ) -> list[GapOut]:
     """Time ranges in the next `days` days in which a role has nobody on call."""
+    hidden = _hidden(request, who)
     return [
         GapOut(role=g.role, schedule=g.schedule_id, start=g.start, end=g.end)
         for g in _service(request).gaps(days)
+        if g.schedule_id not in hidden
     ]
 
 
@@ -131,16 +149,18 @@ def _schedule_out(s: Schedule, roles: list[Role]) -> ScheduleOut:
 
 
 @router.get("/api/v1/schedules", response_model=list[ScheduleOut])
-def list_schedules(request: Request, _who: Viewer) -> list[ScheduleOut]:
+def list_schedules(request: Request, who: Viewer) -> list[ScheduleOut]:
     applied = _service(request).applied()
+    hidden = _hidden(request, who)
     roles_of = {
         sid: [r for r in Role if (s := applied.role_schedule(r)) and s.id == sid] for sid in applied.schedules
     }
-    return [_schedule_out(s, roles_of[sid]) for sid, s in applied.schedules.items()]
+    return [_schedule_out(s, roles_of[sid]) for sid, s in applied.schedules.items() if sid not in hidden]
 
 
 @router.get("/api/v1/schedules/{schedule_id}", response_model=ScheduleOut)
-def get_schedule(schedule_id: str, request: Request, _who: Viewer) -> ScheduleOut:
+def get_schedule(schedule_id: str, request: Request, who: Viewer) -> ScheduleOut:
+    _visible(request, who, schedule_id)
     applied = _service(request).applied()
     schedule = applied.schedule(schedule_id)
     return _schedule_out(
@@ -157,11 +177,12 @@ def _range(start: datetime | None, end: datetime | None, request: Request) -> tu
 def shifts(
     schedule_id: str,
     request: Request,
-    _who: Viewer,
+    who: Viewer,
     start: Annotated[Instant | None, Query(alias="from")] = None,
     end: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> list[ShiftOut]:
     """Final shifts (layers stacked, overrides applied) in [from, to); default the next 14 days."""
+    _visible(request, who, schedule_id)
     begin, finish = _range(start, end, request)
     return [ShiftOut.of(s) for s in _service(request).shifts(schedule_id, begin, finish)]
 
@@ -190,10 +211,11 @@ class OverrideOut(BaseModel):
 def list_overrides(
     schedule_id: str,
     request: Request,
-    _who: Viewer,
+    who: Viewer,
     start: Annotated[Instant | None, Query(alias="from")] = None,
     end: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> list[OverrideOut]:
+    _visible(request, who, schedule_id)
     begin, finish = _range(start, end, request)
     return [OverrideOut.of(o) for o in _service(request).overrides(schedule_id, begin, finish)]
 
@@ -241,9 +263,11 @@ def leave_handoff(body: HandoffIn, request: Request, who: Responder) -> HandoffN
 
 
 @router.get("/api/v1/handoffs", response_model=HandoffOut)
-def read_handoff(request: Request, _who: Viewer, role: Role = Role.EOC) -> HandoffOut:
+def read_handoff(request: Request, who: Viewer, role: Role = Role.EOC) -> HandoffOut:
     """The current holder of `role` and the notes left since the previous shift began."""
     current, notes = _service(request).notes_for_current_shift(role)
+    if current.schedule is not None:
+        _visible(request, who, current.schedule.id)
     return HandoffOut(
         oncall=OnCallOut.of(current),
         notes=[
@@ -263,7 +287,7 @@ class FeedOut(BaseModel):
 
 def _feed(request: Request, kind: str, target: str, who: Principal) -> FeedOut:
     service = _service(request)
-    secret, feed_id = service.create_feed(kind, target, who.actor())
+    secret, feed_id = service.create_feed(kind, target, who.actor(), _hidden(request, who))
     base = str(request.base_url).rstrip("/")
     return FeedOut(id=feed_id, url=f"{base}/ical/{secret}.ics")
 
@@ -272,7 +296,8 @@ def _feed(request: Request, kind: str, target: str, who: Principal) -> FeedOut:
     "/api/v1/schedules/{schedule_id}/feeds", response_model=FeedOut, status_code=201, responses=responses(403)
 )
 def schedule_feed(schedule_id: str, request: Request, who: Viewer) -> FeedOut:
-    """A secret iCalendar URL for this schedule's final shifts."""
+    """A secret iCalendar URL for this schedule's final shifts (not of a schedule the caller may
+    not see: 404)."""
     return _feed(request, "schedule", schedule_id, who)
 
 
@@ -286,9 +311,13 @@ def person_feed(person_id: str, request: Request, who: Viewer) -> FeedOut:
     return _feed(request, "person", person_id, who)
 
 
-@router.delete("/api/v1/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_feed(feed_id: Id, request: Request, _who: Responder) -> None:
-    _service(request).revoke_feed(feed_id)
+@router.delete("/api/v1/feeds/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(403))
+def revoke_feed(feed_id: Id, request: Request, who: Viewer) -> None:
+    """Only the feed's owner (its creator, or the person whose shifts it carries) or an admin."""
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        caller = who.caller(uow, request)
+    _service(request).revoke_feed(feed_id, caller)
 
 
 @router.get("/ical/{secret}.ics", include_in_schema=False)

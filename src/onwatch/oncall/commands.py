@@ -9,9 +9,10 @@ from onwatch.config.cache import AppliedConfig, ConfigCache
 from onwatch.config.schedules import to_schedule
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database, UnitOfWork
+from onwatch.directory.access import Caller, may_revoke_feed
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Role
-from onwatch.kernel.errors import InvalidInput, NotFound
+from onwatch.kernel.errors import Forbidden, InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.domain.resolve import OnCall, gaps, on_call_at, resolve
 from onwatch.oncall.domain.schedules import Override, Schedule, Shift
@@ -116,10 +117,15 @@ class OnCallService:
 
     # ---- calendar feeds ------------------------------------------------------------------
 
-    def create_feed(self, kind: str, target_id: str, actor: Actor) -> tuple[str, int]:
-        """A secret feed URL token for a schedule or a person; only its hash is stored."""
+    def create_feed(
+        self, kind: str, target_id: str, actor: Actor, hidden: frozenset[str] = frozenset()
+    ) -> tuple[str, int]:
+        """A secret feed URL token for a schedule or a person; only its hash is stored. A schedule
+        among `hidden` (directory/access.py: hidden_schedules) does not exist for this caller."""
         with self.db.write() as uow:
             if kind == "schedule":
+                if target_id in hidden:
+                    raise NotFound(f"schedule {target_id!r} does not exist", field="schedule")
                 self.cache.get(uow).schedule(target_id)
             else:
                 uow.directory.require_person(target_id)
@@ -129,10 +135,17 @@ class OnCallService:
         with self.db.read() as uow:
             return uow.oncall.find_feed(secret)
 
-    def revoke_feed(self, feed_id: int) -> None:
+    def revoke_feed(self, feed_id: int, who: Caller) -> None:
+        """Only the feed's owner or an admin revokes it (directory/access.py: may_revoke_feed)."""
         with self.db.write() as uow:
-            if not uow.oncall.revoke_feed(feed_id, self.clock.now()):
+            feed = uow.oncall.feed(feed_id)
+            if feed is None:
                 raise NotFound(f"feed {feed_id} does not exist or is already revoked", field="id")
+            if not may_revoke_feed(who, created_by=feed.created_by, kind=feed.kind, target_id=feed.target_id):
+                raise Forbidden(
+                    f"only the feed's owner, {feed.created_by}, or an admin can revoke it", field="id"
+                )
+            uow.oncall.revoke_feed(feed_id, self.clock.now())
 
     # ---- handoff notes -------------------------------------------------------------------
 

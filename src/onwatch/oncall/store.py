@@ -20,6 +20,7 @@ class FeedRecord:
     target_id: str
     created_at: datetime
     revoked_at: datetime | None
+    created_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,20 @@ class OnCallRepository:
         )
         if row is None or row["revoked_at"] is not None:
             return None
-        return FeedRecord(row["id"], row["kind"], row["target_id"], row["created_at"], row["revoked_at"])
+        return _feed(row)
+
+    def feed(self, feed_id: int) -> FeedRecord | None:
+        """A feed not revoked, by id."""
+        row = (
+            self.conn.execute(
+                sa.select(calendar_feeds).where(
+                    calendar_feeds.c.id == feed_id, calendar_feeds.c.revoked_at.is_(None)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _feed(row) if row is not None else None
 
     def feeds(self, kind: str, target_id: str) -> list[FeedRecord]:
         rows = self.conn.execute(
@@ -110,9 +124,7 @@ class OnCallRepository:
             .where(calendar_feeds.c.kind == kind, calendar_feeds.c.target_id == target_id)
             .order_by(calendar_feeds.c.id)
         ).mappings()
-        return [
-            FeedRecord(r["id"], r["kind"], r["target_id"], r["created_at"], r["revoked_at"]) for r in rows
-        ]
+        return [_feed(r) for r in rows]
 
     def revoke_feed(self, feed_id: int, now: datetime) -> bool:
         result = self.conn.execute(
@@ -140,3 +152,9 @@ class OnCallRepository:
             .limit(limit)
         ).mappings()
         return [HandoffNote(r["id"], r["role"], r["author_id"], r["text"], r["created_at"]) for r in rows]
+
+
+def _feed(row: sa.RowMapping) -> FeedRecord:
+    return FeedRecord(
+        row["id"], row["kind"], row["target_id"], row["created_at"], row["revoked_at"], row["created_by"]
+    )

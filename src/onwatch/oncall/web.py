@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from onwatch.api.params import Id
+from onwatch.directory.access import hidden_schedules
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.oncall.domain.schedules import Shift
@@ -65,7 +66,10 @@ def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, 
     applied = w.oncall.applied()
     schedules = []
     mine: list[tuple[str, Shift]] = []
+    hidden = hidden_schedules(applied.config, user.access.level)  # the security on-call's, for viewers
     for sid, schedule in sorted(applied.schedules.items()):
+        if sid in hidden:
+            continue
         final = w.oncall.shifts(sid, start, end)
         overrides = w.oncall.overrides(sid, start, end)
         layers = [
@@ -83,7 +87,8 @@ def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, 
         mine += [(schedule.name, s) for s in final if s.person == user.person_id]
     mine.sort(key=lambda x: x[1].start)
     notes = {}
-    for role in Role:
+    roles = [r for r in Role if not ((rs := applied.role_schedule(r)) and rs.id in hidden)]
+    for role in roles:
         current, role_notes = w.oncall.notes_for_current_shift(role)
         notes[role] = {"current": current, "notes": role_notes}
     ticks = [{"left": round(d / DAYS * 100, 3), "day": start + timedelta(days=d)} for d in range(DAYS)]
@@ -92,7 +97,7 @@ def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, 
     return w.page(
         request, "oncall.html", user, status_code=status_code,
         schedules=schedules, mine=mine, notes=notes, ticks=ticks, start=start, end=end, error=error,
-        feed_url=feed_url, people=people, names=w.people(), values=values or {}, roles=list(Role),
+        feed_url=feed_url, people=people, names=w.people(), values=values or {}, roles=roles,
     )  # fmt: skip
 
 
@@ -139,9 +144,11 @@ def create_feed(request: Request, w: W, form: Form) -> Response:
     kind = form.get("kind", "person")
     target = form.user.person_id if kind == "person" else form.get("schedule")
     try:
+        applied = w.oncall.applied()
         secret, _ = w.oncall.create_feed(
-            "person" if kind == "person" else "schedule", target, form.user.actor
-        )
+            "person" if kind == "person" else "schedule", target, form.user.actor,
+            hidden_schedules(applied.config, form.user.access.level),
+        )  # fmt: skip
     except DomainError as exc:
         return _page(request, w, form.user, error=exc.message, status_code=exc.status_code)
     return _page(request, w, form.user, feed_url=f"{w.public_url.rstrip('/')}/ical/{secret}.ics")
