@@ -9,6 +9,7 @@ import typer
 
 from onwatch import gc_tuning
 from onwatch.cli.context import fail, onwatch, reported
+from onwatch.cli.database import backup, db_app
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.directory.cli import user_app
@@ -33,6 +34,8 @@ app.add_typer(oncall.override_app, name="override")
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
+app.command()(backup)
 app.command()(incident.declare)
 app.command()(incident.report)
 app.command()(alerts.ack)
