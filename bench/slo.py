@@ -32,7 +32,7 @@ from onwatch.config.loader import load_config
 from onwatch.db import migrate
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
-from onwatch.slo.store import Sample
+from onwatch.slo.store import Sample, SloRepository
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "slo.json"
@@ -98,7 +98,7 @@ def load_samples(db: Database, ids: list[str], start: datetime, end: datetime) -
                 errors = PER_STEP * ratio(sid, at)
                 rows.append(Sample(sid, at, PER_STEP, errors, PER_STEP - errors, 0))
         with db.write() as uow:
-            uow.slo.add_samples(rows, end)
+            uow.repo(SloRepository).add_samples(rows, end)
         total += len(rows)
     return total
 
@@ -141,7 +141,7 @@ def run_cycles(
         if ran != 1:
             raise RuntimeError(f"expected one slo_evaluate timer per cycle, ran {ran}")
     with db.read() as uow:
-        for record in uow.slo.states().values():
+        for record in uow.repo(SloRepository).states().values():
             states[record.tracker.state.value] = states.get(record.tracker.state.value, 0) + 1
     return {
         "cycles": cycles,

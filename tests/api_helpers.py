@@ -8,13 +8,13 @@ import httpx
 from fastapi.testclient import TestClient
 
 from onwatch.db.uow import Database
-from onwatch.directory.tokens import TokenRole
+from onwatch.directory.tokens import TokenRepository, TokenRole
 from onwatch.kernel.clock import FakeClock
 
 
 def token_for(db: Database, clock: FakeClock, role: TokenRole, person: str | None) -> str:
     with db.write() as uow:
-        secret, _ = uow.tokens.create(
+        secret, _ = uow.repo(TokenRepository).create(
             name=f"test-{person}-{role.value}", role=role, person_id=person, now=clock.now()
         )
     return secret

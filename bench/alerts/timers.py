@@ -16,6 +16,7 @@ from tests.receivers import ReceivedRequest, WebhookSink
 
 from bench.alerts.common import BenchError, clean_env, dist_ms, prepared_database, process
 from bench.incidents import ONWATCH
+from onwatch.paging.store.groups import AlertRepository
 
 
 def ingest_groups(url: str, count: int, deadline: float) -> float:
@@ -34,7 +35,7 @@ def ingest_groups(url: str, count: int, deadline: float) -> float:
     try:
         ingest = AlertIngest(db, SystemClock(), ConfigCache(), SignerSource("http://onwatch.test"))
         with db.read() as uow:
-            integration = uow.alerts.integration_by_key(AM_KEY)
+            integration = uow.repo(AlertRepository).integration_by_key(AM_KEY)
         if integration is None:
             raise BenchError("the demo Alertmanager integration is missing")
         started = time.monotonic()

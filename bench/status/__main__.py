@@ -30,6 +30,7 @@ from onwatch.config.loader import load_config_file
 from onwatch.db import migrate
 from onwatch.db.uow import Database
 from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import Interface, Severity, State, Status
 from onwatch.kernel.timeline import Actor
 
@@ -77,7 +78,7 @@ def seed(db: Database, open_count: int, past_count: int, now: datetime) -> None:
                 incident.post_update(
                     "Resolved; all systems operational.", actor, declared + timedelta(hours=11)
                 )
-            uow.incidents.add(incident)
+            uow.repo(IncidentRepository).add(incident)
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ from onwatch.app import Onwatch
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import SystemClock
 from onwatch.settings import Settings
-from onwatch.slo.store import Sample
+from onwatch.slo.store import Sample, SloRepository
 from tests.e2e.conftest import Cli
 
 
@@ -17,7 +17,7 @@ def test_slo_table_and_one_service_in_detail(cli: Cli, db: Database) -> None:
     now = datetime.now(UTC)
     samples = [Sample("git", now - timedelta(seconds=30 * i), 240, 0, 238, 2) for i in range(20)]
     with db.write() as uow:
-        uow.slo.add_samples(samples, now)
+        uow.repo(SloRepository).add_samples(samples, now)
     # the engine's first evaluation (apply-config scheduled it for "now")
     assert Onwatch(Settings(), db, SystemClock()).worker().run_timers() == 1
 

@@ -21,6 +21,7 @@ from onwatch.db.uow import Database
 from onwatch.kernel.clock import SystemClock
 from onwatch.paging.commands import SignerSource
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent
+from onwatch.paging.store.groups import AlertRepository
 from tests.e2e.conftest import ONWATCH, ROOT
 from tests.paging_helpers import AM_KEY, demo_with_receivers, everyone_on_webhook
 from tests.receivers import WebhookSink
@@ -52,7 +53,7 @@ def test_three_workers_one_killed_deliver_every_page_exactly_once_per_key(
     apply_config(db, load_config(text), now=clock.now(), applied_by="tests")
     ingest = AlertIngest(db, clock, ConfigCache(), SignerSource("http://onwatch.test"))
     with db.read() as uow:
-        integration = uow.alerts.integration_by_key(AM_KEY)
+        integration = uow.repo(AlertRepository).integration_by_key(AM_KEY)
     assert integration is not None
     now = datetime.now(UTC)
     started = time.monotonic()

@@ -14,6 +14,7 @@ from onwatch.db.tables import timers
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
+from onwatch.slo.store import SloRepository
 from tests.paging_helpers import PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 
@@ -31,7 +32,7 @@ def pending(db: Database) -> list[str]:
 
 def evaluated_at(db: Database) -> str | None:
     with db.read() as uow:
-        web = uow.slo.states(["web"]).get("web")
+        web = uow.repo(SloRepository).states(["web"]).get("web")
     return web.tracker.last_evaluated.strftime("%H:%M:%S") if web and web.tracker.last_evaluated else None
 
 
@@ -84,7 +85,7 @@ def test_starting_a_worker_restarts_a_missing_evaluation_chain(
         uow.conn.execute(sa.delete(timers).where(timers.c.kind == SLO_EVALUATE))
     Onwatch(Settings(), db, clock).worker()
     with db.read() as uow:
-        assert uow.slo.has_timer(SLO_EVALUATE)
+        assert uow.repo(SloRepository).has_timer(SLO_EVALUATE)
     Onwatch(Settings(), db, clock).worker()  # a second worker does not start a second chain
     with db.read() as uow:
         assert len(uow.conn.execute(sa.select(timers.c.id).where(timers.c.kind == SLO_EVALUATE)).all()) == 1

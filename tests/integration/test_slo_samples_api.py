@@ -11,6 +11,7 @@ import pytest
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.clock import FakeClock
+from onwatch.slo.store import SloRepository
 from tests.paging_helpers import PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink
 
@@ -41,7 +42,7 @@ def stored(db: Database) -> int:
     """Requests stored for web and api over the last day."""
     day = timedelta(days=1)
     with db.read() as uow:
-        counts = uow.slo.window_counts(["web", "api"], FakeClock().now(), [day])
+        counts = uow.repo(SloRepository).window_counts(["web", "api"], FakeClock().now(), [day])
     return int(sum(c[day][0] for c in counts.values()))
 
 

@@ -13,7 +13,7 @@ from onwatch.api.app import create_api
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.db.uow import Database
-from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
 from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.enums import Interface, Severity
 from onwatch.kernel.timeline import Actor
@@ -86,7 +86,7 @@ def _incidents(db: Database, clock: FakeClock) -> tuple[int, int]:
 
 def _timeline_len(db: Database, incident_id: int) -> int:
     with db.read() as uow:
-        return len(uow.incidents.timeline(incident_id))
+        return len(uow.repo(IncidentRepository).timeline(incident_id))
 
 
 def test_a_web_viewer_sees_no_confidential_incident_and_no_action_and_cannot_post(
@@ -117,7 +117,9 @@ def test_a_web_viewer_sees_no_confidential_incident_and_no_action_and_cannot_pos
         assert refused.status_code == 403 and "viewer" in refused.text, path
     assert _timeline_len(db, public) == before
     with db.read() as uow:
-        assert not [i for i in uow.incidents.find(IncidentFilter()) if i.title == "Viewer declared"]
+        assert not [
+            i for i in uow.repo(IncidentRepository).find(IncidentFilter()) if i.title == "Viewer declared"
+        ]
     assert ben.post("/logout", {}).status_code == 303  # signing out is not an action
 
 

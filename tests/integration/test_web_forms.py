@@ -12,7 +12,7 @@ from onwatch.api.app import create_api
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
-from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
 from onwatch.kernel.clock import FakeClock
 from onwatch.web.auth import Sessions
 from tests.api_helpers import token_for
@@ -27,7 +27,7 @@ def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
 
 def incident_count(db: Database) -> int:
     with db.read() as uow:
-        return len(uow.incidents.find(IncidentFilter()))
+        return len(uow.repo(IncidentRepository).find(IncidentFilter()))
 
 
 def test_pages_need_a_sign_in_and_a_wrong_password_is_refused_visibly(app: FastAPI) -> None:
@@ -75,7 +75,7 @@ def test_declaring_through_the_form_records_the_web_interface(app: FastAPI, db: 
     page = browser.get(response.headers["location"])
     assert "Web is slow" in page.text and "amara via web" in page.text
     with db.read() as uow:
-        [incident] = uow.incidents.find(IncidentFilter())
+        [incident] = uow.repo(IncidentRepository).find(IncidentFilter())
     assert incident.services == ["web"] and incident.owner_id == "amara"
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from onwatch.notify.base import DeliveryError, Notification, OutboxMessage
+from onwatch.db.outbox import OutboxMessage
+from onwatch.notify.base import DeliveryError, Notification
 from onwatch.notify.email import EmailChannel, message_id
 from onwatch.notify.registry import build_channels
 from onwatch.notify.slack import SlackChannel

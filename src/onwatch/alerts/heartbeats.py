@@ -13,14 +13,16 @@ import sqlalchemy as sa
 
 from onwatch.alerts.ingest.apply import IngestRun
 from onwatch.config.cache import ConfigCache
+from onwatch.db.connect import dialect_insert
 from onwatch.db.tables import heartbeat_state
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
-from onwatch.db.work import TimerRecord, dialect_insert
 from onwatch.kernel.durations import format_duration
 from onwatch.kernel.errors import NotFound
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent, AlertSeverity
 from onwatch.paging.links import LinkSigner
+from onwatch.paging.store.groups import AlertRepository
 
 HEARTBEAT = "heartbeat"
 
@@ -33,7 +35,7 @@ class Heartbeats(PagingCommands):
     def ping(self, key: str) -> datetime:
         """Record a ping; returns when the next one is expected by."""
         with self.db.write() as uow:
-            integration = uow.alerts.integration_by_key(key)
+            integration = uow.repo(AlertRepository).integration_by_key(key)
             if integration is None or integration.kind != "heartbeat":
                 raise NotFound("no heartbeat has this key", field="key")
             heartbeat_id = integration.id.removeprefix("heartbeat:")
@@ -49,15 +51,15 @@ class Heartbeats(PagingCommands):
                     index_elements=["heartbeat_id"], set_={"last_ping_at": now, "expected_by": expected_by}
                 )
             )
-            uow.engine.cancel_timers(f"hb:{heartbeat_id}:")
-            uow.engine.schedule(
+            uow.timers.cancel_timers(f"hb:{heartbeat_id}:")
+            uow.timers.schedule(
                 HEARTBEAT,
                 expected_by,
                 {"heartbeat": heartbeat_id},
                 f"hb:{heartbeat_id}:{expected_by.isoformat()}",
                 now,
             )
-            alert = uow.alerts.alert(integration.id, _alert_key(heartbeat_id))
+            alert = uow.repo(AlertRepository).alert(integration.id, _alert_key(heartbeat_id))
             if alert is not None and alert.status.value == "firing":
                 run = IngestRun(uow, applied, self.signer(uow), integration, now)
                 run.apply_all([AlertEvent(AlertAction.RESOLVE, _alert_key(heartbeat_id), "", now)])
@@ -79,7 +81,7 @@ def heartbeat_missed(
         return
     applied = cache.get(uow)
     config = applied.config.heartbeats.get(heartbeat_id)
-    integration = uow.alerts.integration_by_id(f"heartbeat:{heartbeat_id}")
+    integration = uow.repo(AlertRepository).integration_by_id(f"heartbeat:{heartbeat_id}")
     if config is None or integration is None:
         return
     summary = (

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from onwatch.alerts.heartbeats import HEARTBEAT, heartbeat_missed
 from onwatch.config.cache import ConfigCache
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
-from onwatch.db.work import TimerRecord
 from onwatch.engine.timers import TimerKinds
 from onwatch.paging.links import LinkSigner
 

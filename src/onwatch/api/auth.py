@@ -17,7 +17,7 @@ from onwatch.directory.access import (
     require_visible_group,
     require_visible_incident,
 )
-from onwatch.directory.tokens import TokenRole, hash_token
+from onwatch.directory.tokens import TokenRepository, TokenRole, hash_token
 from onwatch.kernel.caches import SharedTTLCache
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.timeline import Actor
@@ -66,7 +66,7 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
         return principal
     db: Database = request.app.state.db
     with db.read() as uow:
-        record = uow.tokens.find(credentials.credentials)
+        record = uow.repo(TokenRepository).find(credentials.credentials)
     if record is None:
         raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
     principal = Principal(token_name=record.name, role=record.role, person_id=record.person_id)

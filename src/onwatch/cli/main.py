@@ -13,7 +13,8 @@ from onwatch.cli.database import backup, db_app
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.directory.cli import user_app
-from onwatch.directory.tokens import TokenRole
+from onwatch.directory.store import DirectoryRepository
+from onwatch.directory.tokens import TokenRepository, TokenRole
 from onwatch.incidents import cli as incident
 from onwatch.oncall import cli as oncall
 from onwatch.oncall.commands import coverage_warnings
@@ -91,8 +92,8 @@ def token_create(
     ow = onwatch()
     with reported(), ow.db.write() as uow:
         if person is not None:
-            uow.directory.require_person(person)
-        secret, _ = uow.tokens.create(
+            uow.repo(DirectoryRepository).require_person(person)
+        secret, _ = uow.repo(TokenRepository).create(
             name=name or f"{person or 'service'}-{role.value}",
             role=role,
             person_id=person,
@@ -105,7 +106,7 @@ def token_create(
 def token_list() -> None:
     ow = onwatch()
     with ow.db.read() as uow:
-        for t in uow.tokens.all():
+        for t in uow.repo(TokenRepository).all():
             state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
             typer.echo(f"{t.id:<5} {t.role.value:<10} {t.person_id or '-':<12} {t.name:<30} {state}")
 
@@ -114,7 +115,7 @@ def token_list() -> None:
 def token_revoke(token_id: int) -> None:
     ow = onwatch()
     with ow.db.write() as uow:
-        if not uow.tokens.revoke(token_id, ow.clock.now()):
+        if not uow.repo(TokenRepository).revoke(token_id, ow.clock.now()):
             fail(f"token {token_id} does not exist or is already revoked")
     typer.echo(f"revoked token {token_id}")
 

@@ -13,8 +13,10 @@ from onwatch.api.params import Id
 from onwatch.api.problems import problem, responses
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import ConfigError, load_config
+from onwatch.config.store import ConfigRepository
 from onwatch.db.uow import Database
-from onwatch.directory.tokens import TokenRole
+from onwatch.directory.store import DirectoryRepository
+from onwatch.directory.tokens import TokenRepository, TokenRole
 from onwatch.kernel.clock import Clock
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -40,7 +42,7 @@ class ApplyOut(BaseModel):
 @router.get("/config", responses=responses(404))
 def current_config(request: Request, _who: Admin) -> dict[str, Any]:
     with _db(request).read() as uow:
-        current = uow.config.current()
+        current = uow.repo(ConfigRepository).current()
     if current is None:
         raise HTTPException(404, "no configuration has been applied yet")
     return {"revision": current[0], "document": current[1]}
@@ -93,8 +95,10 @@ def create_token(body: Annotated[TokenIn, Body()], request: Request, _who: Admin
     now = _clock(request).now()
     with _db(request).write() as uow:
         if body.person is not None:
-            uow.directory.require_person(body.person)
-        secret, token_id = uow.tokens.create(name=body.name, role=body.role, person_id=body.person, now=now)
+            uow.repo(DirectoryRepository).require_person(body.person)
+        secret, token_id = uow.repo(TokenRepository).create(
+            name=body.name, role=body.role, person_id=body.person, now=now
+        )
     return TokenOut(
         id=token_id,
         name=body.name,
@@ -118,13 +122,13 @@ def list_tokens(request: Request, _who: Admin) -> list[TokenOut]:
                 created_at=t.created_at,
                 revoked_at=t.revoked_at,
             )
-            for t in uow.tokens.all()
+            for t in uow.repo(TokenRepository).all()
         ]
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_token(token_id: Id, request: Request, _who: Admin) -> None:
     with _db(request).write() as uow:
-        if not uow.tokens.revoke(token_id, _clock(request).now()):
+        if not uow.repo(TokenRepository).revoke(token_id, _clock(request).now()):
             raise HTTPException(404, f"token {token_id} does not exist or is already revoked")
     request.app.state.token_cache.forget_all()

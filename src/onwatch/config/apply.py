@@ -11,6 +11,7 @@ import orjson
 
 from onwatch.config.events import ConfigApplied
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
+from onwatch.config.store import ConfigRepository
 from onwatch.db.uow import Database
 
 SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "status_page", "version")
@@ -96,18 +97,20 @@ def apply_config(
     """
     document = document_of(config)
     with db.write() as uow:
-        current = uow.config.current()
+        current = uow.repo(ConfigRepository).current()
         changes = diff(current[1] if current else None, document)
         result = ApplyResult(changes=changes)
         if not dry_run:
             uow.publish(ConfigApplied(config, now))  # e.g. SLO evaluation starts if the config has SLOs
         if dry_run or not changes:
             return result
-        uow.config.sync_people(document["people"])
-        uow.config.sync_teams(document["teams"])
-        uow.config.sync_services(document["services"])
-        uow.config.sync_channels(document["channels"])
-        uow.config.sync_integrations(document["integrations"], document["heartbeats"])
-        result.revision = uow.config.record_revision(document, checksum(document), applied_by, now)
+        uow.repo(ConfigRepository).sync_people(document["people"])
+        uow.repo(ConfigRepository).sync_teams(document["teams"])
+        uow.repo(ConfigRepository).sync_services(document["services"])
+        uow.repo(ConfigRepository).sync_channels(document["channels"])
+        uow.repo(ConfigRepository).sync_integrations(document["integrations"], document["heartbeats"])
+        result.revision = uow.repo(ConfigRepository).record_revision(
+            document, checksum(document), applied_by, now
+        )
         result.applied = True
         return result

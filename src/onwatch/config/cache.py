@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from onwatch.config.schedules import to_schedule
 from onwatch.config.schema import OnwatchConfig
+from onwatch.config.store import ConfigRepository
 from onwatch.db.tables import config_revisions
 from onwatch.db.uow import UnitOfWork
 from onwatch.kernel.enums import Role
@@ -52,7 +53,7 @@ class ConfigCache:
             return cached
         if latest is None:
             raise NotFound("no configuration has been applied yet; run `onwatch apply-config FILE`")
-        current = uow.config.current()
+        current = uow.repo(ConfigRepository).current()
         assert current is not None
         config = OnwatchConfig.model_validate(current[1])
         applied = AppliedConfig(

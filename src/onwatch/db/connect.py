@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -92,3 +93,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 def read_options() -> dict[str, Any]:
     """Execution options for a read-only transaction (SQLite: a deferred BEGIN)."""
     return {_IMMEDIATE: False}
+
+
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT that can say ON CONFLICT DO NOTHING on both dialects."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)

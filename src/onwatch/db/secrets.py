@@ -6,8 +6,8 @@ import secrets
 
 import sqlalchemy as sa
 
+from onwatch.db.connect import dialect_insert
 from onwatch.db.tables import app_secrets
-from onwatch.db.work import dialect_insert
 
 
 def shared_secret(conn: sa.Connection, name: str) -> str:

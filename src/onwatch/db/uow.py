@@ -3,71 +3,50 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cached_property
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from onwatch.config.store import ConfigRepository
 from onwatch.db.connect import create_engine, normalise_url, read_options
+from onwatch.db.outbox import OutboxStore
 from onwatch.db.timeline import TimelineStore
-from onwatch.db.work import EngineRepository
-from onwatch.directory.store import DirectoryRepository
-from onwatch.directory.tokens import TokenRepository
-from onwatch.incidents.store.incidents import IncidentRepository
-from onwatch.incidents.store.role_pages import ProcessRepository
+from onwatch.db.timers import TimerStore
 from onwatch.kernel.events import EventBus
-from onwatch.oncall.store import OnCallRepository
-from onwatch.paging.store.groups import AlertRepository
-from onwatch.slo.store import SloRepository
+
+S = TypeVar("S")
 
 
 class UnitOfWork:
+    """One transaction. The engine's own tables are attributes (`timers`, `outbox`, `timeline`);
+    a slice's store is `uow.repo(ItsStore)`, built from the connection once per unit of work."""
+
     def __init__(self, conn: sa.Connection, events: EventBus[UnitOfWork]) -> None:
         self.conn = conn
         self._events = events
+        self._repos: dict[Callable[[sa.Connection], object], object] = {}
 
     def publish(self, event: object) -> None:
         """Run the handlers of a domain event now, inside this transaction (onwatch.kernel.events)."""
         self._events.publish(self, event)
 
-    @cached_property
-    def incidents(self) -> IncidentRepository:
-        return IncidentRepository(self.conn)
+    def repo(self, store: Callable[[sa.Connection], S]) -> S:
+        """The store `store(conn)` bound to this transaction (one per unit of work)."""
+        found = self._repos.get(store)
+        if found is None:
+            found = self._repos[store] = store(self.conn)
+        return cast(S, found)
 
     @cached_property
-    def directory(self) -> DirectoryRepository:
-        return DirectoryRepository(self.conn)
+    def timers(self) -> TimerStore:
+        return TimerStore(self.conn)
 
     @cached_property
-    def config(self) -> ConfigRepository:
-        return ConfigRepository(self.conn)
-
-    @cached_property
-    def alerts(self) -> AlertRepository:
-        return AlertRepository(self.conn)
-
-    @cached_property
-    def engine(self) -> EngineRepository:
-        return EngineRepository(self.conn)
-
-    @cached_property
-    def oncall(self) -> OnCallRepository:
-        return OnCallRepository(self.conn)
-
-    @cached_property
-    def slo(self) -> SloRepository:
-        return SloRepository(self.conn)
-
-    @cached_property
-    def tokens(self) -> TokenRepository:
-        return TokenRepository(self.conn)
-
-    @cached_property
-    def process(self) -> ProcessRepository:
-        return ProcessRepository(self.conn)
+    def outbox(self) -> OutboxStore:
+        return OutboxStore(self.conn)
 
     @cached_property
     def timeline(self) -> TimelineStore:

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from onwatch.db.connect import dialect_insert
 from onwatch.db.tables import web_passwords, web_sessions
-from onwatch.db.work import dialect_insert
 
 
 def hash_secret(secret: str) -> str:

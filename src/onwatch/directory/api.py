@@ -9,7 +9,9 @@ from pydantic import BaseModel
 
 from onwatch.api.auth import Viewer
 from onwatch.db.uow import Database
+from onwatch.directory.store import DirectoryRepository
 from onwatch.slo.report import state_of
+from onwatch.slo.store import SloRepository
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 
@@ -39,14 +41,14 @@ def list_people(request: Request, _who: Viewer) -> list[PersonOut]:
     with _db(request).read() as uow:
         return [
             PersonOut(id=p.id, name=p.name, email=p.email, timezone=p.timezone)
-            for p in uow.directory.people()
+            for p in uow.repo(DirectoryRepository).people()
         ]
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
 def get_person(person_id: str, request: Request, _who: Viewer) -> PersonOut:
     with _db(request).read() as uow:
-        p = uow.directory.person(person_id)
+        p = uow.repo(DirectoryRepository).person(person_id)
     if p is None:
         raise HTTPException(404, f"person {person_id!r} does not exist")
     return PersonOut(id=p.id, name=p.name, email=p.email, timezone=p.timezone)
@@ -55,7 +57,7 @@ def get_person(person_id: str, request: Request, _who: Viewer) -> PersonOut:
 @router.get("/services", response_model=list[ServiceOut])
 def list_services(request: Request, _who: Viewer) -> list[ServiceOut]:
     with _db(request).read() as uow:
-        states = uow.slo.states()
+        states = uow.repo(SloRepository).states()
         return [
             ServiceOut(
                 id=s.id,
@@ -64,5 +66,5 @@ def list_services(request: Request, _who: Viewer) -> list[ServiceOut]:
                 slo=s.slo,
                 slo_state=state_of(states.get(s.id)) if s.slo.get("source") else None,
             )
-            for s in uow.directory.services()
+            for s in uow.repo(DirectoryRepository).services()
         ]

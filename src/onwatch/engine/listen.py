@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from onwatch.db.work import WAKE_CHANNEL
+from onwatch.db.outbox import WAKE_CHANNEL
 
 log = logging.getLogger(__name__)
 

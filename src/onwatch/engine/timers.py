@@ -13,8 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import Database, UnitOfWork
-from onwatch.db.work import TimerRecord
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
+from onwatch.db.outbox import OutboxMessage
 from onwatch.db.uow import Database
 from onwatch.engine.listen import start_listener
 from onwatch.engine.timers import TimerKinds
 from onwatch.kernel.clock import Clock
 from onwatch.metrics import DELIVERY_LATENCY, TIMER_LATENESS
-from onwatch.notify.base import Channel, DeliveryError, OutboxMessage
+from onwatch.notify.base import Channel, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +79,9 @@ class Worker:
         self.kinds.prepare(self.db, self.clock.now())
         with self.db.write() as uow:
             now = self.clock.now()
-            due = uow.engine.due_timers(now, self.timer_batch)
+            due = uow.timers.due_timers(now, self.timer_batch)
             # deleted first: a handler may schedule a timer that (on SQLite) reuses a freed rowid
-            uow.engine.delete_timers([t.id for t in due])
+            uow.timers.delete_timers([t.id for t in due])
             self.kinds.new_pass()
             for timer in due:
                 TIMER_LATENESS.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
@@ -98,14 +99,14 @@ class Worker:
     def deliver(self, limit: int | None = None) -> int:
         """Claim up to `limit` (default `batch`) due messages, send them, record the outcomes."""
         with self.db.write() as uow:
-            messages = uow.engine.claim_outbox(self.clock.now(), self.lease, limit or self.batch)
+            messages = uow.outbox.claim_outbox(self.clock.now(), self.lease, limit or self.batch)
         if not messages:
             return 0
         results = list(self._pool.map(self._send, messages))
         with self.db.write() as uow:
             now = self.clock.now()
             sent = [m.id for m, error in zip(messages, results, strict=True) if error is None]
-            uow.engine.mark_sent_many(sent, now)
+            uow.outbox.mark_sent_many(sent, now)
             self.stats.sent += len(sent)
             for message, error in zip(messages, results, strict=True):
                 if error is None:
@@ -114,10 +115,10 @@ class Worker:
                         DELIVERY_LATENCY.labels(message.channel).observe(max(0.0, queued))
                     continue
                 if error.retryable and message.attempts + 1 < MAX_ATTEMPTS:
-                    uow.engine.mark_failed(message.id, str(error), now + backoff(message.attempts))
+                    uow.outbox.mark_failed(message.id, str(error), now + backoff(message.attempts))
                     self.stats.retried += 1
                 else:
-                    uow.engine.mark_failed(message.id, str(error), None)
+                    uow.outbox.mark_failed(message.id, str(error), None)
                     self.stats.failed += 1
                     log.error(
                         "giving up on %s after %d attempts: %s",
@@ -232,7 +233,7 @@ class Worker:
 
     def _until_next_due(self, poll: float, *, timers: bool) -> float:
         with self.db.read() as uow:
-            due = uow.engine.next_timer_due() if timers else uow.engine.next_outbox_due()
+            due = uow.timers.next_timer_due() if timers else uow.outbox.next_outbox_due()
         if due is None:
             return poll
         return max(0.0, min(poll, (due - self.clock.now()).total_seconds()))

@@ -39,6 +39,7 @@ from onwatch.incidents.schemas import (
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.kernel.enums import Role, State, Status
 from onwatch.paging.api import GroupOut
+from onwatch.slo.store import SloRepository
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 groups_router = APIRouter(prefix="/api/v1", tags=["alerts"])
@@ -91,7 +92,7 @@ def get_incident(incident_id: Id, request: Request, who: ViewerOnIncident) -> In
     incident = _commands(request).get(incident_id)
     db: Database = request.app.state.db
     with db.read() as uow:
-        states = uow.slo.states(incident.services)
+        states = uow.repo(SloRepository).states(incident.services)
     slo = {s: states[s].tracker.state.value for s in incident.services if s in states}
     return IncidentOut.of(incident).model_copy(update={"service_slo": slo})
 

@@ -20,6 +20,8 @@ from onwatch.incidents.domain.rules import (
     update_interval,
 )
 from onwatch.incidents.role_pages import RolePages
+from onwatch.incidents.store.incidents import IncidentRepository
+from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Interface, Role, Severity
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
@@ -67,7 +69,10 @@ class IncidentAutomation:
         assert incident.id is not None
         if incident.active:
             # the reason is looked up only when a page goes out: not on every change while one is open
-            if needs_imoc_page(incident) and self.uow.process.open_role_page(incident.id, Role.IMOC) is None:
+            if (
+                needs_imoc_page(incident)
+                and self.uow.repo(ProcessRepository).open_role_page(incident.id, Role.IMOC) is None
+            ):
                 self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
             if incident.security and incident.holder(Role.SECURITY) is None:
                 self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
@@ -75,26 +80,26 @@ class IncidentAutomation:
 
     def _imoc_reason(self, incident: Incident) -> str:
         assert incident.id is not None
-        event = self.uow.incidents.last_event(incident.id, EventKind.IMOC_REQUIRED)
+        event = self.uow.repo(IncidentRepository).last_event(incident.id, EventKind.IMOC_REQUIRED)
         return str(event.data.get("reason", "IMOC required")) if event else "IMOC required"
 
     def schedule(self, incident: Incident) -> None:
         assert incident.id is not None
-        engine, process = self.uow.engine, self.applied.config.process
+        timers, process = self.uow.timers, self.applied.config.process
         payload = {"incident_id": incident.id}
         prefix = timer_key(incident.id, "investigating")
-        engine.cancel_timers(prefix)
+        timers.cancel_timers(prefix)
         deadline = investigating_deadline(incident, process.investigating_escalation)
         if deadline is not None:
-            engine.schedule(INVESTIGATING, deadline, payload, f"{prefix}{deadline.isoformat()}", self.now)
+            timers.schedule(INVESTIGATING, deadline, payload, f"{prefix}{deadline.isoformat()}", self.now)
         prefix = timer_key(incident.id, "update")
-        engine.cancel_timers(prefix)
+        timers.cancel_timers(prefix)
         cadence = announcements.cadence_of(self.applied)
         due = next_update_due(incident, cadence)
         interval = update_interval(incident.severity, incident.state, cadence)
         if due is not None and interval is not None:
             at = next_reminder(due, interval, self.now)
-            engine.schedule(
+            timers.schedule(
                 UPDATE_DUE, at, {**payload, "due": due.isoformat()}, f"{prefix}{at.isoformat()}", self.now
             )
 
@@ -105,7 +110,7 @@ class IncidentAutomation:
         assert incident.id is not None
         process = self.applied.config.process
         public_url = self.pager.signer.public_url
-        self.uow.process.add_document_version(
+        self.uow.repo(ProcessRepository).add_document_version(
             incident.id, 1, announcements.document(incident, self.applied, public_url), actor.name, self.now
         )
         wanted = set(page)
@@ -127,10 +132,10 @@ class IncidentAutomation:
             deadlines = public_deadlines(incident, process.first_update_flag, process.public_update_within)
             payload = {"incident_id": incident.id}
             key = timer_key(incident.id, "public")
-            self.uow.engine.schedule(
+            self.uow.timers.schedule(
                 PUBLIC_CHECK, deadlines.flag_at, {**payload, "stage": "flag"}, f"{key}flag", self.now
             )
-            self.uow.engine.schedule(
+            self.uow.timers.schedule(
                 PUBLIC_CHECK, deadlines.deadline, {**payload, "stage": "deadline"}, f"{key}deadline", self.now
             )
         self.schedule(incident)
@@ -204,7 +209,7 @@ class IncidentAutomation:
             ):
                 posted.append(self.applied.config.channels[advocates].name)
         if posted:
-            self.uow.incidents.append_event(
+            self.uow.repo(IncidentRepository).append_event(
                 incident.id,
                 TimelineEvent(
                     at=self.now,

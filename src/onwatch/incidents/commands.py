@@ -5,20 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from onwatch.db.uow import UnitOfWork
+from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.automation import IncidentAutomation, automation_for
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.updates import PublicUpdate
 from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
 from onwatch.incidents.role_pages import NO_SERVICE
-from onwatch.incidents.store.incidents import IncidentFilter
+from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
+from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.kernel.errors import InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
 from onwatch.paging.domain.alerts import GroupStatus
-from onwatch.paging.store.groups import AlertGroupRecord
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
 
 
 class IncidentCommands(PagingCommands):
@@ -43,8 +45,8 @@ class IncidentCommands(PagingCommands):
         to the roles asked for (S1/S2 always page the IMOC)."""
         with self.db.write() as uow:
             if actor.person_id is not None:
-                uow.directory.require_person(actor.person_id, field="declared_by")
-            uow.directory.require_services(services or [])
+                uow.repo(DirectoryRepository).require_person(actor.person_id, field="declared_by")
+            uow.repo(DirectoryRepository).require_services(services or [])
             incident = Incident.declare(
                 title=title,
                 severity=severity,
@@ -54,7 +56,7 @@ class IncidentCommands(PagingCommands):
                 actor=actor,
                 now=self.clock.now(),
             )
-            uow.incidents.add(incident)
+            uow.repo(IncidentRepository).add(incident)
             automation = self.automation(uow)
             if automation is not None:
                 automation.declared(incident, actor, set(page))
@@ -75,10 +77,10 @@ class IncidentCommands(PagingCommands):
         all it does from scratch (document, announcements, pages). Whoever took the page engages."""
         with self.db.write() as uow:
             now = self.clock.now()
-            group = uow.alerts.group(group_id, for_update=True)
+            group = uow.repo(AlertRepository).group(group_id, for_update=True)
             group.check_unlinked()
             if actor.person_id is not None:
-                uow.directory.require_person(actor.person_id, field="declared_by")
+                uow.repo(DirectoryRepository).require_person(actor.person_id, field="declared_by")
             incident = Incident.declare(
                 title=title or group.title[:200],
                 severity=severity,
@@ -87,17 +89,17 @@ class IncidentCommands(PagingCommands):
                 services=[group.service_id] if group.service_id != NO_SERVICE else [],
                 status=status,
             )
-            incident_id = uow.incidents.add(incident)
+            incident_id = uow.repo(IncidentRepository).add(incident)
             link_to_incident(uow, group, incident_id, actor, now)
             engaged = engaged_from_group(uow, group)
             if engaged is not None:  # whoever took the page engages on the incident (and owns it)
-                uow.process.attach_to_incident(group.id, incident_id)
+                uow.repo(ProcessRepository).attach_to_incident(group.id, incident_id)
                 incident.engage_role(engaged[1], engaged[0], actor, now)
-                uow.incidents.save(incident)
+                uow.repo(IncidentRepository).save(incident)
             automation = self.automation(uow)
             if automation is not None:
                 automation.declared(incident, actor, set(page))
-            linked = uow.alerts.group(group_id)
+            linked = uow.repo(AlertRepository).group(group_id)
         self.on_commit()
         return linked, incident_id
 
@@ -105,7 +107,7 @@ class IncidentCommands(PagingCommands):
         """Page a role for the incident now (the `/pd trigger` of the process); returns the alert
         group carrying the page. Asking hands nothing over until that person engages."""
         with self.db.write() as uow:
-            incident = uow.incidents.get(incident_id, for_update=True)
+            incident = uow.repo(IncidentRepository).get(incident_id, for_update=True)
             if not incident.active:
                 raise InvalidInput(f"incident {incident_id} is resolved; reopen it first", field="id")
             automation = self.automation(uow)
@@ -114,7 +116,7 @@ class IncidentCommands(PagingCommands):
             why = reason or f"requested by {actor.name}"
             group_id = automation.pages.page_for_incident(incident, role, actor, why)
             if group_id is None:  # a page to the role is still open
-                open_page = uow.process.open_role_page(incident_id, role)
+                open_page = uow.repo(ProcessRepository).open_role_page(incident_id, role)
                 assert open_page is not None
                 raise InvalidInput(
                     f"the {role.name} is already paged for this incident (alert group #{open_page.group_id})",
@@ -152,7 +154,7 @@ class IncidentCommands(PagingCommands):
 
     def assign_role(self, incident_id: int, role: Role, person_id: str, actor: Actor) -> Incident:
         def run(incident: Incident, uow: UnitOfWork) -> None:
-            uow.directory.require_person(person_id)
+            uow.repo(DirectoryRepository).require_person(person_id)
             incident.assign_role(role, person_id, actor, self.clock.now())
 
         return self._mutate(incident_id, run)
@@ -211,39 +213,39 @@ class IncidentCommands(PagingCommands):
     def page_to(self, incident_id: int, person: str) -> int | None:
         """The incident's open role page that paged `person` (what "ack" in chat means), if any."""
         with self.db.read() as uow:
-            uow.incidents.get(incident_id)
-            for page in uow.process.open_role_pages(incident_id):  # newest first
-                if uow.alerts.group(page.group_id).status is not GroupStatus.TRIGGERED:
+            uow.repo(IncidentRepository).get(incident_id)
+            for page in uow.repo(ProcessRepository).open_role_pages(incident_id):  # newest first
+                if uow.repo(AlertRepository).group(page.group_id).status is not GroupStatus.TRIGGERED:
                     continue
-                if uow.alerts.was_paged(page.group_id, person):
+                if uow.repo(AlertRepository).was_paged(page.group_id, person):
                     return page.group_id
         return None
 
     def updates(self, incident_id: int) -> list[PublicUpdate]:
         """The incident's public updates, newest first."""
         with self.db.read() as uow:
-            uow.incidents.get(incident_id)
-            return uow.incidents.updates([incident_id])[incident_id]
+            uow.repo(IncidentRepository).get(incident_id)
+            return uow.repo(IncidentRepository).updates([incident_id])[incident_id]
 
     def get(self, incident_id: int) -> Incident:
         with self.db.read() as uow:
-            return uow.incidents.get(incident_id)
+            return uow.repo(IncidentRepository).get(incident_id)
 
     def find(self, flt: IncidentFilter) -> list[Incident]:
         with self.db.read() as uow:
-            return uow.incidents.find(flt)
+            return uow.repo(IncidentRepository).find(flt)
 
     def timeline(self, incident_id: int, *, after_id: int = 0, limit: int = 1000) -> list[TimelineEvent]:
         with self.db.read() as uow:
-            uow.incidents.get(incident_id)  # 404 for an unknown incident, not an empty list
-            return uow.incidents.timeline(incident_id, after_id=after_id, limit=limit)
+            uow.repo(IncidentRepository).get(incident_id)  # 404 for an unknown incident, not an empty list
+            return uow.repo(IncidentRepository).timeline(incident_id, after_id=after_id, limit=limit)
 
     # ---- helpers ---------------------------------------------------------------------------
 
     @staticmethod
     def _person_or_actor(uow: UnitOfWork, person_id: str | None, actor: Actor) -> str:
         if person_id is not None:
-            uow.directory.require_person(person_id)
+            uow.repo(DirectoryRepository).require_person(person_id)
             return person_id
         if actor.person_id is None:
             raise InvalidInput("name the person: this token is not tied to one", field="person")
@@ -253,11 +255,11 @@ class IncidentCommands(PagingCommands):
         """Load with a row lock, decide, save the incident and its events, and let the process react
         (IMOC page, timers), all in one transaction."""
         with self.db.write() as uow:
-            incident = uow.incidents.get(incident_id, for_update=True)
+            incident = uow.repo(IncidentRepository).get(incident_id, for_update=True)
             was_active = incident.active
             change(incident, uow)
             if incident.new_events:
-                uow.incidents.save(incident)
+                uow.repo(IncidentRepository).save(incident)
                 automation = self.automation(uow)
                 if automation is not None:
                     automation.react(incident)

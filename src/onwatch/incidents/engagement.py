@@ -5,31 +5,33 @@ from __future__ import annotations
 
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import IncidentAutomation
+from onwatch.incidents.store.incidents import IncidentRepository
+from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Role
 from onwatch.kernel.timeline import Actor
 from onwatch.notify.base import Notification
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.outreach import notify_person
-from onwatch.paging.store.groups import AlertGroupRecord
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
 
 
 def engage_from_acknowledgement(
     automation: IncidentAutomation, group: AlertGroupRecord, actor: Actor
 ) -> None:
     uow, pager, now = automation.uow, automation.pager, automation.now
-    page = uow.process.role_page_for_group(group.id)
+    page = uow.repo(ProcessRepository).role_page_for_group(group.id)
     if page is None:
         _engage_on_linked_incident(automation, group, actor)
         return
     if actor.person_id is None or page.engaged_at is not None:
         return
     person = actor.person_id
-    uow.process.mark_engaged(page.id, person, now)
+    uow.repo(ProcessRepository).mark_engaged(page.id, person, now)
     if page.incident_id is not None:
-        incident = uow.incidents.get(page.incident_id, for_update=True)
+        incident = uow.repo(IncidentRepository).get(page.incident_id, for_update=True)
         if incident.active:
             incident.engage_role(page.role, person, actor, now)
-            uow.incidents.save(incident)
+            uow.repo(IncidentRepository).save(incident)
             automation.react(incident)
     if page.contact is not None and page.contact != person:
         people = pager.applied.config.people
@@ -51,7 +53,7 @@ def engage_from_acknowledgement(
             f"report:{page.id}",
             first_method_only=True,
         )
-        uow.alerts.add_event(
+        uow.repo(AlertRepository).add_event(
             group.id,
             now,
             EventKind.CONTACT_TOLD,
@@ -67,25 +69,25 @@ def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroup
     uow, now = automation.uow, automation.now
     if group.incident_id is None or actor.person_id is None:
         return
-    role = uow.alerts.paged_role(group.id, actor.person_id)
+    role = uow.repo(AlertRepository).paged_role(group.id, actor.person_id)
     if role is None:
         return
-    incident = uow.incidents.get(group.incident_id, for_update=True)
+    incident = uow.repo(IncidentRepository).get(group.incident_id, for_update=True)
     if not incident.active or incident.holder(role) is not None:
         return
     incident.engage_role(role, actor.person_id, actor, now)
-    uow.incidents.save(incident)
+    uow.repo(IncidentRepository).save(incident)
     automation.react(incident)
 
 
 def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
     """Who already engaged on this page, and as what, for declaring an incident from it: the person
     who took a report or a role page, or who acknowledged a monitoring page sent to them as a role."""
-    page = uow.process.role_page_for_group(group.id)
+    page = uow.repo(ProcessRepository).role_page_for_group(group.id)
     if page is not None:
         return (page.engaged_by, page.role) if page.engaged_by is not None else None
     person = group.acknowledged_by
     if group.status is not GroupStatus.ACKNOWLEDGED or person is None:
         return None
-    role = uow.alerts.paged_role(group.id, person)
+    role = uow.repo(AlertRepository).paged_role(group.id, person)
     return (person, role) if role is not None else None

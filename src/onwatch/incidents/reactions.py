@@ -14,11 +14,13 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import ENGINE, automation_for
 from onwatch.incidents.engagement import engage_from_acknowledgement
 from onwatch.incidents.events import IncidentResolved
+from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.events import EventBus
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.events import GroupAcknowledged
 from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.links import LinkSigner
+from onwatch.paging.store.groups import AlertRepository
 
 
 class IncidentReactions:
@@ -33,15 +35,17 @@ class IncidentReactions:
     def group_acknowledged(self, uow: UnitOfWork, event: GroupAcknowledged) -> None:
         automation = automation_for(uow, self.cache, self.signer, event.at)
         if automation is not None:
-            engage_from_acknowledgement(automation, uow.alerts.group(event.group_id), event.actor)
+            engage_from_acknowledgement(
+                automation, uow.repo(AlertRepository).group(event.group_id), event.actor
+            )
 
     def incident_resolved(self, uow: UnitOfWork, event: IncidentResolved) -> None:
-        pages = uow.process.open_role_pages(event.incident_id)
+        pages = uow.repo(ProcessRepository).open_role_pages(event.incident_id)
         automation = automation_for(uow, self.cache, self.signer, event.at) if pages else None
         if automation is None:
             return
         actions = GroupActions(uow, automation.pager, event.at)
         for page in pages:
-            group = uow.alerts.group(page.group_id, for_update=True)
+            group = uow.repo(AlertRepository).group(page.group_id, for_update=True)
             if group.status is not GroupStatus.RESOLVED:
                 actions.resolve(group, ENGINE, f"incident #{event.incident_id} is resolved")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.domain.updates import clean_body
 from onwatch.incidents.role_pages import RolePages
-from onwatch.incidents.store.role_pages import DocumentVersion
+from onwatch.incidents.store.incidents import IncidentRepository
+from onwatch.incidents.store.role_pages import DocumentVersion, ProcessRepository
 from onwatch.kernel.enums import EventKind, Role
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
@@ -25,9 +27,9 @@ class ProcessCommands(PagingCommands):
                 "a report needs a person to contact: use a token tied to a person", field="text"
             )
         with self.db.write() as uow:
-            uow.directory.require_person(actor.person_id, field="reporter")
+            uow.repo(DirectoryRepository).require_person(actor.person_id, field="reporter")
             if service is not None:
-                uow.directory.require_services([service])
+                uow.repo(DirectoryRepository).require_services([service])
             now = self.clock.now()
             pager = Pager(uow, self.cache.get(uow), self.signer(uow), now)
             group_id = RolePages(uow, pager, now).page_for_report(body, service, actor)
@@ -36,25 +38,27 @@ class ProcessCommands(PagingCommands):
 
     def document(self, incident_id: int, version: int | None = None) -> DocumentVersion:
         with self.db.read() as uow:
-            uow.incidents.get(incident_id)
-            return uow.process.document(incident_id, version)
+            uow.repo(IncidentRepository).get(incident_id)
+            return uow.repo(ProcessRepository).document(incident_id, version)
 
     def document_or_none(self, incident_id: int) -> DocumentVersion | None:
         """The latest version, or None for an incident declared without the process (no config)."""
         with self.db.read() as uow:
-            versions = uow.process.document_versions(incident_id)
+            versions = uow.repo(ProcessRepository).document_versions(incident_id)
         return versions[0] if versions else None
 
     def open_role_pages(self, incident_id: int) -> dict[Role, int]:
         """Roles with a page still open for the incident -> the alert group carrying it."""
         with self.db.read() as uow:
             # newest first: the latest page to a role wins
-            return {p.role: p.group_id for p in reversed(uow.process.open_role_pages(incident_id))}
+            return {
+                p.role: p.group_id for p in reversed(uow.repo(ProcessRepository).open_role_pages(incident_id))
+            }
 
     def document_versions(self, incident_id: int) -> list[DocumentVersion]:
         with self.db.read() as uow:
-            uow.incidents.get(incident_id)
-            return uow.process.document_versions(incident_id)
+            uow.repo(IncidentRepository).get(incident_id)
+            return uow.repo(ProcessRepository).document_versions(incident_id)
 
     def edit_document(self, incident_id: int, body: str, base_version: int, actor: Actor) -> DocumentVersion:
         """Save a new version on top of `base_version`; if someone saved meanwhile, 409 and nothing
@@ -62,8 +66,10 @@ class ProcessCommands(PagingCommands):
         if len(body) > MAX_DOCUMENT:
             raise InvalidInput(f"body is longer than {MAX_DOCUMENT} characters", field="body")
         with self.db.write() as uow:
-            uow.incidents.get(incident_id, for_update=True)  # serialises editors of one document
-            latest = uow.process.document(incident_id)
+            uow.repo(IncidentRepository).get(
+                incident_id, for_update=True
+            )  # serialises editors of one document
+            latest = uow.repo(ProcessRepository).document(incident_id)
             if base_version != latest.version:
                 raise DomainError(
                     f"the document changed meanwhile: version {latest.version} by {latest.author}; "
@@ -72,8 +78,8 @@ class ProcessCommands(PagingCommands):
                 )
             now = self.clock.now()
             version = latest.version + 1
-            uow.process.add_document_version(incident_id, version, body, actor.name, now)
-            uow.incidents.append_event(
+            uow.repo(ProcessRepository).add_document_version(incident_id, version, body, actor.name, now)
+            uow.repo(IncidentRepository).append_event(
                 incident_id,
                 TimelineEvent(
                     at=now,
@@ -84,4 +90,4 @@ class ProcessCommands(PagingCommands):
                     data={"version": version},
                 ),
             )
-            return uow.process.document(incident_id, version)
+            return uow.repo(ProcessRepository).document(incident_id, version)

@@ -14,11 +14,14 @@ from datetime import datetime
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.rules import role_page_policy
+from onwatch.incidents.store.incidents import IncidentRepository
+from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Role, Severity
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import PolicySnapshot
 from onwatch.paging.pager import ROLE_PAGE_SOURCE, Pager
+from onwatch.paging.store.groups import AlertRepository
 
 NO_SERVICE = "-"
 
@@ -45,7 +48,7 @@ class RolePages:
     def page_for_incident(self, incident: Incident, role: Role, actor: Actor, reason: str) -> int | None:
         """Page `role` for the incident unless a page to it is still open; returns the alert group."""
         assert incident.id is not None
-        if self.uow.process.open_role_page(incident.id, role) is not None:
+        if self.uow.repo(ProcessRepository).open_role_page(incident.id, role) is not None:
             return None
         title = (
             f"{role.name} needed for incident #{incident.id} ({incident.severity.label}): {incident.title}"
@@ -57,7 +60,7 @@ class RolePages:
             severity=alert_severity(incident.severity),
             incident_id=incident.id,
         )
-        self.uow.process.add_role_page(
+        self.uow.repo(ProcessRepository).add_role_page(
             {
                 "group_id": group_id,
                 "incident_id": incident.id,
@@ -68,7 +71,7 @@ class RolePages:
                 "created_at": self.now,
             }
         )
-        self.uow.incidents.append_event(
+        self.uow.repo(IncidentRepository).append_event(
             incident.id,
             TimelineEvent(
                 at=self.now,
@@ -92,7 +95,7 @@ class RolePages:
             severity="warning",
             incident_id=None,
         )
-        self.uow.process.add_role_page(
+        self.uow.repo(ProcessRepository).add_role_page(
             {
                 "group_id": group_id,
                 "incident_id": None,
@@ -107,7 +110,7 @@ class RolePages:
         return group_id
 
     def _open(self, *, key: str, title: str, service: str, severity: str, incident_id: int | None) -> int:
-        return self.uow.alerts.insert_group(
+        return self.uow.repo(AlertRepository).insert_group(
             {
                 "group_key": key,
                 "integration_id": ROLE_PAGE_SOURCE,
@@ -128,7 +131,7 @@ class RolePages:
         )
 
     def _escalate(self, group_id: int, role: Role, actor: Actor, reason: str) -> None:
-        self.uow.alerts.add_event(
+        self.uow.repo(AlertRepository).add_event(
             group_id,
             self.now,
             EventKind.OPENED,
@@ -139,4 +142,6 @@ class RolePages:
         policy = role_page_policy(
             base_policy(self.pager), role, self.pager.applied.config.process.ack_timeout
         )
-        self.pager.start_snapshot(self.uow.alerts.group(group_id), policy, {"role": role.value})
+        self.pager.start_snapshot(
+            self.uow.repo(AlertRepository).group(group_id), policy, {"role": role.value}
+        )

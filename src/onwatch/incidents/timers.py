@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
-from onwatch.db.work import TimerRecord
 from onwatch.engine.timers import TimerKinds
 from onwatch.incidents import announcements
 from onwatch.incidents.automation import (
@@ -31,6 +31,7 @@ from onwatch.incidents.domain.rules import (
     public_updates_expected,
     update_interval,
 )
+from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import EventKind, Role
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import JSONValue, TimelineEvent
@@ -46,7 +47,7 @@ def _hhmm(at: datetime) -> str:
 
 def _load(uow: UnitOfWork, timer: TimerRecord) -> Incident | None:
     try:
-        incident = uow.incidents.get(int(timer.payload["incident_id"]), for_update=True)
+        incident = uow.repo(IncidentRepository).get(int(timer.payload["incident_id"]), for_update=True)
     except NotFound:
         return None
     return incident if incident.active else None
@@ -55,7 +56,7 @@ def _load(uow: UnitOfWork, timer: TimerRecord) -> Incident | None:
 def _note(
     uow: UnitOfWork, incident_id: int, kind: EventKind, message: str, now: datetime, **data: JSONValue
 ) -> None:
-    uow.incidents.append_event(
+    uow.repo(IncidentRepository).append_event(
         incident_id,
         TimelineEvent(
             at=now, kind=kind, actor=ENGINE.name, interface=ENGINE.interface, message=message, data=data

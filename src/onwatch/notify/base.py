@@ -1,27 +1,11 @@
-"""The interface every delivery channel implements, and the message the outbox hands it."""
+"""The interface every delivery channel implements (it is handed onwatch.db.outbox.OutboxMessage)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """One notification to deliver, exactly as stored in the outbox.
-
-    `target` says where (per channel: {"url", "secret"} for webhooks, {"url"} for Slack,
-    {"address"} for email); `payload` says what (see `Notification`).
-    """
-
-    id: int
-    idempotency_key: str
-    channel: str  # "webhook", "slack" or "email"
-    target: dict[str, Any]
-    payload: dict[str, Any]
-    attempts: int = 0
-    created_at: datetime | None = None  # when it was queued (delivery latency)
+from onwatch.db.outbox import OutboxMessage
 
 
 @dataclass(frozen=True)

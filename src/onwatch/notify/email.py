@@ -19,7 +19,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 
-from onwatch.notify.base import DeliveryError, Notification, OutboxMessage
+from onwatch.db.outbox import OutboxMessage
+from onwatch.notify.base import DeliveryError, Notification
 from onwatch.notify.slack import is_web_url, link_label, shown_facts
 
 

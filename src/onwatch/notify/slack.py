@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
-from onwatch.notify.base import DeliveryError, Notification, OutboxMessage
+from onwatch.db.outbox import OutboxMessage
+from onwatch.notify.base import DeliveryError, Notification
 from onwatch.notify.http_post import HttpPoster, proxies_configured
 from onwatch.notify.webhook import post_json
 

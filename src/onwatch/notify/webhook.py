@@ -39,7 +39,8 @@ from typing import Any
 import httpx
 import orjson
 
-from onwatch.notify.base import DeliveryError, OutboxMessage
+from onwatch.db.outbox import OutboxMessage
+from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_post import DRAIN_BYTES, HttpPoster, proxies_configured
 
 SIGNATURE_PREFIX = "sha256="

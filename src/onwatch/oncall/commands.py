@@ -10,13 +10,14 @@ from onwatch.config.schedules import to_schedule
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.directory.access import Caller, may_revoke_feed
+from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import Forbidden, InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.domain.resolve import OnCall, gaps, on_call_at, resolve
 from onwatch.oncall.domain.schedules import Override, Schedule, Shift
-from onwatch.oncall.store import FeedRecord, HandoffNote
+from onwatch.oncall.store import FeedRecord, HandoffNote, OnCallRepository
 
 MAX_RANGE = timedelta(days=366)
 MAX_NOTE = 5000
@@ -58,7 +59,9 @@ class OnCallService:
         check_range(start, end)
         with self.db.read() as uow:
             schedule = self.cache.get(uow).schedule(schedule_id)
-            return resolve(schedule, uow.oncall.overrides(schedule_id, start, end), start, end)
+            return resolve(
+                schedule, uow.repo(OnCallRepository).overrides(schedule_id, start, end), start, end
+            )
 
     def who(self, role: Role | None = None, at: datetime | None = None) -> list[RoleOnCall]:
         """Who holds each role (or one role) at `at` (default now), from the schedules."""
@@ -73,7 +76,7 @@ class OnCallService:
                     out.append(RoleOnCall(r, None, None))
                     continue
                 horizon = timedelta(days=35)
-                overrides = uow.oncall.overrides(schedule.id, when - horizon, when + horizon)
+                overrides = uow.repo(OnCallRepository).overrides(schedule.id, when - horizon, when + horizon)
                 out.append(RoleOnCall(r, schedule, on_call_at(schedule, overrides, when, horizon)))
             return out
 
@@ -86,8 +89,8 @@ class OnCallService:
             raise InvalidInput(f"an override may span at most {MAX_RANGE.days} days", field="end")
         with self.db.write() as uow:
             self.cache.get(uow).schedule(schedule_id)
-            uow.directory.require_person(person)
-            return uow.oncall.add_override(
+            uow.repo(DirectoryRepository).require_person(person)
+            return uow.repo(OnCallRepository).add_override(
                 schedule_id,
                 Override(person, start, end, note=note.strip()[:500]),
                 actor.name,
@@ -96,7 +99,7 @@ class OnCallService:
 
     def remove_override(self, schedule_id: str, override_id: int) -> None:
         with self.db.write() as uow:
-            if not uow.oncall.remove_override(schedule_id, override_id):
+            if not uow.repo(OnCallRepository).remove_override(schedule_id, override_id):
                 raise NotFound(
                     f"override {override_id} does not exist on schedule {schedule_id!r}", field="id"
                 )
@@ -104,7 +107,7 @@ class OnCallService:
     def overrides(self, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
         with self.db.read() as uow:
             self.cache.get(uow).schedule(schedule_id)
-            return uow.oncall.overrides(schedule_id, start, end)
+            return uow.repo(OnCallRepository).overrides(schedule_id, start, end)
 
     def gaps(self, days: int = 14, start: datetime | None = None) -> list[Gap]:
         """Ranges in the next `days` days where a role (or an unmapped schedule) has nobody."""
@@ -128,24 +131,24 @@ class OnCallService:
                     raise NotFound(f"schedule {target_id!r} does not exist", field="schedule")
                 self.cache.get(uow).schedule(target_id)
             else:
-                uow.directory.require_person(target_id)
-            return uow.oncall.create_feed(kind, target_id, actor.name, self.clock.now())
+                uow.repo(DirectoryRepository).require_person(target_id)
+            return uow.repo(OnCallRepository).create_feed(kind, target_id, actor.name, self.clock.now())
 
     def find_feed(self, secret: str) -> FeedRecord | None:
         with self.db.read() as uow:
-            return uow.oncall.find_feed(secret)
+            return uow.repo(OnCallRepository).find_feed(secret)
 
     def revoke_feed(self, feed_id: int, who: Caller) -> None:
         """Only the feed's owner or an admin revokes it (directory/access.py: may_revoke_feed)."""
         with self.db.write() as uow:
-            feed = uow.oncall.feed(feed_id)
+            feed = uow.repo(OnCallRepository).feed(feed_id)
             if feed is None:
                 raise NotFound(f"feed {feed_id} does not exist or is already revoked", field="id")
             if not may_revoke_feed(who, created_by=feed.created_by, kind=feed.kind, target_id=feed.target_id):
                 raise Forbidden(
                     f"only the feed's owner, {feed.created_by}, or an admin can revoke it", field="id"
                 )
-            uow.oncall.revoke_feed(feed_id, self.clock.now())
+            uow.repo(OnCallRepository).revoke_feed(feed_id, self.clock.now())
 
     # ---- handoff notes -------------------------------------------------------------------
 
@@ -158,8 +161,8 @@ class OnCallService:
         if actor.person_id is None:
             raise InvalidInput("handoff notes are written by a person", field="author")
         with self.db.write() as uow:
-            uow.directory.require_person(actor.person_id, field="author")
-            return uow.oncall.add_note(role.value, actor.person_id, body, self.clock.now())
+            uow.repo(DirectoryRepository).require_person(actor.person_id, field="author")
+            return uow.repo(OnCallRepository).add_note(role.value, actor.person_id, body, self.clock.now())
 
     def notes_for_current_shift(self, role: Role) -> tuple[RoleOnCall, list[HandoffNote]]:
         """Notes left for whoever holds `role` now: written since the previous shift began."""
@@ -174,7 +177,7 @@ class OnCallService:
             else:
                 since = max(since, shift_start - timedelta(days=1))
         with self.db.read() as uow:
-            return current, uow.oncall.notes(role.value, since)
+            return current, uow.repo(OnCallRepository).notes(role.value, since)
 
 
 def find_gaps(applied: AppliedConfig, uow: UnitOfWork, start: datetime, end: datetime) -> list[Gap]:
@@ -185,11 +188,11 @@ def find_gaps(applied: AppliedConfig, uow: UnitOfWork, start: datetime, end: dat
         if schedule is None:
             continue
         mapped.add(schedule.id)
-        shifts = resolve(schedule, uow.oncall.overrides(schedule.id, start, end), start, end)
+        shifts = resolve(schedule, uow.repo(OnCallRepository).overrides(schedule.id, start, end), start, end)
         out += [Gap(role, schedule.id, a, b) for a, b in gaps(shifts, start, end)]
     for sid, schedule in applied.schedules.items():
         if sid not in mapped:
-            shifts = resolve(schedule, uow.oncall.overrides(sid, start, end), start, end)
+            shifts = resolve(schedule, uow.repo(OnCallRepository).overrides(sid, start, end), start, end)
             out += [Gap(None, sid, a, b) for a, b in gaps(shifts, start, end)]
     return out
 

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from onwatch.api.params import Id
 from onwatch.directory.access import hidden_schedules
+from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.oncall.domain.schedules import Shift
@@ -93,7 +94,7 @@ def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, 
         notes[role] = {"current": current, "notes": role_notes}
     ticks = [{"left": round(d / DAYS * 100, 3), "day": start + timedelta(days=d)} for d in range(DAYS)]
     with w.db.read() as uow:
-        people = uow.directory.people()
+        people = uow.repo(DirectoryRepository).people()
     return w.page(
         request, "oncall.html", user, status_code=status_code,
         schedules=schedules, mine=mine, notes=notes, ticks=ticks, start=start, end=end, error=error,

@@ -8,7 +8,8 @@ from typing import Any
 
 from onwatch.db.secrets import shared_secret
 from onwatch.db.uow import UnitOfWork
-from onwatch.db.work import EscalationRecord
+from onwatch.directory.store import DirectoryRepository
+from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import EventKind
 from onwatch.kernel.errors import InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor, TimelineEvent
@@ -18,7 +19,8 @@ from onwatch.paging.domain.escalation import Target
 from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.pager import Pager
-from onwatch.paging.store.groups import AlertGroupRecord, AlertRecord
+from onwatch.paging.store.escalations import EscalationRecord, EscalationRepository
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRecord, AlertRepository
 
 
 class SignerSource:
@@ -39,7 +41,7 @@ def link_to_incident(
 ) -> None:
     """Link: the incident's timeline shows the group's pages and acknowledgements so far and from
     now on, read from the group's own events (nothing is copied)."""
-    uow.alerts.save_with_events(group, group.link(incident_id, actor, now))
+    uow.repo(AlertRepository).save_with_events(group, group.link(incident_id, actor, now))
     uow.timeline.append(
         TimelineEvent(
             at=now,
@@ -59,10 +61,10 @@ class AlertGroupCommands(PagingCommands):
     ) -> AlertGroupRecord:
         with self.db.write() as uow:
             now = self.clock.now()
-            group = uow.alerts.group(group_id, for_update=True)
+            group = uow.repo(AlertRepository).group(group_id, for_update=True)
             pager = Pager(uow, self.cache.get(uow), self.signer(uow), now)
             action(GroupActions(uow, pager, now), group, uow)
-            updated = uow.alerts.group(group_id)
+            updated = uow.repo(AlertRepository).group(group_id)
         self.on_commit()
         return updated
 
@@ -80,7 +82,7 @@ class AlertGroupCommands(PagingCommands):
 
     def attach(self, group_id: int, incident_id: int, actor: Actor) -> AlertGroupRecord:
         def run(actions: GroupActions, group: AlertGroupRecord, uow: UnitOfWork) -> None:
-            uow.incidents.get(incident_id)  # 404 if unknown
+            uow.repo(IncidentRepository).get(incident_id)  # 404 if unknown
             if group.incident_id == incident_id:
                 return
             link_to_incident(uow, group, incident_id, actor, actions.now)
@@ -97,7 +99,7 @@ class AlertGroupCommands(PagingCommands):
         hidden_incidents: frozenset[int] = frozenset(),
     ) -> list[AlertGroupRecord]:
         with self.db.read() as uow:
-            return uow.alerts.groups(
+            return uow.repo(AlertRepository).groups(
                 status=status, limit=limit, offset=offset, hidden_incidents=hidden_incidents
             )
 
@@ -105,12 +107,12 @@ class AlertGroupCommands(PagingCommands):
         self, group_id: int
     ) -> tuple[AlertGroupRecord, list[AlertRecord], list[TimelineEvent], EscalationRecord | None]:
         with self.db.read() as uow:
-            group = uow.alerts.group(group_id)
+            group = uow.repo(AlertRepository).group(group_id)
             return (
                 group,
-                uow.alerts.alerts_of(group_id),
-                uow.alerts.events(group_id),
-                uow.engine.current_escalation(group_id),
+                uow.repo(AlertRepository).alerts_of(group_id),
+                uow.repo(AlertRepository).events(group_id),
+                uow.repo(EscalationRepository).current_escalation(group_id),
             )
 
     def add_maintenance(
@@ -119,16 +121,16 @@ class AlertGroupCommands(PagingCommands):
         if end <= start:
             raise InvalidInput("'end' must be after 'start'", field="end")
         with self.db.write() as uow:
-            uow.directory.require_services([service_id], field="service")
-            return uow.alerts.add_maintenance(
+            uow.repo(DirectoryRepository).require_services([service_id], field="service")
+            return uow.repo(AlertRepository).add_maintenance(
                 service_id, start, end, reason.strip()[:500], actor.name, self.clock.now()
             )
 
     def maintenance(self, service_id: str | None = None) -> list[dict[str, Any]]:
         with self.db.read() as uow:
-            return uow.alerts.maintenance(service_id, self.clock.now())
+            return uow.repo(AlertRepository).maintenance(service_id, self.clock.now())
 
     def remove_maintenance(self, window_id: int) -> None:
         with self.db.write() as uow:
-            if not uow.alerts.remove_maintenance(window_id):
+            if not uow.repo(AlertRepository).remove_maintenance(window_id):
                 raise NotFound(f"maintenance window {window_id} does not exist", field="id")

@@ -17,6 +17,8 @@ from onwatch.paging.domain.escalation import Position, Target, TargetKind
 from onwatch.paging.domain.group import AlertGroup, EscalationStatus
 from onwatch.paging.events import GroupAcknowledged
 from onwatch.paging.pager import Pager, Recipient, correlation, timer_prefix
+from onwatch.paging.store.escalations import EscalationRepository
+from onwatch.paging.store.groups import AlertRepository
 
 
 class GroupActions:
@@ -40,12 +42,12 @@ class GroupActions:
         if not events:
             return
         self._store(group, events)
-        self.uow.alerts.resolve_alerts_of(group.id, self.now)
+        self.uow.repo(AlertRepository).resolve_alerts_of(group.id, self.now)
         self._stop_escalation(group, EscalationStatus.RESOLVED)
 
     def escalate(self, group: AlertGroup, actor: Actor) -> None:
         """Run the next step of the escalation now ("page the IMOC now"), even if acknowledged."""
-        escalation = self.uow.engine.current_escalation(group.id)
+        escalation = self.uow.repo(EscalationRepository).current_escalation(group.id)
         following = (
             (escalation.policy.after(escalation.position) or Position(0, escalation.position.round + 1))
             if escalation is not None
@@ -58,8 +60,10 @@ class GroupActions:
             to_step=following.step + 1,
         )
         assert escalation is not None  # the aggregate refuses a group without one
-        self.uow.engine.cancel_timers(timer_prefix(escalation.id))
-        self.uow.engine.update_escalation(escalation.id, self.now, status=EscalationStatus.ACTIVE)
+        self.uow.timers.cancel_timers(timer_prefix(escalation.id))
+        self.uow.repo(EscalationRepository).update_escalation(
+            escalation.id, self.now, status=EscalationStatus.ACTIVE
+        )
         self._store(group, events)
         self.pager.run(group, escalation.id, escalation.policy, following)
 
@@ -82,11 +86,13 @@ class GroupActions:
         return recipient.person
 
     def _store(self, group: AlertGroup, events: Iterable[TimelineEvent]) -> None:
-        self.uow.alerts.save_with_events(group, events)
+        self.uow.repo(AlertRepository).save_with_events(group, events)
 
     def _stop_escalation(self, group: AlertGroup, status: EscalationStatus) -> None:
-        escalation = self.uow.engine.current_escalation(group.id)
+        escalation = self.uow.repo(EscalationRepository).current_escalation(group.id)
         if escalation is not None and escalation.status is EscalationStatus.ACTIVE:
-            self.uow.engine.update_escalation(escalation.id, self.now, status=status, next_at=None)
-            self.uow.engine.cancel_timers(timer_prefix(escalation.id))
-        self.uow.engine.cancel_outbox(correlation(group.id), self.now)
+            self.uow.repo(EscalationRepository).update_escalation(
+                escalation.id, self.now, status=status, next_at=None
+            )
+            self.uow.timers.cancel_timers(timer_prefix(escalation.id))
+        self.uow.outbox.cancel_outbox(correlation(group.id), self.now)

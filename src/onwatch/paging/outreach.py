@@ -91,7 +91,7 @@ def notify_person(
     if first_method_only:
         methods = methods[:1]
     rows = [method_row(m, f"{key}:{i}", notification, now, correlation) for i, m in enumerate(methods)]
-    uow.engine.enqueue(rows)
+    uow.outbox.enqueue(rows)
     return bool(rows)
 
 
@@ -108,5 +108,5 @@ def post_to_channel(
     channel = applied.config.channels.get(channel_id)
     if channel is None:
         return False
-    uow.engine.enqueue([channel_row(channel, channel_id, notification, key, now, correlation)])
+    uow.outbox.enqueue([channel_row(channel, channel_id, notification, key, now, correlation)])
     return True

@@ -14,12 +14,15 @@ from typing import Any, Protocol
 import orjson
 import sqlalchemy as sa
 
+from onwatch.db.connect import dialect_insert
+from onwatch.db.outbox import wake_workers
 from onwatch.db.tables import escalations, timers
 from onwatch.db.timeline import TimelineStore
 from onwatch.db.uow import UnitOfWork
-from onwatch.db.work import dialect_insert, wake_workers
 from onwatch.kernel.enums import EventKind, Role
 from onwatch.paging.domain.escalation import Position
+from onwatch.paging.store.escalations import EscalationRepository
+from onwatch.paging.store.groups import AlertRepository
 
 # one statement for all the escalations a pass moved (executemany sent one UPDATE per row)
 _ESCALATIONS_PG = sa.text(
@@ -64,15 +67,17 @@ class DirectWrites:
     def schedule(
         self, kind: str, due_at: datetime, payload: dict[str, Any], dedup_key: str, now: datetime
     ) -> None:
-        self.uow.engine.schedule(kind, due_at, payload, dedup_key, now)
+        self.uow.timers.schedule(kind, due_at, payload, dedup_key, now)
 
     def update_escalation(
         self, escalation_id: int, now: datetime, *, position: Position, next_at: datetime | None
     ) -> None:
-        self.uow.engine.update_escalation(escalation_id, now, position=position, next_at=next_at)
+        self.uow.repo(EscalationRepository).update_escalation(
+            escalation_id, now, position=position, next_at=next_at
+        )
 
     def enqueue(self, rows: list[dict[str, Any]]) -> None:
-        self.uow.engine.enqueue(rows)
+        self.uow.outbox.enqueue(rows)
 
     def add_event(
         self,
@@ -87,7 +92,7 @@ class DirectWrites:
         role: Role | None = None,
         person: str | None = None,
     ) -> None:
-        self.uow.alerts.add_event(
+        self.uow.repo(AlertRepository).add_event(
             group_id, at, kind, actor, interface, message, data, role=role, person=person
         )
 
@@ -201,7 +206,7 @@ class BufferedWrites:
                 self.timers,
             )
         if self.outbox:
-            uow.engine.enqueue(self.outbox)
+            uow.outbox.enqueue(self.outbox)
         if self.events:
             TimelineStore(conn).append_rows(self.events)
         if self.timers or self.outbox:

@@ -12,13 +12,16 @@ from typing import Any
 
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
+from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Interface, Role
 from onwatch.notify.base import Notification
 from onwatch.oncall.domain.resolve import on_call_at
+from onwatch.oncall.store import OnCallRepository
 from onwatch.paging.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.outreach import channel_row, contact_methods, method_row
 from onwatch.paging.page_writes import DirectWrites, PageWrites
+from onwatch.paging.store.escalations import EscalationRepository
 from onwatch.paging.store.groups import AlertGroupRecord
 
 ESCALATE = "escalate"
@@ -79,7 +82,7 @@ class Pager:
         self, group: AlertGroupRecord, snapshot: PolicySnapshot, data: dict[str, Any] | None = None
     ) -> None:
         """Start an escalation along `snapshot` (a configured policy, or one built for a role page)."""
-        escalation_id = self.uow.engine.start_escalation(group.id, snapshot, self.now)
+        escalation_id = self.uow.repo(EscalationRepository).start_escalation(group.id, snapshot, self.now)
         self._event(group, EventKind.ESCALATION_STARTED, f"escalation started: {snapshot.name}", data or {})
         self.run(group, escalation_id, snapshot, Position(0, 0))
 
@@ -147,7 +150,7 @@ class Pager:
         schedule = self.applied.role_schedule(role)
         if schedule is None:
             return None
-        overrides = self.uow.oncall.overrides(
+        overrides = self.uow.repo(OnCallRepository).overrides(
             schedule.id, self.now - timedelta(days=1), self.now + timedelta(days=1)
         )
         found = on_call_at(schedule, overrides, self.now, horizon=timedelta(days=1))
@@ -206,7 +209,7 @@ class Pager:
             links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
         text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
         if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
-            page = self.uow.process.role_page_for_group(group.id)
+            page = self.uow.repo(ProcessRepository).role_page_for_group(group.id)
             if page is not None:
                 text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
         return Notification(

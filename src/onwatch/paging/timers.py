@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from onwatch.config.cache import AppliedConfig, ConfigCache
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
-from onwatch.db.work import EscalationRecord, TimerRecord
 from onwatch.engine.timers import TimerKinds
 from onwatch.kernel.enums import Role
 from onwatch.paging.domain.alerts import GroupStatus
@@ -18,7 +18,8 @@ from onwatch.paging.links import LinkSigner
 from onwatch.paging.page_writes import BufferedWrites
 from onwatch.paging.pager import ESCALATE, Pager, Recipient
 from onwatch.paging.store import counts
-from onwatch.paging.store.groups import AlertGroupRecord
+from onwatch.paging.store.escalations import EscalationRecord, EscalationRepository
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,12 @@ class PagingPass:
     def escalate(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
         """Run the next step, unless the escalation moved on meanwhile (acknowledged, resolved,
         escalated by hand): a timer that no longer matches the escalation is dropped."""
-        escalation = uow.engine.escalation(int(timer.payload["escalation_id"]), for_update=True)
+        escalation = uow.repo(EscalationRepository).escalation(
+            int(timer.payload["escalation_id"]), for_update=True
+        )
         if escalation is None:
             return
-        group = uow.alerts.group(escalation.group_id, for_update=True)
+        group = uow.repo(AlertRepository).group(escalation.group_id, for_update=True)
         self._step(uow, timer, escalation, group, now, None)
 
     def _step(
@@ -83,8 +86,10 @@ class PagingPass:
         if len(steps) < 2 or len(set(ids)) < len(ids):
             # two steps of one escalation in a pass: the second must see the first's outcome
             return steps
-        found = uow.engine.escalations(ids, for_update=True)
-        groups = uow.alerts.groups_by_ids(sorted({e.group_id for e in found.values()}), for_update=True)
+        found = uow.repo(EscalationRepository).escalations(ids, for_update=True)
+        groups = uow.repo(AlertRepository).groups_by_ids(
+            sorted({e.group_id for e in found.values()}), for_update=True
+        )
         batch = BufferedWrites()
         for timer, escalation_id in zip(steps, ids, strict=True):
             escalation = found.get(escalation_id)

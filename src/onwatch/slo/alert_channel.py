@@ -14,12 +14,14 @@ from datetime import datetime
 from sqlalchemy.exc import OperationalError
 
 from onwatch.alerts.ingest.apply import AlertIngest
+from onwatch.db.outbox import OutboxMessage
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import Clock
-from onwatch.notify.base import DeliveryError, OutboxMessage
+from onwatch.notify.base import DeliveryError
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent, AlertSeverity
+from onwatch.paging.store.groups import AlertRepository
 from onwatch.slo.evaluate import SLO_ALERT_CHANNEL
-from onwatch.slo.store import StateRecord
+from onwatch.slo.store import SloRepository, StateRecord
 
 ALERTS = ("degraded", "outage", "unknown")
 _SEVERITY = {
@@ -86,8 +88,8 @@ class SloAlertChannel:
         seq = int(message.payload["seq"])
         try:
             with self.db.read() as uow:
-                record = uow.slo.states([service_id]).get(service_id)
-                integration = uow.alerts.integration_by_id(integration_id)
+                record = uow.repo(SloRepository).states([service_id]).get(service_id)
+                integration = uow.repo(AlertRepository).integration_by_id(integration_id)
             if record is None or record.seq > seq:
                 return  # a newer change is queued and will bring the alerts up to date
             if integration is None:

@@ -18,6 +18,7 @@ from onwatch.kernel.bounds import raw_too_deep
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.report import service_slo
 from onwatch.slo.samples import SloSamples
+from onwatch.slo.store import SloRepository
 
 router = APIRouter(prefix="/api/v1", tags=["slo"])
 
@@ -80,5 +81,5 @@ def get_service_slo(service_id: str, request: Request, _who: Viewer) -> dict[str
         config = request.app.state.config_cache.get(uow).config
         if service_id not in config.services:
             raise HTTPException(404, f"service {service_id!r} does not exist")
-        record = uow.slo.states([service_id]).get(service_id)
+        record = uow.repo(SloRepository).states([service_id]).get(service_id)
         return service_slo(uow, config, service_id, record, request.app.state.clock.now(), clients)

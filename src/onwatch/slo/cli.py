@@ -9,6 +9,7 @@ import typer
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.report import service_slo
+from onwatch.slo.store import SloRepository
 
 
 def _num(value: Any, spec: str = ".4g") -> str:
@@ -75,7 +76,7 @@ def slo(
         if service is not None and service not in config.services:
             fail(f"unknown service {service!r}; known: {', '.join(sorted(config.services))}")
         ids = [service] if service else [s for s, svc in config.services.items() if svc.slo.source]
-        states = uow.slo.states(ids)
+        states = uow.repo(SloRepository).states(ids)
         now = ow.clock.now()
         reports = [service_slo(uow, config, sid, states.get(sid), now, clients) for sid in ids]
     if not reports:

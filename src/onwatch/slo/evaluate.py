@@ -19,13 +19,13 @@ from onwatch.config.cache import ConfigCache
 from onwatch.config.events import ConfigApplied
 from onwatch.config.schema import OnwatchConfig
 from onwatch.config.slo import SloSettings, SloSource
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import Database, UnitOfWork
-from onwatch.db.work import TimerRecord
 from onwatch.kernel.events import EventBus
 from onwatch.slo.domain import Measurement, SloState, Tracker, Verdict, judge, step, suggest
 from onwatch.slo.prometheus import PrometheusClient
 from onwatch.slo.sources import MeasureError, PrometheusSource, Result, measure_pushed
-from onwatch.slo.store import StateRecord
+from onwatch.slo.store import SloRepository, StateRecord
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,13 @@ def subscribe(bus: EventBus[UnitOfWork]) -> None:
 
 def ensure_scheduled(uow: UnitOfWork, config: OnwatchConfig, now: datetime) -> bool:
     """Start the evaluation chain if the config measures anything and none is pending."""
-    if config.slo is None or not evaluated_services(config) or uow.slo.has_timer(SLO_EVALUATE):
+    if (
+        config.slo is None
+        or not evaluated_services(config)
+        or uow.repo(SloRepository).has_timer(SLO_EVALUATE)
+    ):
         return False
-    uow.engine.schedule(SLO_EVALUATE, now, {}, timer_key(now), now)
+    uow.timers.schedule(SLO_EVALUATE, now, {}, timer_key(now), now)
     return True
 
 
@@ -119,7 +123,7 @@ class SloEvaluator:
             return
         with db.read() as uow:
             applied = self.cache.get(uow)
-            due = uow.slo.earliest_timer(SLO_EVALUATE)
+            due = uow.repo(SloRepository).earliest_timer(SLO_EVALUATE)
         settings = applied.config.slo
         if settings is None or due is None or due > now:
             self._quiet_until = due if due is not None else now + timedelta(seconds=30)
@@ -152,7 +156,7 @@ class SloEvaluator:
             savepoint.rollback()
             log.exception("SLO evaluation at %s failed", now.isoformat())
         due = next_due(now, config.slo.evaluation_interval)
-        uow.engine.schedule(SLO_EVALUATE, due, {}, timer_key(due), now)
+        uow.timers.schedule(SLO_EVALUATE, due, {}, timer_key(due), now)
 
     def _measure_prometheus(
         self, config: OnwatchConfig, services: list[str], now: datetime
@@ -194,7 +198,7 @@ class SloEvaluator:
         settings = config.slo
         policy = settings.policy()
         results = self.measure(uow, config, now, prefetched)
-        previous = uow.slo.states(list(results), for_update=True)
+        previous = uow.repo(SloRepository).states(list(results), for_update=True)
         records, messages = [], []
         for sid, result in results.items():
             prev = previous.get(sid)
@@ -226,9 +230,9 @@ class SloEvaluator:
                 )
                 log.info("SLO %s: %s -> %s (alerts %s)", sid, tracker.state, new.state, alerts)
             records.append(StateRecord(sid, new, seq, alerts, alert, snapshot))
-        uow.slo.save_states(records)
-        uow.engine.enqueue(messages)
-        uow.slo.prune_samples(list(results), now - SAMPLE_RETENTION)
+        uow.repo(SloRepository).save_states(records)
+        uow.outbox.enqueue(messages)
+        uow.repo(SloRepository).prune_samples(list(results), now - SAMPLE_RETENTION)
         return records
 
 

@@ -25,7 +25,7 @@ from onwatch.slo.domain import (
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.slo.prometheus import PrometheusError
 from onwatch.slo.sources import combined_query, promql_range
-from onwatch.slo.store import StateRecord
+from onwatch.slo.store import SloRepository, StateRecord
 
 
 def burn_factor(slo: Slo, window: timedelta) -> float:
@@ -70,7 +70,7 @@ def budget(
         return out
     sli: Sli | None = None
     if slo.source is SloSource.PUSHED:
-        counts = uow.slo.window_counts([sid], now, [BUDGET_PERIOD]).get(sid)
+        counts = uow.repo(SloRepository).window_counts([sid], now, [BUDGET_PERIOD]).get(sid)
         if counts is not None:
             sli = Sli.of_counts(BUDGET_PERIOD, *counts[BUDGET_PERIOD])
     elif config.slo is not None and slo.prometheus is not None:

@@ -18,7 +18,7 @@ from onwatch.config.cache import ConfigCache
 from onwatch.config.slo import Slo, SloSource
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import Clock
-from onwatch.slo.store import Sample
+from onwatch.slo.store import Sample, SloRepository
 
 MAX_SAMPLES = 5000
 FUTURE_TOLERANCE = timedelta(seconds=5)
@@ -99,5 +99,5 @@ class SloSamples:
         now = self.clock.now()
         samples = parse_samples(body, now, {sid: s.slo for sid, s in config.services.items()})
         with self.db.write() as uow:
-            uow.slo.add_samples(samples, now)
+            uow.repo(SloRepository).add_samples(samples, now)
         return len(samples)

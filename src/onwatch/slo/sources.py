@@ -17,6 +17,7 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.kernel.durations import format_duration
 from onwatch.slo.domain import WINDOWS, Measurement, Rates, Sli
 from onwatch.slo.prometheus import PrometheusClient, PrometheusError
+from onwatch.slo.store import SloRepository
 
 SLI_LABEL = "onwatch_sli"
 _FIELDS = ("requests", "errors", "apdex_satisfied", "apdex_tolerated", "apdex_total")
@@ -44,7 +45,7 @@ def measure_pushed(
 ) -> dict[str, Result]:
     """One query for all services and windows."""
     windows = windows_for(condition_window)
-    counts = uow.slo.window_counts(service_ids, now, windows)
+    counts = uow.repo(SloRepository).window_counts(service_ids, now, windows)
     out: dict[str, Result] = {}
     for sid in service_ids:
         found = counts.get(sid)

@@ -9,8 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from onwatch.db.connect import dialect_insert
 from onwatch.db.tables import slo_samples, slo_state, timers
-from onwatch.db.work import dialect_insert
 from onwatch.slo.domain import SloState, Tracker
 
 _COUNTS = ("requests", "errors", "satisfied", "tolerated")

@@ -107,7 +107,7 @@ class StatusSubscriptions:
                 links={"confirm": link},
                 ref={"subscriber": subscriber_id},
             )
-            uow.engine.enqueue(
+            uow.outbox.enqueue(
                 [_row(f"status-confirm:{subscriber_id}", "email", {"address": email}, notification, now)]
             )
             return subscriber_id
@@ -137,7 +137,7 @@ class StatusSubscriptions:
                 ref={"subscriber": subscriber_id, "challenge": secrets.token_urlsafe(24)},
             )
             key = f"status-challenge:{subscriber_id}"
-            uow.engine.enqueue([_row(key, CHANNEL, {"url": target}, notification, now)])
+            uow.outbox.enqueue([_row(key, CHANNEL, {"url": target}, notification, now)])
             return subscriber_id, token
 
     def find(self, token: str) -> Subscriber:
@@ -198,7 +198,7 @@ class SubscriberNotices:
             target = {"address": s.address} if email else {"url": s.address}
             key = f"status-update:{event.incident_id}:{update.at.isoformat()}:{s.id}"
             rows.append(_row(key, "email" if email else CHANNEL, target, notification, event.at))
-        uow.engine.enqueue(rows)
+        uow.outbox.enqueue(rows)
 
 
 def _unsubscribe(base: str, subscriber: Subscriber) -> str:

@@ -22,10 +22,11 @@ import time
 import orjson
 
 from onwatch.config.cache import ConfigCache
+from onwatch.db.outbox import OutboxMessage
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.errors import NotFound
-from onwatch.notify.base import DeliveryError, OutboxMessage
+from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_post import HttpPoster
 from onwatch.notify.targets import TargetRefused, checked_address
 from onwatch.notify.webhook import ERROR_TEXT_CHARS, encode_body, is_retryable_status, sign

@@ -24,6 +24,7 @@ from onwatch.db.secrets import shared_secret
 from onwatch.db.uow import Database
 from onwatch.directory.access import Caller, caller_in
 from onwatch.directory.accounts import WebRepository, WebSession
+from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.errors import InvalidInput
@@ -117,7 +118,7 @@ class Sessions:
     def sign_in(self, person_id: str, password: str) -> tuple[str, WebSession] | None:
         """A new session for a correct password; None otherwise (the same answer for any failure)."""
         with self.db.read() as uow:
-            person = uow.directory.person(person_id)
+            person = uow.repo(DirectoryRepository).person(person_id)
             stored = WebRepository(uow.conn).password_hash(person_id) if person and person.active else None
         if not verify_password(stored, password):
             return None
@@ -131,7 +132,7 @@ class Sessions:
         hashed = hash_password(password)
         now = self.clock.now()
         with self.db.write() as uow:
-            uow.directory.require_person(person_id)
+            uow.repo(DirectoryRepository).require_person(person_id)
             repo = WebRepository(uow.conn)
             repo.set_password_hash(person_id, hashed, now)
             repo.revoke_person(person_id, now)
@@ -147,7 +148,7 @@ class Sessions:
             return None
         with self.db.read() as uow:
             session = WebRepository(uow.conn).find_session(secret, self.clock.now())
-            person = uow.directory.person(session.person_id) if session else None
+            person = uow.repo(DirectoryRepository).person(session.person_id) if session else None
             if session is None or person is None or not person.active:
                 return None
             access = caller_in(uow, self.cache, person.id)

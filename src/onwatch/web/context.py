@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
 from onwatch.directory.access import hidden_incidents, require_visible_group
+from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import ProcessCommands
 from onwatch.kernel.clock import Clock
@@ -66,7 +67,7 @@ class Web:
     def people(self) -> dict[str, str]:
         """Person id -> display name (inactive people too: old incidents name them)."""
         with self.db.read() as uow:
-            return {p.id: p.name for p in uow.directory.people(include_inactive=True)}
+            return {p.id: p.name for p in uow.repo(DirectoryRepository).people(include_inactive=True)}
 
     def page(
         self,

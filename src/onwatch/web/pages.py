@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from onwatch.config.cache import AppliedConfig
+from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.incidents.views import ago, cadence_table, next_update_due
 from onwatch.kernel.enums import Severity, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.slo.store import SloRepository
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
 from onwatch.web.context import Posted, Web, acting, acting_user, posted, see_other, signed_in, web
 from onwatch.web.sign_in import SignInRefused
@@ -110,8 +112,8 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         for g in w.groups.groups(status=s, hidden_incidents=hidden)
     ]
     with w.db.read() as uow:
-        services = uow.directory.services()
-        slo = {sid: r.tracker for sid, r in uow.slo.states().items()}
+        services = uow.repo(DirectoryRepository).services()
+        slo = {sid: r.tracker for sid, r in uow.repo(SloRepository).states().items()}
     return w.page(
         request, "dashboard.html", user,
         incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
@@ -122,7 +124,7 @@ def dashboard(request: Request, w: W, user: User) -> Response:
 
 def _declare_form(request: Request, w: W, user: WebUser, **extra: object) -> Response:
     with w.db.read() as uow:
-        services = uow.directory.services()
+        services = uow.repo(DirectoryRepository).services()
     context: dict[str, object] = {
         "services": services,
         "severities": list(Severity),

@@ -34,7 +34,7 @@ from onwatch.paging.links import LinkSigner
 from onwatch.paging.page_writes import BufferedWrites
 from onwatch.paging.pager import Pager
 from onwatch.paging.store import counts as alert_counts
-from onwatch.paging.store.groups import AlertGroupRecord, IntegrationRecord
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository, IntegrationRecord
 
 __all__ = ["AlertIngest", "IngestResult", "IngestRun"]  # IngestResult lives in alert_rows
 
@@ -63,7 +63,7 @@ class AlertIngest(PagingCommands):
         if found is not None:
             return found
         with self.db.read() as uow:
-            found = uow.alerts.integration_by_key(key)
+            found = uow.repo(AlertRepository).integration_by_key(key)
         if found is None or found.kind != kind:
             raise NotFound(f"no {kind} integration has this key", field="integration_key")
         self._keys.put(hash_token(key), found)
@@ -155,7 +155,9 @@ class IngestRun:
             if (state := known.get(event.dedup_key)) is None or state.status != FIRING:
                 service = self.service_of(event)
                 wanted.setdefault(self.group_key(event, service), (event, service))
-        groups: dict[str, AlertGroupRecord] = self.uow.alerts.open_groups(sorted(wanted)) if wanted else {}
+        groups: dict[str, AlertGroupRecord] = (
+            self.uow.repo(AlertRepository).open_groups(sorted(wanted)) if wanted else {}
+        )
         # those not open are opened by that alert, in key order: two batches opening the same groups
         # (two replicas) then wait for each other instead of deadlocking on the
         # open-key index (PostgreSQL takes a second to detect that)
@@ -208,18 +210,18 @@ class IngestRun:
 
     def apply(self, event: AlertEvent) -> IngestResult:
         """An acknowledge or resolve from the source (triggers go through the batch)."""
-        alert = self.uow.alerts.alert(self.integ.id, event.dedup_key, for_update=True)
+        alert = self.uow.repo(AlertRepository).alert(self.integ.id, event.dedup_key, for_update=True)
         if alert is None:
             return IngestResult(event.dedup_key, None, "ignored")
         source = Actor(name=f"integration:{self.integ.id}", interface=Interface.INTEGRATION)
         if event.action is AlertAction.ACKNOWLEDGE:
-            group = self.uow.alerts.group(alert.group_id, for_update=True)
+            group = self.uow.repo(AlertRepository).group(alert.group_id, for_update=True)
             if group.status is GroupStatus.TRIGGERED:
                 self.actions.acknowledge(group, source)
             return IngestResult(event.dedup_key, group.id, "acknowledged")
         if alert.status is AlertStatus.RESOLVED:
             return IngestResult(event.dedup_key, alert.group_id, "ignored")
-        self.uow.alerts.update_alert(
+        self.uow.repo(AlertRepository).update_alert(
             alert.id,
             {
                 "status": AlertStatus.RESOLVED.value,
@@ -228,12 +230,12 @@ class IngestRun:
                 "event_count": alert.event_count + 1,
             },
         )
-        group = self.uow.alerts.group(alert.group_id, for_update=True)
+        group = self.uow.repo(AlertRepository).group(alert.group_id, for_update=True)
         history = prune_history(
             [*map(datetime.fromisoformat, group.flap_history), self.now], self.now, self.flaps.window
         )
         firing = max(0, group.firing_count - 1)
-        self.uow.alerts.update_group(
+        self.uow.repo(AlertRepository).update_group(
             group.id,
             {
                 "firing_count": firing,
@@ -243,7 +245,7 @@ class IngestRun:
             },
         )
         if firing == 0 and group.status is not GroupStatus.RESOLVED:
-            group = self.uow.alerts.group(group.id, for_update=True)
+            group = self.uow.repo(AlertRepository).group(group.id, for_update=True)
             self.actions.resolve(group, source, "every alert in the group resolved at the source")
         return IngestResult(event.dedup_key, group.id, "resolved")
 
@@ -254,11 +256,11 @@ class IngestRun:
         return self.grouping.service_of(event)
 
     def open(self, key: str, event: AlertEvent, service: str) -> AlertGroupRecord:
-        previous = self.uow.alerts.last_resolved_group(key)
+        previous = self.uow.repo(AlertRepository).last_resolved_group(key)
         inherited = [datetime.fromisoformat(t) for t in previous.flap_history] if previous else []
         history = prune_history(inherited, self.now, self.flaps.window)
         flapping = self.flaps.is_flapping(history, self.now)
-        maintenance = self.uow.alerts.in_maintenance(service, self.now)
+        maintenance = self.uow.repo(AlertRepository).in_maintenance(service, self.now)
         values: dict[str, Any] = {
             "group_key": key,
             "integration_id": self.integ.id,
@@ -276,7 +278,7 @@ class IngestRun:
             "created_at": self.now,
             "updated_at": self.now,
         }
-        group_id = self.uow.alerts.insert_group(values)
+        group_id = self.uow.repo(AlertRepository).insert_group(values)
         # the record as stored, without reading it back
         group = AlertGroupRecord(
             id=group_id,

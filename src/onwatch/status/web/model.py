@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
+from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Status
 from onwatch.status.domain import Component, Day, PublicIncident, component_status, history, overall
@@ -58,7 +59,7 @@ def build(db: Database, cache: ConfigCache, clock: Clock, public_url: str) -> St
             public = {sid for sid, s in config.services.items() if s.public}
         except Exception:  # no configuration yet: an empty, operational page
             name, public = "onwatch", set()
-        services = [s for s in uow.directory.services() if s.id in public]
+        services = [s for s in uow.repo(DirectoryRepository).services() if s.id in public]
         incidents = StatusPageRepository(uow.conn).incidents(since=now - timedelta(days=HISTORY_DAYS))
     components = [
         Component(id=s.id, name=s.name, description=s.description, position=n)

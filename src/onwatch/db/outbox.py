@@ -1,0 +1,150 @@
+"""The outbox: every outgoing page and notification is a row, delivered at least once by the engine
+(leased to one worker at a time; a crashed worker's lease runs out and another delivers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from onwatch.db.connect import dialect_insert
+from onwatch.db.tables import outbox
+
+WAKE_CHANNEL = "onwatch_work"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One notification to deliver, exactly as stored in the outbox.
+
+    `target` says where (per channel: {"url", "secret"} for webhooks, {"url"} for Slack,
+    {"address"} for email); `payload` says what (onwatch.notify.base.Notification).
+    """
+
+    id: int
+    idempotency_key: str
+    channel: str  # "webhook", "slack" or "email"
+    target: dict[str, Any]
+    payload: dict[str, Any]
+    attempts: int = 0
+    created_at: datetime | None = None  # when it was queued (delivery latency)
+
+
+def wake_workers(conn: sa.Connection) -> None:
+    """NOTIFY listening workers (engine/listen.py); delivered when, and only if, the transaction
+    commits. SQLite has one process, whose worker the API wakes directly."""
+    # once per transaction is enough (PostgreSQL folds repeats anyway; this saves the round trips)
+    if conn.dialect.name == "postgresql" and not conn.info.get("onwatch_notified"):
+        conn.exec_driver_sql(f"NOTIFY {WAKE_CHANNEL}")
+        conn.info["onwatch_notified"] = True
+
+
+class OutboxStore:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def enqueue(self, rows: list[dict[str, Any]]) -> None:
+        """Rows need idempotency_key, channel, target, payload, next_attempt_at, created_at, correlation.
+        A key already present is skipped: the same decision made twice sends once."""
+        if not rows:
+            return
+        # executemany form: the statement compiles once and is cached (a multi-row .values() is
+        # compiled anew for every batch), and the driver batches the rows into few round trips
+        stmt = dialect_insert(self.conn, outbox).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        self.conn.execute(stmt, rows)
+        wake_workers(self.conn)
+
+    def cancel_outbox(self, correlation: str, now: datetime) -> int:
+        """Drop not-yet-sent messages: the email due in 2 minutes, or a page still being retried,
+        once someone acknowledged."""
+        result = self.conn.execute(
+            sa.update(outbox)
+            .where(
+                outbox.c.correlation == correlation,
+                outbox.c.status == "pending",
+                # not while a worker holds it: that delivery may already be on the wire
+                sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            )
+            .values(status="cancelled", last_error=f"cancelled at {now.isoformat()}")
+        )
+        return int(result.rowcount)
+
+    def claim_outbox(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+        """Lease due messages to this worker; a crashed worker's lease runs out and another takes them."""
+        due = (
+            sa.select(outbox.c.id)
+            .where(
+                outbox.c.status == "pending",
+                outbox.c.next_attempt_at <= now,
+                sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            )
+            .order_by(outbox.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(self.conn.execute(due).scalars())
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            sa.update(outbox)
+            .where(outbox.c.id.in_(ids))
+            .values(claimed_until=now + lease)
+            .returning(
+                outbox.c.id,
+                outbox.c.idempotency_key,
+                outbox.c.channel,
+                outbox.c.target,
+                outbox.c.payload,
+                outbox.c.attempts,
+                outbox.c.created_at,
+            )
+        ).mappings()
+        return [
+            OutboxMessage(
+                id=r["id"],
+                idempotency_key=r["idempotency_key"],
+                channel=r["channel"],
+                target=dict(r["target"]),
+                payload=dict(r["payload"]),
+                attempts=r["attempts"],
+                created_at=r["created_at"],
+            )
+            for r in rows
+        ]
+
+    def mark_sent(self, message_id: int, now: datetime) -> None:
+        self.conn.execute(
+            sa.update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(status="sent", sent_at=now, claimed_until=None, attempts=outbox.c.attempts + 1)
+        )
+
+    def mark_sent_many(self, message_ids: list[int], now: datetime) -> None:
+        """`mark_sent` for many messages in one statement."""
+        if message_ids:
+            self.conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_(message_ids))
+                .values(status="sent", sent_at=now, claimed_until=None, attempts=outbox.c.attempts + 1)
+            )
+
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
+        """Retry at `retry_at`, or give up (status failed) when it is None."""
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "attempts": outbox.c.attempts + 1,
+            "last_error": error[:1000],
+        }
+        if retry_at is None:
+            values["status"] = "failed"
+        else:
+            values["next_attempt_at"] = retry_at
+        self.conn.execute(sa.update(outbox).where(outbox.c.id == message_id).values(values))
+
+    def next_outbox_due(self) -> datetime | None:
+        value: datetime | None = self.conn.execute(
+            sa.select(sa.func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "pending")
+        ).scalar_one()
+        return value
