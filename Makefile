@@ -15,7 +15,7 @@ endif
 
 export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
 
-.PHONY: run test lint typecheck check bench clean venv
+.PHONY: run test lint typecheck check bench chaos clean venv
 
 venv: $(STAMP)
 
@@ -61,6 +61,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.alerts
 	$(BIN)/python -m bench.slo
 	$(BIN)/python -m bench.status
+
+# faults that must lose nothing (kill -9 serve / a worker, PostgreSQL restart, SIGTERM); <= 15 min;
+# one scenario: make chaos CHAOS_ARGS="--only worker-killed"
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis onwatch.db onwatch.db-wal onwatch.db-shm

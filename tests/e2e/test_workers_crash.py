@@ -29,6 +29,8 @@ from tests.receivers import WebhookSink
 pytestmark = pytest.mark.e2e
 
 GROUPS = int(os.environ.get("ONWATCH_TEST_CRASH_GROUPS", "1000"))
+# `make chaos` makes the receiver slow, so the killed worker surely holds leased deliveries on the wire
+RECEIVER_DELAY = float(os.environ.get("ONWATCH_TEST_CRASH_RECEIVER_DELAY", "0"))
 
 
 def test_three_workers_one_killed_deliver_every_page_exactly_once_per_key(
@@ -49,6 +51,7 @@ def test_three_workers_one_killed_deliver_every_page_exactly_once_per_key(
         "      - targets: [{role: imoc}]\n        delay: 15m",
         "      - targets: [{role: imoc}]\n        delay: 1h",
     )
+    webhook_sink.delay(RECEIVER_DELAY)
     clock = SystemClock()
     apply_config(db, load_config(text), now=clock.now(), applied_by="tests")
     ingest = AlertIngest(db, clock, ConfigCache(), SignerSource("http://onwatch.test"))
