@@ -1,0 +1,76 @@
+"""A real `onwatch serve` on the demo organisation with one token per role, and something behind
+every kind of id (an incident, an alert group, an override, a feed, a maintenance window, a token),
+for the tests that walk the whole OpenAPI document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tests.e2e.conftest import Cli, Servers
+
+GENERIC_KEY = "demo-generic-webhook-key-0001"
+
+
+@dataclass
+class DemoApi:
+    base: str
+    tokens: dict[str, str]  # viewer, responder, admin
+    ids: dict[str, str]  # path parameter -> a value that names something real
+
+    def client(self, token: str | None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=30)
+
+    def document(self) -> dict[str, Any]:
+        return httpx.get(f"{self.base}/openapi.json", timeout=30).json()  # type: ignore[no-any-return]
+
+
+def start_demo_api(cli: Cli, server: Servers) -> DemoApi:
+    cli("migrate")
+    cli("apply-config", "examples/illumidesk.yaml")
+    people = {"viewer": "sofia", "responder": "lukas", "admin": "nadia"}
+    tokens = {
+        role: cli(
+            "token", "create", "--role", role, "--person", person, "--name", f"{role}-tests"
+        ).stdout.strip()
+        for role, person in people.items()
+    }
+    spare = cli("token", "create", "--role", "viewer", "--name", "spare").stdout.strip()
+    cli.env["ONWATCH_SLACK_SIGNING_SECRET"] = "matrix-signing-secret"
+    base = server("--no-engine")
+    api = DemoApi(base, tokens, {})
+    admin = api.client(tokens["admin"])
+    incident = admin.post("/api/v1/incidents", json={"title": "Checkout slow", "severity": "S3"})
+    alert = admin.post(
+        f"/api/v1/integrations/generic/{GENERIC_KEY}", json={"summary": "disk full", "dedup_key": "d1"}
+    )
+    override = admin.post(
+        "/api/v1/schedules/sre-8-hour/overrides",
+        json={"person": "tom", "start": "2026-12-10T10:00:00Z", "end": "2026-12-10T12:00:00Z"},
+    )
+    feed = admin.post("/api/v1/schedules/sre-8-hour/feeds")
+    window = admin.post(
+        "/api/v1/services/web/maintenance",
+        json={"start": "2026-12-10T10:00:00Z", "end": "2026-12-10T12:00:00Z"},
+    )
+    tokens_listed = admin.get("/api/v1/tokens").json()
+    for answer in (incident, alert, override, feed, window):
+        assert answer.status_code < 300, answer.text
+    api.ids = {
+        "incident_id": str(incident.json()["id"]),
+        "group_id": str(alert.json()["results"][0]["alert_group"]),
+        "override_id": str(override.json()["id"]),
+        "feed_id": str(feed.json()["id"]),
+        "window_id": str(window.json()["id"]),
+        "token_id": str(next(t["id"] for t in tokens_listed if t["name"] == "spare")),
+        "schedule_id": "sre-8-hour",
+        "person_id": "sofia",
+        "service_id": "web",
+        "role": "eoc",
+        "key": GENERIC_KEY,
+    }
+    assert spare.startswith("onw_")
+    return api
