@@ -26,12 +26,13 @@ from tests.prometheus_helpers import (
     write_history,
 )
 
-from onwatch.bootstrap import subscribe_reactions
+from onwatch.bootstrap import build
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.db import migrate
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
+from onwatch.settings import Settings
 from onwatch.slo.store import Sample, SloRepository
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,12 +119,9 @@ def run_cycles(
     db: Database, text: str, end: datetime, cycles: int, prometheus_pid: int | None
 ) -> dict[str, Any]:
     """Each cycle runs exactly what the engine runs: one pass over the due `slo_evaluate` timer."""
-    from onwatch.app import Onwatch
-    from onwatch.settings import Settings
-
     clock = FakeClock(end - cycles * PERIOD)
     apply_config(db, load_config(text), now=clock.now(), applied_by="bench")
-    worker = Onwatch(Settings(), db, clock).worker(channels={})
+    worker = build(bench_settings(db.url), clock, engine=db.engine).worker(channels={})
     walls, cpus, prom_cpus, holds = [], [], [], []
     states: dict[str, int] = {}
     for _ in range(cycles):
@@ -157,16 +155,21 @@ def run_cycles(
     }
 
 
+def bench_settings(url: str) -> Settings:
+    return Settings.model_construct(database_url=url, public_url="http://onwatch.test")
+
+
 def fresh_database(backend: str, workdir: Path) -> tuple[Database, Any]:
+    """A migrated database (built through bootstrap) and what drops it afterwards, or None."""
     if backend == "sqlite":
-        db = Database(f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.db'}")
-        subscribe_reactions(db, "http://onwatch.test")
+        db = build(bench_settings(f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.db'}")).db
         migrate.upgrade(db.engine)
         return db, None
-    from tests.databases import PostgresRun
+    from tests.databases import PostgresTemplates
 
-    run = PostgresRun()
-    return run.db, run
+    run = PostgresTemplates()
+    db = build(bench_settings(run.fresh())).db
+    return db, run
 
 
 def main() -> int:
@@ -203,7 +206,7 @@ def main() -> int:
             finally:
                 db.dispose()
                 if cleanup is not None:
-                    cleanup.drop()
+                    cleanup.drop_all()
         reason = missing_prometheus()
         if reason:
             skipped["prometheus"] = reason
@@ -236,7 +239,7 @@ def main() -> int:
                     finally:
                         db.dispose()
                         if cleanup is not None:
-                            cleanup.drop()
+                            cleanup.drop_all()
     print()
     print(
         f"{'source':<11} {'backend':<11} {'mean s':>8} {'max s':>8} {'in tx max':>9} {'cpu s':>7} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
@@ -23,8 +24,17 @@ def token_for(db: Database, clock: FakeClock, role: TokenRole, person: str | Non
 ClientFactory = Callable[..., httpx.Client]
 
 
+def same_loop(site: TestClient, headers: dict[str, str], **options: Any) -> TestClient:
+    """Another client of `site`'s app with its own headers (and TestClient `options`); once `site`
+    is entered (the app's lifespan running), its requests are served on that same event loop, as a
+    server serves all of them."""
+    other = TestClient(site.app, headers=headers, **options)
+    other.portal = site.portal
+    return other
+
+
 def with_token(client: TestClient, secret: str) -> TestClient:
-    return TestClient(client.app, headers={"Authorization": f"Bearer {secret}"})
+    return same_loop(client, {"Authorization": f"Bearer {secret}"})
 
 
 def client_factory(client: TestClient, db: Database, clock: FakeClock) -> ClientFactory:

@@ -3,14 +3,17 @@ the API in process and a worker that runs when told to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch, build
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.db.tables import alerts
@@ -18,10 +21,11 @@ from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
 from onwatch.engine.worker import Worker
 from onwatch.kernel.clock import FakeClock
+from onwatch.notify.base import Channel
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.slack import SlackChannel
 from onwatch.notify.webhook import WebhookChannel
-from tests.api_helpers import token_for
+from tests.api_helpers import same_loop, token_for
 from tests.conftest import DEMO_CONFIG
 from tests.receivers import SmtpSink, WebhookSink
 
@@ -62,19 +66,32 @@ def everyone_on_webhook(text: str, webhook: WebhookSink) -> str:
 
 @dataclass
 class PagingBench:
-    db: Database
-    clock: FakeClock
+    onwatch: Onwatch
+    app: FastAPI
     api: httpx.Client  # in-process TestClient, or an httpx client of a live server
     worker: Worker
     webhook: WebhookSink
     smtp: SmtpSink
 
+    @property
+    def db(self) -> Database:
+        return self.onwatch.db
+
+    @property
+    def clock(self) -> FakeClock:
+        assert isinstance(self.onwatch.clock, FakeClock)
+        return self.onwatch.clock
+
     def client(self, person: str = "amara", role: TokenRole = TokenRole.RESPONDER) -> httpx.Client:
         secret = token_for(self.db, self.clock, role, person)
         headers = {"Authorization": f"Bearer {secret}"}
         if isinstance(self.api, TestClient):
-            return TestClient(self.api.app, headers=headers)
+            return same_loop(self.api, headers)
         return httpx.Client(base_url=str(self.api.base_url), headers=headers, timeout=10)
+
+    def restarted_worker(self) -> Worker:
+        """The engine of another onwatch process on the same database: its own caches, same receivers."""
+        return build(self.onwatch.settings, self.clock, engine=self.db.engine).worker(channels_to(self.smtp))
 
     def advance(self, minutes: float) -> None:
         """Move time on and let the engine do everything that came due."""
@@ -124,30 +141,27 @@ class PagingBench:
         ]
 
 
-def make_bench(
-    db: Database,
-    clock: FakeClock,
-    webhook: WebhookSink,
-    smtp: SmtpSink,
-    *,
-    public_url: str = "http://onwatch.test",
-) -> PagingBench:
-    """The API runs in process (TestClient); call `serve(bench)` to put it behind a real server."""
-    apply_config(db, load_config(demo_with_receivers(webhook)), now=clock.now(), applied_by="tests")
-    channels = {
+def channels_to(smtp: SmtpSink) -> dict[str, Channel]:
+    return {
         "webhook": WebhookChannel(default_secret="default"),
         "slack": SlackChannel(),
         "email": EmailChannel(host=smtp.host, port=smtp.port, sender="onwatch@illumidesk.example"),
     }
-    from onwatch.alerts.ingest.apply import AlertIngest
-    from onwatch.bootstrap import timer_kinds
-    from onwatch.config.cache import ConfigCache
-    from onwatch.paging.commands import SignerSource
-    from onwatch.slo.alert_channel import SloAlertChannel
 
-    signer = SignerSource(public_url)
-    # SLO state changes enter the alert pipeline through the outbox, like in `Onwatch.worker()`
-    slo = SloAlertChannel(db, clock, AlertIngest(db, clock, ConfigCache(), signer))
-    worker = Worker(db, clock, timer_kinds(ConfigCache(), signer), {**channels, slo.name: slo})
-    api = TestClient(create_api(db, clock, public_url=public_url, wake=worker.wake))
-    return PagingBench(db, clock, api, worker, webhook, smtp)
+
+def make_bench(ow: Onwatch, webhook: WebhookSink, smtp: SmtpSink) -> PagingBench:
+    """`demo_with_receivers` applied and the engine built, through bootstrap. The API is not started
+    yet: enter it with `running(bench)`, or serve `bench.app` on a live server, so that the app's
+    lifespan runs ingest's writer as in production."""
+    apply_config(ow.db, load_config(demo_with_receivers(webhook)), now=ow.clock.now(), applied_by="tests")
+    worker = ow.worker(channels_to(smtp))
+    app = ow.api()
+    return PagingBench(ow, app, TestClient(app), worker, webhook, smtp)
+
+
+@contextmanager
+def running(bench: PagingBench) -> Iterator[PagingBench]:
+    """The bench's API inside its lifespan (the TestClient entered), as a server runs it."""
+    assert isinstance(bench.api, TestClient)
+    with bench.api:
+        yield bench

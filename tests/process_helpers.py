@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from onwatch.bootstrap import Onwatch
+from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
 from tests.conftest import DEMO_CONFIG
 from tests.paging_helpers import PagingBench, everyone_on_webhook, make_bench
 from tests.receivers import SmtpSink, WebhookSink
@@ -20,13 +20,13 @@ def demo_everyone_on_webhook(webhook: WebhookSink) -> str:
     return text
 
 
-def process_bench(db: Database, clock: FakeClock, webhook: WebhookSink, smtp: SmtpSink) -> PagingBench:
+def process_bench(ow: Onwatch, webhook: WebhookSink, smtp: SmtpSink) -> PagingBench:
     """At the demo clock (Tue 2026-12-01 09:00Z): EOC amara, IMOC nadia (then the director grace),
-    CMOC sofia, security omar."""
-    from onwatch.config.apply import apply_config
-
-    bench = make_bench(db, clock, webhook, smtp)
-    apply_config(db, load_config(demo_everyone_on_webhook(webhook)), now=clock.now(), applied_by="tests")
+    CMOC sofia, security omar. Enter it with `running(bench)`."""
+    bench = make_bench(ow, webhook, smtp)
+    apply_config(
+        ow.db, load_config(demo_everyone_on_webhook(webhook)), now=ow.clock.now(), applied_by="tests"
+    )
     return bench
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import Clock
 from onwatch.web.auth import Sessions
+from tests.api_helpers import same_loop
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -30,8 +31,10 @@ def csrf_of(html: str) -> str:
 class Browser:
     """A TestClient with its own cookie jar, like one person's browser."""
 
-    def __init__(self, app: object) -> None:
-        self.client = TestClient(app)  # type: ignore[arg-type]
+    def __init__(self, site: TestClient) -> None:
+        """`site`: a TestClient of the app, entered (the app's lifespan running); this browser's
+        requests go to the same event loop with cookies of its own."""
+        self.client = same_loop(site, {})
 
     def sign_in(self, person: str, password: str = PASSWORD) -> httpx.Response:
         page = self.client.get("/login")

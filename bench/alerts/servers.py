@@ -17,7 +17,7 @@ ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 LAYOUTS = {
     "serve": "`onwatch serve` (engine in the server process)",
     "serve+worker": "`onwatch serve` + one `onwatch worker` process (separate engine; polls)",
-    "inprocess": "bench wiring: Onwatch.api(worker) + Worker.run_forever thread in one uvicorn process",
+    "inprocess": "bench wiring: Onwatch.api() + Onwatch.worker().run_forever thread in one uvicorn process",
 }
 
 
@@ -64,9 +64,9 @@ def serve_with_engine(port: int) -> None:
     each commit that queued work. Only for builds whose `serve` has no engine (layout "inprocess")."""
     import uvicorn
 
-    from onwatch.app import Onwatch
+    from onwatch.bootstrap import build
 
-    ow = Onwatch.from_settings()
+    ow = build()
     worker = ow.worker()
     stop = threading.Event()
     thread = threading.Thread(
@@ -74,7 +74,7 @@ def serve_with_engine(port: int) -> None:
     )
     thread.start()
     try:
-        uvicorn.run(ow.api(worker), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        uvicorn.run(ow.api(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     finally:
         stop.set()
         worker.wake()

@@ -22,18 +22,15 @@ from onwatch.paging.store.groups import AlertRepository
 def ingest_groups(url: str, count: int, deadline: float) -> float:
     """`count` alerts with distinct alertnames through the in-process AlertIngest (100 per call):
     `count` groups, each paging the EOC and holding a pending escalation timer. Returns seconds."""
-    from onwatch.alerts.ingest.apply import AlertIngest
-    from onwatch.bootstrap import subscribe_reactions
-    from onwatch.config.cache import ConfigCache
-    from onwatch.db.uow import Database
+    from onwatch.bootstrap import build
     from onwatch.kernel.clock import SystemClock
-    from onwatch.paging.commands import SignerSource
     from onwatch.paging.domain.alerts import AlertAction, AlertEvent
+    from onwatch.settings import Settings
 
-    db = Database(url)
-    subscribe_reactions(db, "http://onwatch.test")
+    settings = Settings.model_construct(database_url=url, public_url="http://onwatch.test")
+    ow = build(settings, SystemClock())
+    db, ingest = ow.db, ow.ingest
     try:
-        ingest = AlertIngest(db, SystemClock(), ConfigCache(), SignerSource("http://onwatch.test"))
         with db.read() as uow:
             integration = uow.repo(AlertRepository).integration_by_key(AM_KEY)
         if integration is None:

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from bench.incidents import postgres_database
-from onwatch.bootstrap import subscribe_reactions
+from onwatch.bootstrap import build
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.db import migrate
@@ -33,6 +33,7 @@ from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import Interface, Severity, State, Status
 from onwatch.kernel.timeline import Actor
+from onwatch.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "examples" / "illumidesk.yaml"
@@ -117,8 +118,7 @@ def main() -> None:
     args = parser.parse_args()
     now = datetime.now(UTC)
     with postgres_database(args.pg_admin_url) as url, tempfile.TemporaryDirectory() as static:
-        db = Database(url)
-        subscribe_reactions(db, "http://onwatch.test")
+        db = build(Settings.model_construct(database_url=url, public_url="http://onwatch.test")).db
         migrate.upgrade(db.engine)
         apply_config(db, load_config_file(CONFIG), now=now, applied_by="bench")
         started = time.perf_counter()

@@ -11,11 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import Response
 
-from onwatch.app import Onwatch
+from onwatch.bootstrap import build
 
 
 def app() -> FastAPI:
-    api = Onwatch.from_settings().api()
+    api = build().api()
     static = Path(os.environ["ONWATCH_BENCH_STATIC"])
     api.mount("/bench-static", StaticFiles(directory=static), name="bench-static")
 

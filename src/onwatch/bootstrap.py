@@ -1,33 +1,65 @@
-"""The composition root: the reactions between slices subscribed once per database; the engine's
-timer kinds, each registered by its slice."""
+"""The composition root: `onwatch serve`, `onwatch worker`, the CLI, the tests and the benchmarks all
+build onwatch here, and nothing else constructs a command class, a worker or the API.
+
+    build(settings, clock) -> Onwatch   the database (every domain-event reaction subscribed), the
+                                        config cache, the link signer and each slice's commands
+    Onwatch.worker(channels) -> Worker  the engine: timer handlers, delivery channels, SLO alerts
+    Onwatch.api() -> FastAPI            the HTTP app over the same commands (onwatch.api.app); its
+                                        lifespan runs ingest's group-commit writer and fast lane
+
+Each piece is built one way with every collaborator it needs, so there is no half-wired variant whose
+reactions are missing or whose commits never wake the engine.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
 
 from onwatch.alerts import timers as alert_timers
+from onwatch.alerts.heartbeats import Heartbeats
+from onwatch.alerts.ingest.apply import AlertIngest
+from onwatch.chat.actions import ChatActions
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.engine.timers import TimerKinds
+from onwatch.engine.worker import Worker
 from onwatch.incidents import timers as incident_timers
+from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reactions import IncidentReactions
+from onwatch.incidents.reports import ProcessCommands
+from onwatch.kernel.clock import Clock, SystemClock
+from onwatch.kernel.errors import NotFound
 from onwatch.kernel.events import EventBus
+from onwatch.notify.base import Channel
+from onwatch.notify.registry import build_channels
+from onwatch.oncall.commands import OnCallService
 from onwatch.paging import timers as paging_timers
-from onwatch.paging.commands import SignerSource
+from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
+from onwatch.settings import Settings
 from onwatch.slo import evaluate as slo_evaluation
 from onwatch.slo import timers as slo_timers
+from onwatch.slo.alert_channel import SloAlertChannel
+from onwatch.slo.samples import SloSamples
 from onwatch.status.subscriptions import SubscriberNotices
+from onwatch.status.webhooks import StatusWebhookChannel
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
-def subscribe_reactions(db: Database, public_url: str) -> None:
-    """Give `db` the bus of every domain event's handlers (replacing any it had: wiring twice
-    handles each event once)."""
+def reactions(cache: ConfigCache, signer: SignerSource, public_url: str) -> EventBus[UnitOfWork]:
+    """The bus of every domain event's handlers (onwatch.kernel.events)."""
     bus: EventBus[UnitOfWork] = EventBus()
-    IncidentReactions(ConfigCache(), SignerSource(public_url)).subscribe(bus)
+    IncidentReactions(cache, signer).subscribe(bus)
     SubscriberNotices(public_url).subscribe(bus)
     slo_evaluation.subscribe(bus)
-    db.events = bus
+    return bus
 
 
 def timer_kinds(cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> TimerKinds:
@@ -38,3 +70,114 @@ def timer_kinds(cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) 
     alert_timers.register(kinds, cache, signer)
     slo_timers.register(kinds, cache)
     return kinds
+
+
+class EngineWake:
+    """Called by the commands after a commit that queued work: wakes the engine of this process, if
+    one runs here (other processes' engines hear of it by NOTIFY, or their next poll)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, wake: Callable[[], None]) -> None:
+        self._listeners.append(wake)
+
+    def __call__(self) -> None:
+        for wake in self._listeners:
+            wake()
+
+
+@dataclass(frozen=True)
+class Onwatch:
+    """One built application: what the API, the CLI and the engine of a process share."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    cache: ConfigCache
+    signer: SignerSource
+    wake: EngineWake
+    incidents: IncidentCommands
+    process: ProcessCommands
+    groups: AlertGroupCommands
+    ingest: AlertIngest
+    heartbeats: Heartbeats
+    oncall: OnCallService
+    slo_samples: SloSamples
+    chat: ChatActions
+
+    def worker(self, channels: Mapping[str, Channel] | None = None) -> Worker:
+        """The engine over this database: `channels` by outbox name (default: from the settings); its
+        wake-up is what the commands call after each commit."""
+        all_channels = dict(channels if channels is not None else build_channels(self.settings))
+        # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
+        slo_alerts = SloAlertChannel(self.db, self.clock, self.ingest)
+        all_channels.setdefault(slo_alerts.name, slo_alerts)
+        # status page subscribers' URLs come from anonymous visitors: a channel that checks each target
+        status_hooks = StatusWebhookChannel(
+            self.db, self.clock, self.cache, default_secret=self.settings.webhook_secret
+        )
+        all_channels.setdefault(status_hooks.name, status_hooks)
+        worker = Worker(
+            self.db,
+            self.clock,
+            timer_kinds(self.cache, self.signer),
+            all_channels,
+            lease=timedelta(seconds=self.settings.worker_lease_seconds),
+        )
+        self.wake.listen(worker.wake)
+        self.ensure_chains()
+        return worker
+
+    def ensure_chains(self) -> None:
+        """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is
+        pending, e.g. on a database upgraded to a version that brought them; idempotent."""
+        with self.db.write() as uow:
+            try:
+                config = self.cache.get(uow).config
+            except NotFound:  # nothing applied yet: apply-config starts them
+                return
+            slo_evaluation.ensure_scheduled(uow, config, self.clock.now())
+
+    def api(self, *, web: bool = True, engine: Worker | None = None) -> FastAPI:
+        """The HTTP app over these commands; `web` adds the web UI and the public status page; `engine`
+        is the worker running in this process, whose threads then count in /healthz."""
+        from onwatch.api.app import create_api  # the CLI starts faster without FastAPI loaded
+
+        api = create_api(self, web=web)
+        if engine is not None:
+            api.state.health.add("engine", engine.problem)
+        return api
+
+
+def build(
+    settings: Settings | None = None, clock: Clock | None = None, *, engine: Engine | None = None
+) -> Onwatch:
+    """onwatch from its settings (default: the environment). `engine` reuses an open SQLAlchemy engine
+    on the same database (a test that restarts onwatch, a benchmark that built its own)."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    cache = ConfigCache()
+    signer = SignerSource(settings.public_url)
+    db = Database(settings.database_url, engine, events=reactions(cache, signer, settings.public_url))
+    wake = EngineWake()
+    incidents = IncidentCommands(db, clock, cache, signer, wake)
+    process = ProcessCommands(db, clock, cache, signer, wake)
+    groups = AlertGroupCommands(db, clock, cache, signer, wake)
+    oncall = OnCallService(db, clock, cache)
+    return Onwatch(
+        settings=settings,
+        clock=clock,
+        db=db,
+        cache=cache,
+        signer=signer,
+        wake=wake,
+        incidents=incidents,
+        process=process,
+        groups=groups,
+        ingest=AlertIngest(db, clock, cache, signer, wake),
+        heartbeats=Heartbeats(db, clock, cache, signer, wake),
+        oncall=oncall,
+        slo_samples=SloSamples(db, clock, cache),
+        chat=ChatActions(incidents, process, groups, oncall),
+    )

@@ -15,9 +15,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from onwatch.bootstrap import Onwatch
 from onwatch.db.tables import alert_groups, alerts
 from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
 from onwatch.paging.store import counts as alert_counts
 from tests.e2e.conftest import Cli, Servers
 from tests.live import LiveServer
@@ -32,13 +32,13 @@ PD = "/v2/enqueue"
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
+    return make_bench(onwatch, webhook_sink, smtp_sink)  # its app runs on the live server
 
 
 @pytest.fixture
 def live(bench: PagingBench) -> Iterator[str]:
-    with LiveServer(bench.api.app) as server:  # type: ignore[attr-defined]
+    with LiveServer(bench.app) as server:
         yield server.url
 
 

@@ -17,12 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 from onwatch.alerts.ingest import group_commit
+from onwatch.bootstrap import Onwatch
 from onwatch.db import migrate
 from onwatch.db.tables import alert_groups, alerts
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests import pg_cluster
-from tests.databases import selected_backends, wired
+from tests.databases import built, selected_backends
 from tests.e2e.test_ingest import AM, GENERIC, am_body, generic_body
 from tests.live import LiveServer
 from tests.paging_helpers import PagingBench, make_bench
@@ -32,13 +33,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
+    return make_bench(onwatch, webhook_sink, smtp_sink)  # its app runs on the live server
 
 
 @pytest.fixture
 def live(bench: PagingBench) -> Iterator[str]:
-    with LiveServer(bench.api.app) as server:  # type: ignore[attr-defined]
+    with LiveServer(bench.app) as server:
         yield server.url
 
 
@@ -111,11 +112,12 @@ def _wait(condition: Any, timeout: float, what: str) -> None:
 def test_a_postgresql_restart_mid_ingest_gives_503s_then_recovers_and_every_answered_alert_is_applied(
     cluster: pg_cluster.PrivateCluster, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
 ) -> None:
-    db = wired(Database(cluster.url))
+    ow = built(cluster.url, clock)
+    db = ow.db
     try:
         migrate.upgrade(db.engine)
-        bench = make_bench(db, clock, webhook_sink, smtp_sink)
-        with LiveServer(bench.api.app) as server, Senders(server.url) as senders:  # type: ignore[attr-defined]
+        bench = make_bench(ow, webhook_sink, smtp_sink)
+        with LiveServer(bench.app) as server, Senders(server.url) as senders:
             _wait(lambda: senders.count(200) > 50, 30, "alerts answered before the restart")
             cluster.stop()
             _wait(lambda: senders.count(503) > 5, 30, "503s while PostgreSQL is down")
@@ -188,7 +190,7 @@ class _Killed(BaseException):
 def test_an_ingest_writer_thread_that_dies_is_started_again_and_only_its_request_fails(
     bench: PagingBench, live: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    writer = bench.api.app.state.ingest_pipeline.group_commit  # type: ignore[attr-defined]
+    writer = bench.app.state.ingest_pipeline.group_commit
     apply = writer._apply
     killed = threading.Event()
 

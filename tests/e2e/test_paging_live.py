@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
+from onwatch.bootstrap import Onwatch
 from tests.live import LiveServer
 from tests.paging_helpers import AM_KEY, PD_KEY, PagingBench, make_bench
 from tests.receivers import SmtpSink, WebhookSink, free_port
@@ -23,11 +22,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def live(
-    db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
-) -> Iterator[PagingBench]:
-    bench = make_bench(db, clock, webhook_sink, smtp_sink)
-    with LiveServer(bench.api.app) as server:  # type: ignore[attr-defined]
+def live(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    bench = make_bench(onwatch, webhook_sink, smtp_sink)
+    with LiveServer(bench.app) as server:
         bench.api = httpx.Client(base_url=server.url, timeout=10)
         yield bench
 
@@ -145,7 +142,7 @@ def test_a_real_alertmanager_delivers_alerts_that_page_the_eoc(live: PagingBench
 
 
 def test_the_official_pagerduty_client_triggers_acknowledges_and_resolves(
-    db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink, tmp_path: Path
+    onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
     pagerduty = pytest.importorskip("pagerduty")
     trustme = pytest.importorskip("trustme")
@@ -155,8 +152,8 @@ def test_the_official_pagerduty_client_triggers_acknowledges_and_resolves(
     cert.cert_chain_pems[0].write_to_path(str(certfile))
     cert.private_key_pem.write_to_path(str(keyfile))
     ca.cert_pem.write_to_path(str(cafile))
-    bench = make_bench(db, clock, webhook_sink, smtp_sink)
-    with LiveServer(bench.api.app, certfile=str(certfile), keyfile=str(keyfile)) as server:  # type: ignore[attr-defined]
+    bench = make_bench(onwatch, webhook_sink, smtp_sink)
+    with LiveServer(bench.app, certfile=str(certfile), keyfile=str(keyfile)) as server:
         trust = ssl.create_default_context(cafile=str(cafile))
         client = pagerduty.EventsApiV2Client(PD_KEY, base_url=server.url, verify=trust)
         dedup = client.trigger("Registry pulls failing", "registry-1", severity="error", dedup_key="reg-1")

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from onwatch.api.app import create_api
-from onwatch.db.uow import Database
+from onwatch.bootstrap import Onwatch
 from onwatch.kernel.clock import FakeClock
+from onwatch.settings import Settings
 from tests.live import LiveServer
 from tests.process_helpers import notifications, posts_to, process_bench, role_page_group, timeline
 from tests.receivers import SmtpSink, WebhookSink
@@ -21,14 +21,16 @@ pytestmark = pytest.mark.e2e
 SECRET = "game-signing-secret"
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"slack_signing_secret": SECRET})
+
+
 def test_a_full_game_of_the_process_through_chat_and_api(
-    db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
+    onwatch: Onwatch, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
 ) -> None:
-    bench = process_bench(db, clock, webhook_sink, smtp_sink)
-    app = create_api(
-        db, clock, public_url="http://onwatch.test", wake=bench.worker.wake, slack_signing_secret=SECRET
-    )
-    with LiveServer(app) as live:
+    bench = process_bench(onwatch, webhook_sink, smtp_sink)
+    with LiveServer(bench.app) as live:
         bench.api = httpx.Client(base_url=live.url, timeout=10)
 
         def chat(user: str, text: str, command: str = "/incident") -> str:

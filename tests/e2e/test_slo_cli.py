@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from onwatch.app import Onwatch
+from onwatch.bootstrap import build
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import SystemClock
-from onwatch.settings import Settings
 from onwatch.slo.store import Sample, SloRepository
+from tests.databases import settings_for
 from tests.e2e.conftest import Cli
 
 
 def test_slo_table_and_one_service_in_detail(cli: Cli, db: Database) -> None:
+    engine = build(settings_for(db.url), SystemClock(), engine=db.engine)  # the real clock, as the CLI's
     cli("apply-config", "examples/illumidesk.yaml")
     now = datetime.now(UTC)
     samples = [Sample("git", now - timedelta(seconds=30 * i), 240, 0, 238, 2) for i in range(20)]
     with db.write() as uow:
         uow.repo(SloRepository).add_samples(samples, now)
     # the engine's first evaluation (apply-config scheduled it for "now")
-    assert Onwatch(Settings(), db, SystemClock()).worker().run_timers() == 1
+    assert engine.worker().run_timers() == 1
 
     table = cli("slo").stdout.splitlines()
     assert table[0].split()[:3] == ["SERVICE", "STATE", "SINCE"]

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
@@ -38,9 +38,9 @@ class Site:
 
 
 @pytest.fixture
-def site(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[Site]:
+def site(onwatch: Onwatch, db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[Site]:
     set_passwords(db, clock, "amara", "lukas")
-    app = create_api(db, clock)
+    app = onwatch.api()
     app.state.status_cache.ttl = 0
     with LiveServer(app) as server:
         yield Site(server.url, db, clock)

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from onwatch.alerts.ingest.apply import AlertIngest
+from onwatch.bootstrap import build
 from onwatch.config.apply import apply_config
-from onwatch.config.cache import ConfigCache
 from onwatch.config.loader import load_config
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import SystemClock
-from onwatch.paging.commands import SignerSource
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent
 from onwatch.paging.store.groups import AlertRepository
+from tests.databases import settings_for
 from tests.e2e.conftest import ONWATCH, ROOT
 from tests.paging_helpers import AM_KEY, demo_with_receivers, everyone_on_webhook
 from tests.receivers import WebhookSink
@@ -54,7 +53,7 @@ def test_three_workers_one_killed_deliver_every_page_exactly_once_per_key(
     webhook_sink.delay(RECEIVER_DELAY)
     clock = SystemClock()
     apply_config(db, load_config(text), now=clock.now(), applied_by="tests")
-    ingest = AlertIngest(db, clock, ConfigCache(), SignerSource("http://onwatch.test"))
+    ingest = build(settings_for(db.url), clock, engine=db.engine).ingest  # the real clock
     with db.read() as uow:
         integration = uow.repo(AlertRepository).integration_by_key(AM_KEY)
     assert integration is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,12 +20,12 @@ import pytest
 import sqlalchemy as sa
 
 from onwatch.alerts.store import batch as alert_batch
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.db.tables import alert_group_counts, alert_groups, config_revisions
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests.live import LiveServer
-from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench
+from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 
 GENERIC = f"/api/v1/integrations/generic/{GENERIC_KEY}"
@@ -32,8 +33,9 @@ GENERIC_INTEGRATION = "webhook"  # the demo config's id of that integration
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def _alert(key: str, status: str = "firing") -> dict[str, object]:
@@ -54,7 +56,7 @@ def test_concurrent_requests_joining_one_group_are_all_counted(
     bench: PagingBench, db: Database, clock: FakeClock
 ) -> None:
     group_id = bench.api.post(GENERIC, json=_alert("first")).json()["results"][0]["alert_group"]
-    app = create_api(db, clock, public_url="http://onwatch.test")
+    app = bench.onwatch.api()  # a second server process's app, on a live server
 
     def send(client: httpx.Client, n: int) -> None:
         # two new alerts, and "first" again: 3 events, 2 alerts, 2 firing per request
@@ -82,7 +84,7 @@ def test_large_requests_at_once_are_written_by_concurrent_statements_and_all_cou
     bench: PagingBench, db: Database, clock: FakeClock
 ) -> None:
     group_id = bench.api.post(GENERIC, json=_alert("first")).json()["results"][0]["alert_group"]
-    app = create_api(db, clock, public_url="http://onwatch.test")
+    app = bench.onwatch.api()  # a second server process's app, on a live server
 
     def send(client: httpx.Client, n: int) -> None:
         body = {"alerts": [*(_alert(f"r{n}-{i}") for i in range(60)), _alert("first")]}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
@@ -17,8 +17,8 @@ from tests.conftest import DEMO_CONFIG
 
 
 @pytest.fixture
-def anon(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[TestClient]:
-    with TestClient(create_api(db, clock)) as client:
+def anon(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    with TestClient(onwatch.api()) as client:
         yield client
 
 

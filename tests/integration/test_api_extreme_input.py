@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
@@ -24,8 +24,8 @@ GENERIC = "/api/v1/integrations/generic/demo-generic-webhook-key-0001"
 
 
 @pytest.fixture
-def admin(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[TestClient]:
-    app = create_api(db, clock, max_body_bytes=1024 * 1024)
+def admin(onwatch: Onwatch, db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[TestClient]:
+    app = onwatch.api()  # the default body limit, 1 MiB
     token = token_for(db, clock, TokenRole.ADMIN, "nadia")
     with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
         yield client

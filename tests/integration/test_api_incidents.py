@@ -7,17 +7,23 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.clock import FakeClock
+from onwatch.settings import Settings
 from tests.api_helpers import ClientFactory, client_factory
 
 
 @pytest.fixture
-def anon(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[TestClient]:
-    with TestClient(create_api(db, clock, max_body_bytes=64 * 1024)) as client:
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"max_body_bytes": 64 * 1024})
+
+
+@pytest.fixture
+def anon(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    with TestClient(onwatch.api()) as client:
         yield client
 
 

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.config.schema import OnwatchConfig
@@ -23,8 +23,8 @@ from tests.conftest import DEMO_CONFIG
 
 
 @pytest.fixture
-def anon(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[TestClient]:
-    with TestClient(create_api(db, clock)) as client:
+def anon(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    with TestClient(onwatch.api()) as client:
         yield client
 
 

@@ -3,6 +3,7 @@ signatures), run as the person mapped by chat id, every command on the timeline 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -11,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from slack_sdk.signature import SignatureVerifier
 
-from onwatch.api.app import create_api
-from onwatch.db.uow import Database
+from onwatch.bootstrap import Onwatch, build
 from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import PagingBench
+from onwatch.settings import Settings
+from tests.paging_helpers import PagingBench, running
 from tests.process_helpers import notifications, process_bench, timeline
 from tests.receivers import SmtpSink, WebhookSink
 
@@ -54,20 +55,20 @@ class Slack:
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return process_bench(db, clock, webhook_sink, smtp_sink)
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"slack_signing_secret": SECRET})
+
+
+@pytest.fixture
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(process_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 @pytest.fixture
 def slack(bench: PagingBench) -> Slack:
-    app = create_api(
-        bench.db,
-        bench.clock,
-        public_url="http://onwatch.test",
-        wake=bench.worker.wake,
-        slack_signing_secret=SECRET,
-    )
-    return Slack(TestClient(app), bench.clock)
+    assert isinstance(bench.api, TestClient)
+    return Slack(bench.api, bench.clock)
 
 
 def test_declare_from_chat_announces_in_channel_and_pages_asked_roles(
@@ -154,5 +155,6 @@ def test_forged_stale_and_unsigned_requests_are_refused_and_change_nothing(
 
 
 def test_chat_is_off_without_a_signing_secret(bench: PagingBench) -> None:
-    client = TestClient(create_api(bench.db, bench.clock))
-    assert client.post("/api/v1/chat/slack/commands", content="x=1").status_code == 404
+    unset = bench.onwatch.settings.model_copy(update={"slack_signing_secret": ""})
+    with TestClient(build(unset, bench.clock, engine=bench.db.engine).api()) as client:
+        assert client.post("/api/v1/chat/slack/commands", content="x=1").status_code == 404

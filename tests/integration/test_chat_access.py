@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
-from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
+from onwatch.settings import Settings
 from tests.paging_helpers import PagingBench
 from tests.process_helpers import demo_everyone_on_webhook, process_bench, timeline
 from tests.receivers import SmtpSink, WebhookSink
@@ -54,8 +54,15 @@ class Chat:
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    bench = process_bench(db, clock, webhook_sink, smtp_sink)
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"slack_signing_secret": SECRET})
+
+
+@pytest.fixture
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
+    """Not started: its app runs on the live server of `chat`."""
+    bench = process_bench(onwatch, webhook_sink, smtp_sink)
+    db, clock = onwatch.db, bench.clock
     # ben (communications) only reads
     text = demo_everyone_on_webhook(webhook_sink).replace(
         "ben:    {name: Ben Carter,", "ben:    {name: Ben Carter, access: viewer,"
@@ -68,8 +75,7 @@ def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: 
 def chat(bench: PagingBench) -> Iterator[Chat]:
     from tests.live import LiveServer
 
-    app = create_api(bench.db, bench.clock, public_url="http://onwatch.test", slack_signing_secret=SECRET)
-    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+    with LiveServer(bench.app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         yield Chat(client, bench.clock)
 
 

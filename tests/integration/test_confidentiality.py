@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
@@ -33,8 +33,8 @@ class Clients:
 
 
 @pytest.fixture
-def as_(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[Clients]:
-    with LiveServer(create_api(db, clock)) as server:
+def as_(onwatch: Onwatch, db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[Clients]:
+    with LiveServer(onwatch.api()) as server:
         clients = Clients(server.url, db, clock)
         yield clients
         for client in clients.opened:

@@ -11,13 +11,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
-from onwatch.app import Onwatch
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
-from onwatch.settings import Settings
-from tests.databases import wired
+from tests.databases import built
 
 PROBLEM = "application/problem+json"
 
@@ -32,9 +30,9 @@ def silent_server() -> Iterator[int]:
 
 
 def test_a_healthy_process_answers_ok_with_its_database(
-    db: Database, clock: FakeClock, org: OnwatchConfig
+    onwatch: Onwatch, db: Database, org: OnwatchConfig
 ) -> None:
-    with TestClient(create_api(db, clock)) as client:
+    with TestClient(onwatch.api()) as client:
         answer = client.get("/healthz")
         assert answer.status_code == 200
         assert answer.json()["status"] == "ok" and answer.json()["database"] == db.dialect
@@ -45,9 +43,9 @@ def test_an_unreachable_database_makes_healthz_503_naming_the_database(clock: Fa
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]  # nothing listens here once the socket closes
-    db = wired(Database(f"postgresql://postgres@127.0.0.1:{port}/onwatch"))
+    ow = built(f"postgresql://postgres@127.0.0.1:{port}/onwatch", clock)
     try:
-        with TestClient(create_api(db, clock)) as client:
+        with TestClient(ow.api()) as client:
             answer = client.get("/healthz")
             assert answer.status_code == 503
             assert answer.headers["content-type"] == PROBLEM
@@ -56,15 +54,15 @@ def test_an_unreachable_database_makes_healthz_503_naming_the_database(clock: Fa
             assert answer.json()["status"] == 503 and "database:" in answer.json()["detail"]
             assert client.get("/readyz").status_code == 503
     finally:
-        db.dispose()
+        ow.db.dispose()
 
 
 def test_a_database_that_hangs_is_reported_within_the_probe_timeout(
     clock: FakeClock, silent_server: int
 ) -> None:
-    db = wired(Database(f"postgresql://postgres@127.0.0.1:{silent_server}/onwatch?connect_timeout=3"))
+    ow = built(f"postgresql://postgres@127.0.0.1:{silent_server}/onwatch?connect_timeout=3", clock)
     try:
-        with TestClient(create_api(db, clock)) as client:
+        with TestClient(ow.api()) as client:
             client.app.state.health.database_timeout = 0.5  # type: ignore[attr-defined]
             started = time.monotonic()
             first = client.get("/healthz")
@@ -76,18 +74,16 @@ def test_a_database_that_hangs_is_reported_within_the_probe_timeout(
                     {"field": "database", "message": "the database did not answer within 0.5 s"}
                 ]
     finally:
-        db.dispose()
+        ow.db.dispose()
 
 
 def test_an_engine_whose_threads_stopped_makes_healthz_503_naming_the_engine(
-    db: Database, org: OnwatchConfig
+    onwatch: Onwatch, org: OnwatchConfig
 ) -> None:
-    ow = Onwatch.from_settings(Settings(database_url=db.url), clock=FakeClock())
-    ow.db = db
-    worker = ow.worker()
+    worker = onwatch.worker()
     stop = threading.Event()
     worker.start(stop, poll=0.05)
-    with TestClient(ow.api(worker)) as client:
+    with TestClient(onwatch.api(engine=worker)) as client:
         assert client.get("/healthz").status_code == 200
         stop.set()  # what an uncaught error in the engine thread would do, as far as /healthz sees
         deadline = time.monotonic() + 10
@@ -99,10 +95,8 @@ def test_an_engine_whose_threads_stopped_makes_healthz_503_naming_the_engine(
         assert "onwatch-engine" in answer.json()["detail"]
 
 
-def test_readyz_is_503_while_starting_and_while_draining(
-    db: Database, clock: FakeClock, org: OnwatchConfig
-) -> None:
-    app = create_api(db, clock)
+def test_readyz_is_503_while_starting_and_while_draining(onwatch: Onwatch, org: OnwatchConfig) -> None:
+    app = onwatch.api()
     starting = TestClient(app).get("/readyz")  # no lifespan: the app has not started
     assert starting.status_code == 503
     assert starting.json()["errors"] == [{"field": "process", "message": "this process is starting"}]

@@ -3,19 +3,21 @@ Prometheus text format, parsed back with prometheus-client's own parser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import PagingBench, make_bench
+from onwatch.bootstrap import Onwatch
+from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 from tests.slo_helpers import load_history, run
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def samples(bench: PagingBench) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

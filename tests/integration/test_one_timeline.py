@@ -8,16 +8,17 @@ import html
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from onwatch.bootstrap import Onwatch
 from onwatch.db.tables import timeline_events
 from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import PagingBench, make_bench
+from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 from tests.web_helpers import Browser, set_passwords
 
@@ -25,8 +26,9 @@ ONWATCH = str(Path(sys.executable).with_name("onwatch"))
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def page_imoc_from_the_cli(bench: PagingBench, group_id: int) -> None:
@@ -151,7 +153,7 @@ def test_the_alert_page_disables_what_the_api_refuses_with_the_same_reason(bench
     amara.post(f"/api/v1/alert-groups/{group_id}/resolve")
     set_passwords(bench.db, bench.clock, "amara")
     assert isinstance(bench.api, TestClient)
-    browser = Browser(bench.api.app)
+    browser = Browser(bench.api)
     browser.sign_in("amara")
     page = browser.get(f"/alerts/{group_id}").text
     for action in ("acknowledge", "escalate", "page"):

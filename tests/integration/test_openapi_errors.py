@@ -6,16 +6,14 @@ from typing import Any
 
 import pytest
 
-from onwatch.api.app import create_api
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
+from onwatch.bootstrap import Onwatch
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
 @pytest.fixture
-def document(db: Database, clock: FakeClock) -> dict[str, Any]:
-    return create_api(db, clock).openapi()
+def document(onwatch: Onwatch) -> dict[str, Any]:
+    return onwatch.api().openapi()
 
 
 def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

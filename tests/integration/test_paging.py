@@ -6,18 +6,20 @@ Real loopback receivers (HTTP webhook sink, SMTP server), both databases, and a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
+from onwatch.bootstrap import Onwatch
 from onwatch.notify.webhook import verify_signature
-from tests.paging_helpers import PagingBench, make_bench
+from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def test_unacked_page_escalates_to_imoc_after_15_minutes_and_ack_stops_it(bench: PagingBench) -> None:

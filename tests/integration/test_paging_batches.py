@@ -7,19 +7,21 @@ pin what a user sees: counts on the group, outcomes per alert, and every page ex
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench
+from onwatch.bootstrap import Onwatch
+from tests.paging_helpers import GENERIC_KEY, PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 
 GENERIC = f"/api/v1/integrations/generic/{GENERIC_KEY}"
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def _alert(key: str, name: str = "BackupFailed", status: str = "firing") -> dict[str, object]:

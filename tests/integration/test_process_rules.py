@@ -3,18 +3,20 @@ through the API and the engine, with every person and channel on a real loopback
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import PagingBench
+from onwatch.bootstrap import Onwatch
+from tests.paging_helpers import PagingBench, running
 from tests.process_helpers import notifications, posts_to, process_bench, role_page_group, timeline
 from tests.receivers import SmtpSink, WebhookSink
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return process_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(process_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def declare(bench: PagingBench, by: str = "amara", **body: object) -> dict[str, object]:

@@ -5,17 +5,16 @@ HSTS is sent when onwatch is reached over https."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
-from onwatch.db.uow import Database
-from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import make_bench
+from tests.databases import rebuilt
+from tests.paging_helpers import make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 from tests.web_helpers import Browser, set_passwords
 
@@ -24,9 +23,10 @@ PUBLIC_PAGES = ("/login", "/status", "/status/subscribe", "/status/api/v2/summar
 
 
 @pytest.fixture
-def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
-    set_passwords(db, clock, "amara")
-    return create_api(db, clock)
+def site(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    set_passwords(onwatch.db, onwatch.clock, "amara")
+    with TestClient(onwatch.api()) as site:  # the app's lifespan, as a server runs it
+        yield site
 
 
 def _policy(headers: object) -> dict[str, str]:
@@ -35,20 +35,20 @@ def _policy(headers: object) -> dict[str, str]:
 
 
 def test_the_one_click_confirmation_page_cannot_be_framed(
-    db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
+    onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink
 ) -> None:
-    bench = make_bench(db, clock, webhook_sink, smtp_sink)
-    bench.fire()
-    link = webhook_sink.requests[0].json["notification"]["links"]["acknowledge"]
-    shown = bench.api.get(link.removeprefix("http://onwatch.test"))
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        bench.fire()
+        link = webhook_sink.requests[0].json["notification"]["links"]["acknowledge"]
+        shown = bench.api.get(link.removeprefix("http://onwatch.test"))
     assert shown.status_code == 200 and "Acknowledge alert group" in shown.text
     assert _policy(shown.headers)["frame-ancestors"] == "'none'"
     assert shown.headers["x-frame-options"] == "DENY"
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_every_answer_carries_the_security_headers(app: FastAPI, path: str) -> None:
-    response = TestClient(app).get(path)
+def test_every_answer_carries_the_security_headers(site: TestClient, path: str) -> None:
+    response = site.get(path)
     assert response.status_code == 200
     policy = _policy(response.headers)
     assert policy["script-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
@@ -58,8 +58,8 @@ def test_every_answer_carries_the_security_headers(app: FastAPI, path: str) -> N
     assert "strict-transport-security" not in response.headers  # plain http, public URL http
 
 
-def test_signed_in_pages_carry_no_inline_script(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_signed_in_pages_carry_no_inline_script(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     for path in ("/", "/incidents/new", "/alerts", "/oncall"):
         page = browser.get(path)
@@ -77,17 +77,19 @@ def test_no_template_holds_an_inline_script_or_event_handler() -> None:
 
 
 def test_hsts_is_sent_over_https_and_when_the_public_url_is_https(
-    db: Database, clock: FakeClock, org: OnwatchConfig
+    onwatch: Onwatch, org: OnwatchConfig
 ) -> None:
-    over_tls = TestClient(create_api(db, clock), base_url="https://onwatch.test").get("/status")
-    assert over_tls.headers["strict-transport-security"].startswith("max-age=31536000")
-    behind_proxy = create_api(db, clock, public_url="https://status.illumidesk.example")
-    answer = TestClient(behind_proxy).get("/status")
+    with TestClient(onwatch.api(), base_url="https://onwatch.test") as over_tls:
+        answer = over_tls.get("/status")
+    assert answer.headers["strict-transport-security"].startswith("max-age=31536000")
+    behind_proxy = rebuilt(onwatch, public_url="https://status.illumidesk.example")
+    with TestClient(behind_proxy.api()) as client:
+        answer = client.get("/status")
     assert answer.headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_the_api_documentation_still_loads_its_scripts_and_cannot_be_framed(app: FastAPI) -> None:
-    docs = TestClient(app).get("/docs")
+def test_the_api_documentation_still_loads_its_scripts_and_cannot_be_framed(site: TestClient) -> None:
+    docs = site.get("/docs")
     assert docs.status_code == 200
     policy = _policy(docs.headers)
     assert "https://cdn.jsdelivr.net" in policy["script-src"] and policy["frame-ancestors"] == "'none'"

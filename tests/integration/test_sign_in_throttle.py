@@ -4,30 +4,31 @@ the window has passed. Time is the fake clock's, so the tests fast-forward."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
-from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.rate_limit import client_key
+from tests.api_helpers import same_loop
 from tests.web_helpers import Browser, set_passwords
 
 
 @pytest.fixture
-def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
-    set_passwords(db, clock, "amara", "lukas", "sofia")
-    return create_api(db, clock)
+def site(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    set_passwords(onwatch.db, onwatch.clock, "amara", "lukas", "sofia")
+    with TestClient(onwatch.api()) as site:  # the app's lifespan, as a server runs it
+        yield site
 
 
-def browser_at(app: FastAPI, address: str) -> Browser:
-    browser = Browser(app)
-    browser.client = TestClient(app, client=(address, 50_000))
+def browser_at(site: TestClient, address: str) -> Browser:
+    browser = Browser(site)
+    browser.client = same_loop(site, {}, client=(address, 50_000))
     return browser
 
 
@@ -38,15 +39,15 @@ def refused_for(response: httpx.Response) -> int:
 
 
 def test_ten_wrong_passwords_lock_the_account_even_against_the_right_one_until_the_window_passes(
-    app: FastAPI, clock: FakeClock
+    site: TestClient, clock: FakeClock
 ) -> None:
-    guesser = browser_at(app, "203.0.113.7")
+    guesser = browser_at(site, "203.0.113.7")
     for n in range(10):
         assert guesser.sign_in("amara", f"guess number {n}").status_code == 401
     assert refused_for(guesser.sign_in("amara")) == 15 * 60  # the right password, refused
     # the account is locked from everywhere, not only for the guesser
-    assert refused_for(browser_at(app, "198.51.100.20").sign_in("amara")) == 15 * 60
-    assert browser_at(app, "198.51.100.20").sign_in("lukas").status_code == 303  # others still sign in
+    assert refused_for(browser_at(site, "198.51.100.20").sign_in("amara")) == 15 * 60
+    assert browser_at(site, "198.51.100.20").sign_in("lukas").status_code == 303  # others still sign in
     clock.advance(timedelta(minutes=14))
     assert refused_for(guesser.sign_in("amara")) == 60
     clock.advance(timedelta(minutes=1))
@@ -54,20 +55,20 @@ def test_ten_wrong_passwords_lock_the_account_even_against_the_right_one_until_t
 
 
 def test_guessing_across_accounts_from_one_address_is_throttled_for_that_address(
-    app: FastAPI, clock: FakeClock
+    site: TestClient, clock: FakeClock
 ) -> None:
-    guesser = browser_at(app, "203.0.113.9")
+    guesser = browser_at(site, "203.0.113.9")
     people = ["amara", "lukas", "sofia", "nobody-1", "nobody-2", "nobody-3"]
     for n in range(30):  # five per account: no single account reaches its limit
         assert guesser.sign_in(people[n % len(people)], f"guess {n}").status_code == 401
     assert refused_for(guesser.sign_in("lukas")) == 15 * 60
-    assert browser_at(app, "198.51.100.30").sign_in("lukas").status_code == 303  # from elsewhere: fine
+    assert browser_at(site, "198.51.100.30").sign_in("lukas").status_code == 303  # from elsewhere: fine
     clock.advance(timedelta(minutes=15))
     assert guesser.sign_in("lukas").status_code == 303
 
 
-def test_successful_sign_ins_are_never_throttled(app: FastAPI) -> None:
-    office = browser_at(app, "192.0.2.44")  # one address for a whole office
+def test_successful_sign_ins_are_never_throttled(site: TestClient) -> None:
+    office = browser_at(site, "192.0.2.44")  # one address for a whole office
     for _ in range(40):
         assert office.sign_in("amara").status_code == 303
 

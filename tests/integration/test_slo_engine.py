@@ -4,24 +4,27 @@ are, reschedules itself on the 30 s grid, and a failing cycle does not end it.""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.tables import timers
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from onwatch.slo.evaluate import SLO_EVALUATE, SloEvaluator
 from onwatch.slo.store import SloRepository
-from tests.paging_helpers import PagingBench, make_bench
+from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def pending(db: Database) -> list[str]:
@@ -47,7 +50,7 @@ def test_applying_the_config_starts_one_chain_that_follows_the_30_second_grid(be
 
 
 def test_two_workers_run_a_cycle_once(bench: PagingBench, db: Database, clock: FakeClock) -> None:
-    other = make_bench(db, clock, bench.webhook, bench.smtp).worker
+    other = bench.restarted_worker()  # another process's engine
     clock.advance(timedelta(seconds=1))
     ran: list[int] = []
     start = threading.Barrier(2)
@@ -75,17 +78,14 @@ def test_a_failing_cycle_does_not_end_the_chain(bench: PagingBench, monkeypatch:
 
 
 def test_starting_a_worker_restarts_a_missing_evaluation_chain(
-    db: Database, clock: FakeClock, org: OnwatchConfig
+    onwatch: Onwatch, db: Database, org: OnwatchConfig
 ) -> None:
     """A database upgraded from before SLO detection has a config but no chain: the engine starts it."""
-    from onwatch.app import Onwatch
-    from onwatch.settings import Settings
-
     with db.write() as uow:
         uow.conn.execute(sa.delete(timers).where(timers.c.kind == SLO_EVALUATE))
-    Onwatch(Settings(), db, clock).worker()
+    onwatch.worker()
     with db.read() as uow:
         assert uow.repo(SloRepository).has_timer(SLO_EVALUATE)
-    Onwatch(Settings(), db, clock).worker()  # a second worker does not start a second chain
+    onwatch.worker()  # a second worker does not start a second chain
     with db.read() as uow:
         assert len(uow.conn.execute(sa.select(timers.c.id).where(timers.c.kind == SLO_EVALUATE)).all()) == 1

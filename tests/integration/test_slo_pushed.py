@@ -8,19 +8,23 @@ git's objectives: error ratio 0.9995 (budget 0.0005, outage line 14.4 x 0.0005 =
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
+from onwatch.bootstrap import Onwatch
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
-from tests.paging_helpers import PagingBench, make_bench
+from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 from tests.slo_helpers import load_history, run, slo, slo_groups
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 @pytest.fixture
@@ -115,8 +119,7 @@ def test_a_condition_keeps_counting_across_a_restart_of_the_engine(
 ) -> None:
     run(bench, client, "git", 3, errors=1)
     # a new process: new worker, new caches; the sustained-condition start is in the database
-    restarted = make_bench(db, clock, bench.webhook, bench.smtp)
-    bench.worker = restarted.worker
+    bench.worker = bench.restarted_worker()
     run(bench, client, "git", 3, errors=1)
     assert slo(client, "git")["state"] == "degraded"
 
@@ -143,7 +146,7 @@ def test_the_dashboard_shows_each_services_slo_state(bench: PagingBench, client:
 
     run(bench, client, "git", 6, errors=1)
     set_passwords(bench.db, bench.clock, "amara")
-    browser = Browser(bench.api.app)
+    browser = Browser(bench.api)
     browser.sign_in("amara")
     html = browser.get("/").text
     services = html[html.index('id="services-h"') :]

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from onwatch.bootstrap import Onwatch
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.clock import FakeClock
 from onwatch.slo.store import SloRepository
-from tests.paging_helpers import PagingBench, make_bench
+from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 
 
 @pytest.fixture
-def bench(db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> PagingBench:
-    return make_bench(db, clock, webhook_sink, smtp_sink)
+def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> Iterator[PagingBench]:
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        yield bench
 
 
 def good(clock: FakeClock, **changes: Any) -> dict[str, Any]:
@@ -111,13 +114,12 @@ def test_malformed_json_and_wrong_shapes(bench: PagingBench) -> None:
 
 
 def test_a_service_measured_by_prometheus_takes_no_pushed_samples(
-    db: Database, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
+    onwatch: Onwatch, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
 ) -> None:
     from onwatch.config.apply import apply_config
     from onwatch.config.loader import load_config
     from tests.paging_helpers import demo_with_receivers
 
-    bench = make_bench(db, clock, webhook_sink, smtp_sink)
     text = (
         demo_with_receivers(webhook_sink)
         .replace(
@@ -129,8 +131,9 @@ def test_a_service_measured_by_prometheus_takes_no_pushed_samples(
             '  prometheus: {url: "http://127.0.0.1:9", timeout: 1s}',
         )
     )
-    apply_config(db, load_config(text), now=clock.now(), applied_by="tests")
-    response = bench.client().post("/api/v1/slo/samples", json=good(clock, service="pages"))
+    with running(make_bench(onwatch, webhook_sink, smtp_sink)) as bench:
+        apply_config(onwatch.db, load_config(text), now=clock.now(), applied_by="tests")
+        response = bench.client().post("/api/v1/slo/samples", json=good(clock, service="pages"))
     assert response.status_code == 422
     assert fields(response) == {"service": "service 'pages' is not measured by pushed samples"}
 

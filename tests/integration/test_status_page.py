@@ -3,6 +3,7 @@ Statuspage-shaped JSON; confidential incidents never appear; caching; subscripti
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.tables import outbox, status_subscribers
 from onwatch.db.uow import Database
@@ -19,6 +20,7 @@ from onwatch.incidents.commands import IncidentCommands
 from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.enums import Interface, Severity, State, Status
 from onwatch.kernel.timeline import Actor
+from tests.databases import TEST_PUBLIC_URL
 
 AMARA = Actor.person("amara", Interface.API)
 SECRET_TITLE = "Token leak in CI logs ZX-CONFIDENTIAL"
@@ -45,15 +47,16 @@ INCIDENT_STATUSES = {"investigating", "identified", "monitoring", "resolved", "p
 
 
 @pytest.fixture
-def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
-    api = create_api(db, clock)
+def app(onwatch: Onwatch, org: OnwatchConfig) -> FastAPI:
+    api = onwatch.api()
     api.state.status_cache.ttl = 0  # every request sees the latest facts (the cache has its own test)
     return api
 
 
 @pytest.fixture
-def public(app: FastAPI) -> TestClient:
-    return TestClient(app)
+def public(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:  # the app's lifespan, as a server runs it
+        yield client
 
 
 def check_incident_shape(incident: dict[str, Any]) -> None:
@@ -225,7 +228,7 @@ def test_email_subscription_is_double_opt_in_and_updates_go_through_the_outbox(
         "address": "cto@customer.example"
     }
     link = confirm_mail["payload"]["links"]["confirm"]
-    path = link.removeprefix("http://127.0.0.1:8080")
+    path = link.removeprefix(TEST_PUBLIC_URL)
 
     incident = incidents.declare(AMARA, title="Web errors", severity=Severity.S2, services=["web"])
     assert incident.id is not None
@@ -241,7 +244,7 @@ def test_email_subscription_is_double_opt_in_and_updates_go_through_the_outbox(
         update_mail["payload"]["text"] == "Fix deployed."
         and update_mail["target"]["address"] == "cto@customer.example"
     )
-    unsubscribe = update_mail["payload"]["links"]["unsubscribe"].removeprefix("http://127.0.0.1:8080")
+    unsubscribe = update_mail["payload"]["links"]["unsubscribe"].removeprefix(TEST_PUBLIC_URL)
     assert public.post(unsubscribe, data={"csrf_token": _form_token(public, unsubscribe)}).status_code == 200
     before = len(_outbox(db))
     incidents.post_update(incident.id, "Resolved.", AMARA)

@@ -14,10 +14,8 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
-from onwatch.bootstrap import timer_kinds
+from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
-from onwatch.config.cache import ConfigCache
 from onwatch.config.schema import OnwatchConfig, StatusPageConfig, StatusWebhooks
 from onwatch.db.tables import outbox, status_subscribers
 from onwatch.db.uow import Database
@@ -26,9 +24,7 @@ from onwatch.incidents.commands import IncidentCommands
 from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.enums import Interface, Severity
 from onwatch.kernel.timeline import Actor
-from onwatch.paging.commands import SignerSource
 from onwatch.status.subscribers import SubscriberRepository
-from onwatch.status.webhooks import StatusWebhookChannel
 from tests.receivers import WebhookSink
 from tests.web_helpers import csrf_of
 
@@ -41,16 +37,14 @@ def allow_private(db: Database, clock: FakeClock, config: OnwatchConfig, allow: 
 
 
 @pytest.fixture
-def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
-    allow_private(db, clock, org, True)
-    return create_api(db, clock)
+def app(onwatch: Onwatch, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
+    allow_private(onwatch.db, clock, org, True)
+    return onwatch.api()
 
 
 @pytest.fixture
-def worker(db: Database, clock: FakeClock) -> Worker:
-    channel = StatusWebhookChannel(db, clock, ConfigCache())
-    return Worker(db, clock, timer_kinds(ConfigCache(), SignerSource("http://onwatch.test")),
-                  {channel.name: channel})  # fmt: skip
+def worker(onwatch: Onwatch) -> Worker:
+    return onwatch.worker({})  # the status page's webhook channel is always part of the engine
 
 
 def subscribe(app: FastAPI, form: dict[str, str], address: str = "203.0.113.5") -> Any:
@@ -127,9 +121,9 @@ def test_an_endpoint_that_does_not_echo_the_challenge_never_receives_an_update(
     ],
 )
 def test_non_public_targets_are_refused_unless_the_config_allows_them(
-    db: Database, clock: FakeClock, org: OnwatchConfig, url: str
+    onwatch: Onwatch, db: Database, org: OnwatchConfig, url: str
 ) -> None:
-    app = create_api(db, clock)  # the demo config: private targets not allowed
+    app = onwatch.api()  # the demo config: private targets not allowed
     refused = subscribe(app, {"kind": "webhook", "url": url})
     assert refused.status_code == 422 and "is not a public internet address" in refused.text
     with db.read() as uow:

@@ -23,7 +23,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db import migrate
@@ -32,7 +32,7 @@ from onwatch.db.types import JSONType, UTCDateTime
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import client_factory
-from tests.databases import PG_ADMIN_URL, postgres_unreachable_reason, selected_backends, wired
+from tests.databases import PG_ADMIN_URL, built, postgres_unreachable_reason, selected_backends
 from tests.web_helpers import Browser, set_passwords
 
 
@@ -50,13 +50,13 @@ ONE_TIMELINE, BEFORE = _timeline_revision()
 
 
 @pytest.fixture(params=selected_backends())
-def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database of its own, migrated to the revision before one timeline."""
+def old_onwatch(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Onwatch]:
+    """onwatch on a database of its own, migrated to the revision before one timeline."""
     if request.param == "sqlite":
-        database = wired(Database(f"sqlite:///{tmp_path / 'old.db'}"))
-        migrate.upgrade(database.engine, BEFORE)
-        yield database
-        database.dispose()
+        ow = built(f"sqlite:///{tmp_path / 'old.db'}", clock)
+        migrate.upgrade(ow.db.engine, BEFORE)
+        yield ow
+        ow.db.dispose()
         return
     reason = postgres_unreachable_reason()
     if reason:
@@ -65,15 +65,20 @@ def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    database = wired(Database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"))
+    ow = built(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", clock)
     try:
-        migrate.upgrade(database.engine, BEFORE)
-        yield database
+        migrate.upgrade(ow.db.engine, BEFORE)
+        yield ow
     finally:
-        database.dispose()
+        ow.db.dispose()
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def old_db(old_onwatch: Onwatch) -> Database:
+    return old_onwatch.db
 
 
 def _events_table(name: str, owner: str) -> sa.TableClause:
@@ -360,7 +365,7 @@ def as_shown_now(
 
 
 def test_both_timelines_move_into_one_and_every_incident_and_group_shows_the_same(
-    old_db: Database, clock: FakeClock, demo_config: OnwatchConfig
+    old_onwatch: Onwatch, old_db: Database, clock: FakeClock, demo_config: OnwatchConfig
 ) -> None:
     apply_config(old_db, demo_config, now=clock.now(), applied_by="tests")
     t0 = clock.now()
@@ -375,45 +380,48 @@ def test_both_timelines_move_into_one_and_every_incident_and_group_shows_the_sam
     assert migrate.current_revision(old_db.engine) == migrate.head_revision()
 
     set_passwords(old_db, clock, "nadia")
-    app = create_api(old_db, clock)
-    api = client_factory(TestClient(app), old_db, clock)("nadia")
-    browser = Browser(app)
-    browser.sign_in("nadia")
-    for number, before in incident_before.items():
-        after = api.get(f"/api/v1/incidents/{number}/timeline").json()
-        assert [shown(e) for e in after] == as_shown_now(before, group_before)
-        page = browser.get(f"/incidents/{number}").text
-        assert_in_order(page, [html.escape(e["message"], quote=False) for e in reversed(after)])
-    for number, before in group_before.items():
-        after = api.get(f"/api/v1/alert-groups/{number}").json()["timeline"]
-        assert [shown(e) for e in after] == [shown(e) for e in before]
-        page = browser.get(f"/alerts/{number}").text
-        assert_in_order(page, [html.escape(e["message"], quote=False) for e in reversed(before)])
+    with TestClient(old_onwatch.api()) as site:  # the app's lifespan, as a server runs it
+        api = client_factory(site, old_db, clock)("nadia")
+        browser = Browser(site)
+        browser.sign_in("nadia")
+        for number, before in incident_before.items():
+            after = api.get(f"/api/v1/incidents/{number}/timeline").json()
+            assert [shown(e) for e in after] == as_shown_now(before, group_before)
+            page = browser.get(f"/incidents/{number}").text
+            assert_in_order(page, [html.escape(e["message"], quote=False) for e in reversed(after)])
+        for number, before in group_before.items():
+            after = api.get(f"/api/v1/alert-groups/{number}").json()["timeline"]
+            assert [shown(e) for e in after] == [shown(e) for e in before]
+            page = browser.get(f"/alerts/{number}").text
+            assert_in_order(page, [html.escape(e["message"], quote=False) for e in reversed(before)])
 
-    # written twice before, stored once now: only copies of pages and acks were dropped
-    copies = [
-        e for events in incident_before.values() for e in events if e["message"].startswith("alert group #")
-    ]
-    page_copies = [
-        e
-        for e in copies
-        if e["data"].get("original_kind", e["kind"]) in {*LIVE_COPIES, *LIVE_COPIES.values()}
-    ]
-    with old_db.read() as uow:
-        stored = uow.conn.execute(sa.text("SELECT count(*) FROM timeline_events")).scalar_one()
-    assert stored == stored_before - len(page_copies)
-    # the role a page was for is a column now, read once from the text it used to be parsed from
-    roles = {
-        (e["person"], e["role"])
-        for g in (1, 2, 3)
-        for e in api.get(f"/api/v1/alert-groups/{g}").json()["timeline"]
-        if e["kind"] == "paged"
-    }
-    assert roles == {("amara", "eoc"), ("grace", "imoc"), ("nadia", "imoc"), ("lukas", "eoc")}
+        # written twice before, stored once now: only copies of pages and acks were dropped
+        copies = [
+            e
+            for events in incident_before.values()
+            for e in events
+            if e["message"].startswith("alert group #")
+        ]
+        page_copies = [
+            e
+            for e in copies
+            if e["data"].get("original_kind", e["kind"]) in {*LIVE_COPIES, *LIVE_COPIES.values()}
+        ]
+        with old_db.read() as uow:
+            stored = uow.conn.execute(sa.text("SELECT count(*) FROM timeline_events")).scalar_one()
+        assert stored == stored_before - len(page_copies)
+        # the role a page was for is a column now, read once from the text it used to be parsed from
+        roles = {
+            (e["person"], e["role"])
+            for g in (1, 2, 3)
+            for e in api.get(f"/api/v1/alert-groups/{g}").json()["timeline"]
+            if e["kind"] == "paged"
+        }
+        assert roles == {("amara", "eoc"), ("grace", "imoc"), ("nadia", "imoc"), ("lukas", "eoc")}
 
 
 def test_downgrading_splits_the_timeline_again_as_the_incident_showed_it(
-    old_db: Database, clock: FakeClock, demo_config: OnwatchConfig
+    old_onwatch: Onwatch, old_db: Database, clock: FakeClock, demo_config: OnwatchConfig
 ) -> None:
     apply_config(old_db, demo_config, now=clock.now(), applied_by="tests")
     with old_db.engine.begin() as conn:
@@ -422,26 +430,27 @@ def test_downgrading_splits_the_timeline_again_as_the_incident_showed_it(
         incident_before = {n: old_timeline(conn, OLD_INCIDENT_EVENTS, "incident_id", n) for n in (1, 2)}
         group_before = {g: old_timeline(conn, OLD_GROUP_EVENTS, "group_id", g) for g in (1, 2, 3)}
     migrate.upgrade(old_db.engine)
-    api = client_factory(TestClient(create_api(old_db, clock)), old_db, clock)("nadia")
-    upgraded = {n: api.get(f"/api/v1/incidents/{n}/timeline").json() for n in (1, 2)}
+    with TestClient(old_onwatch.api()) as site:  # the app's lifespan, as a server runs it
+        api = client_factory(site, old_db, clock)("nadia")
+        upgraded = {n: api.get(f"/api/v1/incidents/{n}/timeline").json() for n in (1, 2)}
 
-    config = migrate.alembic_config()
-    with old_db.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, BEFORE)
-    with old_db.engine.connect() as conn:
-        for n, before in incident_before.items():
-            again = old_timeline(conn, OLD_INCIDENT_EVENTS, "incident_id", n)
-            assert [shown(e) for e in again] == as_shown_now(before, group_before)
-        for g, before in group_before.items():
-            assert [shown(e) for e in old_timeline(conn, OLD_GROUP_EVENTS, "group_id", g)] == [
-                shown(e) for e in before
+        config = migrate.alembic_config()
+        with old_db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, BEFORE)
+        with old_db.engine.connect() as conn:
+            for n, before in incident_before.items():
+                again = old_timeline(conn, OLD_INCIDENT_EVENTS, "incident_id", n)
+                assert [shown(e) for e in again] == as_shown_now(before, group_before)
+            for g, before in group_before.items():
+                assert [shown(e) for e in old_timeline(conn, OLD_GROUP_EVENTS, "group_id", g)] == [
+                    shown(e) for e in before
+                ]
+        migrate.upgrade(old_db.engine)
+        for n, first in upgraded.items():
+            assert [shown(e) for e in api.get(f"/api/v1/incidents/{n}/timeline").json()] == [
+                shown(e) for e in first
             ]
-    migrate.upgrade(old_db.engine)
-    for n, first in upgraded.items():
-        assert [shown(e) for e in api.get(f"/api/v1/incidents/{n}/timeline").json()] == [
-            shown(e) for e in first
-        ]
 
 
 def assert_in_order(page: str, messages: list[str]) -> None:

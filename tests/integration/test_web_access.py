@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config
 from onwatch.db.uow import Database
@@ -46,13 +46,13 @@ class LiveBrowser:
 
 
 @pytest.fixture
-def site(db: Database, clock: FakeClock) -> Iterator[str]:
+def site(onwatch: Onwatch, db: Database, clock: FakeClock) -> Iterator[str]:
     text = DEMO_CONFIG.read_text().replace(
         "ben:    {name: Ben Carter,", "ben:    {name: Ben Carter, access: viewer,"
     )
     apply_config(db, load_config(text), now=clock.now(), applied_by="tests")
     set_passwords(db, clock, "amara", "lukas", "ben", "omar")
-    with LiveServer(create_api(db, clock, public_url=TEST_PUBLIC_URL)) as server:
+    with LiveServer(onwatch.api()) as server:
         yield server.url
 
 

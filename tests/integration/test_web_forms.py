@@ -4,11 +4,12 @@ disabled actions carry the rule's reason, and API tokens keep working beside the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
@@ -20,9 +21,11 @@ from tests.web_helpers import Browser, set_passwords
 
 
 @pytest.fixture
-def app(db: Database, clock: FakeClock, org: OnwatchConfig) -> FastAPI:
-    set_passwords(db, clock, "amara", "lukas")
-    return create_api(db, clock)
+def site(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    """The app inside its lifespan, as a server runs it; each Browser is one person's browser on it."""
+    set_passwords(onwatch.db, onwatch.clock, "amara", "lukas")
+    with TestClient(onwatch.api()) as site:
+        yield site
 
 
 def incident_count(db: Database) -> int:
@@ -30,8 +33,8 @@ def incident_count(db: Database) -> int:
         return len(uow.repo(IncidentRepository).find(IncidentFilter()))
 
 
-def test_pages_need_a_sign_in_and_a_wrong_password_is_refused_visibly(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_pages_need_a_sign_in_and_a_wrong_password_is_refused_visibly(site: TestClient) -> None:
+    browser = Browser(site)
     response = browser.get("/incidents/new", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/incidents/new"
     wrong = browser.sign_in("amara", "not the password")
@@ -44,31 +47,33 @@ def test_pages_need_a_sign_in_and_a_wrong_password_is_refused_visibly(app: FastA
     assert "Amara Okafor" in browser.get("/").text
 
 
-def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
-    stolen = Browser(app)
+    stolen = Browser(site)
     stolen.client.cookies.update(browser.client.cookies)
     assert stolen.get("/", follow_redirects=False).status_code == 200
     assert browser.post("/logout", {}).status_code == 303
     assert stolen.get("/", follow_redirects=False).status_code == 303  # the server-side row is revoked
 
 
-def test_a_new_password_signs_the_person_out_everywhere(app: FastAPI, db: Database, clock: FakeClock) -> None:
-    browser = Browser(app)
+def test_a_new_password_signs_the_person_out_everywhere(
+    site: TestClient, db: Database, clock: FakeClock
+) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     Sessions(db, clock).set_password("amara", "another long password")
     assert browser.get("/", follow_redirects=False).status_code == 303
 
 
-def test_a_forged_cookie_is_refused(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_a_forged_cookie_is_refused(site: TestClient) -> None:
+    browser = Browser(site)
     browser.client.cookies.set("onwatch_session", "made-up.0123456789abcdef0123456789abcdef")
     assert browser.get("/", follow_redirects=False).status_code == 303
 
 
-def test_declaring_through_the_form_records_the_web_interface(app: FastAPI, db: Database) -> None:
-    browser = Browser(app)
+def test_declaring_through_the_form_records_the_web_interface(site: TestClient, db: Database) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     response = browser.post("/incidents", {"title": "Web is slow", "severity": "S2", "services": ["web"]})
     assert response.status_code == 303
@@ -89,9 +94,9 @@ def test_declaring_through_the_form_records_the_web_interface(app: FastAPI, db: 
     ],
 )
 def test_bad_declare_input_shows_the_error_and_writes_nothing(
-    app: FastAPI, db: Database, form: dict[str, object], message: str
+    site: TestClient, db: Database, form: dict[str, object], message: str
 ) -> None:
-    browser = Browser(app)
+    browser = Browser(site)
     browser.sign_in("amara")
     response = browser.post("/incidents", form)
     assert response.status_code == 422
@@ -99,8 +104,8 @@ def test_bad_declare_input_shows_the_error_and_writes_nothing(
     assert incident_count(db) == 0
 
 
-def test_a_form_without_its_csrf_token_is_rejected_and_writes_nothing(app: FastAPI, db: Database) -> None:
-    browser = Browser(app)
+def test_a_form_without_its_csrf_token_is_rejected_and_writes_nothing(site: TestClient, db: Database) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     missing = browser.post("/incidents", {"title": "Web down", "severity": "S2"}, csrf=False)
     assert missing.status_code == 403 and "CSRF token" in missing.text
@@ -108,7 +113,7 @@ def test_a_form_without_its_csrf_token_is_rejected_and_writes_nothing(app: FastA
     assert wrong.status_code == 403
     assert incident_count(db) == 0
     # another person's token does not work either
-    other = Browser(app)
+    other = Browser(site)
     other.sign_in("lukas")
     stolen = other.csrf()
     assert (
@@ -117,19 +122,19 @@ def test_a_form_without_its_csrf_token_is_rejected_and_writes_nothing(app: FastA
     assert incident_count(db) == 0
 
 
-def test_sign_in_form_needs_its_csrf_token(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_sign_in_form_needs_its_csrf_token(site: TestClient) -> None:
+    browser = Browser(site)
     response = browser.client.post(
         "/login", data={"person": "amara", "password": "correct horse battery staple"}
     )
     assert response.status_code == 400 and "CSRF" in response.text
 
 
-def test_a_non_owner_sees_resolve_disabled_with_the_owners_name(app: FastAPI) -> None:
-    owner = Browser(app)
+def test_a_non_owner_sees_resolve_disabled_with_the_owners_name(site: TestClient) -> None:
+    owner = Browser(site)
     owner.sign_in("amara")
     location = owner.post("/incidents", {"title": "API errors", "severity": "S2"}).headers["location"]
-    other = Browser(app)
+    other = Browser(site)
     other.sign_in("lukas")
     page = other.get(location).text
     resolve = re.search(r'<button[^>]*value="resolve"[^>]*>', page)
@@ -143,8 +148,8 @@ def test_a_non_owner_sees_resolve_disabled_with_the_owners_name(app: FastAPI) ->
     assert owner.post(location + "/actions", {"action": "resolve"}).status_code == 303
 
 
-def test_an_empty_note_is_refused_visibly_and_a_note_lands_on_the_timeline(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_an_empty_note_is_refused_visibly_and_a_note_lands_on_the_timeline(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     location = browser.post("/incidents", {"title": "Git slow", "severity": "S3"}).headers["location"]
     empty = browser.post(location + "/notes", {"text": "  "})
@@ -153,8 +158,8 @@ def test_an_empty_note_is_refused_visibly_and_a_note_lands_on_the_timeline(app: 
     assert "looking at the disks" in browser.get(location).text
 
 
-def test_the_live_fragment_answers_204_until_something_changes(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_the_live_fragment_answers_204_until_something_changes(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     location = browser.post("/incidents", {"title": "Pages down", "severity": "S3"}).headers["location"]
     key = re.search(r"/live\?key=([0-9-]+)", browser.get(location).text).group(1)  # type: ignore[union-attr]
@@ -165,9 +170,9 @@ def test_the_live_fragment_answers_204_until_something_changes(app: FastAPI) -> 
 
 
 def test_api_tokens_keep_working_and_cookies_do_not_open_the_api(
-    app: FastAPI, db: Database, clock: FakeClock
+    site: TestClient, db: Database, clock: FakeClock
 ) -> None:
-    browser = Browser(app)
+    browser = Browser(site)
     browser.sign_in("amara")
     assert browser.get("/api/v1/incidents").status_code == 401
     token = token_for(db, clock, TokenRole.RESPONDER, "amara")
@@ -175,16 +180,16 @@ def test_api_tokens_keep_working_and_cookies_do_not_open_the_api(
     assert response.status_code == 200
 
 
-def test_main_pages_render_for_a_signed_in_person(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_main_pages_render_for_a_signed_in_person(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     for path in ("/", "/incidents/new", "/alerts", "/alerts?status=all", "/oncall"):
         assert browser.get(path).status_code == 200, path
     assert browser.get("/incidents/999").status_code == 404
 
 
-def test_overrides_and_handoff_notes_from_the_on_call_page(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_overrides_and_handoff_notes_from_the_on_call_page(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     bad = browser.post(
         "/oncall/overrides",
@@ -215,8 +220,8 @@ def test_overrides_and_handoff_notes_from_the_on_call_page(app: FastAPI) -> None
     assert feed.status_code == 200 and "/ical/" in feed.text
 
 
-def test_alert_group_actions_from_the_web(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_alert_group_actions_from_the_web(site: TestClient) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     fired = browser.client.post(
         "/api/v1/integrations/generic/demo-generic-webhook-key-0001",
@@ -241,8 +246,10 @@ def test_alert_group_actions_from_the_web(app: FastAPI) -> None:
     assert f"alert group #{group_id}" in browser.get(made.headers["location"]).text
 
 
-def test_incident_page_pages_the_imoc_edits_the_working_document_and_previews_safely(app: FastAPI) -> None:
-    browser = Browser(app)
+def test_incident_page_pages_the_imoc_edits_the_working_document_and_previews_safely(
+    site: TestClient,
+) -> None:
+    browser = Browser(site)
     browser.sign_in("amara")
     made = browser.post("/incidents", {"title": "Queue backlog", "severity": "S3"})
     assert made.status_code == 303, made.text

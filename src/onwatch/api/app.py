@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -12,8 +13,6 @@ from starlette.types import Receive, Scope, Send
 
 from onwatch import __version__, metrics
 from onwatch.alerts import api as integrations
-from onwatch.alerts.heartbeats import Heartbeats
-from onwatch.alerts.ingest.apply import AlertIngest
 from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import health as health_routes
@@ -22,26 +21,19 @@ from onwatch.api.auth import TokenCache
 from onwatch.api.headers import SecurityHeaders
 from onwatch.api.health import Health
 from onwatch.api.limits import BodySizeLimit, JsonDepthLimit
-from onwatch.bootstrap import subscribe_reactions
 from onwatch.chat import api as chat
-from onwatch.chat.actions import ChatActions
 from onwatch.config import api as admin
-from onwatch.config.cache import ConfigCache
-from onwatch.db.uow import Database
 from onwatch.directory import api as directory
 from onwatch.incidents import api as incidents
 from onwatch.incidents import documents_api as documents
-from onwatch.incidents.commands import IncidentCommands
-from onwatch.incidents.reports import ProcessCommands
-from onwatch.kernel.clock import Clock
 from onwatch.oncall import api as oncall
-from onwatch.oncall.commands import OnCallService
 from onwatch.paging import api as alert_groups
 from onwatch.paging import links_api as actions
-from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
-from onwatch.slo.samples import SloSamples
+
+if TYPE_CHECKING:
+    from onwatch.bootstrap import Onwatch
 
 
 class OnwatchAPI(FastAPI):
@@ -56,18 +48,11 @@ class OnwatchAPI(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_api(
-    db: Database,
-    clock: Clock,
-    *,
-    max_body_bytes: int = 1_048_576,
-    public_url: str = "http://127.0.0.1:8080",
-    wake: Callable[[], None] = lambda: None,
-    slack_signing_secret: str = "",
-    web: bool = True,
-) -> FastAPI:
-    """`wake` is called after a commit that queued work for the engine (a worker in this process).
-    `web` adds the web UI and the public status page (onwatch.web)."""
+def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
+    """The HTTP app over what onwatch.bootstrap built (call `Onwatch.api()`); `web` adds the web UI
+    and the public status page (onwatch.web)."""
+    db, settings = ow.db, ow.settings
+    pipeline = IngestPipeline(ow.ingest)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -85,26 +70,23 @@ def create_api(
         version=__version__,
         description="Incident management: on-call, paging, incidents, SLOs, status page, reviews.",
     )
-    subscribe_reactions(db, public_url)
-    cache = ConfigCache()
-    signer = SignerSource(public_url)
     app.state.db = db
-    app.state.clock = clock
-    app.state.incidents = IncidentCommands(db, clock, cache, signer, on_commit=wake)
-    app.state.process = ProcessCommands(db, clock, cache, signer, on_commit=wake)
+    app.state.clock = ow.clock
+    app.state.incidents = ow.incidents
+    app.state.process = ow.process
     app.state.token_cache = TokenCache()
-    app.state.oncall = OnCallService(db, clock, cache)
-    app.state.ingest = AlertIngest(db, clock, cache, signer, on_commit=wake)
-    app.state.ingest_pipeline = pipeline = IngestPipeline(app.state.ingest)
+    app.state.oncall = ow.oncall
+    app.state.ingest = ow.ingest
+    app.state.ingest_pipeline = pipeline
     # /healthz and /readyz: named checks (each says why its part cannot serve, or None) and the phase
     app.state.health = health = Health(db)
     health.add("ingest", pipeline.problem)
-    app.state.groups = AlertGroupCommands(db, clock, cache, signer, on_commit=wake)
-    app.state.heartbeats = Heartbeats(db, clock, cache, signer, on_commit=wake)
-    app.state.config_cache = cache
-    app.state.slack_signing_secret = slack_signing_secret
-    app.state.chat = ChatActions(app.state.incidents, app.state.process, app.state.groups, app.state.oncall)
-    app.state.slo_samples = SloSamples(db, clock, cache)
+    app.state.groups = ow.groups
+    app.state.heartbeats = ow.heartbeats
+    app.state.config_cache = ow.cache
+    app.state.slack_signing_secret = settings.slack_signing_secret
+    app.state.chat = ow.chat
+    app.state.slo_samples = ow.slo_samples
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
     openapi.install(app)
@@ -128,17 +110,17 @@ def create_api(
         install_web(
             app,
             db=db,
-            clock=clock,
-            cache=cache,
-            incidents=app.state.incidents,
-            groups=app.state.groups,
-            oncall_service=app.state.oncall,
-            process=app.state.process,
-            public_url=public_url,
+            clock=ow.clock,
+            cache=ow.cache,
+            incidents=ow.incidents,
+            groups=ow.groups,
+            oncall_service=ow.oncall,
+            process=ow.process,
+            public_url=settings.public_url,
         )
     app.add_middleware(JsonDepthLimit)  # inside BodySizeLimit: it reads only bodies within the limit
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)
-    app.add_middleware(SecurityHeaders, https_public_url=public_url.startswith("https://"))
-    app.ingest_routes = IngestRoutes(app, max_body_bytes)
+    app.add_middleware(SecurityHeaders, https_public_url=settings.public_url.startswith("https://"))
+    app.ingest_routes = IngestRoutes(app, settings.max_body_bytes)
     return app

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import typer
 
-from onwatch.app import Onwatch
+from onwatch.bootstrap import Onwatch, build
 from onwatch.config.loader import ConfigError
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.errors import DomainError
@@ -19,7 +19,7 @@ from onwatch.kernel.timeline import Actor
 
 @cache
 def onwatch() -> Onwatch:
-    return Onwatch.from_settings()
+    return build()
 
 
 def actor(as_person: str | None) -> Actor:

@@ -175,7 +175,7 @@ def serve(
                 fail(f"cannot listen on {host}:{port}: {exc}")
             serve_processes(listen, processes)
         else:
-            api = ow.api(worker)
+            api = ow.api(engine=worker)
             gc_tuning.settle()
             server_for(api, listen).run()
     finally:

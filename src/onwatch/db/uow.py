@@ -56,11 +56,12 @@ class UnitOfWork:
 class Database:
     """The engine plus transaction scopes. `write()` commits on success and rolls back on error."""
 
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
+    def __init__(self, url: str, engine: Engine | None = None, *, events: EventBus[UnitOfWork]) -> None:
         self.url = normalise_url(url)
         self.engine = engine or create_engine(self.url)
-        # the reactions between slices; onwatch.bootstrap subscribes them
-        self.events: EventBus[UnitOfWork] = EventBus()
+        # the reactions between slices, which onwatch.bootstrap subscribes: a database opened for
+        # anything but migrations is built there
+        self.events = events
         # SQLite has one writer at a time. Threads of this process queue on a lock, first come first
         # served, instead of SQLite's busy handler, which polls with sleeps of up to 100 ms and made
         # p99 latency under concurrent writes ~20x the median. Other processes still use busy_timeout.

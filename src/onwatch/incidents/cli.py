@@ -10,11 +10,9 @@ from onwatch.cli.context import actor, onwatch, reported
 from onwatch.cli.render import incident_detail, incident_line
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.domain.incident import Incident
-from onwatch.incidents.reports import ProcessCommands
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.paging import cli as alerts
-from onwatch.paging.commands import SignerSource
 
 app = typer.Typer(help="Inspect and run incidents.", no_args_is_help=True)
 
@@ -22,8 +20,7 @@ As = Annotated[str | None, typer.Option("--as", help="who you are (person id); o
 
 
 def _commands() -> IncidentCommands:
-    ow = onwatch()
-    return IncidentCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+    return onwatch().incidents
 
 
 def _roles(value: str | None) -> frozenset[Role]:
@@ -224,9 +221,7 @@ def report(
 ) -> None:
     """Report an anomaly: the EOC is paged and you hear when they engage."""
     with reported():
-        ow = onwatch()
-        commands = ProcessCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
-        group = commands.report(actor(as_person), text, service)
+        group = onwatch().process.report(actor(as_person), text, service)
         typer.echo(f"reported: the EOC is paged (alert group #{group})")
 
 

@@ -19,8 +19,7 @@ As = Annotated[str | None, typer.Option("--as", help="who you are (person id); o
 
 
 def _service() -> OnCallService:
-    ow = onwatch()
-    return OnCallService(ow.db, ow.clock)
+    return onwatch().oncall
 
 
 def parse_instant(text: str | None, *, field: str = "--at") -> datetime | None:

@@ -46,10 +46,10 @@ def check_range(start: datetime, end: datetime) -> None:
 
 
 class OnCallService:
-    def __init__(self, db: Database, clock: Clock, cache: ConfigCache | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, cache: ConfigCache) -> None:
         self.db = db
         self.clock = clock
-        self.cache = cache or ConfigCache()
+        self.cache = cache
 
     def applied(self) -> AppliedConfig:
         with self.db.read() as uow:

@@ -18,7 +18,7 @@ class PagingCommands:
         clock: Clock,
         cache: ConfigCache,
         signer: Callable[[UnitOfWork], LinkSigner],
-        on_commit: Callable[[], None] = lambda: None,
+        on_commit: Callable[[], None],
     ) -> None:
         self.db = db
         self.clock = clock

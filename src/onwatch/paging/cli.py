@@ -13,7 +13,7 @@ from onwatch.cli.context import actor, onwatch, reported
 from onwatch.cli.render import ts
 from onwatch.kernel.enums import Role
 from onwatch.oncall.cli import parse_range
-from onwatch.paging.commands import AlertGroupCommands, SignerSource
+from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Target, TargetKind
 from onwatch.paging.store.groups import AlertGroupRecord
@@ -29,8 +29,7 @@ As = Annotated[str | None, typer.Option("--as", help="who you are (person id); o
 
 
 def group_commands() -> AlertGroupCommands:
-    ow = onwatch()
-    return AlertGroupCommands(ow.db, ow.clock, ow.cache, SignerSource(ow.settings.public_url))
+    return onwatch().groups
 
 
 def _line(g: AlertGroupRecord) -> str:
