@@ -18,7 +18,6 @@ from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.enums import Interface, Severity
 from onwatch.kernel.timeline import Actor
 from tests.conftest import DEMO_CONFIG
-from tests.databases import TEST_PUBLIC_URL
 from tests.live import LiveServer
 from tests.web_helpers import PASSWORD, csrf_of, set_passwords
 
@@ -71,12 +70,8 @@ def browser(site: str) -> Iterator[object]:
         b.client.close()
 
 
-def _incidents(db: Database, clock: FakeClock) -> tuple[int, int]:
-    from onwatch.config.cache import ConfigCache
-    from onwatch.incidents.commands import IncidentCommands
-    from onwatch.paging.commands import SignerSource
-
-    commands = IncidentCommands(db, clock, ConfigCache(), SignerSource(TEST_PUBLIC_URL))
+def _incidents(onwatch: Onwatch) -> tuple[int, int]:
+    commands = onwatch.incidents
     amara = Actor.person("amara", Interface.API)
     secret = commands.declare(amara, title=SECRET, severity=Severity.S3, services=["web"], security=True)
     public = commands.declare(amara, title="Slow search", severity=Severity.S4, services=["web"])
@@ -90,9 +85,9 @@ def _timeline_len(db: Database, incident_id: int) -> int:
 
 
 def test_a_web_viewer_sees_no_confidential_incident_and_no_action_and_cannot_post(
-    browser: object, db: Database, clock: FakeClock
+    browser: object, onwatch: Onwatch, db: Database
 ) -> None:
-    secret, public = _incidents(db, clock)
+    secret, public = _incidents(onwatch)
     ben = browser("ben")  # type: ignore[operator]
     for path in ("/", "/alerts", "/alerts?status=all"):
         page = ben.get(path)
@@ -124,9 +119,9 @@ def test_a_web_viewer_sees_no_confidential_incident_and_no_action_and_cannot_pos
 
 
 def test_a_web_responder_outside_the_circle_gets_404_and_the_circle_acts(
-    browser: object, db: Database, clock: FakeClock
+    browser: object, onwatch: Onwatch, db: Database
 ) -> None:
-    secret, public = _incidents(db, clock)
+    secret, public = _incidents(onwatch)
     lukas = browser("lukas")  # type: ignore[operator]
     assert SECRET not in lukas.get("/").text and SECRET not in lukas.get("/alerts").text
     assert lukas.get(f"/incidents/{secret}").status_code == 404
