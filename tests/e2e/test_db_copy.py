@@ -19,10 +19,16 @@ from onwatch.db.connect import create_engine
 from onwatch.db.tables import metadata
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
-from tests.databases import PG_ADMIN_URL, SqliteTemplate, postgres_unreachable_reason, selected_backends
+from tests.databases import (
+    PG_ADMIN_URL,
+    SqliteTemplates,
+    built,
+    postgres_unreachable_reason,
+    selected_backends,
+)
 from tests.e2e.conftest import ONWATCH, ROOT
 from tests.e2e.test_ingest import AM, am_body
-from tests.paging_helpers import make_bench
+from tests.paging_helpers import make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 
 pytestmark = pytest.mark.e2e
@@ -37,23 +43,25 @@ def run(*args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def source(
-    sqlite_template: SqliteTemplate, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
-) -> Database:
+    sqlite_templates: SqliteTemplates, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
+) -> Iterator[Database]:
     """A SQLite database in use: config, an incident with its timeline, alert groups with running
     escalations (pending timers, queued pages in the outbox), an override."""
-    db = sqlite_template.fresh()
-    bench = make_bench(db, clock, webhook_sink, smtp_sink)
-    assert (
-        bench.api.post(AM, json=am_body([("DiskFull", "fp-1"), ("HighLatency", "fp-2")])).status_code == 200
-    )
-    nadia = bench.client("nadia")
-    declared = nadia.post(
-        "/api/v1/incidents", json={"title": "Git down", "severity": "S2", "services": ["git"]}
-    )
-    assert declared.status_code == 201, declared.text
-    override = {"person": "tom", "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"}
-    assert nadia.post("/api/v1/schedules/sre-8-hour/overrides", json=override).status_code == 201
-    return db
+    ow = built(sqlite_templates.fresh(), clock)
+    with running(make_bench(ow, webhook_sink, smtp_sink)) as bench:
+        assert (
+            bench.api.post(AM, json=am_body([("DiskFull", "fp-1"), ("HighLatency", "fp-2")])).status_code
+            == 200
+        )
+        nadia = bench.client("nadia")
+        declared = nadia.post(
+            "/api/v1/incidents", json={"title": "Git down", "severity": "S2", "services": ["git"]}
+        )
+        assert declared.status_code == 201, declared.text
+        override = {"person": "tom", "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"}
+        assert nadia.post("/api/v1/schedules/sre-8-hour/overrides", json=override).status_code == 201
+    yield ow.db
+    ow.db.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from onwatch.api.app import create_api
+from onwatch.bootstrap import Onwatch
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.directory.tokens import TokenRole
@@ -18,9 +18,9 @@ from tests.live import LiveServer
 
 
 @pytest.fixture
-def as_(db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[object]:
+def as_(onwatch: Onwatch, db: Database, clock: FakeClock, org: OnwatchConfig) -> Iterator[object]:
     opened: list[httpx.Client] = []
-    with LiveServer(create_api(db, clock)) as server:
+    with LiveServer(onwatch.api()) as server:
 
         def client(person: str | None, role: TokenRole = TokenRole.RESPONDER) -> httpx.Client:
             headers = {"Authorization": f"Bearer {token_for(db, clock, role, person)}"}
