@@ -97,6 +97,17 @@ def test_nan_and_infinity_are_not_counts(bench: PagingBench, clock: FakeClock) -
     }
 
 
+def test_counts_too_large_to_add_up_are_refused(bench: PagingBench, clock: FakeClock) -> None:
+    at = clock.now().isoformat()
+    body = f'{{"service": "web", "at": "{at}", "requests": 1e308, "satisfied": {10**400}}}'
+    response = bench.client().post(
+        "/api/v1/slo/samples", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert fields(response) == {"requests": "must be at most 1e+15", "satisfied": "must be at most 1e+15"}
+    assert bench.client().get("/api/v1/services/web/slo").status_code == 200
+
+
 def test_malformed_json_and_wrong_shapes(bench: PagingBench) -> None:
     client = bench.client()
     assert (

@@ -72,15 +72,25 @@ def parse_samples(body: Any, now: datetime, services: Mapping[str, Slo]) -> list
     return out
 
 
+# far above any real request count per sample; keeps every sum over 30 days finite
+MAX_COUNT = 1e15
+
+
 def _count(value: Any, field: str, errors: list[tuple[str, str]]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         errors.append((field, f"must be a number, not {value!r}"))
+        return 0.0
+    if isinstance(value, int) and abs(value) > MAX_COUNT:  # float() of a huge int overflows
+        errors.append((field, f"must be at most {MAX_COUNT:.0e}"))
         return 0.0
     if math.isnan(value) or math.isinf(value):
         errors.append((field, "must be a finite number (NaN and Infinity are not counts)"))
         return 0.0
     if value < 0:
         errors.append((field, "must not be negative"))
+        return 0.0
+    if value > MAX_COUNT:  # sums of near-maximal floats overflow to infinity, and ratios to NaN
+        errors.append((field, f"must be at most {MAX_COUNT:.0e}"))
         return 0.0
     return float(value)
 
