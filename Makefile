@@ -15,7 +15,7 @@ endif
 
 export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
 
-.PHONY: run test lint typecheck check bench chaos clean venv
+.PHONY: run test test-fast lint typecheck check bench chaos clean venv
 
 venv: $(STAMP)
 
@@ -43,6 +43,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# unit tests and SQLite integration tests (about 2 minutes here): the loop while changing code
+test-fast: $(STAMP)
+	ONWATCH_TEST_DATABASES=sqlite $(BIN)/python -m pytest tests --ignore=tests/e2e -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
