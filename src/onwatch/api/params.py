@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from onwatch.kernel.bounds import INT64_MAX, OUT_OF_RANGE, in_range
+from onwatch.kernel.bounds import ID_MAX, INT64_MAX, OUT_OF_RANGE, in_range
 
-Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
-"""A row id in a path, query or body: a positive 64-bit integer."""
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+"""A row id in a path, query or body: a positive integer that fits the id columns."""
 
 Offset = Annotated[int, Field(ge=0, le=INT64_MAX)]
 """How many rows to skip, or an id to read after: a non-negative 64-bit integer."""

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 INT64_MAX = 2**63 - 1
+# ids are `integer` columns: 32-bit on PostgreSQL (a larger one fails to bind there, a 500)
+ID_MAX = 2**31 - 1
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 MAX_JSON_DEPTH = 64
