@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from onwatch.db.connect import normalise_url
 from onwatch.db.uow import Database
 from onwatch.engine.listen import start_listener
+from tests.databases import built
 
 ONWATCH = str(Path(sys.executable).with_name("onwatch"))
 
@@ -44,7 +45,7 @@ def _multi_host(db: Database) -> str:
 def test_onwatch_skips_a_host_that_is_down_and_uses_the_primary(db: Database) -> None:
     if db.dialect != "postgresql":
         pytest.skip("multi-host URLs are PostgreSQL's")
-    multi = Database(_multi_host(db))
+    multi = built(_multi_host(db)).db  # built through bootstrap, as `onwatch serve` builds it
     woken = threading.Event()
     stop = threading.Event()
     try:
