@@ -1,4 +1,5 @@
-"""/api/v1/slo/samples (pushed measurements) and /api/v1/services/{id}/slo (the SLO read model)."""
+"""/api/v1/slo/samples (pushed measurements), /api/v1/services (each with its SLO state) and
+/api/v1/services/{id}/slo (the SLO read model)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from onwatch.alerts.sources.base import PayloadError
 from onwatch.api.auth import Responder, Viewer
 from onwatch.api.limits import deep_json_problem
 from onwatch.api.problems import PROBLEM_JSON, problem, responses
 from onwatch.db.uow import Database
+from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.bounds import raw_too_deep
 from onwatch.slo.evaluate import PrometheusClients
-from onwatch.slo.report import service_slo
+from onwatch.slo.report import service_slo, state_of
 from onwatch.slo.samples import SloSamples
 from onwatch.slo.store import SloRepository
 
@@ -69,6 +72,31 @@ async def push_samples(request: Request, _who: Responder) -> Response:
         errors = [{"field": f, "message": m} for f, m in exc.errors]
         return problem(422, "Invalid samples", str(exc), errors=errors)
     return JSONResponse({"status": "accepted", "samples": stored}, status_code=202)
+
+
+class ServiceOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    slo: dict[str, Any]
+    slo_state: str | None = None  # healthy, degraded, outage, unknown; None when not measured
+
+
+@router.get("/services", response_model=list[ServiceOut])
+def list_services(request: Request, _who: Viewer) -> list[ServiceOut]:
+    db: Database = request.app.state.db
+    with db.read() as uow:
+        states = uow.repo(SloRepository).states()
+        return [
+            ServiceOut(
+                id=s.id,
+                name=s.name,
+                description=s.description,
+                slo=s.slo,
+                slo_state=state_of(states.get(s.id)) if s.slo.get("source") else None,
+            )
+            for s in uow.repo(DirectoryRepository).services()
+        ]
 
 
 @router.get("/services/{service_id}/slo")
