@@ -20,8 +20,8 @@ from onwatch.incidents.domain.rules import (
     update_interval,
 )
 from onwatch.incidents.role_pages import RolePages
+from onwatch.incidents.store.documents import DocumentRepository
 from onwatch.incidents.store.incidents import IncidentRepository
-from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Interface, Role, Severity
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
@@ -29,6 +29,7 @@ from onwatch.notify.base import Notification
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.outreach import post_to_channel
 from onwatch.paging.pager import Pager
+from onwatch.paging.store.role_pages import RolePageRepository
 
 INVESTIGATING = "incident_investigating"
 UPDATE_DUE = "incident_update_due"
@@ -71,7 +72,7 @@ class IncidentAutomation:
             # the reason is looked up only when a page goes out: not on every change while one is open
             if (
                 needs_imoc_page(incident)
-                and self.uow.repo(ProcessRepository).open_role_page(incident.id, Role.IMOC) is None
+                and self.uow.repo(RolePageRepository).open_role_page(incident.id, Role.IMOC) is None
             ):
                 self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
             if incident.security and incident.holder(Role.SECURITY) is None:
@@ -110,7 +111,7 @@ class IncidentAutomation:
         assert incident.id is not None
         process = self.applied.config.process
         public_url = self.pager.signer.public_url
-        self.uow.repo(ProcessRepository).add_document_version(
+        self.uow.repo(DocumentRepository).add_document_version(
             incident.id, 1, announcements.document(incident, self.applied, public_url), actor.name, self.now
         )
         wanted = set(page)

@@ -13,7 +13,6 @@ from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
 from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
-from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
 from onwatch.kernel.errors import InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
@@ -21,6 +20,7 @@ from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
+from onwatch.paging.store.role_pages import RolePageRepository
 
 
 class IncidentCommands(PagingCommands):
@@ -93,7 +93,7 @@ class IncidentCommands(PagingCommands):
             link_to_incident(uow, group, incident_id, actor, now)
             engaged = engaged_from_group(uow, group)
             if engaged is not None:  # whoever took the page engages on the incident (and owns it)
-                uow.repo(ProcessRepository).attach_to_incident(group.id, incident_id)
+                uow.repo(RolePageRepository).attach_to_incident(group.id, incident_id)
                 incident.engage_role(engaged[1], engaged[0], actor, now)
                 uow.repo(IncidentRepository).save(incident)
             automation = self.automation(uow)
@@ -116,7 +116,7 @@ class IncidentCommands(PagingCommands):
             why = reason or f"requested by {actor.name}"
             group_id = automation.pages.page_for_incident(incident, role, actor, why)
             if group_id is None:  # a page to the role is still open
-                open_page = uow.repo(ProcessRepository).open_role_page(incident_id, role)
+                open_page = uow.repo(RolePageRepository).open_role_page(incident_id, role)
                 assert open_page is not None
                 raise InvalidInput(
                     f"the {role.name} is already paged for this incident (alert group #{open_page.group_id})",
@@ -214,7 +214,7 @@ class IncidentCommands(PagingCommands):
         """The incident's open role page that paged `person` (what "ack" in chat means), if any."""
         with self.db.read() as uow:
             uow.repo(IncidentRepository).get(incident_id)
-            for page in uow.repo(ProcessRepository).open_role_pages(incident_id):  # newest first
+            for page in uow.repo(RolePageRepository).open_role_pages(incident_id):  # newest first
                 if uow.repo(AlertRepository).group(page.group_id).status is not GroupStatus.TRIGGERED:
                     continue
                 if uow.repo(AlertRepository).was_paged(page.group_id, person):

@@ -11,7 +11,7 @@ from onwatch.api.auth import Responder, ResponderOnIncident, ViewerOnIncident
 from onwatch.api.params import Id
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import MAX_DOCUMENT, MAX_REPORT, ProcessCommands
-from onwatch.incidents.store.role_pages import DocumentVersion
+from onwatch.incidents.store.documents import DocumentVersion
 from onwatch.kernel.enums import Role
 
 router = APIRouter(prefix="/api/v1", tags=["process"])

@@ -6,27 +6,27 @@ from __future__ import annotations
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import IncidentAutomation
 from onwatch.incidents.store.incidents import IncidentRepository
-from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Role
 from onwatch.kernel.timeline import Actor
 from onwatch.notify.base import Notification
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.outreach import notify_person
 from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
+from onwatch.paging.store.role_pages import RolePageRepository
 
 
 def engage_from_acknowledgement(
     automation: IncidentAutomation, group: AlertGroupRecord, actor: Actor
 ) -> None:
     uow, pager, now = automation.uow, automation.pager, automation.now
-    page = uow.repo(ProcessRepository).role_page_for_group(group.id)
+    page = uow.repo(RolePageRepository).role_page_for_group(group.id)
     if page is None:
         _engage_on_linked_incident(automation, group, actor)
         return
     if actor.person_id is None or page.engaged_at is not None:
         return
     person = actor.person_id
-    uow.repo(ProcessRepository).mark_engaged(page.id, person, now)
+    uow.repo(RolePageRepository).mark_engaged(page.id, person, now)
     if page.incident_id is not None:
         incident = uow.repo(IncidentRepository).get(page.incident_id, for_update=True)
         if incident.active:
@@ -83,7 +83,7 @@ def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroup
 def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:
     """Who already engaged on this page, and as what, for declaring an incident from it: the person
     who took a report or a role page, or who acknowledged a monitoring page sent to them as a role."""
-    page = uow.repo(ProcessRepository).role_page_for_group(group.id)
+    page = uow.repo(RolePageRepository).role_page_for_group(group.id)
     if page is not None:
         return (page.engaged_by, page.role) if page.engaged_by is not None else None
     person = group.acknowledged_by

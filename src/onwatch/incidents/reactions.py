@@ -14,13 +14,13 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import ENGINE, automation_for
 from onwatch.incidents.engagement import engage_from_acknowledgement
 from onwatch.incidents.events import IncidentResolved
-from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.events import EventBus
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.events import GroupAcknowledged
 from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.store.groups import AlertRepository
+from onwatch.paging.store.role_pages import RolePageRepository
 
 
 class IncidentReactions:
@@ -40,7 +40,7 @@ class IncidentReactions:
             )
 
     def incident_resolved(self, uow: UnitOfWork, event: IncidentResolved) -> None:
-        pages = uow.repo(ProcessRepository).open_role_pages(event.incident_id)
+        pages = uow.repo(RolePageRepository).open_role_pages(event.incident_id)
         automation = automation_for(uow, self.cache, self.signer, event.at) if pages else None
         if automation is None:
             return

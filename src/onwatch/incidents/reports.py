@@ -5,13 +5,14 @@ from __future__ import annotations
 from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.domain.updates import clean_body
 from onwatch.incidents.role_pages import RolePages
+from onwatch.incidents.store.documents import DocumentRepository, DocumentVersion
 from onwatch.incidents.store.incidents import IncidentRepository
-from onwatch.incidents.store.role_pages import DocumentVersion, ProcessRepository
 from onwatch.kernel.enums import EventKind, Role
 from onwatch.kernel.errors import DomainError, InvalidInput
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.pager import Pager
+from onwatch.paging.store.role_pages import RolePageRepository
 
 MAX_REPORT = 2_000
 MAX_DOCUMENT = 200_000
@@ -39,12 +40,12 @@ class ProcessCommands(PagingCommands):
     def document(self, incident_id: int, version: int | None = None) -> DocumentVersion:
         with self.db.read() as uow:
             uow.repo(IncidentRepository).get(incident_id)
-            return uow.repo(ProcessRepository).document(incident_id, version)
+            return uow.repo(DocumentRepository).document(incident_id, version)
 
     def document_or_none(self, incident_id: int) -> DocumentVersion | None:
         """The latest version, or None for an incident declared without the process (no config)."""
         with self.db.read() as uow:
-            versions = uow.repo(ProcessRepository).document_versions(incident_id)
+            versions = uow.repo(DocumentRepository).document_versions(incident_id)
         return versions[0] if versions else None
 
     def open_role_pages(self, incident_id: int) -> dict[Role, int]:
@@ -52,13 +53,14 @@ class ProcessCommands(PagingCommands):
         with self.db.read() as uow:
             # newest first: the latest page to a role wins
             return {
-                p.role: p.group_id for p in reversed(uow.repo(ProcessRepository).open_role_pages(incident_id))
+                p.role: p.group_id
+                for p in reversed(uow.repo(RolePageRepository).open_role_pages(incident_id))
             }
 
     def document_versions(self, incident_id: int) -> list[DocumentVersion]:
         with self.db.read() as uow:
             uow.repo(IncidentRepository).get(incident_id)
-            return uow.repo(ProcessRepository).document_versions(incident_id)
+            return uow.repo(DocumentRepository).document_versions(incident_id)
 
     def edit_document(self, incident_id: int, body: str, base_version: int, actor: Actor) -> DocumentVersion:
         """Save a new version on top of `base_version`; if someone saved meanwhile, 409 and nothing
@@ -69,7 +71,7 @@ class ProcessCommands(PagingCommands):
             uow.repo(IncidentRepository).get(
                 incident_id, for_update=True
             )  # serialises editors of one document
-            latest = uow.repo(ProcessRepository).document(incident_id)
+            latest = uow.repo(DocumentRepository).document(incident_id)
             if base_version != latest.version:
                 raise DomainError(
                     f"the document changed meanwhile: version {latest.version} by {latest.author}; "
@@ -78,7 +80,7 @@ class ProcessCommands(PagingCommands):
                 )
             now = self.clock.now()
             version = latest.version + 1
-            uow.repo(ProcessRepository).add_document_version(incident_id, version, body, actor.name, now)
+            uow.repo(DocumentRepository).add_document_version(incident_id, version, body, actor.name, now)
             uow.repo(IncidentRepository).append_event(
                 incident_id,
                 TimelineEvent(
@@ -90,4 +92,4 @@ class ProcessCommands(PagingCommands):
                     data={"version": version},
                 ),
             )
-            return uow.repo(ProcessRepository).document(incident_id, version)
+            return uow.repo(DocumentRepository).document(incident_id, version)

@@ -15,13 +15,13 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.rules import role_page_policy
 from onwatch.incidents.store.incidents import IncidentRepository
-from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Role, Severity
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import PolicySnapshot
 from onwatch.paging.pager import ROLE_PAGE_SOURCE, Pager
 from onwatch.paging.store.groups import AlertRepository
+from onwatch.paging.store.role_pages import RolePageRepository
 
 NO_SERVICE = "-"
 
@@ -48,7 +48,7 @@ class RolePages:
     def page_for_incident(self, incident: Incident, role: Role, actor: Actor, reason: str) -> int | None:
         """Page `role` for the incident unless a page to it is still open; returns the alert group."""
         assert incident.id is not None
-        if self.uow.repo(ProcessRepository).open_role_page(incident.id, role) is not None:
+        if self.uow.repo(RolePageRepository).open_role_page(incident.id, role) is not None:
             return None
         title = (
             f"{role.name} needed for incident #{incident.id} ({incident.severity.label}): {incident.title}"
@@ -60,7 +60,7 @@ class RolePages:
             severity=alert_severity(incident.severity),
             incident_id=incident.id,
         )
-        self.uow.repo(ProcessRepository).add_role_page(
+        self.uow.repo(RolePageRepository).add_role_page(
             {
                 "group_id": group_id,
                 "incident_id": incident.id,
@@ -95,7 +95,7 @@ class RolePages:
             severity="warning",
             incident_id=None,
         )
-        self.uow.repo(ProcessRepository).add_role_page(
+        self.uow.repo(RolePageRepository).add_role_page(
             {
                 "group_id": group_id,
                 "incident_id": None,

@@ -9,7 +9,6 @@ from typing import Any
 from onwatch.db.secrets import shared_secret
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.store import DirectoryRepository
-from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import EventKind
 from onwatch.kernel.errors import InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor, TimelineEvent
@@ -82,7 +81,7 @@ class AlertGroupCommands(PagingCommands):
 
     def attach(self, group_id: int, incident_id: int, actor: Actor) -> AlertGroupRecord:
         def run(actions: GroupActions, group: AlertGroupRecord, uow: UnitOfWork) -> None:
-            uow.repo(IncidentRepository).get(incident_id)  # 404 if unknown
+            uow.repo(AlertRepository).require_incident(incident_id)
             if group.incident_id == incident_id:
                 return
             link_to_incident(uow, group, incident_id, actor, actions.now)

@@ -12,7 +12,6 @@ from typing import Any
 
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
-from onwatch.incidents.store.role_pages import ProcessRepository
 from onwatch.kernel.enums import EventKind, Interface, Role
 from onwatch.notify.base import Notification
 from onwatch.oncall.domain.resolve import on_call_at
@@ -23,6 +22,7 @@ from onwatch.paging.outreach import channel_row, contact_methods, method_row
 from onwatch.paging.page_writes import DirectWrites, PageWrites
 from onwatch.paging.store.escalations import EscalationRepository
 from onwatch.paging.store.groups import AlertGroupRecord
+from onwatch.paging.store.role_pages import RolePageRepository
 
 ESCALATE = "escalate"
 ROLE_PAGE_SOURCE = "onwatch"  # integration id of role pages and reports (incidents/role_pages.py)
@@ -209,7 +209,7 @@ class Pager:
             links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
         text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
         if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
-            page = self.uow.repo(ProcessRepository).role_page_for_group(group.id)
+            page = self.uow.repo(RolePageRepository).role_page_for_group(group.id)
             if page is not None:
                 text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
         return Notification(

@@ -9,7 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from onwatch.db.tables import alert_groups, alerts, integrations, maintenance_windows, timeline_events
+from onwatch.db.tables import (
+    alert_groups,
+    alerts,
+    incidents,
+    integrations,
+    maintenance_windows,
+    timeline_events,
+)
 from onwatch.db.timeline import TimelineStore
 from onwatch.directory.tokens import hash_token
 from onwatch.kernel.enums import EventKind, Interface, Role
@@ -79,6 +86,13 @@ _ALERT_UPDATE = (
 class AlertRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+
+    def require_incident(self, incident_id: int) -> None:
+        """A group links only to an incident that exists (404 otherwise); paging reads nothing else of
+        it, so it needs none of the incidents slice."""
+        found = self.conn.execute(sa.select(incidents.c.id).where(incidents.c.id == incident_id)).first()
+        if found is None:
+            raise NotFound(f"incident {incident_id} does not exist", field="id")
 
     # ---- integrations --------------------------------------------------------------------
 

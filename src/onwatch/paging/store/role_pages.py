@@ -1,4 +1,5 @@
-"""Role pages (a page to a role for an incident, or for a report) and incident working documents."""
+"""Role pages: a page to a role (EOC, IMOC, CMOC, security) for an incident, or for a report; each
+is an alert group of its own, with who asked for it and why."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from onwatch.db.tables import alert_groups, incident_documents, role_pages
+from onwatch.db.tables import alert_groups, role_pages
 from onwatch.kernel.enums import Role
-from onwatch.kernel.errors import NotFound
 from onwatch.paging.domain.alerts import GroupStatus
 
 
@@ -34,20 +34,9 @@ class RolePageRecord:
         return cls(**values)
 
 
-@dataclass(frozen=True)
-class DocumentVersion:
-    incident_id: int
-    version: int
-    body: str
-    author: str
-    at: datetime
-
-
-class ProcessRepository:
+class RolePageRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
-
-    # ---- role pages ----------------------------------------------------------------------
 
     def add_role_page(self, values: dict[str, Any]) -> int:
         return int(
@@ -86,38 +75,6 @@ class ProcessRepository:
     def attach_to_incident(self, group_id: int, incident_id: int) -> None:
         self.conn.execute(
             sa.update(role_pages).where(role_pages.c.group_id == group_id).values(incident_id=incident_id)
-        )
-
-    # ---- working documents ---------------------------------------------------------------
-
-    def document(self, incident_id: int, version: int | None = None) -> DocumentVersion:
-        query = sa.select(incident_documents).where(incident_documents.c.incident_id == incident_id)
-        if version is not None:
-            query = query.where(incident_documents.c.version == version)
-        row = (
-            self.conn.execute(query.order_by(incident_documents.c.version.desc()).limit(1)).mappings().first()
-        )
-        if row is None:
-            what = f"version {version} of the" if version is not None else "a"
-            raise NotFound(f"incident {incident_id} has no {what} working document", field="version")
-        return DocumentVersion(**dict(row))
-
-    def document_versions(self, incident_id: int) -> list[DocumentVersion]:
-        rows = self.conn.execute(
-            sa.select(incident_documents)
-            .where(incident_documents.c.incident_id == incident_id)
-            .order_by(incident_documents.c.version.desc())
-        ).mappings()
-        return [DocumentVersion(**dict(r)) for r in rows]
-
-    def add_document_version(
-        self, incident_id: int, version: int, body: str, author: str, at: datetime
-    ) -> None:
-        """Insert version `version`; two editors saving on the same base collide on the primary key."""
-        self.conn.execute(
-            sa.insert(incident_documents).values(
-                incident_id=incident_id, version=version, body=body, author=author, at=at
-            )
         )
 
 
