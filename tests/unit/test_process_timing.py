@@ -14,11 +14,10 @@ from onwatch.incidents.domain.rules import (
     investigating_deadline,
     next_reminder,
     next_update_due,
-    role_page_policy,
 )
 from onwatch.kernel.enums import Interface, Role, Severity, State
 from onwatch.kernel.timeline import Actor
-from onwatch.paging.domain.escalation import PolicySnapshot, Step, Target, TargetKind
+from onwatch.paging.domain.escalation import PolicySnapshot, Step, Target, TargetKind, role_page_policy
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

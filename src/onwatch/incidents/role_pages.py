@@ -13,12 +13,11 @@ from datetime import datetime
 
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.domain.incident import Incident
-from onwatch.incidents.domain.rules import role_page_policy
 from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import EventKind, Role, Severity
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.domain.alerts import GroupStatus
-from onwatch.paging.domain.escalation import PolicySnapshot
+from onwatch.paging.domain.escalation import PolicySnapshot, role_page_policy
 from onwatch.paging.pager import ROLE_PAGE_SOURCE, Pager
 from onwatch.paging.store.groups import AlertRepository
 from onwatch.paging.store.role_pages import RolePageRepository

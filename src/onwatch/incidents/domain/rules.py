@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from onwatch.incidents.domain.cadence import DEFAULT_CADENCE, update_due
 from onwatch.incidents.domain.incident import Incident
 from onwatch.kernel.enums import Role, Severity, State
-from onwatch.paging.domain.escalation import PolicySnapshot, Step, Target, TargetKind
 
 Cadence = Mapping[Severity, Mapping[State, timedelta]]  # PROCESS.md §9 by default (domain/cadence.py)
 
@@ -82,25 +81,3 @@ class PublicDeadlines:
 
 def public_deadlines(incident: Incident, grace: timedelta, within: timedelta) -> PublicDeadlines:
     return PublicDeadlines(incident.declared_at + grace, incident.declared_at + within)
-
-
-def role_page_policy(base: PolicySnapshot | None, role: Role, ack_timeout: timedelta) -> PolicySnapshot:
-    """The escalation for a page to `role`: from the base policy's first step that targets the role
-    (so an unacknowledged IMOC page goes on to the director); a role the policy does not name (CMOC,
-    security) gets its own step with the ack timeout, then the policy from its IMOC step on."""
-    steps = base.steps if base is not None else ()
-
-    def first_step_for(r: Role) -> int | None:
-        for i, step in enumerate(steps):
-            if any(t.kind is TargetKind.ROLE and t.ref == r.value for t in step.targets):
-                return i
-        return None
-
-    start = first_step_for(role)
-    if start is not None:
-        chain = steps[start:]
-    else:
-        own = Step(targets=(Target(TargetKind.ROLE, role.value),), delay=ack_timeout)
-        imoc = first_step_for(Role.IMOC)
-        chain = (own, *(steps[imoc:] if imoc is not None else ()))
-    return PolicySnapshot(id=f"role:{role.value}", name=f"{role.name} page", steps=tuple(chain), repeat=0)

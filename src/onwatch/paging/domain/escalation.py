@@ -7,6 +7,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from onwatch.kernel.enums import Role
+
 
 class EscalationStatus(StrEnum):
     """Where a group's escalation stands. One whose steps ran out stays ACTIVE with no next step."""
@@ -96,3 +98,25 @@ class PolicySnapshot:
 def page_key(group_id: int, escalation_id: int, position: Position, person: str, method: int) -> str:
     """Idempotency key of one notification: a retried decision can never page twice."""
     return f"page:{group_id}:{escalation_id}:{position.round}.{position.step}:{person}:{method}"
+
+
+def role_page_policy(base: PolicySnapshot | None, role: Role, ack_timeout: timedelta) -> PolicySnapshot:
+    """The escalation for a page to `role`: from the base policy's first step that targets the role
+    (so an unacknowledged IMOC page goes on to the director); a role the policy does not name (CMOC,
+    security) gets its own step with the ack timeout, then the policy from its IMOC step on."""
+    steps = base.steps if base is not None else ()
+
+    def first_step_for(r: Role) -> int | None:
+        for i, step in enumerate(steps):
+            if any(t.kind is TargetKind.ROLE and t.ref == r.value for t in step.targets):
+                return i
+        return None
+
+    start = first_step_for(role)
+    if start is not None:
+        chain = steps[start:]
+    else:
+        own = Step(targets=(Target(TargetKind.ROLE, role.value),), delay=ack_timeout)
+        imoc = first_step_for(Role.IMOC)
+        chain = (own, *(steps[imoc:] if imoc is not None else ()))
+    return PolicySnapshot(id=f"role:{role.value}", name=f"{role.name} page", steps=tuple(chain), repeat=0)
