@@ -41,7 +41,7 @@ import orjson
 
 from onwatch.db.outbox import OutboxMessage
 from onwatch.notify.base import DeliveryError
-from onwatch.notify.http_post import DRAIN_BYTES, HttpPoster, proxies_configured
+from onwatch.notify.http_post import DRAIN_BYTES, Answer, HttpPoster, proxies_configured
 
 SIGNATURE_PREFIX = "sha256="
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -53,6 +53,18 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The X-Onwatch-Signature header value for `body` sent at `timestamp`."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return SIGNATURE_PREFIX + mac.hexdigest()
+
+
+def signed_headers(secret: str, idempotency_key: str, body: bytes) -> dict[str, str]:
+    """The headers of a signed onwatch webhook POST of `body` (sent now)."""
+    timestamp = str(int(time.time()))
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "onwatch-webhook",
+        "Idempotency-Key": idempotency_key,
+        "X-Onwatch-Timestamp": timestamp,
+        "X-Onwatch-Signature": sign(secret, timestamp, body),
+    }
 
 
 def verify_signature(
@@ -76,6 +88,20 @@ def is_retryable_status(status: int) -> bool:
     return status in RETRYABLE_STATUSES or status >= 500
 
 
+def raise_unless_success(answer: Answer) -> None:
+    """Return on a 2xx answer, else raise DeliveryError with the start of its text, classified."""
+    if 200 <= answer.status < 300:
+        return
+    try:
+        text = answer.body.decode(answer.charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = answer.body.decode("utf-8", errors="replace")
+    raise DeliveryError(
+        f"HTTP {answer.status}: {' '.join(text.split())[:ERROR_TEXT_CHARS]}",
+        retryable=is_retryable_status(answer.status),
+    )
+
+
 def post_json(
     client: httpx.Client,
     url: Any,
@@ -94,17 +120,8 @@ def post_json(
     if not isinstance(url, str) or not url:
         raise DeliveryError("target has no URL", retryable=False)
     if poster is not None:
-        answer = poster.post(url, body, headers, timeout=timeout, keep=ERROR_TEXT_CHARS * 4)
-        if 200 <= answer.status < 300:
-            return
-        try:
-            text = answer.body.decode(answer.charset, errors="replace")
-        except LookupError:  # a charset Python does not know
-            text = answer.body.decode("utf-8", errors="replace")
-        raise DeliveryError(
-            f"HTTP {answer.status}: {' '.join(text.split())[:ERROR_TEXT_CHARS]}",
-            retryable=is_retryable_status(answer.status),
-        )
+        raise_unless_success(poster.post(url, body, headers, timeout=timeout, keep=ERROR_TEXT_CHARS * 4))
+        return
     try:
         # Streamed so that a huge error page is never read whole; we only keep its start.
         with client.stream("POST", url, content=body, headers=headers, timeout=timeout) as response:
@@ -176,14 +193,7 @@ class WebhookChannel:
         if not isinstance(secret, str):
             raise DeliveryError("target secret must be a string", retryable=False)
         body = encode_body(message)
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "onwatch-webhook",
-            "Idempotency-Key": message.idempotency_key,
-            "X-Onwatch-Timestamp": timestamp,
-            "X-Onwatch-Signature": sign(secret, timestamp, body),
-        }
+        headers = signed_headers(secret, message.idempotency_key, body)
         post_json(
             self._client, message.target.get("url"), body, headers, timeout=self.timeout, poster=self._poster
         )

@@ -17,8 +17,6 @@ closed networks), and connects to the address it checked (notify/targets.py).
 
 from __future__ import annotations
 
-import time
-
 import orjson
 
 from onwatch.config.cache import ConfigCache
@@ -29,7 +27,7 @@ from onwatch.kernel.errors import NotFound
 from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_post import HttpPoster
 from onwatch.notify.targets import TargetRefused, checked_address
-from onwatch.notify.webhook import ERROR_TEXT_CHARS, encode_body, is_retryable_status, sign
+from onwatch.notify.webhook import encode_body, raise_unless_success, signed_headers
 from onwatch.status.subscribers import SubscriberRepository
 
 CHANNEL = "status_webhook"
@@ -89,23 +87,11 @@ class StatusWebhookChannel:
         except TargetRefused as refused:
             raise DeliveryError(refused.message, retryable=refused.retryable) from refused
         body = encode_body(message)
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "onwatch-webhook",
-            "Idempotency-Key": message.idempotency_key,
-            "X-Onwatch-Timestamp": timestamp,
-            "X-Onwatch-Signature": sign(self.default_secret, timestamp, body),
-        }
+        headers = signed_headers(self.default_secret, message.idempotency_key, body)
         answer = self._poster.post(
             url, body, headers, timeout=self.timeout, keep=ANSWER_BYTES, address=address
         )
-        if not 200 <= answer.status < 300:
-            text = answer.body.decode("utf-8", errors="replace")
-            raise DeliveryError(
-                f"HTTP {answer.status}: {' '.join(text.split())[:ERROR_TEXT_CHARS]}",
-                retryable=is_retryable_status(answer.status),
-            )
+        raise_unless_success(answer)
         if message.payload.get("kind") == CHALLENGE:
             self._confirm(message, answer.body)
 
