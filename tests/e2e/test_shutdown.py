@@ -4,6 +4,7 @@ alert applied), new connections are refused at once, and the process is gone wit
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,13 +23,20 @@ from tests.receivers import WebhookSink
 pytestmark = pytest.mark.e2e
 
 
+def serving_with_one_alert(
+    cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
+) -> tuple[str, subprocess.Popen[str]]:
+    """`onwatch serve` on the demo with one firing alert ("held"): its URL and its process."""
+    cli.demo_paging(webhook_sink, tmp_path)
+    base = server()
+    assert httpx.post(f"{base}{GENERIC}", json=generic_body("held")).status_code == 202
+    return base, server.processes[-1]
+
+
 def test_sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_within_10_s(
     db: Database, cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
 ) -> None:
-    cli.demo_paging(webhook_sink, tmp_path)
-    base = server()
-    proc = server.processes[-1]
-    assert httpx.post(f"{base}{GENERIC}", json=generic_body("held")).status_code == 202
+    base, proc = serving_with_one_alert(cli, server, webhook_sink, tmp_path)
     release = _hold_the_write_lock(db, tmp_path)  # the next write waits: a slow request
     resolve = {"alerts": [{"dedup_key": "held", "status": "resolved"}]}
     with ThreadPoolExecutor(1) as pool:
@@ -57,10 +65,7 @@ def test_sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_withi
 def test_a_request_stuck_past_the_grace_period_does_not_hold_the_process_and_gets_no_2xx(
     db: Database, cli: Cli, server: Servers, webhook_sink: WebhookSink, tmp_path: Path
 ) -> None:
-    cli.demo_paging(webhook_sink, tmp_path)
-    base = server()
-    proc = server.processes[-1]
-    assert httpx.post(f"{base}{GENERIC}", json=generic_body("held")).status_code == 202
+    base, proc = serving_with_one_alert(cli, server, webhook_sink, tmp_path)
     release = _hold_the_write_lock(db, tmp_path)  # held until the process is gone
     resolve = {"alerts": [{"dedup_key": "held", "status": "resolved"}]}
     try:
