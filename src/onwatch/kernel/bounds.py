@@ -1,8 +1,8 @@
 """The bounds every input is held to, so that extreme values are refused (4xx naming the field)
 instead of overflowing somewhere inside (a 500).
 
-- Integers that name or count rows are 64-bit: SQLite's INTEGER and PostgreSQL's bigint OFFSET
-  overflow past 2**63 - 1.
+- Ids fit the id columns (`integer`: 32-bit on PostgreSQL, ID_MAX); counts and offsets are 64-bit
+  (SQLite's INTEGER and PostgreSQL's bigint OFFSET overflow past 2**63 - 1).
 - Instants lie in [EARLIEST, LATEST): datetime arithmetic near year 1 or 9999 overflows (a shift
   range, a lookback window, a conversion to UTC); nothing onwatch plans happens outside it.
 - JSON nests at most MAX_JSON_DEPTH levels: orjson reads 1,024 levels but writes 254, and the
