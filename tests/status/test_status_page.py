@@ -256,9 +256,7 @@ def test_active_webhook_subscribers_get_updates_through_the_channel_that_checks_
 ) -> None:
     from onwatch.status.subscribers import SubscriberRepository
 
-    with (
-        db.write() as uow
-    ):  # one whose endpoint echoed its challenge (tests/integration/test_status_webhooks.py)
+    with db.write() as uow:  # one whose endpoint echoed its challenge (tests/status/test_status_webhooks.py)
         SubscriberRepository(uow.conn).add(
             "webhook", "https://hooks.customer.example/status", clock.now(), confirmed=True
         )

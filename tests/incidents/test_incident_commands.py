@@ -24,7 +24,7 @@ def cli(person: str) -> Actor:
 
 def record(incidents: IncidentCommands, incident_id: int) -> list[TimelineEvent]:
     """The incident record's own timeline: the process's pages, announcements and stood-down pages
-    (the declared incident runs the demo process; tests/integration/test_process_rules.py) aside."""
+    (the declared incident runs the demo process; tests/incidents/test_process_rules.py) aside."""
     process = {EventKind.PAGED, EventKind.ANNOUNCED, EventKind.ALERTS_RESOLVED}
     return [e for e in incidents.timeline(incident_id) if e.kind not in process]
 
