@@ -9,13 +9,23 @@ from starlette.responses import HTMLResponse, Response
 
 from onwatch.incidents.web import not_found, render_incident
 from onwatch.kernel.errors import DomainError, InvalidInput
-from onwatch.web.context import Posted, Web, acting, see_other, web
+from onwatch.web.auth import WebUser
+from onwatch.web.context import Posted, Web, acting, see_other, signed_in, web
 from onwatch.web.markdown import render
 
 router = APIRouter(include_in_schema=False)
 
 Form = Annotated[Posted, Depends(acting)]
+User = Annotated[WebUser, Depends(signed_in)]
 W = Annotated[Web, Depends(web)]
+
+
+@router.get("/incidents/{incident_id}/document")
+def read_document(request: Request, incident_id: int, w: W, user: User) -> Response:
+    """The announcements' document link: the incident page at its working document (signed in)."""
+    if not w.sees_incident(user, incident_id):
+        return not_found(request, w, user, incident_id)
+    return see_other(f"/incidents/{incident_id}#document")
 
 
 @router.post("/incidents/{incident_id}/document")

@@ -45,7 +45,7 @@ def engage_from_acknowledgement(
                 title=f"{name} ({page.role.name}) is looking into your report",
                 text=f"Your report: {page.reason}",
                 recipient=page.contact,
-                links={"view": f"{pager.signer.public_url}/api/v1/alert-groups/{group.id}"},
+                links={"view": f"{pager.signer.public_url}/alerts/{group.id}"},
                 ref={"alert_group": group.id},
             ),
             f"report-engaged:{page.id}",

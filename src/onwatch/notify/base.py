@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from onwatch.db.outbox import OutboxMessage
+from onwatch.kernel.alert_context import AlertContext
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,15 @@ class Notification:
     links: dict[str, str] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)  # short key/value lines shown with the message
     ref: dict[str, Any] = field(default_factory=dict)  # machine-readable ids: {"alert_group": 12, ...}
+    # what the alert says beyond its summary (kernel.alert_context.AlertContext.to_payload()), for pages
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def alert_context(self) -> AlertContext:
+        return AlertContext.from_payload(self.context)
 
     def to_payload(self) -> dict[str, Any]:
+        extra = {"context": self.context} if self.context else {}
         return {
             "kind": self.kind,
             "title": self.title,
@@ -39,6 +47,7 @@ class Notification:
             "links": dict(self.links),
             "facts": dict(self.facts),
             "ref": dict(self.ref),
+            **extra,
         }
 
     @classmethod
@@ -54,6 +63,7 @@ class Notification:
             links={str(k): str(v) for k, v in dict(data.get("links", {})).items()},
             facts={str(k): str(v) for k, v in dict(data.get("facts", {})).items()},
             ref=dict(data.get("ref", {})),
+            context=dict(data.get("context") or {}),
         )
 
 

@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
 
 from onwatch.db.outbox import OutboxMessage
+from onwatch.notify import context_text
 from onwatch.notify.base import DeliveryError, Notification
 from onwatch.notify.slack import is_web_url, link_label, shown_facts
 
@@ -61,13 +62,16 @@ def _recipient(address: object, display_name: str) -> Address:
 
 
 def plain_text(notification: Notification) -> str:
-    parts = [notification.title, ""]
+    context = notification.alert_context
+    parts = [notification.title, "", *context_text.runbook_line(context)]
     if notification.text:
         parts += [notification.text, ""]
     facts = shown_facts(notification)
     if facts:
         parts += [f"{key}: {value}" for key, value in facts] + [""]
     parts += [f"{link_label(key)}: {url}" for key, url in notification.links.items()]
+    if context:
+        parts += ["", *context_text.text_lines(context)]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -85,12 +89,15 @@ def html_body(notification: Notification) -> str:
         for key, url in notification.links.items()
     )
     text = esc(notification.text).replace("\n", "<br>\n")
+    context = notification.alert_context
     return (
         "<!DOCTYPE html>\n<html><body style='font-family:sans-serif'>\n"
         f"<h2>{esc(notification.title)}</h2>\n"
+        + context_text.runbook_html(context)
         + (f"<p>{text}</p>\n" if text else "")
         + (f"<table>{rows}</table>\n" if rows else "")
         + (f"<p>{links}</p>\n" if links else "")
+        + context_text.body_html(context)
         + "</body></html>\n"
     )
 

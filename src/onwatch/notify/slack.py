@@ -17,6 +17,7 @@ import httpx
 import orjson
 
 from onwatch.db.outbox import OutboxMessage
+from onwatch.kernel.alert_context import AlertContext
 from onwatch.notify.base import DeliveryError, Notification
 from onwatch.notify.http_post import HttpPoster, proxies_configured
 from onwatch.notify.webhook import post_json
@@ -75,6 +76,14 @@ def slack_payload(notification: Notification) -> dict[str, Any]:
         {"type": "header", "text": {"type": "plain_text", "text": clip(title, HEADER_CHARS), "emoji": True}}
     ]
 
+    context = notification.alert_context
+    if context.runbook_url and _usable(context.runbook_url):  # the first thing after the title
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*Runbook:* {_link(context.runbook_url)}"},
+            }
+        )
     fields = [
         {"type": "mrkdwn", "text": mrkdwn(f"*{key}*\n{value}", FIELD_CHARS)}
         for key, value in shown_facts(notification)
@@ -92,9 +101,39 @@ def slack_payload(notification: Notification) -> dict[str, Any]:
     buttons = [_button(key, url) for key, url in notification.links.items() if _usable(url)]
     if buttons:
         blocks.append({"type": "actions", "elements": buttons[:BUTTONS_PER_ACTIONS]})
+    blocks += context_blocks(context)
 
     fallback = title if not notification.text.strip() else f"{title}: {notification.text}"
     return {"text": mrkdwn(fallback, TEXT_CHARS), "blocks": blocks}
+
+
+def _link(url: str, text: str = "") -> str:
+    """A mrkdwn link; `<`, `>` and `|` would end it early, so they are percent-encoded in the URL."""
+    safe = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
+    label = mrkdwn(text, 200).replace("|", "¦") if text else safe
+    return f"<{safe}|{label}>"
+
+
+def context_blocks(context: AlertContext) -> list[dict[str, Any]]:
+    """The alert's description, links, images and key/value context after the actions."""
+    blocks: list[dict[str, Any]] = []
+    if context.description:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(context.description, TEXT_CHARS)}}
+        )
+    links = " · ".join(_link(x.href, x.text) for x in context.links if _usable(x.href))
+    if links:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(links, TEXT_CHARS)}})
+    for image in context.images[:3]:
+        if _usable(image.src):
+            blocks.append(
+                {"type": "image", "image_url": image.src, "alt_text": clip(image.alt or "image", 2000)}
+            )
+    pairs = [*context.annotations, *context.details, *context.labels]
+    fields = [{"type": "mrkdwn", "text": mrkdwn(f"*{k}*\n{v}", FIELD_CHARS)} for k, v in pairs]
+    for start in range(0, min(len(fields), 3 * FIELDS_PER_SECTION), FIELDS_PER_SECTION):
+        blocks.append({"type": "section", "fields": fields[start : start + FIELDS_PER_SECTION]})
+    return blocks
 
 
 def _usable(url: str) -> bool:

@@ -13,8 +13,10 @@ from onwatch.api.auth import Responder, ResponderOnGroup, Viewer, ViewerOnGroup,
 from onwatch.api.params import Id, Instant, Offset
 from onwatch.db.uow import Database
 from onwatch.directory.access import require_visible_incident
+from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.enums import Role
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.paging.context import group_runbook
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Target, TargetKind
 from onwatch.paging.store.groups import AlertGroupRecord
@@ -70,7 +72,13 @@ class GroupOut(BaseModel):
 
 
 class GroupDetailOut(GroupOut):
-    alerts: list[dict[str, Any]]
+    runbook_url: str | None = Field(
+        description="the runbook of the group's newest firing alert, if it names one"
+    )
+    alerts: list[dict[str, Any]] = Field(
+        description="each alert with `context`: runbook_url, description, links, images, labels, "
+        "annotations and details as the source sent them"
+    )
     timeline: list[dict[str, Any]]
     escalation: dict[str, Any] | None = Field(
         description="policy, current step, status and when the next step runs"
@@ -93,8 +101,10 @@ def list_groups(
 @router.get("/alert-groups/{group_id}", response_model=GroupDetailOut)
 def get_group(group_id: Id, request: Request, _who: ViewerOnGroup) -> GroupDetailOut:
     group, alerts, events, escalation = _commands(request).detail(group_id)
+    contexts = [AlertContext.of_alert(a.labels, a.details) for a in alerts]
     return GroupDetailOut(
         **GroupOut.of(group).model_dump(),
+        runbook_url=group_runbook(alerts, contexts) or None,
         alerts=[
             {
                 "dedup_key": a.dedup_key,
@@ -107,8 +117,9 @@ def get_group(group_id: Id, request: Request, _who: ViewerOnGroup) -> GroupDetai
                 "first_seen": a.first_seen,
                 "last_seen": a.last_seen,
                 "resolved_at": a.resolved_at,
+                "context": context.to_payload(),
             }
-            for a in alerts
+            for a, context in zip(alerts, contexts, strict=True)
         ],
         timeline=[
             {

@@ -12,6 +12,7 @@ from typing import Any
 
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
+from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.enums import EventKind, Interface, Role
 from onwatch.notify.base import Notification
 from onwatch.oncall.domain.resolve import on_call_at
@@ -21,7 +22,7 @@ from onwatch.paging.links import LinkSigner
 from onwatch.paging.outreach import channel_row, contact_methods, method_row
 from onwatch.paging.page_writes import DirectWrites, PageWrites
 from onwatch.paging.store.escalations import EscalationRepository
-from onwatch.paging.store.groups import AlertGroupRecord
+from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
 from onwatch.paging.store.role_pages import RolePageRepository
 
 ESCALATE = "escalate"
@@ -63,6 +64,9 @@ class Pager:
         self.now = now
         # who holds each role at `now`, worked out once per transaction however many groups page
         self.oncall_memo: dict[Role, Recipient | None] = {} if oncall_memo is None else oncall_memo
+        # what each group's alert says (runbook, description, links), read once per group; a group
+        # opened in this transaction is told it by the alert that opened it (no query)
+        self.contexts: dict[int, AlertContext] = {}
 
     # ---- escalations ---------------------------------------------------------------------
 
@@ -203,7 +207,7 @@ class Pager:
 
     def notification(self, group: AlertGroupRecord, recipient: str, recipient_name: str) -> Notification:
         service = self.applied.config.services.get(group.service_id)
-        links = {"view": f"{self.signer.public_url}/api/v1/alert-groups/{group.id}"}
+        links = {"view": f"{self.signer.public_url}/alerts/{group.id}"}
         if recipient in self.applied.config.people:
             links["acknowledge"] = self.signer.url(group.id, "acknowledge", recipient, self.now)
             links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
@@ -227,7 +231,14 @@ class Pager:
                 "alerts": str(group.alert_count),
             },
             ref={"alert_group": group.id, "incident": group.incident_id},
+            context=self.context_of(group).to_payload() if group.integration_id != ROLE_PAGE_SOURCE else {},
         )
+
+    def context_of(self, group: AlertGroupRecord) -> AlertContext:
+        found = self.contexts.get(group.id)
+        if found is None:
+            found = self.contexts[group.id] = self.uow.repo(AlertRepository).context_of(group.id)
+        return found
 
     def _event(
         self,

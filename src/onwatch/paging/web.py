@@ -10,9 +10,11 @@ from starlette.responses import Response
 
 from onwatch.api.params import Id
 from onwatch.kernel import choices
+from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.enums import Role, Severity
 from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor
+from onwatch.paging.context import group_runbook, leading
 from onwatch.paging.domain import group_refusals as refusals
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import Target, TargetKind
@@ -75,10 +77,13 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
                 }
             )
     status = escalation.status if escalation is not None else None
+    contexts = [AlertContext.of_alert(a.labels, a.details) for a in alerts]
     return w.page(
         request, "alert_group.html", user, status_code=status_code,
-        group=group, alerts=alerts, events=list(reversed(events)), escalation=escalation, steps=steps,
+        group=group, alerts=list(zip(alerts, contexts, strict=True)), events=list(reversed(events)),
+        escalation=escalation, steps=steps,
         severities=list(Severity), error=error,
+        runbook=group_runbook(alerts, contexts), lead=leading(alerts, contexts),
         actions=_actions(group, user.actor, w.clock.now(), status),
         page_refusal=refusals.page_refusal(group), link_refusal=refusals.link_refusal(group),
     )  # fmt: skip

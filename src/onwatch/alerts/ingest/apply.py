@@ -15,6 +15,7 @@ from onwatch.alerts.store import batch as alert_batch
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.tokens import hash_token
+from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.caches import SharedTTLCache
 from onwatch.kernel.enums import EventKind, Interface
 from onwatch.kernel.errors import NotFound
@@ -311,6 +312,10 @@ class IngestRun:
                 f"service {service} is in maintenance: recorded, nobody paged",
             )
         else:
+            details = event.details if type(event.details) is dict else dict(event.details)
+            self.pager.contexts[group_id] = AlertContext.of_alert(
+                event.labels, {"details": details, "links": event.links}
+            )
             self.pager.start(group, self.integ.policy_id)
         return group
 

@@ -10,6 +10,7 @@ from onwatch.alerts.sources.base import MAX_SUMMARY, PayloadError, parse_time, r
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent, AlertSeverity
 
 _SEVERITIES = {s.value for s in AlertSeverity}
+MAX_LINKS = 10
 
 
 def routing_key(body: Any) -> str:
@@ -51,7 +52,22 @@ def parse(body: dict[str, Any], now: datetime) -> AlertEvent:
         str(link.get("href"))
         for link in body.get("links") or []
         if isinstance(link, dict) and link.get("href")
-    ]
+    ][:MAX_LINKS]
+    # links keep their text and images their source, alt text and target: the page shows them
+    link_items = [
+        {"href": str(link["href"])[:2048], "text": str(link.get("text") or "")[:MAX_SUMMARY]}
+        for link in body.get("links") or []
+        if isinstance(link, dict) and isinstance(link.get("href"), str)
+    ][:MAX_LINKS]
+    images = [
+        {
+            "src": str(image["src"])[:2048],
+            "href": str(image.get("href") or "")[:2048],
+            "alt": str(image.get("alt") or "")[:MAX_SUMMARY],
+        }
+        for image in body.get("images") or []
+        if isinstance(image, dict) and isinstance(image.get("src"), str)
+    ][:MAX_LINKS]
     return AlertEvent(
         action=AlertAction.TRIGGER,
         dedup_key=str(dedup) if dedup else uuid.uuid4().hex,
@@ -60,6 +76,10 @@ def parse(body: dict[str, Any], now: datetime) -> AlertEvent:
         severity=AlertSeverity(payload["severity"]),
         source=str(payload["source"])[:255],
         labels=labels,
-        details={"custom_details": details if isinstance(details, dict | list | str | int | float) else None},
+        details={
+            "custom_details": details if isinstance(details, dict | list | str | int | float) else None,
+            "links": link_items,
+            "images": images,
+        },
         links=links,
     )

@@ -19,6 +19,7 @@ from onwatch.db.tables import (
 )
 from onwatch.db.timeline import TimelineStore
 from onwatch.directory.tokens import hash_token
+from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.enums import EventKind, Interface, Role
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import TimelineEvent
@@ -165,6 +166,16 @@ class AlertRepository:
 
     def update_alert(self, alert_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(sa.update(alerts).where(alerts.c.id == alert_id).values(values))
+
+    def context_of(self, group_id: int) -> AlertContext:
+        """What the group's newest firing alert (or, all resolved, its newest) says beyond its summary."""
+        row = self.conn.execute(
+            sa.select(alerts.c.labels, alerts.c.details)
+            .where(alerts.c.group_id == group_id)
+            .order_by((alerts.c.status == "firing").desc(), alerts.c.last_seen.desc(), alerts.c.id.desc())
+            .limit(1)
+        ).first()
+        return AlertContext() if row is None else AlertContext.of_alert(row.labels or {}, row.details or {})
 
     def alerts_of(self, group_id: int, limit: int = 500) -> list[AlertRecord]:
         rows = self.conn.execute(
