@@ -12,13 +12,20 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from onwatch.config.base import Strict
+from onwatch.config.contacts import (
+    ContactMethod,
+    ContactType,
+    Target,
+    Urgency,
+    WorkingHours,
+    target_problem,
+)
 from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
 from onwatch.config.schedules import ScheduleConfig
 from onwatch.config.slo import Slo, SloSettings
@@ -34,34 +41,7 @@ ENTITY_SECTIONS = (
 )  # fmt: skip
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ContactType(StrEnum):
-    EMAIL = "email"
-    SLACK = "slack"
-    WEBHOOK = "webhook"
-
-
-class ContactMethod(Strict):
-    """One way to reach a person. `delay` orders notification rules (Slack at 0m, email at 2m)."""
-
-    type: ContactType
-    address: Email | None = None
-    url: Url | None = None
-    secret: str | None = Field(
-        default=None, description="HMAC key for a webhook (default: ONWATCH_WEBHOOK_SECRET)"
-    )
-    delay: Duration = timedelta(0)
-
-    @model_validator(mode="after")
-    def _target_matches_type(self) -> ContactMethod:
-        if self.type is ContactType.EMAIL and not self.address:
-            raise ValueError("an email contact method needs 'address'")
-        if self.type is not ContactType.EMAIL and not self.url:
-            raise ValueError(f"a {self.type.value} contact method needs 'url'")
-        return self
+__all__ = ["ContactMethod", "ContactType", "Strict"]
 
 
 class Person(Strict):
@@ -75,6 +55,9 @@ class Person(Strict):
     access: AccessLevel = Field(
         default=AccessLevel.RESPONDER,
         description="what the person may do in the web UI, chat and the CLI: viewer, responder or admin",
+    )
+    working_hours: WorkingHours = Field(
+        default_factory=WorkingHours, description="when low-urgency pages reach them, in their zone"
     )
 
 
@@ -98,29 +81,35 @@ class Service(Strict):
     public: bool = True
     team: str | None = None
     slo: Slo = Field(default_factory=Slo)
+    urgency: Urgency = Field(
+        default=Urgency.HIGH, description="low: pages wait for working hours and skip the loud methods"
+    )
 
 
 class ChannelType(StrEnum):
     SLACK = "slack"
     WEBHOOK = "webhook"
     EMAIL = "email"
+    TEAMS = "teams"
+    MATTERMOST = "mattermost"
+    MATRIX = "matrix"
+    DISCORD = "discord"
+    TELEGRAM = "telegram"
+    NTFY = "ntfy"
+    APPRISE = "apprise"
 
 
-class Channel(Strict):
+class Channel(Target):
     """A chat or notification channel. Well-known ids: production, incident_management, advocates."""
 
     type: ChannelType
     name: str = Field(min_length=1, max_length=200)
-    url: Url | None = None
-    address: Email | None = None
-    secret: str | None = None
 
     @model_validator(mode="after")
     def _target_matches_type(self) -> Channel:
-        if self.type is ChannelType.EMAIL and not self.address:
-            raise ValueError("an email channel needs 'address'")
-        if self.type is not ChannelType.EMAIL and not self.url:
-            raise ValueError(f"a {self.type.value} channel needs 'url'")
+        problem = target_problem(ContactType(self.type.value), self.model_dump())
+        if problem:
+            raise ValueError(problem.replace("target", "channel", 1))
         return self
 
 
@@ -217,6 +206,10 @@ class ProcessTimers(Strict):
     )
     advocates_channel: str | None = Field(
         default=None, description="notified when an incident starts; default: advocates"
+    )
+    low_urgency_severities: list[str] = Field(
+        default_factory=list,
+        description="alert severities (e.g. warning, info) whose pages are low urgency on every service",
     )
     cmoc_auto_page: list[Severity] = Field(
         default_factory=lambda: [Severity.S1], description="severities whose declaration pages the CMOC"

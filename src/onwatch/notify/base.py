@@ -33,6 +33,8 @@ class Notification:
     @property
     def alert_context(self) -> AlertContext:
         return AlertContext.from_payload(self.context)
+    # "high" wakes people (loud methods, max priority); "low" waits for working hours, quietly
+    urgency: str = "high"
 
     def to_payload(self) -> dict[str, Any]:
         extra = {"context": self.context} if self.context else {}
@@ -48,6 +50,7 @@ class Notification:
             "facts": dict(self.facts),
             "ref": dict(self.ref),
             **extra,
+            "urgency": self.urgency,
         }
 
     @classmethod
@@ -64,6 +67,7 @@ class Notification:
             facts={str(k): str(v) for k, v in dict(data.get("facts", {})).items()},
             ref=dict(data.get("ref", {})),
             context=dict(data.get("context") or {}),
+            urgency=str(data.get("urgency", "high")),
         )
 
 
@@ -81,3 +85,11 @@ class Channel(Protocol):
     def send(self, message: OutboxMessage) -> None:
         """Deliver once; return on success, raise DeliveryError otherwise. Must be thread-safe."""
         ...
+
+
+def notification_of(message: OutboxMessage) -> Notification:
+    """The Notification an outbox message carries; a malformed payload fails for good."""
+    try:
+        return Notification.from_payload(message.payload)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise DeliveryError(f"bad notification payload: {exc}", retryable=False) from exc

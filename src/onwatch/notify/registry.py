@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from onwatch.notify.base import Channel
 from onwatch.notify.email import EmailChannel
+from onwatch.notify.ntfy import NtfyChannel
 from onwatch.notify.slack import SlackChannel
 from onwatch.notify.webhook import WebhookChannel
 from onwatch.settings import Settings
@@ -22,5 +23,6 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             password=settings.smtp_password,
             starttls=settings.smtp_starttls,
         ),
+        NtfyChannel(),
     ]
     return {channel.name: channel for channel in channels}

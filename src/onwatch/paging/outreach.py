@@ -7,32 +7,30 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from onwatch.config.cache import AppliedConfig
-from onwatch.config.schema import Channel, ContactType
+from onwatch.config.contacts import TARGET_FIELDS, MethodUrgency, Urgency
+from onwatch.config.schema import Channel
 from onwatch.db.uow import UnitOfWork
 from onwatch.notify.base import Notification
 
-_CHANNEL_OF = {ContactType.EMAIL: "email", ContactType.SLACK: "slack", ContactType.WEBHOOK: "webhook"}
 
+def contact_methods(
+    applied: AppliedConfig, person_id: str, urgency: Urgency = Urgency.HIGH
+) -> list[dict[str, Any]]:
+    """The person's contact methods in notification-rule order; everyone has at least their email.
 
-def contact_methods(applied: AppliedConfig, person_id: str) -> list[dict[str, Any]]:
-    """The person's contact methods in notification-rule order; everyone has at least their email."""
+    A low-urgency page leaves out the methods kept for high urgency (`urgency: high`: the loud ones),
+    unless that would leave none."""
     person = applied.config.people.get(person_id)
     if person is None:
         return []
     methods = [
-        {
-            "channel": _CHANNEL_OF[m.type],
-            "address": m.address,
-            "url": m.url,
-            "secret": m.secret,
-            "delay": m.delay,
-        }
+        {"channel": m.type.value, **m.target(), "delay": m.delay, "urgency": m.urgency}
         for m in person.contact_methods
     ]
+    if urgency is Urgency.LOW:
+        methods = [m for m in methods if m["urgency"] is MethodUrgency.ANY] or methods
     if not methods:  # never notify into the void
-        methods = [
-            {"channel": "email", "address": person.email, "url": None, "secret": None, "delay": timedelta(0)}
-        ]
+        methods = [{"channel": "email", "address": person.email, "delay": timedelta(0)}]
     return sorted(methods, key=lambda m: m["delay"])
 
 
@@ -58,20 +56,25 @@ def outbox_row(
 
 
 def method_row(
-    method: dict[str, Any], key: str, notification: Notification, now: datetime, correlation: str
+    method: dict[str, Any],
+    key: str,
+    notification: Notification,
+    now: datetime,
+    correlation: str,
+    start: datetime | None = None,
 ) -> dict[str, Any]:
-    """The outbox row for one contact method (from `contact_methods`), sent after its delay."""
-    target = {k: method[k] for k in ("address", "url", "secret") if method.get(k)}
-    return outbox_row(key, method["channel"], target, notification, now + method["delay"], now, correlation)
+    """The outbox row for one contact method (from `contact_methods`), sent `delay` after `start`
+    (default `now`; a low-urgency page starts when working hours do)."""
+    target = {k: method[k] for k in TARGET_FIELDS if method.get(k)}
+    at = (start or now) + method["delay"]
+    return outbox_row(key, method["channel"], target, notification, at, now, correlation)
 
 
 def channel_row(
     channel: Channel, channel_id: str, notification: Notification, key: str, now: datetime, correlation: str
 ) -> dict[str, Any]:
     """The outbox row posting to a configured channel."""
-    target = {
-        k: v for k, v in (("url", channel.url), ("address", channel.address), ("secret", channel.secret)) if v
-    }
+    target = channel.target()
     return outbox_row(f"{key}:{channel_id}", channel.type.value, target, notification, now, now, correlation)
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from onwatch.config.cache import AppliedConfig
+from onwatch.config.contacts import Urgency
 from onwatch.db.uow import UnitOfWork
 from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.enums import EventKind, Interface, Role
@@ -18,6 +19,7 @@ from onwatch.notify.base import Notification
 from onwatch.oncall.domain.resolve import on_call_at
 from onwatch.oncall.store import OnCallRepository
 from onwatch.paging.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
+from onwatch.paging.domain.urgency import HIGH, LOW, page_urgency, working_start
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.outreach import channel_row, contact_methods, method_row
 from onwatch.paging.page_writes import DirectWrites, PageWrites
@@ -67,6 +69,9 @@ class Pager:
         # what each group's alert says (runbook, description, links), read once per group; a group
         # opened in this transaction is told it by the alert that opened it (no query)
         self.contexts: dict[int, AlertContext] = {}
+        # when the step being paged really reaches its people (later than now for a low-urgency page
+        # outside working hours): the next step waits its delay from then
+        self._reached_at = now
 
     # ---- escalations ---------------------------------------------------------------------
 
@@ -106,7 +111,7 @@ class Pager:
                     )
                 return
             if paged > 0:
-                due = self.now + policy.step(current).delay
+                due = self._reached_at + policy.step(current).delay
                 self.writes.schedule(
                     ESCALATE,
                     due,
@@ -123,6 +128,7 @@ class Pager:
     ) -> int:
         step = policy.step(at)
         reached = 0
+        self._reached_at = self.now
         for target in step.targets:
             if target.kind is TargetKind.CHANNEL:
                 reached += self.post_to_channel(
@@ -137,7 +143,7 @@ class Pager:
                 continue
             keys = [
                 page_key(group.id, escalation_id, at, recipient.person, i)
-                for i in range(max(1, len(self._methods(recipient.person))))
+                for i in range(max(1, len(self._methods(recipient.person, group))))
             ]
             reached += self.page_person(group, recipient, keys, step=at)
         return reached
@@ -162,24 +168,44 @@ class Pager:
 
     # ---- notifications -------------------------------------------------------------------
 
-    def _methods(self, person_id: str) -> list[dict[str, Any]]:
-        return contact_methods(self.applied, person_id)
+    def urgency(self, group: AlertGroupRecord) -> str:
+        service = self.applied.config.services.get(group.service_id)
+        return page_urgency(
+            service.urgency.value if service else HIGH,
+            group.severity,
+            self.applied.config.process.low_urgency_severities,
+        )
+
+    def _methods(self, person_id: str, group: AlertGroupRecord) -> list[dict[str, Any]]:
+        return contact_methods(self.applied, person_id, Urgency(self.urgency(group)))
+
+    def _starts(self, person_id: str, group: AlertGroupRecord) -> datetime:
+        """When a page to the person begins: now, or for a low-urgency page their working hours."""
+        person = self.applied.config.people.get(person_id)
+        if person is None or self.urgency(group) != LOW:
+            return self.now
+        hours = person.working_hours
+        return working_start(self.now, person.timezone, hours.start, hours.end, hours.weekdays())
 
     def page_person(
         self, group: AlertGroupRecord, recipient: Recipient, keys: list[str], *, step: Position | None = None
     ) -> int:
         """Queue one message per contact method (at its delay). Returns 1 if anything was queued."""
-        methods = self._methods(recipient.person)
+        methods = self._methods(recipient.person, group)
         if not methods:
             return 0
         person = self.applied.config.people[recipient.person]
         notification = self.notification(group, recipient.person, person.name)
+        start = self._starts(recipient.person, group)
+        self._reached_at = max(self._reached_at, start)
         rows = [
-            method_row(method, key, notification, self.now, correlation(group.id))
+            method_row(method, key, notification, self.now, correlation(group.id), start)
             for key, method in zip(keys, methods, strict=False)
         ]
         self.writes.enqueue(rows)
         plan = ", ".join(f"{m['channel']} at {int(m['delay'].total_seconds() // 60)}m" for m in methods)
+        if start > self.now:
+            plan += f" (low urgency: from {start.isoformat()}, their working hours)"
         where = (
             f" (step {step.step + 1}" + (f", round {step.round + 1})" if step.round else ")") if step else ""
         )
@@ -232,6 +258,7 @@ class Pager:
             },
             ref={"alert_group": group.id, "incident": group.incident_id},
             context=self.context_of(group).to_payload() if group.integration_id != ROLE_PAGE_SOURCE else {},
+            urgency=self.urgency(group),
         )
 
     def context_of(self, group: AlertGroupRecord) -> AlertContext:
