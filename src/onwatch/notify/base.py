@@ -29,12 +29,12 @@ class Notification:
     ref: dict[str, Any] = field(default_factory=dict)  # machine-readable ids: {"alert_group": 12, ...}
     # what the alert says beyond its summary (kernel.alert_context.AlertContext.to_payload()), for pages
     context: dict[str, Any] = field(default_factory=dict)
+    # "high" wakes people (loud methods, max priority); "low" waits for working hours, quietly
+    urgency: str = "high"
 
     @property
     def alert_context(self) -> AlertContext:
         return AlertContext.from_payload(self.context)
-    # "high" wakes people (loud methods, max priority); "low" waits for working hours, quietly
-    urgency: str = "high"
 
     def to_payload(self) -> dict[str, Any]:
         extra = {"context": self.context} if self.context else {}

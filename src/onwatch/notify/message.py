@@ -37,7 +37,7 @@ class Message:
             severity=notification.severity,
             service=notification.service,
             why=notification.text.strip(),
-            runbook=links.get("runbook"),
+            runbook=notification.alert_context.runbook_url or links.get("runbook"),
             acknowledge=links.get("acknowledge"),
             resolve=links.get("resolve"),
             view=links.get("view"),
