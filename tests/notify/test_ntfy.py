@@ -47,7 +47,7 @@ def test_a_high_urgency_page_goes_to_ntfy_at_max_priority_with_an_acknowledge_ac
     assert view == {
         "action": "view",
         "label": "Open",
-        "url": f"http://onwatch.test/api/v1/alert-groups/{group_id}",
+        "url": f"http://onwatch.test/alerts/{group_id}",
     }
     assert body["click"] == view["url"]
 
