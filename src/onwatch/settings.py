@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PhoneProvider(BaseModel):
+    """One SMS/voice provider (ONWATCH_PHONE_PROVIDERS is a JSON list of these, tried in order).
+
+    kind "twilio": `account` is the Account SID, `secret` the auth token (it also verifies the
+    X-Twilio-Signature of replies and key presses). kind "vonage": `account` is the API key, `secret`
+    the API secret (SMS only). `prefixes` (e.g. ["+1"]) make it the first choice for those numbers."""
+
+    name: str
+    kind: str = "twilio"
+    account: str
+    secret: str
+    sender: str  # the number (or alphanumeric sender id) messages come from
+    api_url: str = ""  # default: the provider's public API
+    prefixes: list[str] = []
 
 
 class Settings(BaseSettings):
@@ -28,6 +45,21 @@ class Settings(BaseSettings):
     processes: int = 1
     # Slack app signing secret: enables POST /api/v1/chat/slack/commands (slash commands).
     slack_signing_secret: str = ""
+    # Telegram bot: sends to contact methods and channels of type telegram; with a webhook secret
+    # (setWebhook's secret_token) POST /api/v1/chat/telegram takes the buttons' callbacks
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: str = ""
+    # Pushover application token (contact methods of type pushover)
+    pushover_app_token: str = ""
+    pushover_api_url: str = "https://api.pushover.net"
+    # SMS and voice providers, tried in order (see PhoneProvider)
+    phone_providers: list[PhoneProvider] = []
+    # Mattermost slash command token: enables POST /api/v1/chat/mattermost/commands
+    mattermost_command_token: str = ""
+    # Matrix account onwatch posts as (contact methods and channels of type matrix)
+    matrix_homeserver: str = ""
+    matrix_access_token: str = ""
     # Engine: how long a worker holds claimed deliveries before another may take them (a crashed
     # worker's work returns after this), and how often an idle worker looks for due work.
     worker_lease_seconds: float = 60.0

@@ -85,6 +85,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.heartbeats = ow.heartbeats
     app.state.config_cache = ow.cache
     app.state.slack_signing_secret = settings.slack_signing_secret
+    app.state.settings = settings
     app.state.chat = ow.chat
     app.state.slo_samples = ow.slo_samples
     app.state.prometheus_clients = PrometheusClients()

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from onwatch.db.metadata import metadata
+from onwatch.db.tables_notify import inbound_callbacks
 from onwatch.db.types import JSONType, UTCDateTime
 
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+__all__ = ["inbound_callbacks", "metadata"]  # the slices' own table modules, on the same MetaData
+
 
 # ---- configuration-as-code entities ---------------------------------------------------------
 

@@ -108,6 +108,8 @@ class Interface(StrEnum):
     CONFIG = "config"
     INTEGRATION = "integration"
     LINK = "link"
+    PHONE = "phone"  # an SMS reply or a key pressed in a call
+    PUSH = "push"  # acknowledged in a push app (Pushover's receipt)
 
 
 class EventKind(StrEnum):

@@ -6,6 +6,7 @@ from onwatch.notify.base import Channel
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.ntfy import NtfyChannel
 from onwatch.notify.slack import SlackChannel
+from onwatch.notify.telegram import TelegramChannel
 from onwatch.notify.webhook import WebhookChannel
 from onwatch.settings import Settings
 
@@ -24,5 +25,6 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             starttls=settings.smtp_starttls,
         ),
         NtfyChannel(),
+        TelegramChannel(settings.telegram_bot_token, settings.telegram_api_url),
     ]
     return {channel.name: channel for channel in channels}
