@@ -67,10 +67,10 @@ def test_the_full_lifecycle_lands_on_one_timeline_in_order(
     incidents.assign_role(n, Role.IMOC, "nadia", cli("lukas"))
     incidents.engage_role(n, Role.IMOC, cli("nadia"))
     incidents.change_status(n, Status.PARTIAL_SERVICE_DISRUPTION, cli("nadia"))
-    incidents.change_state(n, State.IDENTIFIED, cli("lukas"))
+    incidents.change_state(n, State.IDENTIFIED, cli("nadia"))
     incidents.add_note(n, "rolled back deploy 4411", cli("lukas"))
-    incidents.change_state(n, State.MONITORING, cli("lukas"))
-    clock.advance(timedelta(minutes=30))
+    incidents.change_state(n, State.MONITORING, cli("nadia"))
+    clock.advance(timedelta(minutes=31))
     incidents.change_severity(n, Severity.S3, cli("nadia"), reason="fewer users than feared")
     done = incidents.resolve(n, cli("nadia"))
     assert done.status is Status.OPERATIONAL and "Incident::Resolved" in done.labels
@@ -85,19 +85,24 @@ def test_the_full_lifecycle_lands_on_one_timeline_in_order(
     assert all(e.interface is Interface.CLI for e in timeline)
     assert [e.id for e in timeline] == sorted(e.id for e in timeline if e.id is not None)
     imoc = next(a for a in done.roles if a.role is Role.IMOC)
-    assert imoc.engaged_at == clock.now() - timedelta(minutes=30)
+    assert imoc.engaged_at == clock.now() - timedelta(minutes=31)
 
 
-def test_only_the_owner_resolves_and_a_refused_command_writes_nothing(
+def test_only_the_owner_resolves_and_a_refused_command_changes_nothing_but_is_recorded(
     incidents: IncidentCommands, db: Database
 ) -> None:
     i = incidents.declare(cli("amara"), title="Pages 404", severity=Severity.S3, services=["pages"])
     incidents.engage_role(i.id or 0, Role.EOC, cli("lukas"))
-    before = counts(db)
+    before_incidents, before_events, before_roles = counts(db)
     with pytest.raises(NotOwner, match="only the owner, lukas, can resolve"):
         incidents.resolve(i.id or 0, cli("amara"))
-    assert counts(db) == before
+    assert counts(db) == (before_incidents, before_events + 1, before_roles)
     assert incidents.get(i.id or 0).state is State.INVESTIGATING
+    refused = record(incidents, i.id or 0)[-1]
+    assert refused.kind is EventKind.REFUSED and refused.actor == "amara"
+    assert refused.message == (
+        "refused: amara tried to resolve: only the owner, lukas, can resolve this incident"
+    )
 
 
 def test_resolved_to_identified_without_reopening_is_refused(

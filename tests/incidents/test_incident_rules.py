@@ -99,6 +99,7 @@ def test_only_the_owner_can_resolve_and_the_error_names_the_owner() -> None:
 
 def test_resolving_sets_operational_and_the_resolved_label() -> None:
     i = declare(status=Status.SERVICE_DISRUPTION)
+    i.engage_role(Role.IMOC, "reporter", who("reporter"), T0)
     i.change_state(State.IDENTIFIED, who("reporter"), T0)
     i.change_state(State.RESOLVED, who("reporter"), T0 + timedelta(hours=1))
     assert i.status is Status.OPERATIONAL

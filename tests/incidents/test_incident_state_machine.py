@@ -1,4 +1,6 @@
-"""Property-based: any sequence of commands keeps exactly one owner, and only the owner resolves."""
+"""Property-based: any sequence of commands keeps exactly one owner; only the owner changes state and
+status; a disruption resolves only after an IMOC engaged (a partial one after 30 minutes of
+monitoring); a resolved incident's severity changes only by its IMOC."""
 
 from __future__ import annotations
 
@@ -72,19 +74,33 @@ class IncidentMachine(RuleBasedStateMachine):
 
     @rule(to=st.sampled_from(list(State)), by=PEOPLE)
     def change_state(self, to: State, by: str) -> None:
-        owner_before = self.incident.owner_id
-        was_resolved = self.incident.state is State.RESOLVED
-        ok = self.attempt(lambda: self.incident.change_state(to, actor(by), self.tick()))
-        if ok and to is State.RESOLVED and not was_resolved:
-            assert by == owner_before, "someone other than the owner resolved"
+        i = self.incident
+        owner_before, state_before, status_before = i.owner_id, i.state, i.status
+        monitoring_since = i.monitoring_since
+        imoc_engaged = any(a.role is Role.IMOC and a.engaged_at for a in i.roles)
+        ok = self.attempt(lambda: i.change_state(to, actor(by), self.tick()))
+        if ok and to is not state_before:
+            assert by == owner_before, "someone other than the owner changed the state"
+        if ok and to is State.RESOLVED and state_before is not State.RESOLVED:
+            assert imoc_engaged or not status_before.requires_imoc, "a disruption resolved without the IMOC"
+            if status_before is Status.PARTIAL_SERVICE_DISRUPTION:
+                assert monitoring_since is not None and self.now - monitoring_since > timedelta(minutes=30)
 
     @rule(to=st.sampled_from(list(Status)), by=PEOPLE)
     def change_status(self, to: Status, by: str) -> None:
-        self.attempt(lambda: self.incident.change_status(to, actor(by), self.tick()))
+        owner_before, status_before = self.incident.owner_id, self.incident.status
+        ok = self.attempt(lambda: self.incident.change_status(to, actor(by), self.tick()))
+        if ok and to is not status_before:
+            assert by == owner_before, "someone other than the owner changed the status"
 
-    @rule(to=st.sampled_from(list(Severity)), by=PEOPLE)
-    def change_severity(self, to: Severity, by: str) -> None:
-        self.attempt(lambda: self.incident.change_severity(to, actor(by), self.tick()))
+    @rule(to=st.sampled_from(list(Severity)), by=PEOPLE, reason=st.sampled_from([None, "", "fewer users"]))
+    def change_severity(self, to: Severity, by: str, reason: str | None) -> None:
+        i = self.incident
+        resolved, before = i.state is State.RESOLVED, i.severity
+        imocs = {a.person_id for a in i.roles if a.role is Role.IMOC and a.engaged_at}
+        ok = self.attempt(lambda: i.change_severity(to, actor(by), self.tick(), reason=reason))
+        if ok and resolved and to is not before:
+            assert by in imocs and reason, "a resolved incident's severity changed without its IMOC"
 
     @rule(by=PEOPLE)
     def reopen(self, by: str) -> None:
@@ -114,9 +130,9 @@ class IncidentMachine(RuleBasedStateMachine):
             assert self.incident.status is Status.OPERATIONAL
 
     @invariant()
-    def imoc_required_only_without_an_engaged_imoc(self) -> None:
+    def imoc_required_only_without_an_engaged_imoc_on_an_active_incident(self) -> None:
         if self.incident.imoc_required:
-            assert self.incident.holder(Role.IMOC) is None
+            assert self.incident.holder(Role.IMOC) is None and self.incident.active
 
     @invariant()
     def ownership_changes_are_on_the_timeline(self) -> None:

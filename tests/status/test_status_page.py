@@ -18,11 +18,12 @@ from onwatch.db.tables import outbox, status_subscribers
 from onwatch.db.uow import Database
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.kernel.clock import FakeClock
-from onwatch.kernel.enums import Interface, Severity, State, Status
+from onwatch.kernel.enums import Interface, Role, Severity, State, Status
 from onwatch.kernel.timeline import Actor
 from tests.databases import TEST_PUBLIC_URL
 
 AMARA = Actor.person("amara", Interface.API)
+NADIA = Actor.person("nadia", Interface.API)
 SECRET_TITLE = "Token leak in CI logs ZX-CONFIDENTIAL"
 FEEDS = ("/status", "/status/feed.rss", "/status/feed.atom", "/status/api/v2/summary.json",
          "/status/api/v2/incidents.json", "/status/api/v2/incidents/unresolved.json",
@@ -99,7 +100,10 @@ def test_an_incident_and_its_updates_show_newest_first_then_operational_after_re
     assert rss.headers["content-type"].startswith("application/rss+xml") and "rolling back" in rss.text
     assert "rolling back" in public.get("/status/feed.atom").text
 
-    incidents.resolve(incident.id, AMARA)
+    incidents.engage_role(incident.id, Role.IMOC, NADIA)  # a partial disruption resolves with the IMOC
+    incidents.change_state(incident.id, State.MONITORING, NADIA)
+    clock.advance(timedelta(minutes=31))  # ... after more than 30 minutes of monitoring
+    incidents.resolve(incident.id, NADIA)
     summary = public.get("/status/api/v2/summary.json").json()
     assert summary["status"]["indicator"] == "none" and summary["incidents"] == []
     assert {c["status"] for c in summary["components"]} == {"operational"}
@@ -144,7 +148,8 @@ def test_a_confidential_incident_never_appears_in_any_public_output(
     assert visible.id is not None
     incidents.post_update(visible.id, "Pulls are slow; investigating.", AMARA)
     clock.advance(timedelta(hours=2))
-    incidents.resolve(secret.id, AMARA)  # resolved confidential incidents stay out of the history too
+    incidents.engage_role(secret.id, Role.IMOC, NADIA)
+    incidents.resolve(secret.id, NADIA)  # resolved confidential incidents stay out of the history too
     for path in (*FEEDS, f"/status/incidents/{secret.id}"):
         body = public.get(path).text
         assert "ZX-CONFIDENTIAL" not in body, path

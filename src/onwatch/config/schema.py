@@ -192,6 +192,10 @@ class ProcessTimers(Strict):
     flapping_threshold: int = Field(default=4, ge=1, description="resolve/re-fire cycles that mark flapping")
     flapping_window: Duration = timedelta(hours=1)
     investigating_escalation: Duration = timedelta(minutes=30)
+    partial_monitoring: Duration = Field(
+        default=timedelta(minutes=30),
+        description="a Partial Service Disruption is monitored longer than this before it may resolve",
+    )
     public_update_within: Duration = timedelta(hours=1)
     first_update_flag: Duration = Field(
         default=timedelta(minutes=5), description="flag an incident this old with no public update"

@@ -79,6 +79,7 @@ incidents = sa.Table(
     sa.Column("imoc_required", sa.Boolean, nullable=False),
     sa.Column("review_requested", sa.Boolean, nullable=False),
     sa.Column("mitigated_at", UTCDateTime, nullable=True),
+    sa.Column("monitoring_since", UTCDateTime, nullable=True),
     sa.Column("resolved_at", UTCDateTime, nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),

@@ -8,13 +8,15 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.automation import IncidentAutomation, automation_for
 from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.updates import PublicUpdate
 from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
+from onwatch.incidents.refusals import recorded_refusal, refusal_event
 from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
-from onwatch.kernel.errors import InvalidInput
+from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
@@ -126,7 +128,12 @@ class IncidentCommands(PagingCommands):
         return group_id
 
     def change_state(self, incident_id: int, state: State, actor: Actor) -> Incident:
-        return self._mutate(incident_id, lambda i, _u: i.change_state(state, actor, self.clock.now()))
+        return self._mutate(
+            incident_id,
+            lambda i, u: i.change_state(state, actor, self.clock.now(), rules=self.rules(u)),
+            action="resolve" if state is State.RESOLVED else f"set the state to {state.value}",
+            actor=actor,
+        )
 
     def resolve(self, incident_id: int, actor: Actor) -> Incident:
         return self.change_state(incident_id, State.RESOLVED, actor)
@@ -137,13 +144,23 @@ class IncidentCommands(PagingCommands):
         return self._mutate(incident_id, lambda i, _u: i.reopen(actor, self.clock.now(), status=status))
 
     def change_status(self, incident_id: int, status: Status, actor: Actor) -> Incident:
-        return self._mutate(incident_id, lambda i, _u: i.change_status(status, actor, self.clock.now()))
+        return self._mutate(
+            incident_id,
+            lambda i, _u: i.change_status(status, actor, self.clock.now()),
+            action=f"set the status to {status.title}",
+            actor=actor,
+        )
 
     def change_severity(
         self, incident_id: int, severity: Severity, actor: Actor, reason: str | None = None
     ) -> Incident:
         return self._mutate(
-            incident_id, lambda i, _u: i.change_severity(severity, actor, self.clock.now(), reason=reason)
+            incident_id,
+            lambda i, u: i.change_severity(
+                severity, actor, self.clock.now(), reason=reason, rules=self.rules(u)
+            ),
+            action=f"set the severity to {severity.label}",
+            actor=actor,
         )
 
     def change_title(self, incident_id: int, title: str, actor: Actor) -> Incident:
@@ -191,7 +208,7 @@ class IncidentCommands(PagingCommands):
             assert incident.id is not None
             uow.publish(PublicUpdatePosted(incident.id, incident.title, incident.confidential, update, now))
 
-        return self._mutate(incident_id, run)
+        return self._mutate(incident_id, run, action="post a public update", actor=actor)
 
     def flag_security(self, incident_id: int, actor: Actor, impact: SecurityImpact | None = None) -> Incident:
         """Security related: confidential, the security on-call paged; with an `impact` that needs
@@ -206,7 +223,26 @@ class IncidentCommands(PagingCommands):
         )
 
     def disclose(self, incident_id: int, actor: Actor) -> Incident:
-        return self._mutate(incident_id, lambda i, _u: i.disclose(actor, self.clock.now()))
+        return self._mutate(
+            incident_id, lambda i, _u: i.disclose(actor, self.clock.now()), action="disclose", actor=actor
+        )
+
+    def process_rules(self) -> ProcessRules:
+        with self.db.read() as uow:
+            return self.rules(uow)
+
+    def rules(self, uow: UnitOfWork) -> ProcessRules:
+        """The process's tunable rules from the applied config (PROCESS.md's numbers without one)."""
+        try:
+            config = self.cache.get(uow).config
+        except NotFound:
+            return DEFAULT_RULES
+        imoc = config.roles.get(Role.IMOC)
+        team = config.teams.get(imoc.team) if imoc is not None and imoc.team else None
+        return ProcessRules(
+            partial_monitoring=config.process.partial_monitoring,
+            imoc_team=frozenset(team.members) if team is not None else frozenset(),
+        )
 
     # ---- queries ---------------------------------------------------------------------------
 
@@ -251,19 +287,38 @@ class IncidentCommands(PagingCommands):
             raise InvalidInput("name the person: this token is not tied to one", field="person")
         return actor.person_id
 
-    def _mutate(self, incident_id: int, change: Callable[[Incident, UnitOfWork], None]) -> Incident:
+    def _mutate(
+        self,
+        incident_id: int,
+        change: Callable[[Incident, UnitOfWork], None],
+        *,
+        action: str | None = None,
+        actor: Actor | None = None,
+    ) -> Incident:
         """Load with a row lock, decide, save the incident and its events, and let the process react
-        (IMOC page, timers), all in one transaction."""
+        (IMOC page, timers), all in one transaction. With an `action`, a refusal by the rules is
+        recorded on the timeline instead (nothing else is written) and then raised: the review sees
+        who tried what, and why the rules said no."""
+        refused: DomainError | None = None
         with self.db.write() as uow:
             incident = uow.repo(IncidentRepository).get(incident_id, for_update=True)
             was_active = incident.active
-            change(incident, uow)
-            if incident.new_events:
+            try:
+                change(incident, uow)
+            except DomainError as refusal:
+                if action is None or actor is None or not recorded_refusal(refusal):
+                    raise
+                refused = refusal
+                event = refusal_event(action, actor, refusal, self.clock.now())
+                uow.repo(IncidentRepository).append_event(incident_id, event)
+            if refused is None and incident.new_events:
                 uow.repo(IncidentRepository).save(incident)
                 automation = self.automation(uow)
                 if automation is not None:
                     automation.react(incident)
                 if was_active and not incident.active:
                     uow.publish(IncidentResolved(incident_id, self.clock.now()))
+        if refused is not None:
+            raise refused
         self.on_commit()
         return incident

@@ -12,6 +12,7 @@ from onwatch.incidents.domain import rules as process
 from onwatch.incidents.domain.cadence import DEFAULT_CADENCE
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.lifecycle import ALLOWED
+from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.rules import Cadence
 from onwatch.kernel.enums import Role, Severity, State, Status
 from onwatch.kernel.timeline import Actor
@@ -86,26 +87,33 @@ def _named(reason: str | None, names: dict[str, str], incident: Incident) -> str
 
 
 def incident_actions(
-    incident: Incident, actor: Actor, now: datetime, names: dict[str, str]
+    incident: Incident,
+    actor: Actor,
+    now: datetime,
+    names: dict[str, str],
+    rules: ProcessRules = DEFAULT_RULES,
 ) -> IncidentActions:
     acts = IncidentActions()
     moves = [s for s in State if s is not State.RESOLVED]
     for state in moves:
         if state is not incident.state and incident.state is not State.RESOLVED:
-            reason = refusals.state_refusal(incident, state, actor, now)
+            reason = _named(refusals.state_refusal(incident, state, actor, now, rules), names, incident)
             acts.states.append(Action("state", f"Move to {state.value}", state.value, reason))
     acts.resolve = Action(
         "resolve",
         "Resolve",
         State.RESOLVED.value,
-        _named(refusals.state_refusal(incident, State.RESOLVED, actor, now), names, incident),
+        _named(refusals.state_refusal(incident, State.RESOLVED, actor, now, rules), names, incident),
     )
     if incident.state is State.RESOLVED:
         acts.reopen = Action("reopen", "Reopen", "", refusals.reopen_refusal(incident, actor, now))
     for status in Status:
         acts.statuses.append(
             Action(
-                "status", status.title, status.value, refusals.status_refusal(incident, status, actor, now)
+                "status",
+                status.title,
+                status.value,
+                _named(refusals.status_refusal(incident, status, actor, now), names, incident),
             )
         )
     for severity in Severity:
@@ -114,7 +122,7 @@ def incident_actions(
                 "severity",
                 severity.label,
                 severity.label,
-                refusals.severity_refusal(incident, severity, actor, now),
+                refusals.severity_refusal(incident, severity, actor, now, rules),
             )
         )
     for role in Role:

@@ -65,7 +65,7 @@ def render_incident(
     saved = w.process.document_or_none(incident_id)
     return w.page(
         request, "incident.html", user, status_code=status_code,
-        actions=incident_actions(incident, user.actor, now, names),
+        actions=incident_actions(incident, user.actor, now, names, w.incidents.process_rules()),
         pages=page_actions(incident, oncall, w.process.open_role_pages(incident_id), names),
         document=saved, document_html=render(saved.body) if saved else "",
         draft=document if document is not None else (saved.body if saved else ""),

@@ -141,6 +141,7 @@ class EventKind(StrEnum):
     PUBLIC_UPDATE_MISSING = "public_update_missing"
     DOCUMENT_EDITED = "document_edited"
     REPORTED = "reported"
+    REFUSED = "refused"  # a rule refused an action: who tried what, and why not (for the review)
     # alert groups (PAGED above is shared: a page to a person, for a group or asked on an incident)
     OPENED = "opened"
     FLAPPING = "flapping"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from onwatch.incidents.domain import lifecycle
+from onwatch.incidents.domain import guards, lifecycle
+from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.roles import RoleAssignment, highest_engaged_cascade_role, holder, pending
 from onwatch.incidents.domain.updates import MAX_REASON, PublicUpdate, clean_body
 from onwatch.kernel.enums import EventKind, Role, SecurityImpact, Severity, State, Status
@@ -43,6 +44,9 @@ class Incident:
     imoc_required: bool = False
     review_requested: bool = False
     mitigated_at: datetime | None = None
+    # when it last entered Monitoring (None while it is not monitored): a Partial Service
+    # Disruption resolves only after more than `ProcessRules.partial_monitoring` of it
+    monitoring_since: datetime | None = None
     resolved_at: datetime | None = None
     updated_at: datetime | None = None
     roles: list[RoleAssignment] = field(default_factory=list)
@@ -126,27 +130,43 @@ class Incident:
     def is_owner(self, actor: Actor) -> bool:
         return actor.person_id is not None and actor.person_id == self.owner_id
 
+    def _require_owner(self, actor: Actor, what: str, field: str) -> None:
+        """State and status are updated by the incident owner; others add notes (§2 rule 6)."""
+        if not self.is_owner(actor):
+            raise NotOwner(f"only the owner, {self.owner_id}, can {what}", field=field)
+
     # ---- state, status, severity -----------------------------------------------------------
 
-    def change_state(self, target: State, actor: Actor, now: datetime) -> None:
+    def change_state(
+        self, target: State, actor: Actor, now: datetime, *, rules: ProcessRules = DEFAULT_RULES
+    ) -> None:
         if target is self.state:
             return
         if self.state is State.RESOLVED:
             raise InvalidTransition(
                 f"incident is resolved; reopen it before moving it to {target.value}", field="state"
             )
+        if target is State.RESOLVED:
+            self._require_owner(actor, "resolve this incident", "state")
+        else:
+            self._require_owner(actor, "change the state of this incident", "state")
         if not lifecycle.can_transition(self.state, target):
             allowed = ", ".join(sorted(s.value for s in lifecycle.ALLOWED[self.state]))
             raise InvalidTransition(
                 f"cannot go from {self.state.value} to {target.value}; allowed: {allowed}", field="state"
             )
         if target is State.RESOLVED:
+            guards.check_resolvable(self.status, self.state, self.monitoring_since, self.roles, now, rules)
             self._resolve(actor, now)
             return
         previous = self.state
         self.state = target
-        if target is State.MONITORING and self.mitigated_at is None:
-            self.mitigated_at = now
+        if target is State.MONITORING:
+            self.monitoring_since = now
+            if self.mitigated_at is None:
+                self.mitigated_at = now
+        else:
+            self.monitoring_since = None
         self._record(
             EventKind.STATE_CHANGED,
             actor,
@@ -156,11 +176,10 @@ class Incident:
         )
 
     def _resolve(self, actor: Actor, now: datetime) -> None:
-        if not self.is_owner(actor):
-            raise NotOwner(f"only the owner, {self.owner_id}, can resolve this incident", field="state")
         previous = self.state
         self.state = State.RESOLVED
         self.resolved_at = now
+        self.imoc_required = False  # nothing left to manage: the rule stops asking for the IMOC
         if self.mitigated_at is None:
             self.mitigated_at = now
         self._record(
@@ -180,6 +199,7 @@ class Incident:
             raise InvalidInput("a reopened incident needs a non-operational status", field="status")
         self.state = State.INVESTIGATING
         self.resolved_at = None
+        self.monitoring_since = None
         self._record(
             EventKind.REOPENED, actor, now, f"{actor.name} reopened the incident", {"to": "investigating"}
         )
@@ -192,6 +212,7 @@ class Incident:
             raise InvalidTransition(
                 "a resolved incident is Operational; reopen it to change its status", field="status"
             )
+        self._require_owner(actor, "change the status of this incident", "status")
         self._set_status(target, actor, now)
 
     def _set_status(self, target: Status, actor: Actor, now: datetime, *, reason: str | None = None) -> None:
@@ -213,10 +234,21 @@ class Incident:
             self._require_imoc(actor, now, f"status {target.title} needs the IMOC engaged")
 
     def change_severity(
-        self, target: Severity, actor: Actor, now: datetime, *, reason: str | None = None
+        self,
+        target: Severity,
+        actor: Actor,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        rules: ProcessRules = DEFAULT_RULES,
     ) -> None:
         if target is self.severity:
             return
+        reason = " ".join((reason or "").split()) or None
+        if reason is not None and len(reason) > MAX_REASON:
+            raise InvalidInput(f"reason is longer than {MAX_REASON} characters", field="reason")
+        if not self.active:
+            guards.check_final_severity(self.roles, actor, reason, rules)
         previous = self.severity
         self.severity = target
         if target is Severity.S1:
@@ -228,7 +260,8 @@ class Incident:
             EventKind.SEVERITY_CHANGED,
             actor,
             now,
-            f"{actor.name} changed severity from {previous.label} to {target.label}",
+            f"{actor.name} changed severity from {previous.label} to {target.label}"
+            + (f": {reason}" if reason else ""),
             data,
         )
         if target <= Severity.S2 and self.active:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from onwatch.incidents.domain.incident import Incident
+from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.kernel.enums import Role, Severity, State, Status
 from onwatch.kernel.errors import DomainError
 from onwatch.kernel.timeline import Actor
@@ -31,10 +32,12 @@ def refusal(incident: Incident, attempt: Attempt) -> str | None:
     return None
 
 
-def state_refusal(incident: Incident, target: State, actor: Actor, now: datetime) -> str | None:
+def state_refusal(
+    incident: Incident, target: State, actor: Actor, now: datetime, rules: ProcessRules = DEFAULT_RULES
+) -> str | None:
     if target is incident.state:
         return f"the incident is already {target.value}"
-    return refusal(incident, lambda i: i.change_state(target, actor, now))
+    return refusal(incident, lambda i: i.change_state(target, actor, now, rules=rules))
 
 
 def status_refusal(incident: Incident, target: Status, actor: Actor, now: datetime) -> str | None:
@@ -43,10 +46,13 @@ def status_refusal(incident: Incident, target: Status, actor: Actor, now: dateti
     return refusal(incident, lambda i: i.change_status(target, actor, now))
 
 
-def severity_refusal(incident: Incident, target: Severity, actor: Actor, now: datetime) -> str | None:
+def severity_refusal(
+    incident: Incident, target: Severity, actor: Actor, now: datetime, rules: ProcessRules = DEFAULT_RULES
+) -> str | None:
+    """Whether this person may set the severity (the reason is the form's to give)."""
     if target is incident.severity:
         return f"the severity is already {target.label}"
-    return refusal(incident, lambda i: i.change_severity(target, actor, now))
+    return refusal(incident, lambda i: i.change_severity(target, actor, now, reason="?", rules=rules))
 
 
 def engage_refusal(incident: Incident, role: Role, actor: Actor, now: datetime) -> str | None:
