@@ -77,6 +77,7 @@ class IncidentAutomation:
                 self.pages.page_for_incident(incident, Role.IMOC, ENGINE, self._imoc_reason(incident))
             if incident.security and incident.holder(Role.SECURITY) is None:
                 self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
+            self.pages.stand_down_superseded(incident)
         self.schedule(incident)
 
     def _imoc_reason(self, incident: Incident) -> str:

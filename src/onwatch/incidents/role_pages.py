@@ -14,15 +14,17 @@ from datetime import datetime
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.store.incidents import IncidentRepository
-from onwatch.kernel.enums import EventKind, Role, Severity
+from onwatch.kernel.enums import EventKind, Interface, Role, Severity
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import PolicySnapshot, role_page_policy
+from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.pager import ROLE_PAGE_SOURCE, Pager
 from onwatch.paging.store.groups import AlertRepository
 from onwatch.paging.store.role_pages import RolePageRepository
 
 NO_SERVICE = "-"
+STAND_DOWN = Actor(name="onwatch", interface=Interface.ENGINE)
 
 
 def base_policy(pager: Pager) -> PolicySnapshot | None:
@@ -84,6 +86,22 @@ class RolePages:
         )
         self._escalate(group_id, role, actor, reason)
         return group_id
+
+    def stand_down_superseded(self, incident: Incident) -> None:
+        """A role page stands down once someone else engages that role: the page to A stops
+        escalating when B engages, and both timelines say why (the group's resolution names B;
+        the incident shows it)."""
+        assert incident.id is not None
+        for page in self.uow.repo(RolePageRepository).open_role_pages(incident.id):
+            held = incident.holder(page.role)
+            if held is None or held.person_id == page.engaged_by:
+                continue
+            group = self.uow.repo(AlertRepository).group(page.group_id, for_update=True)
+            GroupActions(self.uow, self.pager, self.now).resolve(
+                group,
+                STAND_DOWN,
+                f"stood down: {held.person_id} engaged as {page.role.name} on incident #{incident.id}",
+            )
 
     def page_for_report(self, text: str, service: str | None, actor: Actor) -> int:
         """Anyone reports an anomaly: the EOC is paged and the reporter stays the contact."""
