@@ -198,19 +198,6 @@ def test_a_missed_heartbeat_pages_and_the_next_ping_resolves_it(bench: PagingBen
     assert bench.api.post("/api/v1/heartbeats/no-such-heartbeat-key").status_code == 404
 
 
-def test_a_group_that_keeps_resolving_and_firing_is_marked_flapping(bench: PagingBench) -> None:
-    for _ in range(5):
-        bench.fire(fingerprint="fp-flap")
-        bench.advance(1)
-        bench.fire(fingerprint="fp-flap", status="resolved")
-        bench.advance(1)
-    bench.fire(fingerprint="fp-flap")
-    groups = bench.client().get("/api/v1/alert-groups").json()
-    assert [g["flapping"] for g in groups][:1] == [True] and not groups[-1]["flapping"]
-    newest = bench.client().get(f"/api/v1/alert-groups/{groups[0]['id']}").json()
-    assert any(e["kind"] == "flapping" and "fix the alert rule" in e["message"] for e in newest["timeline"])
-
-
 def test_editing_the_policy_does_not_change_running_escalations(bench: PagingBench) -> None:
     from onwatch.config.apply import apply_config
     from onwatch.config.loader import load_config

@@ -242,20 +242,23 @@ class Pager:
             page = self.uow.repo(RolePageRepository).role_page_for_group(group.id)
             if page is not None:
                 text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
+        facts = {
+            "alert group": f"#{group.id}",
+            "status": group.status.value,
+            "alerts": str(group.alert_count),
+        }
+        if group.flapping:  # resolving and firing again: the reader should know before acting
+            facts["flapping"] = "yes: it keeps resolving and firing again; fix the alert rule"
         return Notification(
             kind="page",
-            title=group.title,
+            title=f"[flapping] {group.title}" if group.flapping else group.title,
             text=text,
             severity=group.severity,
             service=group.service_id,
             recipient=recipient,
             recipient_name=recipient_name,
             links=links,
-            facts={
-                "alert group": f"#{group.id}",
-                "status": group.status.value,
-                "alerts": str(group.alert_count),
-            },
+            facts=facts,
             ref={"alert_group": group.id, "incident": group.incident_id},
             context=self.context_of(group).to_payload() if group.integration_id != ROLE_PAGE_SOURCE else {},
             urgency=self.urgency(group),

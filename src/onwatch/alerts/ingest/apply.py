@@ -17,6 +17,7 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.directory.tokens import hash_token
 from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.caches import SharedTTLCache
+from onwatch.kernel.durations import format_duration
 from onwatch.kernel.enums import EventKind, Interface
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import Actor
@@ -34,6 +35,7 @@ from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.page_writes import BufferedWrites
 from onwatch.paging.pager import Pager
+from onwatch.paging.reopen import reopen_group, resume_escalation
 from onwatch.paging.store import counts as alert_counts
 from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository, IntegrationRecord
 
@@ -163,7 +165,12 @@ class IngestRun:
         # (two replicas) then wait for each other instead of deadlocking on the
         # open-key index (PostgreSQL takes a second to detect that)
         openers = {gkey: wanted[gkey] for gkey in sorted(wanted) if gkey not in groups}
-        for gkey, (event, service) in openers.items():
+        for gkey, (event, service) in list(openers.items()):
+            reopened = self.reopen_flapping(gkey)
+            if reopened is not None:  # it fired again soon after resolving: the same group, no page
+                groups[gkey] = reopened
+                del openers[gkey]
+                continue
             groups[gkey] = self.open(gkey, event, service)  # counts start at 1, 1, 1
         rows: dict[str, dict[str, Any]] = {}
         deltas: dict[int, list[int]] = {}
@@ -255,6 +262,38 @@ class IngestRun:
 
     def service_of(self, event: AlertEvent) -> str:
         return self.grouping.service_of(event)
+
+    def reopen_flapping(self, key: str) -> AlertGroupRecord | None:
+        """A group resolved less than `process.flapping_window` ago whose alerts fire again is
+        reopened (flapping) instead of a new group paging again: acknowledged again if someone had
+        acknowledged it, else triggered with its escalation going on from where it was (the next
+        step after its delay), so one page stays one page however often the alert flaps."""
+        previous = self.uow.repo(AlertRepository).last_resolved_group(key)
+        if (
+            previous is None
+            or previous.resolved_at is None
+            or self.now - previous.resolved_at > self.flaps.window
+            or previous.integration_id != self.integ.id
+        ):
+            return None
+        reopened = reopen_group(self.uow, previous, self.now)
+        if reopened is None:  # another writer reopened it first: join it
+            return self.uow.repo(AlertRepository).open_groups([key]).get(key)
+        gap = format_duration(self.now - previous.resolved_at)
+        history = [datetime.fromisoformat(t) for t in reopened.flap_history]
+        cycles = len(prune_history(history, self.now, self.flaps.window))
+        self.writes.add_event(
+            reopened.id,
+            self.now,
+            EventKind.FLAPPING,
+            f"integration:{self.integ.id}",
+            _INTEGRATION,
+            f"flapping: fired again {gap} after resolving ({cycles} resolve/fire cycle(s) in "
+            f"{format_duration(self.flaps.window)}); reopened this group instead of paging again",
+        )
+        if reopened.status is GroupStatus.TRIGGERED:
+            resume_escalation(self.uow, reopened.id, self.now)
+        return reopened
 
     def open(self, key: str, event: AlertEvent, service: str) -> AlertGroupRecord:
         previous = self.uow.repo(AlertRepository).last_resolved_group(key)
