@@ -1,7 +1,8 @@
 """The incident process's reactions to other changes, subscribed once at composition
 (onwatch.bootstrap) and run inside the publisher's transaction (onwatch.kernel.events):
 
-- an alert group acknowledged engages the role it paged on its incident (incidents/engagement.py);
+- an alert group acknowledged engages the role it paged on its incident (incidents/engagement.py)
+  and, for S1/S2, tells the production channel the acknowledger is joining (incidents/joining.py);
 - an incident resolved stands down its role pages still open.
 """
 
@@ -14,6 +15,7 @@ from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import ENGINE, automation_for
 from onwatch.incidents.engagement import engage_from_acknowledgement
 from onwatch.incidents.events import IncidentResolved
+from onwatch.incidents.joining import announce_joining
 from onwatch.kernel.events import EventBus
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.events import GroupAcknowledged
@@ -35,9 +37,9 @@ class IncidentReactions:
     def group_acknowledged(self, uow: UnitOfWork, event: GroupAcknowledged) -> None:
         automation = automation_for(uow, self.cache, self.signer, event.at)
         if automation is not None:
-            engage_from_acknowledgement(
-                automation, uow.repo(AlertRepository).group(event.group_id), event.actor
-            )
+            group = uow.repo(AlertRepository).group(event.group_id)
+            engage_from_acknowledgement(automation, group, event.actor)
+            announce_joining(automation, group, event.actor)
 
     def incident_resolved(self, uow: UnitOfWork, event: IncidentResolved) -> None:
         pages = uow.repo(RolePageRepository).open_role_pages(event.incident_id)
