@@ -158,3 +158,17 @@ def test_chat_is_off_without_a_signing_secret(bench: PagingBench) -> None:
     unset = bench.onwatch.settings.model_copy(update={"slack_signing_secret": ""})
     with TestClient(build(unset, bench.clock, engine=bench.db.engine).api()) as client:
         assert client.post("/api/v1/chat/slack/commands", content="x=1").status_code == 404
+
+
+def test_after_resolution_the_imoc_reclassifies_the_severity_from_chat_with_a_reason(
+    slack: Slack, bench: PagingBench
+) -> None:
+    slack.say("U01AMARA", "/incident", "declare Search is slow --sev 4")
+    slack.say("U01AMARA", "/incident", "resolve 1")
+    refused = slack.say("U01AMARA", "/incident", "severity 1 3 more users than we thought")
+    assert refused["response_type"] == "ephemeral" and "only the IMOC" in refused["text"]
+    slack.say("U01NADIA", "/incident", "severity 1 3")  # no IMOC engaged: a manager of the IMOC team
+    done = slack.say("U01NADIA", "/incident", "severity 1 3 more users than we thought")
+    assert done["response_type"] == "in_channel"
+    [changed] = [e for e in timeline(bench, 1) if e["kind"] == "severity_changed"]
+    assert changed["message"].endswith("from S4 to S3: more users than we thought")

@@ -88,7 +88,12 @@ class ChatActions:
 
     def _severity(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
-        changed = self.incidents.change_severity(c.incident_id, severity(c.text), actor)
+        # `/incident severity 12 S2 more users than we thought`: the words after the value are the
+        # reason (a resolved incident's severity changes only with one)
+        value, _, reason = c.text.strip().partition(" ")
+        changed = self.incidents.change_severity(
+            c.incident_id, severity(value), actor, reason=reason.strip() or None
+        )
         return _about(changed)
 
     def _note(self, c: ChatCommand, actor: Actor) -> Reply:

@@ -12,7 +12,8 @@ from onwatch.kernel.errors import InvalidInput
 USAGE = """\
 /incident declare <title> [--sev N] [--page imoc,cmoc]
 /incident report <what you see>
-/incident state|status|severity <id> <value>
+/incident state|status <id> <value>
+/incident severity <id> <value> [reason]
 /incident note <id> <text>
 /incident ack|resolve <id>
 /incident page <id> imoc|cmoc|eoc|security

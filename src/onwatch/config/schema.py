@@ -99,11 +99,28 @@ class ChannelType(StrEnum):
     APPRISE = "apprise"
 
 
+class IncidentChange(StrEnum):
+    """The internal updates a channel may carry (PROCESS.md §9)."""
+
+    STATE = "state"
+    STATUS = "status"
+    SEVERITY = "severity"
+    ROLES = "roles"
+    PUBLIC_UPDATES = "public_updates"
+
+
 class Channel(Target):
     """A chat or notification channel. Well-known ids: production, incident_management, advocates."""
 
     type: ChannelType
     name: str = Field(min_length=1, max_length=200)
+    incident_updates: list[IncidentChange] | None = Field(
+        default=None,
+        description=(
+            "the incident changes posted here as they happen; default: all of them for "
+            "incident_management, none elsewhere"
+        ),
+    )
 
     @model_validator(mode="after")
     def _target_matches_type(self) -> Channel:
@@ -214,6 +231,11 @@ class ProcessTimers(Strict):
     low_urgency_severities: list[str] = Field(
         default_factory=list,
         description="alert severities (e.g. warning, info) whose pages are low urgency on every service",
+    )
+    advocates_handle: str | None = Field(
+        default=None,
+        pattern=r"^S[A-Z0-9]{2,30}$",
+        description="Slack user group of the community advocates, mentioned as <!subteam^ID> in the notice",
     )
     cmoc_auto_page: list[Severity] = Field(
         default_factory=lambda: [Severity.S1], description="severities whose declaration pages the CMOC"

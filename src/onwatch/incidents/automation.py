@@ -4,7 +4,7 @@ and on declaration write the document, announce, notify the advocates and page w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from onwatch.config.cache import ConfigCache
@@ -19,6 +19,7 @@ from onwatch.incidents.domain.rules import (
     public_deadlines,
     update_interval,
 )
+from onwatch.incidents.relay import relay_changes
 from onwatch.incidents.role_pages import RolePages
 from onwatch.incidents.store.documents import DocumentRepository
 from onwatch.incidents.store.incidents import IncidentRepository
@@ -79,6 +80,10 @@ class IncidentAutomation:
                 self.pages.page_for_incident(incident, Role.SECURITY, ENGINE, "security related incident")
             self.pages.stand_down_superseded(incident)
         self.schedule(incident)
+
+    def relay(self, incident: Incident, events: Sequence[TimelineEvent]) -> None:
+        """Tell #incident-management (and the channels that ask for it) what just changed."""
+        relay_changes(self.uow, self.applied, self.pager.signer.public_url, incident, events, self.now)
 
     def _imoc_reason(self, incident: Incident) -> str:
         assert incident.id is not None
@@ -198,7 +203,8 @@ class IncidentAutomation:
                 text=f"Status: {incident.status.title}. Customers may ask: the status page carries updates.",
                 severity=incident.severity.label,
                 links={"incident": link["incident"]},
-                ref={"incident": incident.id},
+                # the advocates' Slack user group, mentioned (notify/slack.py) so its members hear
+                ref={"incident": incident.id, "mention_group": process.advocates_handle},
             )
             if post_to_channel(
                 self.uow,

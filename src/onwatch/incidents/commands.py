@@ -312,10 +312,12 @@ class IncidentCommands(PagingCommands):
                 event = refusal_event(action, actor, refusal, self.clock.now())
                 uow.repo(IncidentRepository).append_event(incident_id, event)
             if refused is None and incident.new_events:
+                changes = list(incident.new_events)
                 uow.repo(IncidentRepository).save(incident)
                 automation = self.automation(uow)
                 if automation is not None:
                     automation.react(incident)
+                    automation.relay(incident, changes)
                 if was_active and not incident.active:
                     uow.publish(IncidentResolved(incident_id, self.clock.now()))
         if refused is not None:

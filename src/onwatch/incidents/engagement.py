@@ -31,8 +31,10 @@ def engage_from_acknowledgement(
         incident = uow.repo(IncidentRepository).get(page.incident_id, for_update=True)
         if incident.active:
             incident.engage_role(page.role, person, actor, now)
+            changes = list(incident.new_events)
             uow.repo(IncidentRepository).save(incident)
             automation.react(incident)
+            automation.relay(incident, changes)
     if page.contact is not None and page.contact != person:
         people = pager.applied.config.people
         name = people[person].name if person in people else person
@@ -76,8 +78,10 @@ def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroup
     if not incident.active or incident.holder(role) is not None:
         return
     incident.engage_role(role, actor.person_id, actor, now)
+    changes = list(incident.new_events)
     uow.repo(IncidentRepository).save(incident)
     automation.react(incident)
+    automation.relay(incident, changes)
 
 
 def engaged_from_group(uow: UnitOfWork, group: AlertGroupRecord) -> tuple[str, Role] | None:

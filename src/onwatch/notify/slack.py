@@ -10,6 +10,8 @@ is clipped to the documented maximum rather than risk losing a page over a long 
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,8 +91,9 @@ def slack_payload(notification: Notification) -> dict[str, Any]:
         for key, value in shown_facts(notification)
     ]
     first: dict[str, Any] = {"type": "section"}
+    mention = _mention(notification)
     if notification.text.strip():
-        first["text"] = {"type": "mrkdwn", "text": mrkdwn(notification.text, TEXT_CHARS)}
+        first["text"] = {"type": "mrkdwn", "text": mention + mrkdwn(notification.text, TEXT_CHARS)}
     if fields:
         first["fields"] = fields[:FIELDS_PER_SECTION]
     if len(first) > 1:  # a section needs text or fields; Slack rejects an empty one
@@ -104,7 +107,14 @@ def slack_payload(notification: Notification) -> dict[str, Any]:
     blocks += context_blocks(context)
 
     fallback = title if not notification.text.strip() else f"{title}: {notification.text}"
-    return {"text": mrkdwn(fallback, TEXT_CHARS), "blocks": blocks}
+    return {"text": mention + mrkdwn(fallback, TEXT_CHARS), "blocks": blocks}
+
+
+def _mention(notification: Notification) -> str:
+    """`<!subteam^ID> ` for a Slack user group the notification mentions (`ref.mention_group`, from
+    `process.advocates_handle`): the one piece of mrkdwn not escaped, so only a well-formed id."""
+    group = str(notification.ref.get("mention_group") or "")
+    return f"<!subteam^{group}> " if re.fullmatch(r"S[A-Z0-9]{2,30}", group) else ""
 
 
 def _link(url: str, text: str = "") -> str:
