@@ -160,8 +160,9 @@ def test_group_to_incident_puts_pages_and_acks_on_the_incident_timeline(bench: P
     timeline = client.get(f"/api/v1/incidents/{incident_id}/timeline").json()
     kinds = [e["kind"] for e in timeline]
     assert "paged" in kinds and "alerts_linked" in kinds
-    # amara was paged as EOC: acknowledging engages her as EOC on the incident
-    assert kinds[-2:] == ["alerts_acknowledged", "role_engaged"]
+    # amara was paged as EOC: acknowledging engages her as EOC on the incident, and for an S2
+    # #production hears she is joining the situation room
+    assert kinds[-3:] == ["alerts_acknowledged", "role_engaged", "announced"]
     incident = client.get(f"/api/v1/incidents/{incident_id}").json()
     assert incident["services"] == ["web"] and incident["title"].startswith("HighErrorRate")
     assert (incident["owner"], incident["owner_role"]) == ("amara", "eoc")
