@@ -23,7 +23,9 @@ def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> I
     production = '  production:          {type: slack, name: "#production", '
     assert production in text
     text = text.replace(production, f"{production}incident_updates: [public_updates], ")
-    text = text.replace("  advocates_channel: advocates", "  advocates_channel: advocates\n  advocates_handle: S0ADVOCATE")
+    text = text.replace(
+        "  advocates_channel: advocates", "  advocates_channel: advocates\n  advocates_handle: S0ADVOCATE"
+    )
     apply_config(onwatch.db, load_config(text), now=onwatch.clock.now(), applied_by="tests")
     with running(bench) as running_bench:
         yield running_bench

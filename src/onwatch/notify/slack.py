@@ -11,7 +11,6 @@ is clipped to the documented maximum rather than risk losing a page over a long 
 from __future__ import annotations
 
 import re
-
 from typing import Any
 from urllib.parse import urlsplit
 

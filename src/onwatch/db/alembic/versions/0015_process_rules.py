@@ -1,8 +1,8 @@
 """process rules: when an incident entered Monitoring (a Partial Service Disruption resolves only
 after more than `process.partial_monitoring` of it)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import onwatch.db.types
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
