@@ -41,6 +41,14 @@ DELIVERY_LATENCY = Histogram(
     buckets=DELIVERY_BUCKETS,
     registry=None,
 )
+DELIVERIES_FAILED = Counter(
+    "onwatch_deliveries_failed",
+    "Pages and notifications given up on (a permanent error, or every retry failed), per channel",
+    ["channel"],
+    registry=None,
+)
+for _channel in ("webhook", "slack", "email"):  # the series exist at 0, so alert rules see them
+    DELIVERIES_FAILED.labels(_channel)
 TIMER_LATENESS = Histogram(
     "onwatch_timer_lateness_seconds",
     "How long after its due time a durable timer ran",
@@ -57,6 +65,7 @@ PROCESS_METRICS: tuple[Collector, ...] = (
     HTTP_REQUESTS,
     HTTP_LATENCY,
     DELIVERY_LATENCY,
+    DELIVERIES_FAILED,
     TIMER_LATENESS,
     INGEST_WRITER_RESTARTS,
 )

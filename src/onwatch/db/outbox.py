@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -30,6 +31,28 @@ class OutboxMessage:
     payload: dict[str, Any]
     attempts: int = 0
     created_at: datetime | None = None  # when it was queued (delivery latency)
+    correlation: str | None = None  # "group:12", "incident:3": whose timeline records the outcome
+
+
+@dataclass(frozen=True)
+class FailingTarget:
+    """A destination whose deliveries fail: failed for good lately, or being retried now."""
+
+    channel: str
+    target: str  # the address, or the URL's host: never a secret
+    failed: int
+    retrying: int
+    last_error: str
+    last_at: datetime
+
+
+def describe_target(channel: str, target: dict[str, Any]) -> str:
+    """Where a message goes, fit to show: an email address, or a webhook URL's scheme and host."""
+    if target.get("address"):
+        return str(target["address"])
+    url = str(target.get("url") or "")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else channel
 
 
 def wake_workers(conn: sa.Connection) -> None:
@@ -99,6 +122,7 @@ class OutboxStore:
                 outbox.c.payload,
                 outbox.c.attempts,
                 outbox.c.created_at,
+                outbox.c.correlation,
             )
         ).mappings()
         return [
@@ -110,6 +134,7 @@ class OutboxStore:
                 payload=dict(r["payload"]),
                 attempts=r["attempts"],
                 created_at=r["created_at"],
+                correlation=r["correlation"],
             )
             for r in rows
         ]
@@ -142,6 +167,39 @@ class OutboxStore:
         else:
             values["next_attempt_at"] = retry_at
         self.conn.execute(sa.update(outbox).where(outbox.c.id == message_id).values(values))
+
+    def failing(self, since: datetime, limit: int = 500) -> list[FailingTarget]:
+        """Destinations with deliveries that failed for good since `since`, or are being retried,
+        most recent first (read from the newest `limit` such messages)."""
+        rows = self.conn.execute(
+            sa.select(
+                outbox.c.channel,
+                outbox.c.target,
+                outbox.c.status,
+                outbox.c.last_error,
+                outbox.c.next_attempt_at,
+            )
+            .where(
+                sa.or_(
+                    sa.and_(outbox.c.status == "failed", outbox.c.next_attempt_at >= since),
+                    sa.and_(outbox.c.status == "pending", outbox.c.attempts > 0),
+                )
+            )
+            .order_by(outbox.c.next_attempt_at.desc())
+            .limit(limit)
+        ).mappings()
+        found: dict[tuple[str, str], FailingTarget] = {}
+        for r in rows:
+            key = (r["channel"], describe_target(r["channel"], dict(r["target"])))
+            failed, retrying = (1, 0) if r["status"] == "failed" else (0, 1)
+            known = found.get(key)
+            if known is None:
+                found[key] = FailingTarget(
+                    *key, failed, retrying, r["last_error"] or "", r["next_attempt_at"]
+                )
+            else:
+                found[key] = replace(known, failed=known.failed + failed, retrying=known.retrying + retrying)
+        return list(found.values())
 
     def next_outbox_due(self) -> datetime | None:
         value: datetime | None = self.conn.execute(

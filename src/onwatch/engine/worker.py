@@ -15,14 +15,16 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from onwatch.db.outbox import OutboxMessage
-from onwatch.db.uow import Database
+from onwatch.db.timeline import TimelineStore
+from onwatch.db.uow import Database, UnitOfWork
 from onwatch.engine.listen import start_listener
+from onwatch.engine.outcomes import outcome_events
 from onwatch.engine.timers import TimerKinds
 from onwatch.kernel.clock import Clock
-from onwatch.metrics import DELIVERY_LATENCY, TIMER_LATENESS
+from onwatch.metrics import DELIVERIES_FAILED, DELIVERY_LATENCY, TIMER_LATENESS
 from onwatch.notify.base import Channel, DeliveryError
 
 log = logging.getLogger(__name__)
@@ -108,25 +110,48 @@ class Worker:
             sent = [m.id for m, error in zip(messages, results, strict=True) if error is None]
             uow.outbox.mark_sent_many(sent, now)
             self.stats.sent += len(sent)
+            outcomes: list[tuple[OutboxMessage, DeliveryError | None, bool]] = []
             for message, error in zip(messages, results, strict=True):
                 if error is None:
+                    outcomes.append((message, None, False))
                     if message.created_at is not None:
                         queued = (now - message.created_at).total_seconds()
                         DELIVERY_LATENCY.labels(message.channel).observe(max(0.0, queued))
                     continue
-                if error.retryable and message.attempts + 1 < MAX_ATTEMPTS:
+                retry = error.retryable and message.attempts + 1 < MAX_ATTEMPTS
+                outcomes.append((message, error, retry))
+                if retry:
                     uow.outbox.mark_failed(message.id, str(error), now + backoff(message.attempts))
                     self.stats.retried += 1
                 else:
                     uow.outbox.mark_failed(message.id, str(error), None)
                     self.stats.failed += 1
+                    DELIVERIES_FAILED.labels(message.channel).inc()
                     log.error(
                         "giving up on %s after %d attempts: %s",
                         message.idempotency_key,
                         message.attempts + 1,
                         error,
                     )
+            self._record(uow, outcomes, now)
         return len(messages)
+
+    @staticmethod
+    def _record(
+        uow: UnitOfWork, outcomes: list[tuple[OutboxMessage, DeliveryError | None, bool]], now: datetime
+    ) -> None:
+        """The outcomes on their timelines, in a savepoint: a timeline that refuses them (its group
+        gone) must not undo what was recorded of the deliveries, or they would be sent again."""
+        events = outcome_events(outcomes, now)
+        if not events:
+            return
+        savepoint = uow.conn.begin_nested()
+        try:
+            TimelineStore(uow.conn).append_many(events)
+            savepoint.commit()
+        except Exception:
+            savepoint.rollback()
+            log.exception("recording %d delivery outcomes failed", len(events))
 
     def _send(self, message: OutboxMessage) -> DeliveryError | None:
         channel = self.channels.get(message.channel)

@@ -157,6 +157,10 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     LINKED = "linked"
     CONTACT_TOLD = "contact_told"
+    # deliveries of pages and posts (the engine's outcome, on the group's or incident's timeline)
+    DELIVERED = "delivered"
+    DELIVERY_RETRYING = "delivery_retrying"
+    DELIVERY_FAILED = "delivery_failed"
 
     @property
     def on_incident(self) -> EventKind | None:
@@ -171,4 +175,6 @@ _ON_INCIDENT = {
     EventKind.ESCALATION_EXHAUSTED: EventKind.PAGED,
     EventKind.ACKNOWLEDGED: EventKind.ALERTS_ACKNOWLEDGED,
     EventKind.RESOLVED: EventKind.ALERTS_RESOLVED,
+    EventKind.DELIVERY_RETRYING: EventKind.DELIVERY_RETRYING,
+    EventKind.DELIVERY_FAILED: EventKind.DELIVERY_FAILED,
 }

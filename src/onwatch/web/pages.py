@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -86,6 +87,9 @@ def logout(w: W, form: Form) -> Response:
     return response
 
 
+FAILING_WINDOW = timedelta(hours=24)  # a delivery failed for good shows on the dashboard this long
+
+
 @router.get("/")
 def dashboard(request: Request, w: W, user: User) -> Response:
     now = w.clock.now()
@@ -114,10 +118,11 @@ def dashboard(request: Request, w: W, user: User) -> Response:
     with w.db.read() as uow:
         services = uow.repo(DirectoryRepository).services()
         slo = {sid: r.tracker for sid, r in uow.repo(SloRepository).states().items()}
+        failing = uow.outbox.failing(now - FAILING_WINDOW)
     return w.page(
         request, "dashboard.html", user,
         incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
-        slo=slo,
+        slo=slo, failing=failing,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 
