@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -134,7 +135,8 @@ def test_pages_and_acks_of_a_linked_group_are_written_once_and_shown_on_both_tim
     ]
     assert [e["id"] for e in shown] == sorted(e["id"] for e in shown)
     group = amara.get(f"/api/v1/alert-groups/{group_id}").json()
-    assert [e["kind"] for e in group["timeline"]] == [
+    # the group's own timeline also has each delivery's outcome (the incident's only failures)
+    assert [e["kind"] for e in group["timeline"] if e["kind"] != "delivered"] == [
         "opened",
         "escalation_started",
         "paged",
@@ -161,7 +163,7 @@ def test_the_alert_page_disables_what_the_api_refuses_with_the_same_reason(bench
         assert refused.status_code == 409, refused.text
         reason = html.escape(refused.json()["detail"], quote=False)
         assert f'<span class="reason" id="why-{action}">{reason}</span>' in page
-        assert f'value="{action}" class="secondary" disabled' in page or f'value="{action}" disabled' in page
+        assert re.search(f'value="{action}"[^>]* disabled', page), action
     assert '<span class="reason" id="why-resolve">already resolved</span>' in page
     shown = browser.post(f"/alerts/{group_id}/actions", {"action": "acknowledge"})
     assert shown.status_code == 409 and "nothing to acknowledge" in shown.text

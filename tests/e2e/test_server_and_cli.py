@@ -51,7 +51,10 @@ def test_configure_serve_and_run_an_incident_from_api_and_cli(cli: Cli, server: 
     shown = cli("incident", "show", str(n)).stdout
     assert "state     resolved" in shown and "status    Operational" in shown
     assert "[api   ] amara" in shown and "[cli   ] lukas        rolled back gitaly config" in shown
-    kinds = [e["kind"] for e in api.get(f"/api/v1/incidents/{n}/timeline").json()]
+    # (delivery outcomes interleave as the engine delivers: the demo's mail server is not there)
+    kinds = [
+        e["kind"] for e in api.get(f"/api/v1/incidents/{n}/timeline").json() if "deliver" not in e["kind"]
+    ]
     assert kinds[:5] == ["declared", "imoc_required", "paged", "paged", "announced"]
     # resolving stands down the IMOC and CMOC pages nobody acknowledged
     assert kinds[-4:] == ["state_changed", "status_changed", "alerts_resolved", "alerts_resolved"]

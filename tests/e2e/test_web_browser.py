@@ -131,6 +131,7 @@ def test_responder_flow_from_sign_in_to_the_public_status_page(
 
     # the owner resolves
     amara.goto(f"{site.url}/incidents/{incident_id}")
+    amara.once("dialog", lambda dialog: dialog.accept())  # resolve asks for confirmation
     amara.click("button[value=resolve]")
     expect(amara.locator("#state")).to_have_text("resolved")
     amara.fill("#update-body", "Rolled back; checkout works again.")

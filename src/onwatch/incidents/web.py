@@ -72,6 +72,7 @@ def render_incident(
         updates=w.incidents.updates(incident_id),
         due=next_update_due(incident, cadence_table(applied)),
         oncall=oncall, error=error, note=note, update=update,
+        situation_room=str(applied.config.organisation.situation_room or ""),
         statuses=[s for s in Status if s is not Status.OPERATIONAL],
         **_live_context(w, incident),
     )  # fmt: skip

@@ -86,7 +86,15 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
         runbook=group_runbook(alerts, contexts), lead=leading(alerts, contexts),
         actions=_actions(group, user.actor, w.clock.now(), status),
         page_refusal=refusals.page_refusal(group), link_refusal=refusals.link_refusal(group),
+        situation_room=_situation_room(w),
     )  # fmt: skip
+
+
+def _situation_room(w: Web) -> str:
+    try:
+        return str(w.oncall.applied().config.organisation.situation_room or "")
+    except NotFound:  # no configuration applied yet
+        return ""
 
 
 def _not_found(request: Request, w: Web, user: WebUser, group_id: int) -> Response:
