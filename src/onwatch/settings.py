@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,7 +16,7 @@ class PhoneProvider(BaseModel):
     the API secret (SMS only). `prefixes` (e.g. ["+1"]) make it the first choice for those numbers."""
 
     name: str
-    kind: str = "twilio"
+    kind: Literal["twilio", "vonage"] = "twilio"
     account: str
     secret: str
     sender: str  # the number (or alphanumeric sender id) messages come from

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import problem, responses
-from onwatch.chat import telegram
+from onwatch.chat import telegram, twilio
 from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
 from onwatch.chat.signature import is_valid
@@ -106,3 +106,4 @@ def _run(actions: ChatActions, request: Request, command: str, text: str, user: 
 
 # the other chat tools and the services that answer pages, under the same prefix
 router.include_router(telegram.router)
+router.include_router(twilio.router)

@@ -85,7 +85,7 @@ def gsm_safe(text: str) -> str:
 
 def sms_text(message: Message, code: str | None) -> str:
     """One SMS segment: headline, then how to answer. Never more than 160 GSM-7 characters."""
-    answer = f" Reply {code} to ack, {code}R to resolve" if code else ""
+    answer = f" Reply {code} to ack, R{code} to resolve" if code else ""
     head = gsm_safe(" ".join(message.headline.split()))
     room = SMS_SEGMENT - len(answer)
     if len(head) > room:

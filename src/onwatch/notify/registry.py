@@ -5,6 +5,10 @@ from __future__ import annotations
 from onwatch.notify.base import Channel
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.ntfy import NtfyChannel
+from onwatch.notify.phone.channels import SmsChannel, VoiceChannel
+from onwatch.notify.phone.providers import PhoneProvider
+from onwatch.notify.phone.twilio import TwilioProvider
+from onwatch.notify.phone.vonage import VonageProvider
 from onwatch.notify.slack import SlackChannel
 from onwatch.notify.telegram import TelegramChannel
 from onwatch.notify.webhook import WebhookChannel
@@ -26,5 +30,16 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
         ),
         NtfyChannel(),
         TelegramChannel(settings.telegram_bot_token, settings.telegram_api_url),
+        SmsChannel(phone_providers(settings)),
+        VoiceChannel(phone_providers(settings)),
     ]
     return {channel.name: channel for channel in channels}
+
+
+def phone_providers(settings: Settings) -> list[PhoneProvider]:
+    """The SMS/voice providers of ONWATCH_PHONE_PROVIDERS, in order."""
+    built: list[PhoneProvider] = []
+    for p in settings.phone_providers:
+        kind = TwilioProvider if p.kind == "twilio" else VonageProvider
+        built.append(kind(p.name, p.account, p.secret, p.sender, api_url=p.api_url, prefixes=p.prefixes))
+    return built

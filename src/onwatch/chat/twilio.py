@@ -1,0 +1,155 @@
+"""Answers from phones, through Twilio's webhooks (each verified by X-Twilio-Signature with the auth
+token of the Twilio provider whose AccountSid it names; 401 otherwise, nothing changed):
+
+    POST /api/v1/chat/twilio/sms                  an SMS reply: "12" or "ack 12" acknowledges alert
+                                                  group 12, "R12" resolves it; the sender's number
+                                                  says who (their sms contact method)
+    POST /api/v1/chat/twilio/voice/<token>        a page's call asks what to say: the page, then
+                                                  "press 1 to acknowledge" (<Gather>)
+    POST /api/v1/chat/twilio/voice/<token>/key    the key pressed: 1 acknowledges as the person
+                                                  the signed token names
+
+Every answer is TwiML. A message (MessageSid) or key press (CallSid) is acted on once.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from onwatch.api.problems import problem
+from onwatch.chat.callbacks import act_once, person_where
+from onwatch.config.contacts import ContactType
+from onwatch.kernel.enums import Interface
+from onwatch.notify.phone.channels import parse_reply
+from onwatch.notify.phone.twilio import is_signed
+from onwatch.paging.commands import AlertGroupCommands
+from onwatch.paging.links import LinkClaim
+from onwatch.settings import Settings
+
+router = APIRouter(prefix="/twilio", include_in_schema=False)
+
+TWIML = "text/xml"
+
+
+def twiml(inner: str) -> Response:
+    return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type=TWIML)
+
+
+async def _verified(request: Request) -> dict[str, str] | JSONResponse:
+    """The form Twilio posted, if its signature holds; else the 401 to answer."""
+    settings: Settings = request.app.state.settings
+    try:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
+    except UnicodeDecodeError:
+        form = {}
+    url = settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += f"?{request.url.query}"
+    header = request.headers.get("X-Twilio-Signature", "")
+    tokens = [
+        p.secret
+        for p in settings.phone_providers
+        if p.kind == "twilio" and p.account == form.get("AccountSid")
+    ]
+    if not any(is_signed(token, url, form, header) for token in tokens):
+        return problem(
+            401,
+            "Unauthorized",
+            "not from Twilio: X-Twilio-Signature does not sign this URL and form",
+            errors=[{"field": "X-Twilio-Signature", "message": "does not match"}],
+        )
+    return form
+
+
+@router.post("/sms")
+async def sms_reply(request: Request) -> Response:
+    form = await _verified(request)
+    if isinstance(form, JSONResponse):
+        return form
+    return await run_in_threadpool(_sms, request, form)
+
+
+def _sms(request: Request, form: dict[str, str]) -> Response:
+    state = request.app.state
+    sender = form.get("From", "")
+    person = person_where(
+        state.db,
+        state.config_cache,
+        lambda p: any(m.type is ContactType.SMS and m.number == sender for m in p.contact_methods),
+    )
+    parsed = parse_reply(form.get("Body", ""))
+    if person is None:
+        text = "This number is not linked to an onwatch person."
+    elif parsed is None:
+        text = "Reply with the code of the page: 12 acknowledges alert group 12, R12 resolves it."
+    else:
+        action, group_id = parsed
+        text = act_once(
+            state.groups,
+            state.clock,
+            "twilio-sms",
+            form.get("MessageSid", ""),
+            person=person,
+            action=action,
+            group_id=group_id,
+            interface=Interface.PHONE,
+        )
+    return twiml(f"<Message>{escape(text)}</Message>")
+
+
+def _claim(request: Request, token: str) -> LinkClaim | None:
+    groups: AlertGroupCommands = request.app.state.groups
+    with groups.db.read() as uow:
+        signer = groups.signer(uow)
+    claim = signer.verify(token, groups.clock.now())
+    return claim if claim is not None and claim.action == "acknowledge" else None
+
+
+@router.post("/voice/{token}")
+async def voice_answer(token: str, request: Request) -> Response:
+    form = await _verified(request)
+    if isinstance(form, JSONResponse):
+        return form
+    claim = _claim(request, token)
+    if claim is None:
+        return twiml("<Say>This page has expired. Goodbye.</Say><Hangup/>")
+    groups: AlertGroupCommands = request.app.state.groups
+    group, _alerts, _events, _escalation = await run_in_threadpool(groups.detail, claim.group_id)
+    settings: Settings = request.app.state.settings
+    action = f"{settings.public_url.rstrip('/')}/api/v1/chat/twilio/voice/{token}/key"
+    said = escape(f"This is onwatch. {group.severity} page for {group.service_id}: {group.title}.")
+    return twiml(
+        f'<Gather numDigits="1" action="{escape(action)}" method="POST" timeout="10">'
+        f"<Say>{said} Press 1 to acknowledge.</Say></Gather>"
+        "<Say>No key pressed. The page stays open. Goodbye.</Say>"
+    )
+
+
+@router.post("/voice/{token}/key")
+async def voice_key(token: str, request: Request) -> Response:
+    form = await _verified(request)
+    if isinstance(form, JSONResponse):
+        return form
+    claim = _claim(request, token)
+    if claim is None:
+        return twiml("<Say>This page has expired. Goodbye.</Say><Hangup/>")
+    if form.get("Digits") != "1":
+        return twiml("<Say>Not acknowledged. Goodbye.</Say><Hangup/>")
+    state = request.app.state
+    text = await run_in_threadpool(
+        act_once,
+        state.groups,
+        state.clock,
+        "twilio-call",
+        form.get("CallSid", ""),
+        person=claim.person,
+        action="acknowledge",
+        group_id=claim.group_id,
+        interface=Interface.PHONE,
+    )
+    return twiml(f"<Say>{escape(text)}. Goodbye.</Say><Hangup/>")

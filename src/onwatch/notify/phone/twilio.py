@@ -1,0 +1,77 @@
+"""Twilio: Programmable Messaging and Voice over its REST API, and the signature of its webhooks.
+
+    POST <api>/2010-04-01/Accounts/<AccountSid>/Messages.json   To, From, Body
+    POST <api>/2010-04-01/Accounts/<AccountSid>/Calls.json      To, From, Url (TwiML to say), Method
+    HTTP Basic auth: AccountSid : AuthToken
+
+Webhooks from Twilio (an SMS reply, a call fetching its TwiML, the key pressed) carry
+X-Twilio-Signature: base64(HMAC-SHA1(AuthToken, URL + each POST parameter's name and value, sorted
+by name)), over the exact URL Twilio was given (onwatch's public URL).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+
+import httpx
+
+from onwatch.notify.base import DeliveryError
+from onwatch.notify.http_call import call
+
+API_URL = "https://api.twilio.com"
+
+
+def signature(auth_token: str, url: str, params: Mapping[str, str]) -> str:
+    data = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def is_signed(auth_token: str, url: str, params: Mapping[str, str], header: str) -> bool:
+    return bool(auth_token) and hmac.compare_digest(
+        signature(auth_token, url, params).encode(), header.encode()
+    )
+
+
+class TwilioProvider:
+    kind = "twilio"
+    voice = True
+
+    def __init__(
+        self,
+        name: str,
+        account: str,
+        auth_token: str,
+        sender: str,
+        *,
+        api_url: str = "",
+        prefixes: Sequence[str] = (),
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.name = name
+        self.account = account
+        self.auth_token = auth_token
+        self.sender = sender
+        self.api_url = (api_url or API_URL).rstrip("/")
+        self.prefixes = tuple(prefixes)
+        self._client = client or httpx.Client()
+        self.timeout = timeout
+
+    def _post(self, resource: str, form: dict[str, str]) -> str:
+        url = f"{self.api_url}/2010-04-01/Accounts/{self.account}/{resource}.json"
+        response = call(
+            self._client, "POST", url, data=form, auth=(self.account, self.auth_token), timeout=self.timeout
+        )
+        try:
+            return str(response.json()["sid"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DeliveryError(f"Twilio answered without a sid: {response.text[:200]}") from exc
+
+    def send_sms(self, to: str, text: str, key: str) -> str:
+        return self._post("Messages", {"To": to, "From": self.sender, "Body": text})
+
+    def call(self, to: str, answer_url: str, key: str) -> str:
+        return self._post("Calls", {"To": to, "From": self.sender, "Url": answer_url, "Method": "POST"})
