@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from onwatch.config.paging import check_paging
+from onwatch.config.role_teams import check_role_teams
 from onwatch.config.schedules import check_schedule
 from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
 from onwatch.config.slo import check_slo
@@ -193,6 +194,7 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
             issues.append(ConfigIssue(f"roles.{role.value}.schedule", f"unknown schedule {rc.schedule!r}"))
     for sid, sched in config.schedules.items():
         issues += [ConfigIssue(path, msg) for path, msg in check_schedule(sid, sched, set(config.people))]
+    issues += [ConfigIssue(path, msg) for path, msg in check_role_teams(config)]
     paging = check_paging(
         config.escalation_policies,
         config.integrations,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from onwatch.config.role_teams import role_team_refusal
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.automation import IncidentAutomation, automation_for
@@ -16,7 +17,7 @@ from onwatch.incidents.refusals import recorded_refusal, refusal_event
 from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
-from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
+from onwatch.kernel.errors import DomainError, InvalidInput, NotFound, NotInTeam
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
@@ -172,18 +173,32 @@ class IncidentCommands(PagingCommands):
     def assign_role(self, incident_id: int, role: Role, person_id: str, actor: Actor) -> Incident:
         def run(incident: Incident, uow: UnitOfWork) -> None:
             uow.repo(DirectoryRepository).require_person(person_id)
+            self._require_team(uow, role, person_id)
             incident.assign_role(role, person_id, actor, self.clock.now())
 
-        return self._mutate(incident_id, run)
+        return self._mutate(
+            incident_id, run, action=f"ask {person_id} to take the {role.name} role", actor=actor
+        )
 
     def engage_role(
         self, incident_id: int, role: Role, actor: Actor, person_id: str | None = None
     ) -> Incident:
         def run(incident: Incident, uow: UnitOfWork) -> None:
             who = self._person_or_actor(uow, person_id, actor)
+            self._require_team(uow, role, who)
             incident.engage_role(role, who, actor, self.clock.now())
 
-        return self._mutate(incident_id, run)
+        return self._mutate(incident_id, run, action=f"engage as {role.name}", actor=actor)
+
+    def _require_team(self, uow: UnitOfWork, role: Role, person_id: str) -> None:
+        """Each role is held by its own people (`roles.<role>.team`, PROCESS.md §2 rule 7)."""
+        try:
+            config = self.cache.get(uow).config
+        except NotFound:
+            return
+        refused = role_team_refusal(config, role, person_id)
+        if refused is not None:
+            raise NotInTeam(refused, field="person")
 
     def renounce_role(
         self, incident_id: int, role: Role, actor: Actor, person_id: str | None = None

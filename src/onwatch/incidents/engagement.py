@@ -3,6 +3,7 @@ as roles engage); acknowledging a report tells the reporter the EOC is on it."""
 
 from __future__ import annotations
 
+from onwatch.config.role_teams import role_team_refusal
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import IncidentAutomation
 from onwatch.incidents.store.incidents import IncidentRepository
@@ -29,7 +30,9 @@ def engage_from_acknowledgement(
     uow.repo(RolePageRepository).mark_engaged(page.id, person, now)
     if page.incident_id is not None:
         incident = uow.repo(IncidentRepository).get(page.incident_id, for_update=True)
-        if incident.active:
+        # someone outside the role's team who took the page (the IMOC a CMOC page escalated to)
+        # stops its escalation but does not become the role's holder
+        if incident.active and role_team_refusal(pager.applied.config, page.role, person) is None:
             incident.engage_role(page.role, person, actor, now)
             changes = list(incident.new_events)
             uow.repo(IncidentRepository).save(incident)
@@ -76,6 +79,8 @@ def _engage_on_linked_incident(automation: IncidentAutomation, group: AlertGroup
         return
     incident = uow.repo(IncidentRepository).get(group.incident_id, for_update=True)
     if not incident.active or incident.holder(role) is not None:
+        return
+    if role_team_refusal(automation.applied.config, role, actor.person_id) is not None:
         return
     incident.engage_role(role, actor.person_id, actor, now)
     changes = list(incident.new_events)

@@ -24,6 +24,13 @@ class NotOwner(DomainError):
     title = "Only the incident owner may do this"
 
 
+class NotInTeam(DomainError):
+    """The person is not in the team that holds the role (`roles.<role>.team`, PROCESS.md §2.7)."""
+
+    status_code = 403
+    title = "Not in the role's team"
+
+
 class Forbidden(DomainError):
     """The caller's access level does not allow this (directory/access.py)."""
 

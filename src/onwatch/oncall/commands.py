@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from onwatch.config.cache import AppliedConfig, ConfigCache
+from onwatch.config.role_teams import override_refusal
 from onwatch.config.schedules import to_schedule
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database, UnitOfWork
@@ -13,7 +14,7 @@ from onwatch.directory.access import Caller, may_revoke_feed
 from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Role
-from onwatch.kernel.errors import Forbidden, InvalidInput, NotFound
+from onwatch.kernel.errors import Forbidden, InvalidInput, NotFound, NotInTeam
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.domain.resolve import OnCall, gaps, on_call_at, resolve
 from onwatch.oncall.domain.schedules import Override, Schedule, Shift
@@ -88,8 +89,12 @@ class OnCallService:
         if end - start > MAX_RANGE:
             raise InvalidInput(f"an override may span at most {MAX_RANGE.days} days", field="end")
         with self.db.write() as uow:
-            self.cache.get(uow).schedule(schedule_id)
+            applied = self.cache.get(uow)
+            applied.schedule(schedule_id)
             uow.repo(DirectoryRepository).require_person(person)
+            refused = override_refusal(applied.config, schedule_id, person)
+            if refused is not None:  # they would hold the schedule's role
+                raise NotInTeam(refused, field="person")
             return uow.repo(OnCallRepository).add_override(
                 schedule_id,
                 Override(person, start, end, note=note.strip()[:500]),
