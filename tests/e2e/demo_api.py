@@ -49,7 +49,7 @@ def start_demo_api(cli: Cli, server: Servers) -> DemoApi:
     )
     override = admin.post(
         "/api/v1/schedules/sre-8-hour/overrides",
-        json={"person": "tom", "start": "2026-12-10T10:00:00Z", "end": "2026-12-10T12:00:00Z"},
+        json={"person": "ravi", "start": "2026-12-10T10:00:00Z", "end": "2026-12-10T12:00:00Z"},
     )
     feed = admin.post("/api/v1/schedules/sre-8-hour/feeds")
     window = admin.post(

@@ -58,7 +58,7 @@ def source(
             "/api/v1/incidents", json={"title": "Git down", "severity": "S2", "services": ["git"]}
         )
         assert declared.status_code == 201, declared.text
-        override = {"person": "tom", "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"}
+        override = {"person": "ravi", "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"}
         assert nadia.post("/api/v1/schedules/sre-8-hour/overrides", json=override).status_code == 201
     yield ow.db
     ow.db.dispose()

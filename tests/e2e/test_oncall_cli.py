@@ -34,11 +34,14 @@ def test_oncall_schedule_override_and_handoff_from_the_cli(cli: Cli) -> None:
     assert "every role is covered" in cli("schedule", "check", "--days", "7").stdout
 
     made = cli(
-        "override", "add", "sre-8-hour", "tom", "--from", "2026-12-01T02:00:00Z", "--to", "2026-12-01T04:00:00Z",
+        "override", "add", "sre-8-hour", "ravi", "--from", "2026-12-01T02:00:00Z", "--to", "2026-12-01T04:00:00Z",
         "--as", "nadia",
     ).stdout  # fmt: skip
-    assert made.startswith("override 1: tom covers sre-8-hour")
-    assert "tom        (override:1)" in cli("oncall", "eoc", "--at", "2026-12-01T03:00:00Z").stdout
+    assert made.startswith("override 1: ravi covers sre-8-hour")
+    assert "ravi       (override:1)" in cli("oncall", "eoc", "--at", "2026-12-01T03:00:00Z").stdout
+    manager = cli("override", "add", "sre-8-hour", "tom", "--from", "2026-12-01T02:00Z", "--to", "2026-12-01T04:00Z",
+                  "--as", "nadia", ok=False)  # fmt: skip
+    assert manager.returncode == 1 and "tom is not in SRE (roles.eoc.team: sre)" in manager.stderr
     bad = cli("override", "add", "sre-8-hour", "ghost", "--from", "2026-12-01T02:00Z", "--to", "2026-12-01T04:00Z",
               "--as", "nadia", ok=False)  # fmt: skip
     assert bad.returncode == 1 and "person: unknown person 'ghost'" in bad.stderr
