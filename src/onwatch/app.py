@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onwatch import bootstrap
+from onwatch import bootstrap, gc_tuning
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -18,8 +18,6 @@ def asgi_app() -> FastAPI:
 def serving_process_app() -> FastAPI:
     """The API of one of `onwatch serve --processes N`'s server processes: settled for a long life.
     Its commits wake the engine (in the parent process, or `onwatch worker`s) by NOTIFY."""
-    from onwatch import gc_tuning
-
     api = asgi_app()
     gc_tuning.settle()
     return api

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from onwatch.app import serving_process_app
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -121,8 +123,6 @@ def reuseport_socket(listen: Listen) -> socket.socket:
 
 def serve_one(listen: Listen) -> None:
     """The body of one server process."""
-    from onwatch.app import serving_process_app
-
     parent = os.getppid()
     sock = reuseport_socket(listen)
     server = server_for(serving_process_app(), listen)

@@ -31,6 +31,7 @@ from onwatch.paging import api as alert_groups
 from onwatch.paging import links_api as actions
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
+from onwatch.web.app import install_web
 
 if TYPE_CHECKING:
     from onwatch.bootstrap import Onwatch
@@ -106,8 +107,6 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
         return Response(metrics.render(registry), media_type=CONTENT_TYPE_LATEST)
 
     if web:
-        from onwatch.web.app import install_web
-
         install_web(
             app,
             db=db,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.cli.context import fail, onwatch
+from onwatch.db.connect import create_engine
 
 db_app = typer.Typer(help="Move onwatch's data between databases.", no_args_is_help=True)
 
@@ -22,8 +23,7 @@ def copy(
 ) -> None:
     """Copy every table (config, incidents, timelines, schedules, overrides, timers, outbox, …) into an
     empty, migrated target in one transaction; verify each table's row count and checksum."""
-    from onwatch.db.connect import create_engine
-    from onwatch.db.copy import CopyRefused, copy_database
+    from onwatch.db.copy import CopyRefused, copy_database  # on use: Alembic slows every CLI start
 
     src, dst = create_engine(source), create_engine(target)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -50,7 +51,7 @@ app.command()(slo.slo)
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    from onwatch.db import migrate as migrations
+    from onwatch.db import migrate as migrations  # on use: Alembic slows every CLI start
 
     ow = onwatch()
     migrations.upgrade(ow.db.engine)
@@ -140,8 +141,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API and run the engine beside it (--no-engine when `onwatch worker`s run apart)."""
-    import threading
-
+    # on use: Alembic, uvicorn and FastAPI would slow every CLI start
     from onwatch.db import migrate as migrations
     from onwatch.serving import Listen, check_port_free, serve_processes, server_for
 

@@ -24,7 +24,7 @@ def set_password(
     ] = False,
 ) -> None:
     """Set PERSON's web UI password (argon2-hashed); signs them out of every session."""
-    from onwatch.web.auth import Sessions
+    from onwatch.web.auth import Sessions  # on use: argon2 and Starlette slow every CLI start
 
     if generate:
         password = secrets.token_urlsafe(12)

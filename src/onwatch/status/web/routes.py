@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from onwatch.kernel.errors import DomainError, RateLimited
@@ -103,8 +104,6 @@ def subscribe_page(request: Request, w: W) -> Response:
 
 @router.post("/status/subscribe")
 async def subscribe(request: Request, w: W) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     if not csrf_ok(request.cookies.get(FORM_COOKIE), form.get("csrf_token")):
@@ -148,8 +147,6 @@ def subscription_link(request: Request, token: str, action: str, w: W) -> Respon
 
 @router.post("/status/subscriptions/{token}/{action}")
 async def subscription_action(request: Request, token: str, action: str, w: W) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form()
     if action not in ("confirm", "unsubscribe"):
         return Response("not found", status_code=404)
