@@ -70,20 +70,6 @@ class AlertRecord:
         return cls(**values)
 
 
-_ALERT_UPDATE = (
-    "group_id",
-    "status",
-    "summary",
-    "severity",
-    "source",
-    "labels",
-    "details",
-    "event_count",
-    "last_seen",
-    "resolved_at",
-)
-
-
 class AlertRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -133,36 +119,6 @@ class AlertRepository:
             query = query.with_for_update()
         row = self.conn.execute(query).mappings().first()
         return AlertRecord.of(row) if row else None
-
-    def alerts_by_keys(self, integration_id: str, keys: list[str]) -> dict[str, AlertRecord]:
-        """The stored alerts among `keys`, locked for this transaction (one query for a whole request)."""
-        found: dict[str, AlertRecord] = {}
-        unique = sorted(set(keys))
-        for start in range(0, len(unique), 500):
-            rows = self.conn.execute(
-                sa.select(alerts)
-                .where(
-                    alerts.c.integration_id == integration_id,
-                    alerts.c.dedup_key.in_(unique[start : start + 500]),
-                )
-                .with_for_update()
-            ).mappings()
-            found.update((r["dedup_key"], AlertRecord.of(r)) for r in rows)
-        return found
-
-    def insert_alerts(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(sa.insert(alerts), rows)
-
-    def update_alerts(self, rows: list[dict[str, Any]]) -> None:
-        """Each row: `_id` plus the columns of `_ALERT_UPDATE` (executemany: one round trip)."""
-        if rows:
-            self.conn.execute(
-                sa.update(alerts)
-                .where(alerts.c.id == sa.bindparam("_id"))
-                .values({c: sa.bindparam(c) for c in _ALERT_UPDATE}),
-                rows,
-            )
 
     def update_alert(self, alert_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(sa.update(alerts).where(alerts.c.id == alert_id).values(values))
