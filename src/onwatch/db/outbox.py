@@ -139,15 +139,8 @@ class OutboxStore:
             for r in rows
         ]
 
-    def mark_sent(self, message_id: int, now: datetime) -> None:
-        self.conn.execute(
-            sa.update(outbox)
-            .where(outbox.c.id == message_id)
-            .values(status="sent", sent_at=now, claimed_until=None, attempts=outbox.c.attempts + 1)
-        )
-
     def mark_sent_many(self, message_ids: list[int], now: datetime) -> None:
-        """`mark_sent` for many messages in one statement."""
+        """Mark the messages sent, in one statement."""
         if message_ids:
             self.conn.execute(
                 sa.update(outbox)

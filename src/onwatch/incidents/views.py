@@ -11,7 +11,6 @@ from onwatch.incidents.domain import refusals
 from onwatch.incidents.domain import rules as process
 from onwatch.incidents.domain.cadence import DEFAULT_CADENCE
 from onwatch.incidents.domain.incident import Incident
-from onwatch.incidents.domain.lifecycle import ALLOWED
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.rules import Cadence
 from onwatch.kernel.enums import Role, Severity, State, Status
@@ -153,10 +152,6 @@ def incident_actions(
             _named(refusals.disclose_refusal(incident, actor, now), names, incident),
         )
     return acts
-
-
-def allowed_next_states(state: State) -> list[State]:
-    return sorted(ALLOWED.get(state, set()), key=list(State).index)
 
 
 def ago(now: datetime, then: datetime | None) -> timedelta | None:

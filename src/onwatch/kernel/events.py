@@ -31,9 +31,6 @@ class EventBus(Generic[Context]):
     def subscribe(self, kind: type[Event], handler: Callable[[Context, Event], None]) -> None:
         self._handlers.setdefault(kind, []).append(handler)
 
-    def handles(self, kind: type[Any]) -> bool:
-        return kind in self._handlers
-
     def publish(self, context: Context, event: object) -> None:
         handlers = self._handlers.get(type(event))
         if not handlers:

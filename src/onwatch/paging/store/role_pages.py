@@ -61,12 +61,6 @@ class RolePageRepository:
         """The incident's role pages not resolved yet, newest first."""
         return [RolePageRecord.of(r) for r in self.conn.execute(_open_pages(incident_id)).mappings()]
 
-    def role_pages_of(self, incident_id: int) -> list[RolePageRecord]:
-        rows = self.conn.execute(
-            sa.select(role_pages).where(role_pages.c.incident_id == incident_id).order_by(role_pages.c.id)
-        ).mappings()
-        return [RolePageRecord.of(r) for r in rows]
-
     def mark_engaged(self, page_id: int, person: str, at: datetime) -> None:
         self.conn.execute(
             sa.update(role_pages).where(role_pages.c.id == page_id).values(engaged_by=person, engaged_at=at)

@@ -40,9 +40,6 @@ class StatusCache:
         self._rendered: LRUCache[str, tuple[int, Rendered]] = LRUCache(maxsize=max_entries)
         self._lock = asyncio.Lock()
 
-    def invalidate(self) -> None:
-        self._built = 0.0
-
     async def model(self) -> tuple[int, StatusModel]:
         if self._model is not None and time.monotonic() - self._built < self.ttl:
             return self._generation, self._model
