@@ -185,7 +185,7 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", UTCDateTime, nullable=True),
 )
 
-# ---- engine: durable timers and the outbox (filled by the paging engine) --------------------
+# ---- the engine package's durable timers and outbox --------------------------------------
 
 timers = sa.Table(
     "timers",

@@ -54,7 +54,7 @@ class UnitOfWork:
 
 
 class Database:
-    """The engine plus transaction scopes. `write()` commits on success and rolls back on error."""
+    """A SQLAlchemy engine plus transaction scopes. `write()` commits on success and rolls back on error."""
 
     def __init__(self, url: str, engine: Engine | None = None, *, events: EventBus[UnitOfWork]) -> None:
         self.url = normalise_url(url)

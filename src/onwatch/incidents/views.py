@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from onwatch.config.cache import AppliedConfig
 from onwatch.incidents.announcements import cadence_of
 from onwatch.incidents.domain import refusals
-from onwatch.incidents.domain import rules as process
 from onwatch.incidents.domain.cadence import DEFAULT_CADENCE
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
@@ -20,12 +19,6 @@ from onwatch.kernel.timeline import Actor
 def cadence_table(applied: AppliedConfig | None) -> Cadence:
     """The update cadence from the applied configuration (PROCESS.md §9 defaults otherwise)."""
     return cadence_of(applied) if applied is not None else DEFAULT_CADENCE
-
-
-def next_update_due(incident: Incident, cadence: Cadence) -> datetime | None:
-    """When the next public update is due; None while confidential, withheld or resolved (the same
-    rule the engine's reminders follow)."""
-    return process.next_update_due(incident, cadence)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from starlette.responses import Response
 from onwatch.api.params import Id
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.roles import holder, pending
-from onwatch.incidents.views import cadence_table, incident_actions, next_update_due, page_actions
+from onwatch.incidents.domain.rules import next_update_due
+from onwatch.incidents.views import cadence_table, incident_actions, page_actions
 from onwatch.kernel import choices
 from onwatch.kernel.choices import choose
 from onwatch.kernel.enums import Role, State, Status

@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from onwatch.config.cache import AppliedConfig
 from onwatch.directory.store import DirectoryRepository
+from onwatch.incidents.domain.rules import next_update_due
 from onwatch.incidents.store.incidents import IncidentFilter
-from onwatch.incidents.views import ago, cadence_table, next_update_due
+from onwatch.incidents.views import ago, cadence_table
 from onwatch.kernel.enums import Severity, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
