@@ -65,14 +65,14 @@ class StatusWebhookChannel:
         self,
         db: Database,
         clock: Clock,
-        cache: ConfigCache | None = None,
+        cache: ConfigCache,
         *,
         default_secret: str = "",
         timeout: float = 5.0,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.cache = cache or ConfigCache()
+        self.cache = cache
         self.default_secret = default_secret
         self.timeout = timeout
         # always the lean client: a proxy from the environment would resolve the host itself
