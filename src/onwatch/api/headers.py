@@ -1,19 +1,8 @@
-"""Security headers on every answer of the app (pages, JSON, static files), added in one place.
-
-- Content-Security-Policy: scripts only from this origin (the templates carry no inline script or
-  `on*` handler), no plugins, forms post only here, and `frame-ancestors 'none'`: no page can be
-  framed, so a one-click confirmation (`/a/{token}`) cannot be clickjacked. Styles may be inline
-  (the on-call timeline positions its bars with `style` attributes; htmx adds its indicator style).
-  The interactive API documentation (/docs, /redoc) is FastAPI's, which loads its scripts from a CDN
-  and starts them inline: it gets a policy that allows just that, and still cannot be framed.
-- X-Content-Type-Options: nosniff, X-Frame-Options: DENY (for browsers without frame-ancestors).
-- Referrer-Policy: same-origin, so secret URLs (calendar feeds, action links, subscription links)
-  never leak to another site in a Referer header.
-- Strict-Transport-Security when served over https: the request came over TLS (uvicorn also sets the
-  scheme from X-Forwarded-Proto of a trusted proxy, see its --forwarded-allow-ips), or the public URL
-  is https (browsers ignore the header on plain http, so sending it there is harmless).
-
-A header the route set itself is left as it is.
+"""Security headers on every answer of the app (pages, JSON, static files), added in one place:
+CSP (scripts from this origin only, `frame-ancestors 'none'`; /docs and /redoc get a policy for
+FastAPI's CDN scripts), nosniff, X-Frame-Options, Referrer-Policy same-origin, and HSTS when
+served over https (README, "Web UI and public status page"). A header the route set itself is
+left as it is.
 """
 
 from __future__ import annotations

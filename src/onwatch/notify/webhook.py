@@ -1,31 +1,13 @@
 """Generic webhook channel: POST each notification as signed JSON to the target URL.
 
-Request
-    POST <target["url"]>
-    Content-Type: application/json
-    Idempotency-Key: <key>              the same on every retry of one notification
-    X-Onwatch-Timestamp: <unix seconds>  decimal integer, when this attempt was signed
-    X-Onwatch-Signature: sha256=<hex>
-
+    POST <target["url"]>   Idempotency-Key: <key, the same on every retry>
+    X-Onwatch-Timestamp: <unix seconds>   X-Onwatch-Signature: sha256=<hex HMAC-SHA256>
     {"idempotency_key": "<key>", "notification": {...}}   (see `Notification.to_payload`)
 
-Verifying a delivery (what `verify_signature` does; receivers in other languages do the same):
-
-1. Take the raw body bytes exactly as received; do not re-serialize the JSON, that changes the bytes.
-2. Compute HMAC-SHA256 keyed with the shared secret (UTF-8) over ``<timestamp> "." <body>``, i.e.
-   ``f"{timestamp}.".encode() + body``, where timestamp is the X-Onwatch-Timestamp header verbatim.
-3. Compare ``"sha256=" + hexdigest`` with X-Onwatch-Signature using a constant-time comparison.
-4. Reject timestamps more than a few minutes from your clock, so a captured request cannot be replayed
-   later; the timestamp is signed, so it cannot be changed without breaking the signature.
-5. Deduplicate on Idempotency-Key: delivery is at-least-once, so a retry after a timeout can repeat a
-   request the receiver already processed.
-
-The key is the target's "secret", else the channel's default secret (ONWATCH_WEBHOOK_SECRET). With
-neither configured the signature is still sent but proves nothing: configure a secret.
-
-Responses: 2xx is success. 408, 425, 429 and 5xx, and connection errors or timeouts, are retried.
-Any other status (including 3xx: redirects are not followed, a POST must not be replayed elsewhere) is
-a permanent failure, since repeating the same request cannot change the answer.
+The HMAC is keyed with the target's "secret" (else ONWATCH_WEBHOOK_SECRET) over
+`f"{timestamp}.".encode() + body`, the raw bytes; `verify_signature` is how a receiver checks it
+(README, "Alerts and paging"). 2xx is success; 408, 425, 429, 5xx and connection errors are
+retried; anything else (3xx too: a POST is not replayed elsewhere) fails for good.
 """
 
 from __future__ import annotations

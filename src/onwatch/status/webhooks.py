@@ -1,18 +1,11 @@
 """Delivery to status page webhook subscribers: URLs that anonymous visitors gave, so never trusted.
 
-Subscribing stores the URL inactive and queues a challenge. The engine POSTs it (signed, like every
-onwatch webhook):
-
-    {"idempotency_key": "...", "notification": {"kind": "status_webhook_challenge",
-     "ref": {"subscriber": 7, "challenge": "<random>"}, "links": {"unsubscribe": ...}, ...}}
-
-and the subscription becomes active only when the endpoint answers 2xx with the challenge: as the
-whole body (text/plain), or as JSON `{"challenge": "<random>"}`. An endpoint that does not answer so
-never receives an update, so nobody can make onwatch post to a URL whose owner did not ask for it.
-
-Every delivery (the challenge and each update) resolves the host again, refuses it unless every
-address is public (config `status_page.webhooks.allow_private_targets` lifts that, for tests and
-closed networks), and connects to the address it checked (notify/targets.py).
+A subscription is stored inactive and the engine POSTs it a signed challenge
+(`notification.kind: "status_webhook_challenge"`, `ref: {"subscriber", "challenge"}`); it becomes
+active only when the endpoint answers 2xx with the challenge as its body or as JSON
+`{"challenge": ...}`, so nobody can make onwatch post to a URL whose owner did not ask for it.
+Every delivery resolves the host again and connects only to public addresses it checked
+(notify/targets.py; `status_page.webhooks.allow_private_targets` lifts that).
 """
 
 from __future__ import annotations
