@@ -1,19 +1,10 @@
-"""`onwatch serve --processes N`: N server processes sharing one port.
+"""`onwatch serve --processes N`: N server processes sharing one port (PostgreSQL only).
 
-One Python process answers HTTP on one core, whatever the machine has. Each server process here
-binds its own listening socket with SO_REUSEPORT, so the kernel spreads new connections over them
-(a socket shared by all, as `uvicorn --workers` does it, lets whichever process wakes first take a
-burst of connections, and a handful of busy clients can end up on one process). Each process builds
-its own API from the same settings; the engine stays in the parent (or runs as `onwatch worker`s),
-woken by the NOTIFY that commits which queue work send. PostgreSQL only: SQLite has one writer.
-
-The parent restarts a server process that dies and stops them all on SIGTERM or SIGINT; a server
-process whose parent was killed outright stops by itself.
-
-Stopping (`Server`, for one process or N): on SIGTERM a server says it is draining (`/readyz` 503),
-closes its listening socket (new connections are refused), finishes the requests in flight for up to
-SHUTDOWN_GRACE seconds, then stops; whatever still holds it after SHUTDOWN_LIMIT ends the process
-(nothing unanswered was promised: ingest answers 2xx only after its commit).
+Each binds its own SO_REUSEPORT socket, so the kernel spreads connections over them (uvicorn's
+shared socket lets one process take a burst); the engine stays in the parent, woken by NOTIFY.
+The parent restarts a server that dies and stops all on SIGTERM/SIGINT; an orphaned server stops.
+On SIGTERM a `Server` drains: /readyz 503, listening socket closed, requests in flight finished for
+up to SHUTDOWN_GRACE s, the process ended after SHUTDOWN_LIMIT (ingest promised nothing unsaved).
 """
 
 from __future__ import annotations

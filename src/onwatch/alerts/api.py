@@ -99,7 +99,7 @@ def _pagerduty_error(description: str) -> dict[str, Any]:
     return {"model": PagerDutyError, "description": description}
 
 
-# POSTs to the three ingest routes are answered by api.ingest_routes.IngestRoutes before FastAPI
+# POSTs to the three ingest routes are answered by alerts.routes.IngestRoutes before FastAPI
 # routes them (this is the hot path); these routes describe them in the OpenAPI document and answer
 # identically when the app runs without that middleware.
 

@@ -1,17 +1,8 @@
 """The alert-ingest routes as plain ASGI, in front of FastAPI (the path they start:
-alerts/ingest/pipeline.py).
-
-Monitoring posts alerts at thousands of requests per second; FastAPI's middleware stack, routing,
-dependency resolution and response classes cost about as much per request as the whole ingest
-itself. These three routes are therefore answered here, before FastAPI sees the request (api.app's
-OnwatchAPI asks `IngestRoutes.handle` first), with the same answers as the FastAPI routes in
-alerts/api.py (kept for the OpenAPI document):
-
-- 2xx only after the alerts are committed;
-- 400 naming each field at fault, 404 for an unknown key (nothing stored), 503 with Retry-After
-  when the alerts could not be committed (the database, or this process shutting down); 413 for
-  oversized bodies, as BodySizeLimit answers it on other routes;
-- counted in the request metrics under the same route templates.
+alerts/ingest/pipeline.py): FastAPI's middleware, routing and dependencies cost about as much per
+request as the ingest itself. `OnwatchAPI` asks `IngestRoutes.handle` first; the answers are those
+of the FastAPI routes in alerts/api.py (kept for the OpenAPI document): 2xx once committed, 400
+naming each field, 404 unknown key, 503 with Retry-After, 413 as BodySizeLimit, the same metrics.
 """
 
 from __future__ import annotations

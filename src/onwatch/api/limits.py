@@ -76,7 +76,7 @@ def declared_too_large(scope: Scope, max_bytes: int) -> bool:
 
 
 def too_large_body(max_bytes: int) -> bytes:
-    """The 413 problem document (api.ingest_routes answers its routes with the same)."""
+    """The 413 problem document (alerts.routes answers the ingest routes with the same)."""
     return orjson.dumps(
         {
             "type": "about:blank",
