@@ -1,12 +1,9 @@
 """Interpreter settings for the long-running processes (`serve`, `worker`): the garbage collector
 and the GIL's switch interval.
 
-After start-up the heap holds tens of thousands of long-lived objects (SQLAlchemy's compiled
-statements, the parsed config, FastAPI's routes, ...). With CPython's default thresholds every
-full collection walks all of them again: at a thousand escalation steps or alerts a second that
-was ~40% of the engine's CPU. Freezing the start-up heap moves it out of the collector's sight and
-larger young-generation thresholds make collections rarer; reference counting still frees almost
-everything at once, the collector only breaks cycles.
+Freezing the start-up heap (compiled statements, the parsed config, routes, ...) keeps full
+collections from walking it again and again (bench/README.md), and larger young-generation
+thresholds make collections rarer; reference counting still frees almost everything at once.
 """
 
 from __future__ import annotations

@@ -62,9 +62,8 @@ class Database:
         # the reactions between slices, which onwatch.bootstrap subscribes: a database opened for
         # anything but migrations is built there
         self.events = events
-        # SQLite has one writer at a time. Threads of this process queue on a lock, first come first
-        # served, instead of SQLite's busy handler, which polls with sleeps of up to 100 ms and made
-        # p99 latency under concurrent writes ~20x the median. Other processes still use busy_timeout.
+        # SQLite has one writer: this process's threads queue on a lock, first come first served,
+        # rather than in SQLite's polling busy handler (bench/README.md); other processes still do.
         self._write_lock: threading.Lock | None = threading.Lock() if self.dialect == "sqlite" else None
 
     @property

@@ -25,8 +25,8 @@ from onwatch.kernel.clock import Clock
 from onwatch.kernel.rate_limit import RateLimiter, client_key, in_words
 from onwatch.web.auth import Sessions
 
-# One pool for the process: what it bounds is the process's CPU and memory spent on argon2 (one check
-# is ~60-170 ms of one core and 64 MiB here), so at most half the cores, whatever guessers do.
+# One pool for the process: it bounds the CPU and memory spent on argon2 to half the cores, whatever
+# guessers do (bench/README.md).
 HASHING_THREADS = max(1, (os.cpu_count() or 2) // 2)
 _HASHING = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="onwatch-password")
 
