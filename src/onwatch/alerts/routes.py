@@ -24,7 +24,7 @@ from onwatch.alerts.ingest.rows import IngestResult
 from onwatch.alerts.sources import alertmanager, generic, pagerduty
 from onwatch.alerts.sources.base import PayloadError, load_json, refuse_nul_in
 from onwatch.api.limits import declared_too_large, too_large_body
-from onwatch.api.problems import PROBLEM_JSON
+from onwatch.api.problems import PROBLEM_JSON, problem_document
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.errors import NotFound
 from onwatch.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -58,11 +58,9 @@ def problem_answer(
     errors: list[dict[str, str]] | None = None,
     headers: tuple[tuple[str, str], ...] = (),
 ) -> Answer:
-    """The same RFC 9457 body as api.problems.problem."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    if errors:
-        body["errors"] = errors
-    return Answer(status, orjson.dumps(body), PROBLEM_JSON, headers)
+    return Answer(
+        status, orjson.dumps(problem_document(status, title, detail, errors)), PROBLEM_JSON, headers
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from onwatch.api.problems import PROBLEM_JSON, problem_document
 from onwatch.kernel.bounds import TOO_DEEP, raw_too_deep, too_deep
 
 
@@ -52,19 +53,7 @@ class BodySizeLimit:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = too_large_body(self.max_bytes)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_problem(send, 413, too_large_body(self.max_bytes), close=True)
 
 
 def declared_too_large(scope: Scope, max_bytes: int) -> bool:
@@ -78,12 +67,7 @@ def declared_too_large(scope: Scope, max_bytes: int) -> bool:
 def too_large_body(max_bytes: int) -> bytes:
     """The 413 problem document (alerts.routes answers the ingest routes with the same)."""
     return orjson.dumps(
-        {
-            "type": "about:blank",
-            "title": "Payload too large",
-            "status": 413,
-            "detail": f"request body is larger than {max_bytes} bytes",
-        }
+        problem_document(413, "Payload too large", f"request body is larger than {max_bytes} bytes")
     )
 
 
@@ -138,26 +122,13 @@ def deep_json_problem(raw: bytes) -> bytes:
         field = too_deep(orjson.loads(raw)) or "body"
     except orjson.JSONDecodeError:  # deeper than orjson reads, or not JSON past the nesting
         field = "body"
-    return orjson.dumps(
-        {
-            "type": "about:blank",
-            "title": "Invalid request",
-            "status": 400,
-            "detail": f"{field}: {TOO_DEEP}",
-            "errors": [{"field": field, "message": TOO_DEEP}],
-        }
-    )
+    errors = [{"field": field, "message": TOO_DEEP}]
+    return orjson.dumps(problem_document(400, "Invalid request", f"{field}: {TOO_DEEP}", errors))
 
 
-async def _send_problem(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+async def _send_problem(send: Send, status: int, body: bytes, *, close: bool = False) -> None:
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
