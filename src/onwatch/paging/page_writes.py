@@ -59,42 +59,13 @@ class PageWrites(Protocol):
 
 
 class DirectWrites:
-    """Each write is a statement now."""
+    """Each write is a statement now: the repositories' own methods."""
 
     def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-
-    def schedule(
-        self, kind: str, due_at: datetime, payload: dict[str, Any], dedup_key: str, now: datetime
-    ) -> None:
-        self.uow.timers.schedule(kind, due_at, payload, dedup_key, now)
-
-    def update_escalation(
-        self, escalation_id: int, now: datetime, *, position: Position, next_at: datetime | None
-    ) -> None:
-        self.uow.repo(EscalationRepository).update_escalation(
-            escalation_id, now, position=position, next_at=next_at
-        )
-
-    def enqueue(self, rows: list[dict[str, Any]]) -> None:
-        self.uow.outbox.enqueue(rows)
-
-    def add_event(
-        self,
-        group_id: int,
-        at: datetime,
-        kind: EventKind,
-        actor: str,
-        interface: str,
-        message: str,
-        data: dict[str, Any] | None = None,
-        *,
-        role: Role | None = None,
-        person: str | None = None,
-    ) -> None:
-        self.uow.repo(AlertRepository).add_event(
-            group_id, at, kind, actor, interface, message, data, role=role, person=person
-        )
+        self.schedule = uow.timers.schedule
+        self.update_escalation = uow.repo(EscalationRepository).update_escalation
+        self.enqueue = uow.outbox.enqueue
+        self.add_event = uow.repo(AlertRepository).add_event
 
 
 class BufferedWrites:
