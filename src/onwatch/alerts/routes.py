@@ -78,12 +78,6 @@ class IngestServices:
         cached = self.ingest.cached_integration(key, kind)
         return cached if cached is not None else await run_in_threadpool(self.ingest.integration, key, kind)
 
-    async def submit(
-        self, integration: IntegrationRecord, events: Sequence[AlertEvent]
-    ) -> list[IngestResult]:
-        """Resolves once the alerts are committed."""
-        return await self.pipeline.submit(integration, events)
-
 
 RETRY = (("Retry-After", "5"),)
 
@@ -118,7 +112,7 @@ async def _run(
             await services.integration(key, kind)
             raise
         integration = await services.integration(key, kind)
-        results = await services.submit(integration, events)
+        results = await services.pipeline.submit(integration, events)
     except PayloadError as exc:
         return _bad(exc)
     except NotFound as exc:
@@ -181,7 +175,7 @@ async def pagerduty_answer(services: IngestServices, body: bytes) -> Answer:
         payload = load_json(body)
         integration = await services.integration(pagerduty.routing_key(payload), "pagerduty")
         refuse_nul_in(body, payload)
-        [result] = await services.submit(integration, [pagerduty.parse(payload, now)])
+        [result] = await services.pipeline.submit(integration, [pagerduty.parse(payload, now)])
     except PayloadError as exc:
         return _pd_error(400, exc.errors)
     except NotFound:
