@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic.json_schema import models_json_schema
 
 from onwatch.api.auth import required_role
@@ -61,13 +61,7 @@ def document_problems(schema: dict[str, Any], routes: list[Any]) -> None:
 
 
 def _api_routes(routes: list[Any]) -> Iterator[Any]:
-    """Each APIRoute, with its path as the app serves it (FastAPI >= 0.16x nests included routers
-    and resolves them through iter_route_contexts; older ones list the routes flat)."""
-    try:
-        from fastapi.routing import iter_route_contexts  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # pragma: no cover - older FastAPI
-        yield from (r for r in routes if isinstance(r, APIRoute))
-        return
+    """Each APIRoute, with its path as the app serves it (included routers are nested)."""
     for context in iter_route_contexts(routes):
         if isinstance(context.original_route, APIRoute):
             yield context
