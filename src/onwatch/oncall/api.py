@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from onwatch.api.auth import Principal, Responder, Viewer
 from onwatch.api.params import Id, Instant
 from onwatch.api.problems import responses
+from onwatch.config.cache import AppliedConfig
 from onwatch.db.uow import Database
 from onwatch.directory.access import hidden_schedules
 from onwatch.directory.tokens import TokenRole
@@ -20,6 +21,7 @@ from onwatch.kernel.errors import InvalidInput, NotFound
 from onwatch.oncall.commands import OnCallService, RoleOnCall
 from onwatch.oncall.domain.schedules import Override, Schedule, Shift
 from onwatch.oncall.ical import render_calendar
+from onwatch.oncall.store import HandoffNote
 
 router = APIRouter(tags=["on-call"])
 
@@ -124,12 +126,12 @@ class ScheduleOut(BaseModel):
     layers: list[LayerOut]
 
 
-def _schedule_out(s: Schedule, roles: list[Role]) -> ScheduleOut:
+def _schedule_out(s: Schedule, applied: AppliedConfig) -> ScheduleOut:
     return ScheduleOut(
         id=s.id,
         name=s.name,
         timezone=s.zone.key,
-        roles=roles,
+        roles=[r for r in Role if (rs := applied.role_schedule(r)) and rs.id == s.id],
         layers=[
             LayerOut(
                 name=layer.name,
@@ -152,20 +154,14 @@ def _schedule_out(s: Schedule, roles: list[Role]) -> ScheduleOut:
 def list_schedules(request: Request, who: Viewer) -> list[ScheduleOut]:
     applied = _service(request).applied()
     hidden = _hidden(request, who)
-    roles_of = {
-        sid: [r for r in Role if (s := applied.role_schedule(r)) and s.id == sid] for sid in applied.schedules
-    }
-    return [_schedule_out(s, roles_of[sid]) for sid, s in applied.schedules.items() if sid not in hidden]
+    return [_schedule_out(s, applied) for sid, s in applied.schedules.items() if sid not in hidden]
 
 
 @router.get("/api/v1/schedules/{schedule_id}", response_model=ScheduleOut)
 def get_schedule(schedule_id: str, request: Request, who: Viewer) -> ScheduleOut:
     _visible(request, who, schedule_id)
     applied = _service(request).applied()
-    schedule = applied.schedule(schedule_id)
-    return _schedule_out(
-        schedule, [r for r in Role if (s := applied.role_schedule(r)) and s.id == schedule_id]
-    )
+    return _schedule_out(applied.schedule(schedule_id), applied)
 
 
 def _range(start: datetime | None, end: datetime | None, request: Request) -> tuple[datetime, datetime]:
@@ -249,6 +245,10 @@ class HandoffNoteOut(BaseModel):
     text: str
     created_at: datetime
 
+    @classmethod
+    def of(cls, n: HandoffNote) -> HandoffNoteOut:
+        return cls(id=n.id, role=Role(n.role), author=n.author, text=n.text, created_at=n.created_at)
+
 
 class HandoffOut(BaseModel):
     oncall: OnCallOut
@@ -258,8 +258,7 @@ class HandoffOut(BaseModel):
 @router.post("/api/v1/handoffs", response_model=HandoffNoteOut, status_code=201)
 def leave_handoff(body: HandoffIn, request: Request, who: Responder) -> HandoffNoteOut:
     """Leave a note for the next person on `role` ("changed alert X because it flapped")."""
-    n = _service(request).leave_note(body.role, body.text, who.actor())
-    return HandoffNoteOut(id=n.id, role=Role(n.role), author=n.author, text=n.text, created_at=n.created_at)
+    return HandoffNoteOut.of(_service(request).leave_note(body.role, body.text, who.actor()))
 
 
 @router.get("/api/v1/handoffs", response_model=HandoffOut)
@@ -268,13 +267,7 @@ def read_handoff(request: Request, who: Viewer, role: Role = Role.EOC) -> Handof
     current, notes = _service(request).notes_for_current_shift(role)
     if current.schedule is not None:
         _visible(request, who, current.schedule.id)
-    return HandoffOut(
-        oncall=OnCallOut.of(current),
-        notes=[
-            HandoffNoteOut(id=n.id, role=Role(n.role), author=n.author, text=n.text, created_at=n.created_at)
-            for n in notes
-        ],
-    )
+    return HandoffOut(oncall=OnCallOut.of(current), notes=[HandoffNoteOut.of(n) for n in notes])
 
 
 # ---- iCalendar feeds ----------------------------------------------------------------------
