@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -138,18 +138,14 @@ class SloRepository:
 
 
 def _record(r: sa.RowMapping) -> StateRecord:
-    tracker = Tracker(
+    """The row's columns are the tracker's fields, plus the alert sync's own."""
+    values = {f.name: r[f.name] for f in fields(Tracker)}
+    values.update(
         state=SloState(r["state"]),
-        since=r["since"],
         known_state=SloState(r["known_state"]),
-        degraded_since=r["degraded_since"],
-        outage_since=r["outage_since"],
-        lower_since=r["lower_since"],
-        unknown_since=r["unknown_since"],
         unknown_paged=bool(r["unknown_paged"]),
-        last_evaluated=r["last_evaluated"],
-        reason=r["reason"],
     )
+    tracker = Tracker(**values)
     return StateRecord(
         r["service_id"], tracker, r["seq"], list(r["alerts"]), dict(r["alert"]), dict(r["snapshot"])
     )
@@ -158,16 +154,10 @@ def _record(r: sa.RowMapping) -> StateRecord:
 def _row(record: StateRecord) -> dict[str, Any]:
     t = record.tracker
     return {
+        **{f.name: getattr(t, f.name) for f in fields(Tracker)},
         "service_id": record.service_id,
         "state": t.state.value,
-        "since": t.since,
         "known_state": t.known_state.value,
-        "degraded_since": t.degraded_since,
-        "outage_since": t.outage_since,
-        "lower_since": t.lower_since,
-        "unknown_since": t.unknown_since,
-        "unknown_paged": t.unknown_paged,
-        "last_evaluated": t.last_evaluated,
         "reason": t.reason[:2000],
         "seq": record.seq,
         "alerts": list(record.alerts),
