@@ -118,14 +118,6 @@ class OnCallRepository:
         )
         return _feed(row) if row is not None else None
 
-    def feeds(self, kind: str, target_id: str) -> list[FeedRecord]:
-        rows = self.conn.execute(
-            sa.select(calendar_feeds)
-            .where(calendar_feeds.c.kind == kind, calendar_feeds.c.target_id == target_id)
-            .order_by(calendar_feeds.c.id)
-        ).mappings()
-        return [_feed(r) for r in rows]
-
     def revoke_feed(self, feed_id: int, now: datetime) -> bool:
         result = self.conn.execute(
             sa.update(calendar_feeds)
