@@ -94,28 +94,16 @@ class OnCallRepository:
         return secret, int(feed_id)
 
     def find_feed(self, secret: str) -> FeedRecord | None:
-        row = (
-            self.conn.execute(
-                sa.select(calendar_feeds).where(calendar_feeds.c.secret_hash == hash_token(secret))
-            )
-            .mappings()
-            .first()
-        )
-        if row is None or row["revoked_at"] is not None:
-            return None
-        return _feed(row)
+        """A feed not revoked, by its secret."""
+        return self._live_feed(calendar_feeds.c.secret_hash == hash_token(secret))
 
     def feed(self, feed_id: int) -> FeedRecord | None:
         """A feed not revoked, by id."""
-        row = (
-            self.conn.execute(
-                sa.select(calendar_feeds).where(
-                    calendar_feeds.c.id == feed_id, calendar_feeds.c.revoked_at.is_(None)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        return self._live_feed(calendar_feeds.c.id == feed_id)
+
+    def _live_feed(self, where: sa.ColumnElement[bool]) -> FeedRecord | None:
+        query = sa.select(calendar_feeds).where(where, calendar_feeds.c.revoked_at.is_(None))
+        row = self.conn.execute(query).mappings().first()
         return _feed(row) if row is not None else None
 
     def revoke_feed(self, feed_id: int, now: datetime) -> bool:
