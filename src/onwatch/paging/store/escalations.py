@@ -53,11 +53,7 @@ class EscalationRepository:
         )
 
     def escalation(self, escalation_id: int, *, for_update: bool = False) -> EscalationRecord | None:
-        query = sa.select(escalations).where(escalations.c.id == escalation_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).mappings().first()
-        return self._record(row) if row else None
+        return self.escalations([escalation_id], for_update=for_update).get(escalation_id)
 
     def escalations(self, ids: list[int], *, for_update: bool = False) -> dict[int, EscalationRecord]:
         """The escalations among `ids` (locked in id order when `for_update`), by id."""
