@@ -186,19 +186,14 @@ class OnCallService:
 
 
 def find_gaps(applied: AppliedConfig, uow: UnitOfWork, start: datetime, end: datetime) -> list[Gap]:
+    """Each role's gaps, then those of the schedules no role uses."""
+    mapped = [(role, s) for role in Role if (s := applied.role_schedule(role)) is not None]
+    used = {s.id for _, s in mapped}
+    unmapped = [(None, s) for sid, s in applied.schedules.items() if sid not in used]
     out: list[Gap] = []
-    mapped: set[str] = set()
-    for role in Role:
-        schedule = applied.role_schedule(role)
-        if schedule is None:
-            continue
-        mapped.add(schedule.id)
+    for role, schedule in [*mapped, *unmapped]:
         shifts = resolve(schedule, uow.repo(OnCallRepository).overrides(schedule.id, start, end), start, end)
         out += [Gap(role, schedule.id, a, b) for a, b in gaps(shifts, start, end)]
-    for sid, schedule in applied.schedules.items():
-        if sid not in mapped:
-            shifts = resolve(schedule, uow.repo(OnCallRepository).overrides(sid, start, end), start, end)
-            out += [Gap(None, sid, a, b) for a, b in gaps(shifts, start, end)]
     return out
 
 
