@@ -61,14 +61,14 @@ class StatusSubscriptions:
         public_url: str,
         page_name: str = "onwatch",
         *,
-        cache: ConfigCache | None = None,
+        cache: ConfigCache,
         limits: SubscriptionLimits | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.public_url = public_url.rstrip("/")
         self.page_name = page_name
-        self.cache = cache or ConfigCache()
+        self.cache = cache
         limits = limits or SubscriptionLimits()
         self.clients = RateLimiter(clock, limits.per_client, limits.client_window)
         self.recipients = RateLimiter(clock, limits.per_recipient, limits.recipient_window)
