@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,29 +114,10 @@ class OutboxStore:
             sa.update(outbox)
             .where(outbox.c.id.in_(ids))
             .values(claimed_until=now + lease)
-            .returning(
-                outbox.c.id,
-                outbox.c.idempotency_key,
-                outbox.c.channel,
-                outbox.c.target,
-                outbox.c.payload,
-                outbox.c.attempts,
-                outbox.c.created_at,
-                outbox.c.correlation,
-            )
+            .returning(*(outbox.c[f.name] for f in fields(OutboxMessage)))
         ).mappings()
         return [
-            OutboxMessage(
-                id=r["id"],
-                idempotency_key=r["idempotency_key"],
-                channel=r["channel"],
-                target=dict(r["target"]),
-                payload=dict(r["payload"]),
-                attempts=r["attempts"],
-                created_at=r["created_at"],
-                correlation=r["correlation"],
-            )
-            for r in rows
+            OutboxMessage(**{**r, "target": dict(r["target"]), "payload": dict(r["payload"])}) for r in rows
         ]
 
     def mark_sent_many(self, message_ids: list[int], now: datetime) -> None:
