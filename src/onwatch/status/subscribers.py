@@ -13,6 +13,8 @@ from onwatch.db.tables import status_subscribers
 
 @dataclass(frozen=True)
 class Subscriber:
+    """A row of status_subscribers (the fields are its columns)."""
+
     id: int
     kind: str
     token: str
@@ -52,7 +54,7 @@ class SubscriberRepository:
             .mappings()
             .first()
         )
-        return self._record(row) if row else None
+        return Subscriber(**row) if row else None
 
     def confirm(self, subscriber_id: int, now: datetime) -> None:
         self.conn.execute(
@@ -77,16 +79,4 @@ class SubscriberRepository:
             )
             .order_by(status_subscribers.c.id)
         ).mappings()
-        return [self._record(r) for r in rows]
-
-    @staticmethod
-    def _record(row: sa.RowMapping) -> Subscriber:
-        return Subscriber(
-            id=row["id"],
-            kind=row["kind"],
-            token=row["token"],
-            address=row["address"],
-            created_at=row["created_at"],
-            confirmed_at=row["confirmed_at"],
-            unsubscribed_at=row["unsubscribed_at"],
-        )
+        return [Subscriber(**r) for r in rows]
