@@ -45,18 +45,12 @@ class Bar:
 
 def _bars(shifts: list[Shift], start: datetime, end: datetime) -> list[Bar]:
     span = (end - start).total_seconds()
-    out = []
-    for s in shifts:
-        lo, hi = max(s.start, start), min(s.end, end)
-        if hi > lo:
-            out.append(
-                Bar(
-                    s,
-                    round((lo - start).total_seconds() / span * 100, 3),
-                    round((hi - lo).total_seconds() / span * 100, 3),
-                )
-            )
-    return out
+
+    def percent(d: timedelta) -> float:
+        return round(d.total_seconds() / span * 100, 3)
+
+    clipped = [(s, max(s.start, start), min(s.end, end)) for s in shifts]
+    return [Bar(s, percent(lo - start), percent(hi - lo)) for s, lo, hi in clipped if hi > lo]
 
 
 def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, status_code: int = 200,
