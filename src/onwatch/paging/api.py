@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from onwatch.api.auth import Responder, ResponderOnGroup, Viewer, ViewerOnGroup, hidden_for
 from onwatch.api.params import Id, Instant, Offset
@@ -30,10 +30,12 @@ def _commands(request: Request) -> AlertGroupCommands:
 
 
 class GroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)  # read from an AlertGroup
+
     id: int
     title: str
-    service: str
-    integration: str
+    service: str = Field(validation_alias="service_id")
+    integration: str = Field(validation_alias="integration_id")
     severity: str
     status: GroupStatus
     alert_count: int
@@ -50,25 +52,7 @@ class GroupOut(BaseModel):
 
     @classmethod
     def of(cls, g: AlertGroupRecord) -> GroupOut:
-        return cls(
-            id=g.id,
-            title=g.title,
-            service=g.service_id,
-            integration=g.integration_id,
-            severity=g.severity,
-            status=g.status,
-            alert_count=g.alert_count,
-            firing_count=g.firing_count,
-            event_count=g.event_count,
-            flapping=g.flapping,
-            in_maintenance=g.in_maintenance,
-            incident_id=g.incident_id,
-            created_at=g.created_at,
-            acknowledged_at=g.acknowledged_at,
-            acknowledged_by=g.acknowledged_by,
-            resolved_at=g.resolved_at,
-            resolved_by=g.resolved_by,
-        )
+        return cls.model_validate(g)
 
 
 class GroupDetailOut(GroupOut):
