@@ -19,6 +19,11 @@ SeverityIn = Annotated[
 ]
 
 
+def _same_names(out: type[BaseModel], source: object, *, but: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of `out` that `source` has under the same name (`but`: the caller converts them)."""
+    return {n: getattr(source, n) for n in out.model_fields if n not in but and hasattr(source, n)}
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -140,29 +145,12 @@ class IncidentOut(BaseModel):
             if a.active and (a.engaged or a.role.value not in current):
                 current[a.role.value] = out
         return cls(
-            id=i.id,
-            title=i.title,
+            **_same_names(cls, i, but=("severity", "roles")),
             severity=i.severity.label,
-            state=i.state,
-            status=i.status,
             status_title=i.status.title,
-            services=i.services,
-            labels=i.labels,
             owner=i.owner_id,
-            owner_role=i.owner_role,
-            declared_by=i.declared_by,
-            declared_at=i.declared_at,
-            imoc_required=i.imoc_required,
-            review_requested=i.review_requested,
-            mitigated_at=i.mitigated_at,
-            resolved_at=i.resolved_at,
-            updated_at=i.updated_at,
             roles=current,
             role_history=history,
-            security=i.security,
-            confidential=i.confidential,
-            public_withheld_reason=i.public_withheld_reason,
-            last_public_update_at=i.last_public_update_at,
         )
 
 
@@ -178,15 +166,7 @@ class UpdateOut(BaseModel):
     @classmethod
     def of(cls, u: PublicUpdate) -> UpdateOut:
         assert u.id is not None
-        return cls(
-            id=u.id,
-            at=u.at,
-            state=u.state,
-            status=u.status,
-            status_title=u.status.title,
-            body=u.body,
-            author=u.author,
-        )
+        return cls(**_same_names(cls, u), status_title=u.status.title)
 
 
 class EventOut(BaseModel):
@@ -201,12 +181,4 @@ class EventOut(BaseModel):
     @classmethod
     def of(cls, e: TimelineEvent) -> EventOut:
         assert e.id is not None
-        return cls(
-            id=e.id,
-            at=e.at,
-            kind=e.kind.value,
-            actor=e.actor,
-            interface=e.interface,
-            message=e.message,
-            data=dict(e.data),
-        )
+        return cls(**_same_names(cls, e, but=("kind", "data")), kind=e.kind.value, data=dict(e.data))
