@@ -33,18 +33,14 @@ def event_row(event: TimelineEvent) -> dict[str, Any]:
 
 
 def event_of(row: sa.RowMapping) -> TimelineEvent:
+    """A timeline_events row as its event (the event's fields are the table's columns)."""
     return TimelineEvent(
-        id=row["id"],
-        incident_id=row["incident_id"],
-        group_id=row["group_id"],
-        at=row["at"],
-        kind=EventKind(row["kind"]),
-        actor=row["actor"],
-        interface=Interface(row["interface"]),
-        message=row["message"],
-        data=row["data"],
-        role=Role(row["role"]) if row["role"] else None,
-        person=row["person"],
+        **{
+            **row,
+            "kind": EventKind(row["kind"]),
+            "interface": Interface(row["interface"]),
+            "role": Role(row["role"]) if row["role"] else None,
+        }
     )
 
 
