@@ -39,8 +39,6 @@ def incident_detail(i: Incident, events: list[TimelineEvent]) -> str:
                 f"engaged {ts(a.engaged_at)}" if a.engaged_at else f"asked {ts(a.assigned_at)}, not engaged"
             )
             lines.append(f"    {a.role.name:<9} {a.person_id:<12} {when}")
-    lines.append("")
-    lines.append("Timeline")
-    for e in events:
-        lines.append(f"  {ts(e.at)}  [{e.interface.value:<6}] {e.actor:<12} {e.message}")
+    lines += ["", "Timeline"]
+    lines += [f"  {ts(e.at)}  [{e.interface.value:<6}] {e.actor:<12} {e.message}" for e in events]
     return "\n".join(lines)

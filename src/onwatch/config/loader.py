@@ -88,10 +88,7 @@ def format_loc(loc: Iterable[int | str]) -> str:
 
 
 def _clean_message(msg: str) -> str:
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            return msg[len(prefix) :]
-    return msg
+    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def parse_yaml(text: str) -> dict[str, Any]:
