@@ -7,9 +7,12 @@ import sqlalchemy as sa
 
 from onwatch.db.metadata import metadata
 from onwatch.db.tables_notify import inbound_callbacks
+from onwatch.db.tables_reviews import corrective_actions, review_events, review_versions, reviews
 from onwatch.db.types import JSONType, UTCDateTime
 
-__all__ = ["inbound_callbacks", "metadata"]  # the slices' own table modules, on the same MetaData
+__all__ = [  # the slices' own table modules, on the same MetaData
+    "corrective_actions", "inbound_callbacks", "metadata", "review_events", "review_versions", "reviews",
+]  # fmt: skip
 
 
 # ---- configuration-as-code entities ---------------------------------------------------------
@@ -87,6 +90,8 @@ incidents = sa.Table(
     sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("public_withheld_reason", sa.Text, nullable=True),
     sa.Column("last_public_update_at", UTCDateTime, nullable=True),
+    # its post-incident review is completed (label Incident::Review-Completed; the reviews slice)
+    sa.Column("review_completed", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_incidents_state", "state"),
 )
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from onwatch.incidents.domain.updates import PublicUpdate
+from onwatch.kernel.enums import Severity
+from onwatch.kernel.timeline import Actor
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,28 @@ class IncidentResolved:
     """The owner resolved the incident: its role pages still open are stood down."""
 
     incident_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewConcluded:
+    """The incident's review completed (published by the reviews slice): its final severity
+    becomes the incident's, on the incident's timeline, with the Review-Completed label."""
+
+    incident_id: int
+    review_id: int
+    final_severity: Severity
+    actor: Actor
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewReopened:
+    """The incident's completed review was reopened: the label returns to Incident::Resolved."""
+
+    incident_id: int
+    review_id: int
+    actor: Actor
     at: datetime
 
 

@@ -3,7 +3,8 @@
 
 - an alert group acknowledged engages the role it paged on its incident (incidents/engagement.py)
   and, for S1/S2, tells the production channel the acknowledger is joining (incidents/joining.py);
-- an incident resolved stands down its role pages still open.
+- an incident resolved stands down its role pages still open;
+- its review completed (or reopened) classifies the final severity and moves the label.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.automation import ENGINE, automation_for
 from onwatch.incidents.engagement import engage_from_acknowledgement
-from onwatch.incidents.events import IncidentResolved
+from onwatch.incidents.events import IncidentResolved, ReviewConcluded, ReviewReopened
 from onwatch.incidents.joining import announce_joining
+from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.events import EventBus
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.events import GroupAcknowledged
@@ -33,6 +35,20 @@ class IncidentReactions:
     def subscribe(self, bus: EventBus[UnitOfWork]) -> None:
         bus.subscribe(GroupAcknowledged, self.group_acknowledged)
         bus.subscribe(IncidentResolved, self.incident_resolved)
+        bus.subscribe(ReviewConcluded, self.review_concluded)
+        bus.subscribe(ReviewReopened, self.review_reopened)
+
+    def review_concluded(self, uow: UnitOfWork, event: ReviewConcluded) -> None:
+        incidents = uow.repo(IncidentRepository)
+        incident = incidents.get(event.incident_id, for_update=True)
+        incident.conclude_review(event.review_id, event.final_severity, event.actor, event.at)
+        incidents.save(incident)
+
+    def review_reopened(self, uow: UnitOfWork, event: ReviewReopened) -> None:
+        incidents = uow.repo(IncidentRepository)
+        incident = incidents.get(event.incident_id, for_update=True)
+        incident.reopen_review(event.review_id, event.actor, event.at)
+        incidents.save(incident)
 
     def group_acknowledged(self, uow: UnitOfWork, event: GroupAcknowledged) -> None:
         automation = automation_for(uow, self.cache, self.signer, event.at)

@@ -142,6 +142,7 @@ class EventKind(StrEnum):
     DOCUMENT_EDITED = "document_edited"
     REPORTED = "reported"
     REFUSED = "refused"  # a rule refused an action: who tried what, and why not (for the review)
+    REVIEW = "review"  # its post-incident review was created, completed or reopened (reviews slice)
     # alert groups (PAGED above is shared: a page to a person, for a group or asked on an incident)
     OPENED = "opened"
     FLAPPING = "flapping"

@@ -43,6 +43,7 @@ class Incident:
     owner_role: Role | None = None
     imoc_required: bool = False
     review_requested: bool = False
+    review_completed: bool = False  # its post-incident review is completed (the reviews slice)
     mitigated_at: datetime | None = None
     # when it last entered Monitoring (None while it is not monitored): a Partial Service
     # Disruption resolves only after more than `ProcessRules.partial_monitoring` of it
@@ -118,6 +119,7 @@ class Incident:
             severity=self.severity,
             services=self.services,
             review_requested=self.review_requested,
+            review_completed=self.review_completed,
         )
 
     @property
@@ -266,6 +268,34 @@ class Incident:
         )
         if target <= Severity.S2 and self.active:
             self._require_imoc(actor, now, f"{target.label} incidents need the IMOC engaged")
+
+    def conclude_review(self, review_id: int, final_severity: Severity, actor: Actor, now: datetime) -> None:
+        """Its review completed: the review's final severity classification becomes the incident's
+        (PROCESS.md §5, §10) and the workflow label moves to Incident::Review-Completed."""
+        if final_severity is not self.severity:
+            previous, self.severity = self.severity, final_severity
+            self._record(
+                EventKind.SEVERITY_CHANGED,
+                actor,
+                now,
+                f"review #{review_id} classified the final severity {final_severity.label} "
+                f"(was {previous.label})",
+                {"from": previous.label, "to": final_severity.label, "review": review_id, "final": True},
+            )
+        self.review_completed = True
+        self._record(
+            EventKind.REVIEW,
+            actor,
+            now,
+            f"{actor.name} completed review #{review_id}: final severity {final_severity.label}",
+            {"review": review_id, "final_severity": final_severity.label, "completed": True},
+        )
+
+    def reopen_review(self, review_id: int, actor: Actor, now: datetime) -> None:
+        self.review_completed = False
+        self._record(
+            EventKind.REVIEW, actor, now, f"{actor.name} reopened review #{review_id}", {"review": review_id}
+        )
 
     def change_title(self, title: str, actor: Actor, now: datetime) -> None:
         cleaned = _clean_title(title)

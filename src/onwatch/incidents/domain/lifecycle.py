@@ -27,10 +27,17 @@ def workflow_label(state: State, *, review_completed: bool = False) -> str:
     return "Incident::Active"
 
 
-def labels(*, state: State, severity: Severity, services: list[str], review_requested: bool) -> list[str]:
+def labels(
+    *,
+    state: State,
+    severity: Severity,
+    services: list[str],
+    review_requested: bool,
+    review_completed: bool = False,
+) -> list[str]:
     """Labels of PROCESS.md §4 and §6, derived from the incident (never stored separately)."""
     result = ["incident", *(f"Service::{s}" for s in services), f"Severity::{severity.value}"]
-    result.append(workflow_label(state))
+    result.append(workflow_label(state, review_completed=review_completed))
     if review_requested:
         result.append("review-requested")
     return result
