@@ -41,6 +41,9 @@ from onwatch.oncall.commands import OnCallService
 from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
+from onwatch.reviews import timers as review_timers
+from onwatch.reviews.commands import ReviewCommands
+from onwatch.reviews.reactions import ReviewReactions
 from onwatch.settings import Settings
 from onwatch.slo import evaluate as slo_evaluation
 from onwatch.slo import timers as slo_timers
@@ -59,16 +62,20 @@ def reactions(cache: ConfigCache, signer: SignerSource, public_url: str) -> Even
     IncidentReactions(cache, signer).subscribe(bus)
     SubscriberNotices(public_url).subscribe(bus)
     slo_evaluation.subscribe(bus)
+    ReviewReactions(cache).subscribe(bus)
     return bus
 
 
-def timer_kinds(cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> TimerKinds:
+def timer_kinds(
+    cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner], public_url: str = ""
+) -> TimerKinds:
     """Every timer kind the engine runs, registered by the slice it belongs to."""
     kinds = TimerKinds()
     paging = paging_timers.register(kinds, cache, signer)
     incident_timers.register(kinds, paging)
     alert_timers.register(kinds, cache, signer)
     slo_timers.register(kinds, cache)
+    review_timers.register(kinds, cache, public_url)
     return kinds
 
 
@@ -105,6 +112,7 @@ class Onwatch:
     oncall: OnCallService
     slo_samples: SloSamples
     chat: ChatActions
+    reviews: ReviewCommands
 
     def worker(self, channels: Mapping[str, Channel] | None = None) -> Worker:
         """The engine over this database: `channels` by outbox name (default: from the settings); its
@@ -121,7 +129,7 @@ class Onwatch:
         worker = Worker(
             self.db,
             self.clock,
-            timer_kinds(self.cache, self.signer),
+            timer_kinds(self.cache, self.signer, self.settings.public_url),
             all_channels,
             lease=timedelta(seconds=self.settings.worker_lease_seconds),
         )
@@ -180,4 +188,5 @@ def build(
         oncall=oncall,
         slo_samples=SloSamples(db, clock, cache),
         chat=ChatActions(incidents, process, groups, oncall),
+        reviews=ReviewCommands(db, clock, cache, wake),
     )

@@ -56,8 +56,12 @@ def start_demo_api(cli: Cli, server: Servers) -> DemoApi:
         "/api/v1/services/web/maintenance",
         json={"start": "2026-12-10T10:00:00Z", "end": "2026-12-10T12:00:00Z"},
     )
+    near_miss = admin.post(
+        "/api/v1/near-misses", json={"title": "Backups nearly filled /var", "severity": "S3"}
+    )
+    action = admin.post(f"/api/v1/reviews/{near_miss.json()['id']}/actions", json={"title": "Alert at 80%"})
     tokens_listed = admin.get("/api/v1/tokens").json()
-    for answer in (incident, alert, override, feed, window):
+    for answer in (incident, alert, override, feed, window, near_miss, action):
         assert answer.status_code < 300, answer.text
     api.ids = {
         "incident_id": str(incident.json()["id"]),
@@ -65,6 +69,9 @@ def start_demo_api(cli: Cli, server: Servers) -> DemoApi:
         "override_id": str(override.json()["id"]),
         "feed_id": str(feed.json()["id"]),
         "window_id": str(window.json()["id"]),
+        "review_id": str(near_miss.json()["id"]),
+        "action_id": str(action.json()["id"]),
+        "event_id": "1",
         "token_id": str(next(t["id"] for t in tokens_listed if t["name"] == "spare")),
         "schedule_id": "sre-8-hour",
         "person_id": "sofia",

@@ -83,6 +83,22 @@ POST    /api/v1/heartbeats/{key}                                    in    in    
 POST    /api/v1/chat/slack/commands                                 401   401    401     401        401
 POST    /api/v1/slo/samples                                         401   401    403     in         in
 GET     /api/v1/services/{service_id}/slo                           401   401    in      in         in
+GET     /api/v1/reviews                                             401   401    in      in         in
+GET     /api/v1/reviews/{review_id}                                 401   401    in      in         in
+GET     /api/v1/reviews/{review_id}/versions                        401   401    in      in         in
+GET     /api/v1/incidents/{incident_id}/review                      401   401    in      in         in
+POST    /api/v1/incidents/{incident_id}/review                      401   401    403     in         in
+PUT     /api/v1/reviews/{review_id}/sections                        401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/start                           401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/submit                          401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/complete                        401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/reopen                          401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/owner                           401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/timeline/{event_id}             401   401    403     in         in
+POST    /api/v1/reviews/{review_id}/actions                         401   401    403     in         in
+GET     /api/v1/corrective-actions                                  401   401    in      in         in
+PATCH   /api/v1/corrective-actions/{action_id}                      401   401    403     in         in
+POST    /api/v1/near-misses                                         401   401    403     in         in
 GET     /healthz                                                    in    in     in      in         in
 GET     /readyz                                                     in    in     in      in         in
 """

@@ -29,6 +29,7 @@ from onwatch.incidents import documents_api as documents
 from onwatch.oncall import api as oncall
 from onwatch.paging import api as alert_groups
 from onwatch.paging import links_api as actions
+from onwatch.reviews import api as reviews
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.web.app import install_web
@@ -89,11 +90,13 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.chat = ow.chat
     app.state.slo_samples = ow.slo_samples
+    app.state.reviews = ow.reviews
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
     openapi.install(app)
     app.include_router(incidents.groups_router)
-    routers = (incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat, slo)
+    routers = [incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat]
+    routers += [slo, reviews]
     for module in routers:
         app.include_router(module.router)
 

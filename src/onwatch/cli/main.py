@@ -20,6 +20,7 @@ from onwatch.incidents import cli as incident
 from onwatch.oncall import cli as oncall
 from onwatch.oncall.commands import coverage_warnings
 from onwatch.paging import cli as alerts
+from onwatch.reviews import cli as reviews
 from onwatch.slo import cli as slo
 
 app = typer.Typer(
@@ -37,6 +38,8 @@ app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
+app.add_typer(reviews.app, name="review")
+app.add_typer(reviews.near_miss_app, name="near-miss")
 app.command()(backup)
 app.command()(incident.declare)
 app.command()(incident.report)

@@ -14,7 +14,9 @@ from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig
 from onwatch.config.store import ConfigRepository
 from onwatch.db.uow import Database
 
-SETTING_SECTIONS = ("organisation", "roles", "severities", "process", "slo", "status_page", "version")
+SETTING_SECTIONS = (
+    "organisation", "roles", "severities", "process", "slo", "status_page", "reviews", "version",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from onwatch.config.contacts import (
     target_problem,
 )
 from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
+from onwatch.config.reviews import ReviewsConfig
 from onwatch.config.schedules import ScheduleConfig
 from onwatch.config.slo import Slo, SloSettings
 from onwatch.config.types import Duration, Email, TimeZone, Url
@@ -286,6 +287,7 @@ class OnwatchConfig(Strict):
     process: ProcessTimers = Field(default_factory=ProcessTimers)
     slo: SloSettings | None = None
     status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
+    reviews: ReviewsConfig = Field(default_factory=ReviewsConfig)
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,140 @@
+"""The reviews slice's timer kinds (registered through bootstrap's timer-kind registry):
+
+- review_reminder: the same-evening "do not end your work day without starting the RCA" to the
+  owner (only while the review is not started), then before, on and after its due date;
+- action_reminder: a corrective action before, on and after its due date (after it, the IMOC too).
+
+Each handler re-reads its aggregate under a row lock and re-checks its rule, and each timer runs
+once (its deletion commits with its effects), so every reminder goes out exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from onwatch.config.cache import AppliedConfig, ConfigCache
+from onwatch.db.timers import TimerRecord
+from onwatch.db.uow import UnitOfWork
+from onwatch.engine.timers import TimerKinds
+from onwatch.kernel.errors import NotFound
+from onwatch.notify.base import Notification
+from onwatch.paging.outreach import notify_person
+from onwatch.reviews.domain.enums import ReviewStatus
+from onwatch.reviews.domain.review import Review
+from onwatch.reviews.schedule import ACTION_REMINDER, REVIEW_REMINDER
+from onwatch.reviews.store.actions import ActionRepository
+from onwatch.reviews.store.reviews import ReviewRepository
+
+
+def _applied(uow: UnitOfWork, cache: ConfigCache) -> AppliedConfig | None:
+    try:
+        return cache.get(uow)
+    except NotFound:
+        return None
+
+
+def _tell(
+    uow: UnitOfWork,
+    applied: AppliedConfig | None,
+    people: list[str],
+    title: str,
+    text: str,
+    key: str,
+    now: datetime,
+    ref: dict[str, object],
+    link: str,
+) -> list[str]:
+    told: list[str] = []
+    if applied is None:
+        return told
+    for person in dict.fromkeys(people):
+        note = Notification(
+            kind="reminder", title=title, text=text, recipient=person, links={"review": link}, ref=dict(ref)
+        )
+        if notify_person(uow, applied, person, note, f"{key}:{person}", now, key, first_method_only=True):
+            told.append(person)
+    return told
+
+
+def _review_text(review: Review, stage: str) -> tuple[str, str]:
+    what = f"review #{review.id}: {review.title}"
+    if stage == "evening":
+        return (
+            f"Start the RCA of {what}",
+            "Do not end your work day without starting the RCA: the incident resolved today and you own "
+            f"its review (due {review.due_at:%Y-%m-%d}).",
+        )
+    if stage == "before":
+        return f"Review due soon: {what}", f"The review is due on {review.due_at:%Y-%m-%d %H:%M} UTC."
+    if stage == "due":
+        return f"Review due today: {what}", f"The review is due now ({review.due_at:%Y-%m-%d %H:%M} UTC)."
+    return f"Review overdue: {what}", f"The review was due on {review.due_at:%Y-%m-%d %H:%M} UTC."
+
+
+class ReviewTimers:
+    def __init__(self, cache: ConfigCache, public_url: str) -> None:
+        self.cache = cache
+        self.public_url = public_url
+
+    def review_reminder(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        try:
+            review = uow.repo(ReviewRepository).get(int(timer.payload["review_id"]), for_update=True)
+        except NotFound:
+            return
+        stage = str(timer.payload.get("stage"))
+        if review.status is ReviewStatus.COMPLETED or (stage == "evening" and review.started_at is not None):
+            return
+        people = [review.owner_id]
+        if stage == "overdue" and review.conductor_id:
+            people.append(review.conductor_id)
+        title, text = _review_text(review, stage)
+        applied = _applied(uow, self.cache)
+        told = _tell(
+            uow,
+            applied,
+            people,
+            title,
+            text,
+            f"review:{review.id}:{stage}:{timer.due_at.isoformat()}",
+            now,
+            {"review": review.id},
+            f"{self.public_url}/reviews/{review.id}",
+        )
+        review.remind(f"reminded {', '.join(told) or 'nobody'}: {title}", now, stage=stage)
+        uow.repo(ReviewRepository).save(review, "onwatch")
+
+    def action_reminder(self, uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
+        try:
+            action = uow.repo(ActionRepository).get(int(timer.payload["action_id"]), for_update=True)
+        except NotFound:
+            return
+        if action.status.closed:
+            return
+        stage = str(timer.payload.get("stage"))
+        review = uow.repo(ReviewRepository).get(action.review_id, for_update=True)
+        people = [action.owner_id]
+        if stage == "overdue" and review.conductor_id:
+            people.append(review.conductor_id)
+        word = {"before": "due soon", "due": "due today"}.get(stage, "overdue")
+        title = f"Corrective action {word}: {action.title}"
+        due = f"{action.due_at:%Y-%m-%d %H:%M} UTC"
+        text = f"Corrective action #{action.id} of review #{review.id} is due {due}."
+        told = _tell(
+            uow,
+            _applied(uow, self.cache),
+            people,
+            title,
+            text,
+            f"action:{action.id}:{stage}:{timer.due_at.isoformat()}",
+            now,
+            {"review": review.id, "corrective_action": action.id},
+            f"{self.public_url}/reviews/{review.id}",
+        )
+        review.remind(f"reminded {', '.join(told) or 'nobody'}: {title}", now, stage=stage, action=action.id)
+        uow.repo(ReviewRepository).save(review, "onwatch")
+
+
+def register(kinds: TimerKinds, cache: ConfigCache, public_url: str) -> None:
+    handlers = ReviewTimers(cache, public_url)
+    kinds.register(REVIEW_REMINDER, handlers.review_reminder)
+    kinds.register(ACTION_REMINDER, handlers.action_reminder)
