@@ -44,6 +44,7 @@ from onwatch.paging.links import LinkSigner
 from onwatch.reviews import timers as review_timers
 from onwatch.reviews.commands import ReviewCommands
 from onwatch.reviews.reactions import ReviewReactions
+from onwatch.reviews.tracker import TrackerChannel
 from onwatch.settings import Settings
 from onwatch.slo import evaluate as slo_evaluation
 from onwatch.slo import timers as slo_timers
@@ -126,6 +127,9 @@ class Onwatch:
             self.db, self.clock, self.cache, default_secret=self.settings.webhook_secret
         )
         all_channels.setdefault(status_hooks.name, status_hooks)
+        # corrective actions filed as issues in the production tracker (GitHub or GitLab)
+        tracker = TrackerChannel(self.db, self.clock, self.cache)
+        all_channels.setdefault(tracker.name, tracker)
         worker = Worker(
             self.db,
             self.clock,

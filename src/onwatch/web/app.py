@@ -19,6 +19,7 @@ from onwatch.oncall import web as oncall
 from onwatch.oncall.commands import OnCallService
 from onwatch.paging import web as alerts
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.reviews import web as reviews
 from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.status.web import model as status_model
 from onwatch.status.web import routes as status_routes
@@ -65,7 +66,7 @@ def install_web(
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
     app.state.status_cache = status_cache
     status_routes.install(app, status_cache, w)
-    for module in (pages, incident, document, alerts, oncall):
+    for module in (pages, incident, document, alerts, oncall, reviews):
         app.include_router(module.router)
     app.include_router(status_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

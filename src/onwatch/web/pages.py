@@ -17,6 +17,7 @@ from onwatch.incidents.views import ago, cadence_table
 from onwatch.kernel.enums import Severity, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository
 from onwatch.slo.store import SloRepository
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
 from onwatch.web.context import Posted, Web, acting, acting_user, posted, see_other, signed_in, web
@@ -120,10 +121,13 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         services = uow.repo(DirectoryRepository).services()
         slo = {sid: r.tracker for sid, r in uow.repo(SloRepository).states().items()}
         failing = uow.outbox.failing(now - FAILING_WINDOW)
+        overdue = uow.repo(ReviewRepository).find(
+            ReviewFilter(overdue_at=now, hidden_incidents=hidden, limit=50)
+        )
     return w.page(
         request, "dashboard.html", user,
         incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
-        slo=slo, failing=failing,
+        slo=slo, failing=failing, overdue_reviews=overdue,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 

@@ -22,10 +22,11 @@ UTC = onwatch.db.types.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("incidents") as batch:
-        batch.add_column(
-            sa.Column("review_completed", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # a plain ADD COLUMN on both databases: SQLite's batch mode would copy and drop `incidents`,
+    # which the foreign keys of its timeline, roles and updates refuse once there are rows
+    op.add_column(
+        "incidents", sa.Column("review_completed", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "reviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -121,5 +122,4 @@ def downgrade() -> None:
     op.drop_table("review_events")
     op.drop_table("review_versions")
     op.drop_table("reviews")
-    with op.batch_alter_table("incidents") as batch:
-        batch.drop_column("review_completed")
+    op.execute("ALTER TABLE incidents DROP COLUMN review_completed")  # SQLite >= 3.35, PostgreSQL
