@@ -66,11 +66,10 @@ def near_miss_with_action(bench: PagingBench) -> tuple[int, int]:
 def test_a_new_corrective_action_becomes_an_issue_in_the_tracker(
     onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink, tracker: TrackerServer, kind: str
 ) -> None:
-    project = "illumidesk/production" if kind == "github" else "illumidesk/production"
     config = {
         "type": kind,
         "api_url": tracker.url,
-        "project": project,
+        "project": "illumidesk/production",
         "labels": ["corrective-action", "rca"],
     }
     tracker.fail_next = 1  # down at first: the outbox retries
