@@ -1,7 +1,7 @@
 """post-incident reviews, near misses and corrective actions; incidents.review_completed
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import onwatch.db.types
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
