@@ -1,6 +1,7 @@
 """A private PostgreSQL cluster for tests that stop, restart or break the database server (never the
 machine's shared server): initdb into a temporary directory, served on a free 127.0.0.1 port, run as
-the `postgres` user when the tests run as root (initdb refuses root)."""
+the `postgres` user when the tests run as root (initdb refuses root). `standby_of(primary)` makes a
+streaming standby of a running cluster (`pg_basebackup -R`), which `promote()` turns into a primary."""
 
 from __future__ import annotations
 
@@ -30,17 +31,33 @@ def unavailable_reason() -> str | None:
 
 
 class PrivateCluster:
-    def __init__(self) -> None:
+    """`port`: where to listen (default: a free one); `options`: extra `-c name=value` server settings
+    given on the command line, so a standby copied from this cluster does not inherit them."""
+
+    def __init__(self, port: int | None = None, options: str = "", *, initdb: bool = True) -> None:
         bin_dir = _bin_dir()
         assert bin_dir is not None, unavailable_reason()
         self.bin = bin_dir
-        self.port = free_port()
+        self.port = port or free_port()
+        self.options = options
         self.root = Path(tempfile.mkdtemp(prefix="onwatch-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+        if initdb:
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    @classmethod
+    def standby_of(cls, primary: PrivateCluster, port: int | None = None) -> PrivateCluster:
+        """A streaming standby of the running `primary` (`pg_basebackup -R`: it follows the primary
+        until promoted). Start it with start()."""
+        standby = cls(port, initdb=False)
+        standby._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+            "-D", str(standby.data), "-R", "-X", "stream", "--no-sync",
+        )  # fmt: skip
+        return standby
 
     @property
     def url(self) -> str:
@@ -55,13 +72,18 @@ class PrivateCluster:
     def start(self) -> None:
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c full_page_writes=off -c max_connections=100"
+            f"-c full_page_writes=off -c max_connections=100 {self.options}"
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
-    def stop(self) -> None:
-        """Fast shutdown: sessions are ended, committed work is kept."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        """Fast shutdown: sessions are ended, committed work is kept. `immediate`: as if the machine
+        died (no checkpoint, sessions cut)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def promote(self) -> None:
+        """A standby becomes a primary (read-write), waiting until it is."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "promote")
 
     def remove(self) -> None:
         if (self.data / "postmaster.pid").exists():

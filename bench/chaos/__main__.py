@@ -1,13 +1,16 @@
 """`make chaos`: faults that must not lose an alert or a page, each against real processes and real
-(private) PostgreSQL clusters. Bounded (each scenario has a time limit; the whole run well under
-15 minutes), not part of `make test`; each scenario runs alone with `--only NAME`.
+(private) PostgreSQL clusters. Bounded (each scenario has a time limit; the whole run under 15
+minutes), not part of `make test`; each scenario runs alone with `--only NAME`.
 
-The scenarios are the crash and fault tests of tests/e2e, run on PostgreSQL: each counts every 2xx
-its clients got and asserts 0 lost and 0 unpaged (duplicates only with the same idempotency key,
-where a crash fell between delivery and commit; counted and printed). This prints a table and writes
-bench/results/chaos.json with each scenario's outcome, duration and the figures it printed.
+Four scenarios are crash and fault tests of tests/e2e, run on PostgreSQL; the others are modules of
+this package (serve_kill, standby, receiver_down, soak), each a process of its own driving real
+`onwatch serve` / `onwatch worker` processes on private clusters (ports 55420-55439). Each counts
+every 2xx its clients got and asserts 0 lost and 0 unpaged (duplicates only with the same
+idempotency key, where a crash fell between delivery and commit; counted and printed) and bounded
+server memory. This prints a table and writes bench/results/chaos.json with each scenario's outcome,
+duration, the figures it printed and (modules) its measurements.
 
-Run: .venv/bin/python -m bench.chaos [--only NAME ...] [--list]
+Run: .venv/bin/python -m bench.chaos [--only NAME ...] [--list] [--minutes 2] [--down 60]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -31,9 +35,13 @@ RESULTS = ROOT / "bench" / "results" / "chaos.json"
 class Scenario:
     name: str
     what: str
-    test: str  # the pytest node that runs it
+    test: str  # the pytest node that runs it, or the bench.chaos module
     limit: float  # seconds
     env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def module(self) -> bool:
+        return self.test.startswith("bench.chaos.")
 
 
 SCENARIOS = [
@@ -63,25 +71,81 @@ SCENARIOS = [
         "tests/e2e/test_shutdown.py",
         180,
     ),
+    Scenario(
+        "serve-killed-events-v2",
+        "kill -9 `onwatch serve` during Alertmanager and Events v2 load (8 retrying clients), restart it",
+        "bench.chaos.serve_kill",
+        240,
+    ),
+    Scenario(
+        "standby-promoted",
+        "stop the primary (immediate), promote its streaming standby: multi-host URL, ingest + escalation",
+        "bench.chaos.standby",
+        240,
+    ),
+    Scenario(
+        "receiver-down",
+        "the webhook receiver refuses connections, then answers 503, for --down seconds; pages queue",
+        "bench.chaos.receiver_down",
+        420,
+    ),
+    Scenario(
+        "soak",
+        "200 alert events/s (fire and resolve) for --minutes, one serve with its engine; RSS flat",
+        "bench.chaos.soak",
+        300,
+    ),
 ]
 
 
-def run(scenario: Scenario) -> dict[str, object]:
+def _command(scenario: Scenario, args: argparse.Namespace) -> tuple[list[str], float]:
+    """The command running a scenario and its time limit (seconds)."""
+    if not scenario.module:
+        cmd = ["-m", "pytest", scenario.test, "-q", "-s", "-p", "no:cacheprovider", "-rs"]
+        return [sys.executable, *cmd], scenario.limit
+    cmd = [sys.executable, "-m", scenario.test]
+    if scenario.name == "soak":
+        return [*cmd, "--minutes", str(args.minutes)], scenario.limit + args.minutes * 60
+    if scenario.name == "receiver-down":
+        return [*cmd, "--down", str(args.down)], scenario.limit + 3 * args.down
+    return cmd, scenario.limit
+
+
+def _run(cmd: list[str], env: dict[str, str], limit: float) -> tuple[str, int]:
+    """Output and exit status (-1: over its time limit: SIGTERM, so it removes its clusters)."""
+    process = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        output, _ = process.communicate(timeout=limit)
+        return output, process.returncode
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        return output, -1
+
+
+def run(scenario: Scenario, args: argparse.Namespace) -> dict[str, object]:
     env = {**os.environ, "ONWATCH_TEST_DATABASES": "postgresql", **scenario.env}
     env.setdefault("ONWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     env["ONWATCH_REQUIRE_POSTGRES"] = "1"
-    cmd = [sys.executable, "-m", "pytest", scenario.test, "-q", "-s", "-p", "no:cacheprovider", "-rs"]
+    cmd, limit = _command(scenario, args)
     started = time.monotonic()
-    try:
-        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=scenario.limit)
-        output, code = done.stdout + done.stderr, done.returncode
-    except subprocess.TimeoutExpired as exc:
-        output, code = f"{exc.stdout or ''}{exc.stderr or ''}", -1
+    output, code = _run(cmd, env, limit)
     seconds = time.monotonic() - started
     lines = [line.strip() for line in output.splitlines()]
-    figures = [
-        line for line in lines if any(w in line for w in ("answered", "delivered", "ingested", "redelivered"))
-    ]
+    measured: dict[str, object] = {}
+    if scenario.module:
+        figures = [line.removeprefix("figure: ") for line in lines if line.startswith("figure: ")]
+        results = [line for line in lines if line.startswith("result: ")]
+        measured = json.loads(results[-1].removeprefix("result: ")) if results else {}
+    else:
+        words = ("answered", "delivered", "ingested", "redelivered")
+        figures = [line for line in lines if any(w in line for w in words)]
     skipped = [line for line in lines if line.startswith("SKIPPED")]
     outcome = (
         "timeout"
@@ -98,8 +162,13 @@ def run(scenario: Scenario) -> dict[str, object]:
         "outcome": outcome,
         "seconds": round(seconds, 1),
         "figures": figures,
+        **({"measured": measured} if measured else {}),
         "tail": [] if outcome == "passed" else lines[-25:],
     }
+
+
+def _total(results: list[dict[str, object]]) -> float:
+    return sum(float(str(r["seconds"])) for r in results)
 
 
 def main() -> int:
@@ -110,6 +179,8 @@ def main() -> int:
         "--only", action="append", choices=[s.name for s in SCENARIOS], help="run this scenario"
     )
     parser.add_argument("--list", action="store_true", help="list the scenarios")
+    parser.add_argument("--minutes", type=float, default=2.0, help="how long the soak sends (default 2)")
+    parser.add_argument("--down", type=float, default=60.0, help="seconds the receiver is down (default 60)")
     args = parser.parse_args()
     if args.list:
         for s in SCENARIOS:
@@ -119,19 +190,24 @@ def main() -> int:
     results = []
     for scenario in chosen:
         print(f"-- {scenario.name}: {scenario.what}", flush=True)
-        result = run(scenario)
+        result = run(scenario, args)
         results.append(result)
         for line in [*result["figures"], *result["tail"]]:  # type: ignore[misc]
             print(f"   {line}")
-    print(f"\n{'scenario':<20} {'outcome':<8} {'seconds':>8}  figures")
+    print(f"\n{'scenario':<24} {'outcome':<8} {'seconds':>8}  figures")
     for r in results:
-        print(f"{r['scenario']:<20} {r['outcome']:<8} {r['seconds']:>8}  {'; '.join(r['figures'])}")  # type: ignore[arg-type]
+        print(f"{r['scenario']:<24} {r['outcome']:<8} {r['seconds']:>8}  {'; '.join(r['figures'])}")  # type: ignore[arg-type]
+    print(f"{'total':<24} {'':<8} {_total(results):>8.1f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "machine": platform.node(),
+                "cpus": os.cpu_count(),
+                "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+                "parameters": {"minutes": args.minutes, "down": args.down},
+                "total_seconds": round(_total(results), 1),
                 "scenarios": results,
             },
             indent=2,
