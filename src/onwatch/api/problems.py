@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import psycopg
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from onwatch.db.faults import RETRY_AFTER_SECONDS, unavailable
 from onwatch.kernel.errors import DomainError, RateLimited
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -109,7 +115,22 @@ async def _http(_req: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
 
 
+async def _database(_req: Request, exc: Exception) -> JSONResponse:
+    """A request that met a database outage (a restart, a failover): 503, try again."""
+    if not unavailable(exc):
+        raise exc  # a bug: the server's 500
+    log.warning("database unavailable; answering 503: %s", exc)
+    return problem(
+        503,
+        "Database unavailable",
+        "the database cannot serve this request now (restarting or failing over); nothing was changed",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(sa.exc.SQLAlchemyError, _database)
+    app.add_exception_handler(psycopg.Error, _database)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)

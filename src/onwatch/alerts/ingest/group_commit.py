@@ -24,11 +24,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import psycopg
 import sqlalchemy as sa
 
 from onwatch.alerts.ingest.apply import AlertIngest, IngestRun, retryable
 from onwatch.alerts.ingest.rows import IngestResult
+from onwatch.db.faults import unavailable
 from onwatch.metrics import INGEST_WRITER_RESTARTS
 from onwatch.paging.domain.alerts import AlertEvent
 from onwatch.paging.store.groups import IntegrationRecord
@@ -52,14 +52,7 @@ def database_fault(exc: BaseException) -> bool:
     (Raw psycopg errors are not SQLAlchemy's: both are asked.)"""
     if isinstance(exc, sa.exc.DBAPIError) and retryable(exc):
         return False  # a conflict with another writer: the request alone, again, will do
-    return isinstance(
-        exc,
-        sa.exc.OperationalError
-        | sa.exc.InterfaceError
-        | sa.exc.TimeoutError
-        | psycopg.OperationalError
-        | psycopg.InterfaceError,
-    ) or (isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated)
+    return unavailable(exc)
 
 
 @dataclass
