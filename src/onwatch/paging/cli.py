@@ -9,8 +9,11 @@ from typing import Annotated
 import typer
 
 from onwatch import gc_tuning
+from onwatch.bootstrap import Onwatch
 from onwatch.cli.context import actor, onwatch, reported
 from onwatch.cli.render import ts
+from onwatch.db.faults import unavailable
+from onwatch.engine.worker import Worker
 from onwatch.kernel.enums import Role
 from onwatch.oncall.cli import parse_range
 from onwatch.paging.commands import AlertGroupCommands
@@ -117,12 +120,32 @@ def maintenance_add(
         typer.echo(f"maintenance window {window} on {service}: {ts(begin)} to {ts(finish)}")
 
 
+def _engine_once_the_database_answers(ow: Onwatch, stop: threading.Event) -> Worker | None:
+    """The engine, built as soon as the database answers: a worker started during an outage (a
+    failover, a restart) waits for it, retrying with backoff, instead of exiting. None if stopped."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            return ow.worker()
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            typer.echo(
+                f"database unavailable ({str(exc).splitlines()[0]}); retrying in {delay:.0f} s", err=True
+            )
+            stop.wait(delay)
+            delay = min(2 * delay, 30.0)
+    return None
+
+
 def worker() -> None:
     """Run the engine (escalation timers, heartbeats, deliveries) until interrupted."""
     ow = onwatch()
-    engine = ow.worker()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    engine = _engine_once_the_database_answers(ow, stop)
+    if engine is None:
+        return
     typer.echo(f"onwatch worker running on {ow.db.dialect}")
     gc_tuning.settle()
     try:
