@@ -26,6 +26,7 @@ from onwatch.alerts.ingest.apply import AlertIngest
 from onwatch.chat.actions import ChatActions
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database, UnitOfWork
+from onwatch.engine.dead import DeadTimers
 from onwatch.engine.timers import TimerKinds
 from onwatch.engine.worker import Worker
 from onwatch.incidents import timers as incident_timers
@@ -136,10 +137,15 @@ class Onwatch:
             timer_kinds(self.cache, self.signer, self.settings.public_url),
             all_channels,
             lease=timedelta(seconds=self.settings.worker_lease_seconds),
+            timer_attempts=self.settings.timer_max_attempts,
         )
         self.wake.listen(worker.wake)
         self.ensure_chains()
         return worker
+
+    def dead_timers(self) -> DeadTimers:
+        """The admin's view of timers that failed every attempt (list, retry)."""
+        return DeadTimers(self.db, self.clock, timer_kinds(self.cache, self.signer), self.wake)
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is

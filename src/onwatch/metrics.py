@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onwatch.db.tables import alert_group_counts, alert_groups, outbox, slo_state
+from onwatch.db.tables import alert_group_counts, alert_groups, outbox, slo_state, timers
 from onwatch.db.uow import Database
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -56,6 +56,12 @@ TIMER_LATENESS = Histogram(
     buckets=(*LATENCY_BUCKETS, 30, 60, 300),
     registry=None,
 )
+TIMER_FAILURES = Counter(
+    "onwatch_timer_failures",
+    "Durable timer runs whose handler raised (each is retried with backoff, then kept as dead)",
+    ["kind"],
+    registry=None,
+)
 INGEST_WRITER_RESTARTS = Counter(
     "onwatch_ingest_writer_restarts",
     "Times this process found its alert-ingest writer thread dead and started it again",
@@ -67,6 +73,7 @@ PROCESS_METRICS: tuple[Collector, ...] = (
     DELIVERY_LATENCY,
     DELIVERIES_FAILED,
     TIMER_LATENESS,
+    TIMER_FAILURES,
     INGEST_WRITER_RESTARTS,
 )
 
@@ -89,8 +96,18 @@ class DatabaseCollector(Collector):
         slo = GaugeMetricFamily(
             "onwatch_slo_state", "1 for each service's current SLO state", labels=["service", "state"]
         )
+        dead = GaugeMetricFamily(
+            "onwatch_timers_dead",
+            "Timers whose handler failed every attempt: kept, never run again until an admin retries them",
+        )
         with self.db.read() as uow:
             conn = uow.conn
+            dead.add_metric(
+                [],
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(timers).where(timers.c.dead_at.is_not(None))
+                ).scalar_one(),
+            )
             pending = outbox.c.status == "pending"
             rows = conn.execute(
                 sa.select(outbox.c.channel, sa.func.count(), sa.func.min(outbox.c.created_at))
@@ -112,7 +129,7 @@ class DatabaseCollector(Collector):
                 groups.add_metric([status], count)
             for service, state in conn.execute(sa.select(slo_state.c.service_id, slo_state.c.state)).all():
                 slo.add_metric([service, state], 1)
-        yield from (backlog, oldest, events, groups, slo)
+        yield from (backlog, oldest, events, groups, slo, dead)
 
 
 def registry_for(db: Database) -> CollectorRegistry:

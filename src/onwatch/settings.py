@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -66,3 +66,6 @@ class Settings(BaseSettings):
     # worker's work returns after this), and how often an idle worker looks for due work.
     worker_lease_seconds: float = 60.0
     worker_poll_seconds: float = 1.0
+    # Runs of a timer whose handler keeps failing (retried with backoff: 1 s, 2 s, 4 s ... 5 min)
+    # before it is kept as dead, for an admin to see and retry (`onwatch timers dead`).
+    timer_max_attempts: int = Field(default=8, ge=1, le=100)

@@ -203,7 +203,26 @@ timers = sa.Table(
     sa.Column("claimed_until", UTCDateTime, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Index("ix_timers_due_at", "due_at"),
+    # why its handler last failed, and when it gave up (engine/worker.py): a dead timer is kept for
+    # an admin to see and retry, never claimed again on its own
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("dead_at", UTCDateTime, nullable=True),
+    # the claim (`due_at <= now AND dead_at IS NULL ORDER BY due_at`) reads live timers only
+    sa.Index(
+        "ix_timers_due_at",
+        "due_at",
+        postgresql_where=sa.text("dead_at IS NULL"),
+        sqlite_where=sa.text("dead_at IS NULL"),
+    ),
+    sa.Index(
+        "ix_timers_dead_at",
+        "dead_at",
+        postgresql_where=sa.text("dead_at IS NOT NULL"),
+        sqlite_where=sa.text("dead_at IS NOT NULL"),
+    ),
+    # ids are never reused (SQLite would hand a deleted max id to the next timer): a failed timer
+    # is written back under its own id after the pass deleted it
+    sqlite_autoincrement=True,
 )
 
 outbox = sa.Table(

@@ -4,6 +4,10 @@ Several workers (processes or threads, on one database) can run at once: timers 
 row by row (`SKIP LOCKED`) for the transaction that runs them; outbox messages are leased, so a
 worker that dies mid-delivery loses its lease and another delivers (at least once; receivers
 deduplicate by the Idempotency-Key).
+
+A timer whose handler raises rolls back its own savepoint only; it is kept with one more attempt,
+its error and a due time `backoff` later (the outbox's backoff), and after `timer_attempts`
+attempts it is dead: kept, never claimed again, until an admin retries it (engine/dead.py).
 """
 
 from __future__ import annotations
@@ -17,19 +21,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from onwatch.db.outbox import OutboxMessage
 from onwatch.db.timeline import TimelineStore
+from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import Database, UnitOfWork
+from onwatch.engine.dead import record_death
 from onwatch.engine.listen import start_listener
 from onwatch.engine.outcomes import outcome_events
 from onwatch.engine.timers import TimerKinds
 from onwatch.kernel.clock import Clock
-from onwatch.metrics import DELIVERIES_FAILED, DELIVERY_LATENCY, TIMER_LATENESS
+from onwatch.metrics import DELIVERIES_FAILED, DELIVERY_LATENCY, TIMER_FAILURES, TIMER_LATENESS
 from onwatch.notify.base import Channel, DeliveryError
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+TIMER_ATTEMPTS = 8  # runs of a failing timer before it is kept as dead (ONWATCH_TIMER_MAX_ATTEMPTS)
 CHORE_SECONDS = 5.0  # how often a running worker does the slices' chores (e.g. fold group counts)
 
 
@@ -39,9 +48,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
+def failure_text(exc: BaseException) -> str:
+    """What a timer keeps of its handler's failure: the database's own message, not the statement
+    and its parameters (which may be long, and carry what an admin list should not show)."""
+    cause = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+
+
 @dataclass
 class WorkerStats:
     timers: int = 0
+    timer_failures: int = 0
+    timers_dead: int = 0
     sent: int = 0
     failed: int = 0
     retried: int = 0
@@ -59,6 +78,7 @@ class Worker:
         batch: int = 100,
         timer_batch: int = 500,
         senders: int = 16,
+        timer_attempts: int = TIMER_ATTEMPTS,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -67,6 +87,7 @@ class Worker:
         self.lease = lease
         self.batch = batch  # outbox messages claimed at once
         self.timer_batch = timer_batch  # due timers run in one transaction
+        self.timer_attempts = max(1, timer_attempts)
         self.stats = WorkerStats()
         self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="onwatch-send")
         self._wake = threading.Event()  # timers (and deliveries) may be due
@@ -77,26 +98,50 @@ class Worker:
 
     def run_timers(self) -> int:
         """Run up to `timer_batch` due timers in one transaction: escalation steps together (set-based),
-        any other timer in its own savepoint, so one broken timer cannot hold back the others."""
+        any other timer in its own savepoint, so one broken timer cannot hold back the others; a
+        timer that fails is kept for a retry (or as dead), never dropped."""
         self.kinds.prepare(self.db, self.clock.now())
         with self.db.write() as uow:
             now = self.clock.now()
             due = uow.timers.due_timers(now, self.timer_batch)
-            # deleted first: a handler may schedule a timer that (on SQLite) reuses a freed rowid
+            # deleted first: a handler may cancel (delete) a claimed timer and schedule its successor
             uow.timers.delete_timers([t.id for t in due])
             self.kinds.new_pass()
             for timer in due:
                 TIMER_LATENESS.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
+            failed: list[tuple[TimerRecord, str]] = []
             for timer in self.kinds.run_batches(uow, due, now):
                 savepoint = uow.conn.begin_nested()
                 try:
                     self.kinds.handle(uow, timer, now)
                     savepoint.commit()
-                except Exception:
+                except Exception as exc:
                     savepoint.rollback()
-                    log.exception("timer %s (%s) failed; dropped", timer.id, timer.kind)
+                    log.exception(
+                        "timer %s (%s) failed (attempt %d)", timer.id, timer.kind, timer.attempts + 1
+                    )
+                    failed.append((timer, failure_text(exc)))
+            for timer, error in failed:
+                self._keep_failed(uow, timer, error, now)
         self.stats.timers += len(due)
         return len(due)
+
+    def _keep_failed(self, uow: UnitOfWork, timer: TimerRecord, error: str, now: datetime) -> None:
+        """Back in the table under its id: due again after the backoff, or dead after the last attempt."""
+        TIMER_FAILURES.labels(timer.kind).inc()
+        self.stats.timer_failures += 1
+        attempts = timer.attempts + 1
+        dead = attempts >= self.timer_attempts
+        retry_at = None if dead else now + backoff(timer.attempts)
+        if not uow.timers.keep_failed(timer, error, now, retry_at):
+            log.warning("timer %s (%s) failed; a newer timer with its key replaces it", timer.id, timer.kind)
+            return
+        if dead:
+            self.stats.timers_dead += 1
+            log.error(
+                "timer %s (%s) failed %d times; kept as dead: %s", timer.id, timer.kind, attempts, error
+            )
+            record_death(uow, self.kinds, timer, attempts, error, now)
 
     def deliver(self, limit: int | None = None) -> int:
         """Claim up to `limit` (default `batch`) due messages, send them, record the outcomes."""

@@ -162,6 +162,9 @@ class EventKind(StrEnum):
     DELIVERED = "delivered"
     DELIVERY_RETRYING = "delivery_retrying"
     DELIVERY_FAILED = "delivery_failed"
+    # the engine (either timeline): a timer that failed every attempt, and an admin retrying it
+    TIMER_DEAD = "timer_dead"
+    TIMER_RETRIED = "timer_retried"
 
     @property
     def on_incident(self) -> EventKind | None:

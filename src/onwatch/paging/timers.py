@@ -10,7 +10,7 @@ from datetime import datetime
 from onwatch.config.cache import AppliedConfig, ConfigCache
 from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
-from onwatch.engine.timers import TimerKinds
+from onwatch.engine.timers import TimerKinds, TimerSubject
 from onwatch.kernel.enums import Role
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.domain.escalation import EscalationStatus, Position
@@ -79,9 +79,9 @@ class PagingPass:
     def escalate_many(self, uow: UnitOfWork, steps: list[TimerRecord], now: datetime) -> list[TimerRecord]:
         """Escalation steps, set-based: their escalations and groups read (and locked) in two queries,
         every step decided in memory, then all pages, events, timers and escalation updates written
-        in one statement per kind. A step whose decision fails is dropped (logged), as in the worker.
-        Returns the steps left for the worker to run one by one: all of them if they cannot run
-        together."""
+        in one statement per kind. A step whose decision fails is left to the worker, which runs it
+        alone and keeps it for a retry if it fails again. Returns the steps left for the worker to run
+        one by one: all of them if they cannot run together."""
         ids = [int(t.payload["escalation_id"]) for t in steps]
         if len(steps) < 2 or len(set(ids)) < len(ids):
             # two steps of one escalation in a pass: the second must see the first's outcome
@@ -91,6 +91,7 @@ class PagingPass:
             sorted({e.group_id for e in found.values()}), for_update=True
         )
         batch = BufferedWrites()
+        alone: list[TimerRecord] = []
         for timer, escalation_id in zip(steps, ids, strict=True):
             escalation = found.get(escalation_id)
             writes = BufferedWrites()
@@ -98,7 +99,8 @@ class PagingPass:
                 group = groups.get(escalation.group_id) if escalation else None
                 self._step(uow, timer, escalation, group, now, writes)
             except Exception:
-                log.exception("timer %s (%s) failed; dropped", timer.id, timer.kind)
+                log.exception("timer %s (%s) failed in a batch; running it alone", timer.id, timer.kind)
+                alone.append(timer)
                 continue
             batch.absorb(writes)
         savepoint = uow.conn.begin_nested()
@@ -109,13 +111,23 @@ class PagingPass:
             savepoint.rollback()
             log.exception("writing %d escalation steps together failed; running them one by one", len(steps))
             return steps
-        return []
+        return alone
+
+    def about(self, uow: UnitOfWork, timer: TimerRecord) -> TimerSubject:
+        """An escalation step works for its alert group (and the group's incident, if linked)."""
+        escalation = uow.repo(EscalationRepository).escalation(int(timer.payload["escalation_id"]))
+        if escalation is None:
+            return TimerSubject()
+        group = uow.repo(AlertRepository).groups_by_ids([escalation.group_id]).get(escalation.group_id)
+        return TimerSubject(group.incident_id if group else None, escalation.group_id)
 
 
 def register(kinds: TimerKinds, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner]) -> PagingPass:
     """Register `escalate` and the folding of appended group counts; returns the pass other slices'
     timers page through."""
     paging = PagingPass(cache, signer)
-    kinds.register(ESCALATE, paging.escalate, batch=paging.escalate_many, new_pass=paging.new_pass)
+    kinds.register(
+        ESCALATE, paging.escalate, batch=paging.escalate_many, new_pass=paging.new_pass, about=paging.about
+    )
     kinds.chore(counts.fold)
     return paging
