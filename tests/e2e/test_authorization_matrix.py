@@ -53,6 +53,8 @@ POST    /api/v1/config                                              401   401   
 GET     /api/v1/tokens                                              401   401    403     403        in
 POST    /api/v1/tokens                                              401   401    403     403        in
 DELETE  /api/v1/tokens/{token_id}                                   401   401    403     403        in
+GET     /api/v1/timers                                              401   401    403     403        in
+POST    /api/v1/timers/{timer_id}/retry                             401   401    403     403        in
 GET     /api/v1/oncall                                              401   401    in      in         in
 GET     /api/v1/oncall/gaps                                         401   401    in      in         in
 GET     /api/v1/schedules                                           401   401    in      in         in

@@ -17,6 +17,7 @@ from onwatch.alerts.ingest.pipeline import IngestPipeline
 from onwatch.alerts.routes import IngestRoutes
 from onwatch.api import health as health_routes
 from onwatch.api import openapi, problems
+from onwatch.api import timers as engine_timers
 from onwatch.api.auth import TokenCache
 from onwatch.api.headers import SecurityHeaders
 from onwatch.api.health import Health
@@ -91,12 +92,13 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.chat = ow.chat
     app.state.slo_samples = ow.slo_samples
     app.state.reviews = ow.reviews
+    app.state.dead_timers = ow.dead_timers()
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
     openapi.install(app)
     app.include_router(incidents.groups_router)
-    routers = [incidents, documents, directory, admin, oncall, alert_groups, integrations, actions, chat]
-    routers += [slo, reviews]
+    routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
+    routers += [actions, chat, slo, reviews]
     for module in routers:
         app.include_router(module.router)
 

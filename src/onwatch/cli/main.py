@@ -11,6 +11,7 @@ import typer
 from onwatch import gc_tuning
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.cli.database import backup, db_app
+from onwatch.cli.timers import timers_app
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
 from onwatch.directory.cli import user_app
@@ -40,6 +41,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 app.add_typer(reviews.app, name="review")
 app.add_typer(reviews.near_miss_app, name="near-miss")
+app.add_typer(timers_app, name="timers")
 app.command()(backup)
 app.command()(incident.declare)
 app.command()(incident.report)

@@ -124,10 +124,12 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         overdue = uow.repo(ReviewRepository).find(
             ReviewFilter(overdue_at=now, hidden_incidents=hidden, limit=50)
         )
+        # timers that failed every attempt: an escalation step or a reminder that will not run alone
+        dead_timers = uow.timers.count_dead() if user.is_admin else 0
     return w.page(
         request, "dashboard.html", user,
         incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
-        slo=slo, failing=failing, overdue_reviews=overdue,
+        slo=slo, failing=failing, overdue_reviews=overdue, dead_timers=dead_timers,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 
