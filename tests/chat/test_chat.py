@@ -172,3 +172,18 @@ def test_after_resolution_the_imoc_reclassifies_the_severity_from_chat_with_a_re
     assert done["response_type"] == "in_channel"
     [changed] = [e for e in timeline(bench, 1) if e["kind"] == "severity_changed"]
     assert changed["message"].endswith("from S4 to S3: more users than we thought")
+
+
+def test_paging_the_imoc_from_chat_needs_no_incident(slack: Slack, bench: PagingBench) -> None:
+    paged = slack.say("U01AMARA", "/incident", "page imoc customers report failed logins")
+    assert paged["response_type"] == "in_channel", paged
+    assert "paged the IMOC (alert group #" in paged["text"]
+    bench.worker.run_once()
+    assert any("to=nadia" in r.path for r in bench.webhook.requests)
+
+
+def test_chatops_run_oncall_prod_answers_as_oncall(slack: Slack) -> None:
+    assert (
+        slack.say("U01AMARA", "/chatops", "run oncall prod")["text"]
+        == slack.say("U01AMARA", "/oncall")["text"]
+    )

@@ -56,3 +56,13 @@ def test_oncall_schedule_override_and_handoff_from_the_cli(cli: Cli) -> None:
         "amara",
     )
     assert "amara: raised the 5xx alert threshold on web; watch it" in cli("handoff", "--role", "eoc").stdout
+
+
+def test_paging_the_imoc_without_an_incident_is_one_command(cli: Cli) -> None:
+    cli("migrate")
+    cli("apply-config", "examples/illumidesk.yaml")
+    paged = cli("page", "imoc", "--reason", "customers report failed logins", "--as", "amara").stdout
+    assert paged.startswith("paged the IMOC (alert group #")
+    group = paged.split("#")[1].rstrip(")\n")
+    shown = cli("alerts", "show", group).stdout
+    assert "IMOC paged by amara: customers report failed logins" in shown

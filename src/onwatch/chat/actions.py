@@ -125,6 +125,13 @@ class ChatActions:
         text = f"{actor.name} paged {', '.join(paged)} for incident #{c.incident_id}"
         return _about(self.incidents.get(c.incident_id), text)
 
+    def _page_role(self, c: ChatCommand, actor: Actor) -> Reply:
+        paged = [
+            f"{role.name} (alert group #{self.process.page_role(role, c.text, actor)})"
+            for role in sorted(c.roles)
+        ]
+        return Reply(f"{actor.name} paged the {', '.join(paged)}: {c.text}", in_channel=True)
+
     def _oncall(self, c: ChatCommand, _a: Actor) -> Reply:
         role = None
         if c.text:

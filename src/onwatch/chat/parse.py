@@ -17,13 +17,15 @@ USAGE = """\
 /incident note <id> <text>
 /incident ack|resolve <id>
 /incident page <id> imoc|cmoc|eoc|security
+/incident page imoc|cmoc|eoc|security <reason>   (no incident yet)
 /oncall [role]
 /handoff [note for the next shift]"""
 
 
 @dataclass(frozen=True)
 class ChatCommand:
-    verb: str  # declare, report, state, status, severity, note, ack, resolve, page, oncall, handoff, help
+    # declare, report, state, status, severity, note, ack, resolve, page, page_role, oncall, handoff, help
+    verb: str
     incident_id: int | None = None
     text: str = ""
     severity: Severity | None = None
@@ -63,6 +65,14 @@ def parse(command: str, text: str) -> ChatCommand:
         return ChatCommand("oncall", text=text.strip().lower())
     if name == "handoff":
         return ChatCommand("handoff", text=text.strip())
+    if name == "chatops":  # GitLab's `/chatops run oncall prod`: answered as /oncall
+        words = text.strip().lower().split()
+        if words[:2] != ["run", "oncall"]:
+            raise InvalidInput(
+                "only `/chatops run oncall [prod]` is known here; try /oncall", field="command"
+            )
+        roles = [w for w in words[2:] if w in {r.value for r in Role}]
+        return ChatCommand("oncall", text=roles[0] if roles else "")
     if name != "incident":
         raise InvalidInput(f"unknown command /{name}", field="command")
     verb, _, rest = text.strip().partition(" ")
@@ -80,6 +90,8 @@ def parse(command: str, text: str) -> ChatCommand:
         target, _, value = rest.partition(" ")
         if not value.strip():
             raise InvalidInput(f"usage: /incident {verb} <id> <value>", field="value")
+        if verb == "page" and not target.lstrip("#").isdigit():  # `/incident page imoc <reason>`
+            return ChatCommand("page_role", roles=_roles(target), text=value.strip())
         if verb == "page":
             return ChatCommand("page", _incident_id(target), roles=_roles(value.strip()))
         return ChatCommand(verb, _incident_id(target), text=value.strip())

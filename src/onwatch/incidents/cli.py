@@ -225,6 +225,17 @@ def report(
         typer.echo(f"reported: the EOC is paged (alert group #{group})")
 
 
+def page(
+    role: Annotated[Role, typer.Argument(help="eoc, imoc, cmoc or security")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="why (goes in the page)")],
+    as_person: As = None,
+) -> None:
+    """Page a role now, with no incident (`onwatch page imoc --reason ...`); it escalates like any page."""
+    with reported():
+        group = onwatch().process.page_role(role, reason, actor(as_person))
+        typer.echo(f"paged the {role.name} (alert group #{group})")
+
+
 @alerts.alerts_app.command("incident")
 def incident_from_group(
     group_id: int,

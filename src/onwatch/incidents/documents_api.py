@@ -58,6 +58,16 @@ class ReportOut(BaseModel):
     alert_group: int
 
 
+class PageIn(_Body):
+    role: Role
+    reason: str = Field(min_length=1, max_length=MAX_REPORT, examples=["customers report failed logins"])
+
+
+class PageOut(BaseModel):
+    role: Role
+    alert_group: int
+
+
 def _process(request: Request) -> ProcessCommands:
     commands: ProcessCommands = request.app.state.process
     return commands
@@ -98,3 +108,12 @@ def page_role(incident_id: Id, body: RolePageIn, request: Request, who: Responde
 def report(body: ReportIn, request: Request, who: Responder) -> ReportOut:
     """Report an anomaly: the EOC is paged; you are the contact and hear when the EOC engages."""
     return ReportOut(alert_group=_process(request).report(who.actor(), body.text, body.service))
+
+
+@router.post("/pages", response_model=PageOut, status_code=status.HTTP_201_CREATED)
+def page(body: PageIn, request: Request, who: Responder) -> PageOut:
+    """Page a role now without an incident (`{"role": "imoc", "reason": ...}`): it escalates like any
+    other page; declare an incident from its alert group and whoever took it engages."""
+    return PageOut(
+        role=body.role, alert_group=_process(request).page_role(body.role, body.reason, who.actor())
+    )

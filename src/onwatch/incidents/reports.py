@@ -37,6 +37,19 @@ class ProcessCommands(PagingCommands):
         self.on_commit()
         return group_id
 
+    def page_role(self, role: Role, reason: str, actor: Actor) -> int:
+        """Page a role now without an incident (PROCESS.md §3.6, "with or without an incident"):
+        one command, a page that escalates like any other. Returns its alert group."""
+        why = clean_body(reason, field="reason", limit=MAX_REPORT)
+        with self.db.write() as uow:
+            if actor.person_id is not None:
+                uow.repo(DirectoryRepository).require_person(actor.person_id, field="reason")
+            now = self.clock.now()
+            pager = Pager(uow, self.cache.get(uow), self.signer(uow), now)
+            group_id = RolePages(uow, pager, now).page_without_incident(role, why, actor)
+        self.on_commit()
+        return group_id
+
     def document(self, incident_id: int, version: int | None = None) -> DocumentVersion:
         with self.db.read() as uow:
             uow.repo(IncidentRepository).get(incident_id)

@@ -103,6 +103,31 @@ class RolePages:
                 f"stood down: {held.person_id} engaged as {page.role.name} on incident #{incident.id}",
             )
 
+    def page_without_incident(self, role: Role, reason: str, actor: Actor) -> int:
+        """Page a role on demand with no incident (the process's `/pd trigger`): a role page that
+        escalates like any other; whoever acknowledges it is engaged once an incident is declared
+        from it."""
+        group_id = self._open(
+            key=f"page:{role.value}:{uuid.uuid4().hex}",
+            title=f"{role.name} paged by {actor.name}: {reason}"[:500],
+            service=NO_SERVICE,
+            severity="critical",
+            incident_id=None,
+        )
+        self.uow.repo(RolePageRepository).add_role_page(
+            {
+                "group_id": group_id,
+                "incident_id": None,
+                "role": role.value,
+                "reason": reason,
+                "requested_by": actor.name,
+                "contact": None,
+                "created_at": self.now,
+            }
+        )
+        self._escalate(group_id, role, actor, reason)
+        return group_id
+
     def page_for_report(self, text: str, service: str | None, actor: Actor) -> int:
         """Anyone reports an anomaly: the EOC is paged and the reporter stays the contact."""
         group_id = self._open(

@@ -14,7 +14,7 @@ from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.domain.rules import next_update_due
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.incidents.views import ago, cadence_table
-from onwatch.kernel.enums import Severity, Status
+from onwatch.kernel.enums import Role, Severity, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository
@@ -132,6 +132,23 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         slo=slo, failing=failing, overdue_reviews=overdue, dead_timers=dead_timers,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
+
+
+@router.post("/page")
+def page_role(request: Request, w: W, form: Acting) -> Response:
+    """The dashboard's "Page the IMOC" (or CMOC, EOC) without an incident: a role page that
+    escalates like any other; the page opens on the alert group carrying it."""
+    try:
+        role = Role(form.get("role", Role.IMOC.value))
+        group = w.process.page_role(role, form.get("reason"), form.user.actor)
+    except ValueError:
+        return see_other("/")
+    except DomainError as exc:
+        return w.page(
+            request, "error.html", form.user, status_code=exc.status_code, title="Not paged",
+            message=exc.message,
+        )  # fmt: skip
+    return see_other(f"/alerts/{group}")
 
 
 def _declare_form(request: Request, w: W, user: WebUser, **extra: object) -> Response:
