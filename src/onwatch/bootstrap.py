@@ -37,8 +37,10 @@ from onwatch.kernel.clock import Clock, SystemClock
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.events import EventBus
 from onwatch.notify.base import Channel
+from onwatch.notify.pushover import PushoverApi, ReceiptTimers
 from onwatch.notify.registry import build_channels
 from onwatch.oncall.commands import OnCallService
+from onwatch.paging import receipts
 from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
@@ -69,11 +71,15 @@ def reactions(cache: ConfigCache, signer: SignerSource, public_url: str) -> Even
 
 
 def timer_kinds(
-    cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner], public_url: str = ""
+    cache: ConfigCache,
+    signer: Callable[[UnitOfWork], LinkSigner],
+    public_url: str = "",
+    pushover: PushoverApi | None = None,
 ) -> TimerKinds:
     """Every timer kind the engine runs, registered by the slice it belongs to."""
     kinds = TimerKinds()
     paging = paging_timers.register(kinds, cache, signer)
+    receipts.register(kinds, paging, pushover or PushoverApi(""))
     incident_timers.register(kinds, paging)
     alert_timers.register(kinds, cache, signer)
     slo_timers.register(kinds, cache)
@@ -119,7 +125,9 @@ class Onwatch:
     def worker(self, channels: Mapping[str, Channel] | None = None) -> Worker:
         """The engine over this database: `channels` by outbox name (default: from the settings); its
         wake-up is what the commands call after each commit."""
-        all_channels = dict(channels if channels is not None else build_channels(self.settings))
+        receipt_timers = ReceiptTimers(self.db, self.clock)
+        built = build_channels(self.settings, receipt_timers) if channels is None else channels
+        all_channels = dict(built)
         # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
         slo_alerts = SloAlertChannel(self.db, self.clock, self.ingest)
         all_channels.setdefault(slo_alerts.name, slo_alerts)
@@ -134,7 +142,7 @@ class Onwatch:
         worker = Worker(
             self.db,
             self.clock,
-            timer_kinds(self.cache, self.signer, self.settings.public_url),
+            timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover()),
             all_channels,
             lease=timedelta(seconds=self.settings.worker_lease_seconds),
             timer_attempts=self.settings.timer_max_attempts,
@@ -145,7 +153,16 @@ class Onwatch:
 
     def dead_timers(self) -> DeadTimers:
         """The admin's view of timers that failed every attempt (list, retry)."""
-        return DeadTimers(self.db, self.clock, timer_kinds(self.cache, self.signer), self.wake)
+        return DeadTimers(
+            self.db,
+            self.clock,
+            timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover()),
+            self.wake,
+        )
+
+    def pushover(self) -> PushoverApi:
+        """Pushover's API with this deployment's application token (sending and reading receipts)."""
+        return PushoverApi(self.settings.pushover_app_token, self.settings.pushover_api_url)
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is

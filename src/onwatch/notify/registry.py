@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from onwatch.db.outbox import OutboxMessage
 from onwatch.notify.base import Channel
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.ntfy import NtfyChannel
@@ -9,14 +12,18 @@ from onwatch.notify.phone.channels import SmsChannel, VoiceChannel
 from onwatch.notify.phone.providers import PhoneProvider
 from onwatch.notify.phone.twilio import TwilioProvider
 from onwatch.notify.phone.vonage import VonageProvider
+from onwatch.notify.pushover import PushoverApi, PushoverChannel
 from onwatch.notify.slack import SlackChannel
 from onwatch.notify.telegram import TelegramChannel
 from onwatch.notify.webhook import WebhookChannel
 from onwatch.settings import Settings
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
-    """Channels by `name`, matching `OutboxMessage.channel` ("webhook", "slack", "email")."""
+def build_channels(
+    settings: Settings, receipts: Callable[[str, OutboxMessage], None] | None = None
+) -> dict[str, Channel]:
+    """Channels by `name`, matching `OutboxMessage.channel` ("webhook", "slack", "email", ...);
+    `receipts` schedules the polling of a Pushover emergency message's receipt."""
     channels: list[Channel] = [
         WebhookChannel(default_secret=settings.webhook_secret),
         SlackChannel(),
@@ -32,6 +39,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
         TelegramChannel(settings.telegram_bot_token, settings.telegram_api_url),
         SmsChannel(phone_providers(settings)),
         VoiceChannel(phone_providers(settings)),
+        PushoverChannel(PushoverApi(settings.pushover_app_token, settings.pushover_api_url), receipts),
     ]
     return {channel.name: channel for channel in channels}
 
