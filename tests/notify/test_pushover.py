@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from onwatch.bootstrap import Onwatch
-from onwatch.notify.pushover import PushoverApi, PushoverChannel, ReceiptTimers
+from onwatch.notify.pushover import PushoverChannel, ReceiptTimers
 from onwatch.settings import Settings
 from tests.databases import settings_for
 from tests.notify.bench import notify_bench
