@@ -200,6 +200,7 @@ def build(
     process = ProcessCommands(db, clock, cache, signer, wake)
     groups = AlertGroupCommands(db, clock, cache, signer, wake)
     oncall = OnCallService(db, clock, cache)
+    reviews = ReviewCommands(db, clock, cache, wake)
     return Onwatch(
         settings=settings,
         clock=clock,
@@ -214,6 +215,6 @@ def build(
         heartbeats=Heartbeats(db, clock, cache, signer, wake),
         oncall=oncall,
         slo_samples=SloSamples(db, clock, cache),
-        chat=ChatActions(incidents, process, groups, oncall),
-        reviews=ReviewCommands(db, clock, cache, wake),
+        chat=ChatActions(incidents, process, groups, oncall, reviews),
+        reviews=reviews,
     )

@@ -187,3 +187,19 @@ def test_chatops_run_oncall_prod_answers_as_oncall(slack: Slack) -> None:
         slack.say("U01AMARA", "/chatops", "run oncall prod")["text"]
         == slack.say("U01AMARA", "/oncall")["text"]
     )
+
+
+def test_a_near_miss_from_chat_is_a_review_nobody_is_paged_for(slack: Slack, bench: PagingBench) -> None:
+    reply = slack.say("U01LUKAS", "/incident", 'near-miss "Backups nearly filled /var" --sev 2 --anonymous')
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("Near miss filed: review #1 (S2 had it happened), owned by you")
+    bench.advance(5)
+    assert bench.webhook.requests == []
+    review = bench.onwatch.reviews.get(1)
+    assert (review.title, review.owner_id, review.anonymous, review.labels[0]) == (
+        "Backups nearly filled /var",
+        "lukas",
+        True,
+        "Near Miss",
+    )
+    assert "say what nearly happened" in slack.say("U01LUKAS", "/incident", "near-miss")["text"]

@@ -15,6 +15,7 @@ from onwatch.kernel.errors import Forbidden, InvalidInput
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.commands import OnCallService
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.reviews.commands import ReviewCommands
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ChatActions:
     process: ProcessCommands
     groups: AlertGroupCommands
     oncall: OnCallService
+    reviews: ReviewCommands | None = None
 
     def run(self, command: ChatCommand, actor: Actor, who: Caller) -> Reply:
         """Run the command as `who`: a viewer only looks things up, and an incident outside the
@@ -75,6 +77,18 @@ class ChatActions:
     def _report(self, c: ChatCommand, actor: Actor) -> Reply:
         group = self.process.report(actor, c.text)
         return Reply(f"Thanks, the EOC is paged (alert group #{group}); you will hear when they engage.")
+
+    def _near_miss(self, c: ChatCommand, actor: Actor) -> Reply:
+        """A near miss: only the person who typed it sees the answer (nothing is announced)."""
+        if self.reviews is None:
+            raise InvalidInput("near misses are not available here", field="command")
+        review = self.reviews.file_near_miss(
+            actor, title=c.text, severity=c.severity or Severity.S3, anonymous=c.anonymous
+        )
+        return Reply(
+            f"Near miss filed: review #{review.id} ({review.severity.label} had it happened), owned by you; "
+            "nobody was paged. Add what caught it and where we got lucky in the review."
+        )
 
     def _state(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None

@@ -12,6 +12,7 @@ from onwatch.kernel.errors import InvalidInput
 USAGE = """\
 /incident declare <title> [--sev N] [--page imoc,cmoc]
 /incident report <what you see>
+/incident near-miss <what nearly happened> [--sev N] [--anonymous]
 /incident state|status <id> <value>
 /incident severity <id> <value> [reason]
 /incident note <id> <text>
@@ -30,6 +31,7 @@ class ChatCommand:
     text: str = ""
     severity: Severity | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
+    anonymous: bool = False  # a near miss filed without the reporter's name on the list
 
 
 def _words(text: str) -> list[str]:
@@ -86,6 +88,8 @@ def parse(command: str, text: str) -> ChatCommand:
         if not rest:
             raise InvalidInput("say what you see: /incident report <text>", field="text")
         return ChatCommand("report", text=rest)
+    if verb in ("near-miss", "near_miss", "nearmiss"):
+        return _near_miss(rest)
     if verb in ("state", "status", "severity", "note", "page"):
         target, _, value = rest.partition(" ")
         if not value.strip():
@@ -120,3 +124,26 @@ def _declare(rest: str) -> ChatCommand:
     if not title:
         raise InvalidInput("give the incident a title: /incident declare <title> [--sev N]", field="title")
     return ChatCommand("declare", text=" ".join(title), severity=severity, roles=roles)
+
+
+def _near_miss(rest: str) -> ChatCommand:
+    """`/incident near-miss Backups nearly filled /var --sev 2 --anonymous`: nobody is paged."""
+    words = _words(rest)
+    title: list[str] = []
+    severity = Severity.S3
+    anonymous = False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("--sev", "--severity", "-s") and i + 1 < len(words):
+            severity = choices.severity(words[i + 1])
+            i += 2
+        elif word == "--anonymous":
+            anonymous = True
+            i += 1
+        else:
+            title.append(word)
+            i += 1
+    if not title:
+        raise InvalidInput("say what nearly happened: /incident near-miss <text> [--sev N]", field="title")
+    return ChatCommand("near_miss", text=" ".join(title), severity=severity, anonymous=anonymous)
