@@ -101,6 +101,8 @@ POST    /api/v1/reviews/{review_id}/actions                         401   401   
 GET     /api/v1/corrective-actions                                  401   401    in      in         in
 PATCH   /api/v1/corrective-actions/{action_id}                      401   401    403     in         in
 POST    /api/v1/near-misses                                         401   401    403     in         in
+GET     /api/v1/search                                              401   401    in      in         in
+GET     /api/v1/incidents/{incident_id}/similar                     401   401    in      in         in
 GET     /healthz                                                    in    in     in      in         in
 GET     /readyz                                                     in    in     in      in         in
 """

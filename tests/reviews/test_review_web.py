@@ -90,3 +90,25 @@ def test_overdue_reviews_show_on_the_dashboard(site: TestClient, onwatch: Onwatc
         ok(client_factory(site, onwatch.db, clock)("nadia").get("/api/v1/reviews?overdue=true"))[0]["overdue"]
         is True
     )
+
+
+def test_the_incident_page_shows_similar_past_incidents_and_reviews_are_searchable(
+    site: TestClient, onwatch: Onwatch, clock: FakeClock
+) -> None:
+    as_ = client_factory(site, onwatch.db, clock)
+    past = resolved_incident(as_, clock, service="git")
+    rid = ok(as_("lukas").get(f"/api/v1/incidents/{past}/review"))["id"]
+    ok(as_("lukas").post(f"/api/v1/reviews/{rid}/actions", json={"title": "Shard the git storage"}), 201)
+    new = ok(
+        as_("amara").post(
+            "/api/v1/incidents", json={"title": "Pushes hang", "severity": "S3", "services": ["git"]}
+        ),
+        201,
+    )
+    nadia = Browser(site)
+    nadia.sign_in("nadia")
+    assert f'hx-get="/incidents/{new["id"]}/similar"' in nadia.get(f"/incidents/{new['id']}").text
+    fragment = nadia.get(f"/incidents/{new['id']}/similar").text
+    assert "Checkout errors" in fragment and "open corrective action: Shard the git storage" in fragment
+    found = nadia.get("/reviews", params={"q": "checkout"}).text
+    assert f'href="/reviews/{rid}"' in found and "1 open corrective action(s)" in found

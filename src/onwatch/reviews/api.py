@@ -3,6 +3,7 @@ near misses and their corrective actions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
@@ -15,7 +16,7 @@ from onwatch.directory.access import require_visible_incident
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import NotFound
-from onwatch.reviews.commands import ReviewCommands
+from onwatch.reviews.commands import Related, ReviewCommands
 from onwatch.reviews.domain.enums import ReviewKind, ReviewStatus
 from onwatch.reviews.domain.review import KeyEventMark, Review
 from onwatch.reviews.reactions import applied_or_none
@@ -27,6 +28,7 @@ from onwatch.reviews.schemas import (
     MarkIn,
     NearMissIn,
     OwnerIn,
+    RelatedOut,
     ReviewOut,
     ReviewSummaryOut,
     SectionsIn,
@@ -267,3 +269,41 @@ def file_near_miss(body: NearMissIn, request: Request, who: Responder) -> Review
     )
     assert review.id is not None
     return _full(request, who, review.id)
+
+
+def _related(found: list[Related], now: datetime) -> list[RelatedOut]:
+    return [
+        RelatedOut(
+            kind=r.hit.kind,
+            id=r.hit.id,
+            title=r.hit.title,
+            incident_id=r.hit.incident_id,
+            why=r.hit.why,
+            review_id=r.review.id if r.review else None,
+            review_status=r.review.status if r.review else None,
+            category=r.review.category if r.review else None,
+            open_actions=[ActionOut.of(a, now) for a in r.open_actions],
+        )
+        for r in found
+    ]
+
+
+@router.get("/search", response_model=list[RelatedOut])
+def search(
+    request: Request,
+    who: Viewer,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="words, all of which must match")],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[RelatedOut]:
+    """Full-text search over incidents, reviews and near misses (PostgreSQL full-text search,
+    SQLite FTS5), best match first."""
+    found = _commands(request).search(q, hidden_for(request, who), limit)
+    return _related(found, _clock(request).now())
+
+
+@router.get("/incidents/{incident_id}/similar", response_model=list[RelatedOut])
+def similar(incident_id: Id, request: Request, who: ViewerOnIncident) -> list[RelatedOut]:
+    """Past incidents and near misses like this one: the same alert fingerprints, the same service,
+    or similar text; with their reviews and open corrective actions."""
+    found = _commands(request).similar(incident_id, hidden_for(request, who))
+    return _related(found, _clock(request).now())

@@ -11,7 +11,7 @@ import typer
 
 from onwatch.cli.context import actor, onwatch, reported
 from onwatch.kernel.enums import Severity
-from onwatch.reviews.commands import ReviewCommands
+from onwatch.reviews.commands import Related, ReviewCommands
 from onwatch.reviews.domain.enums import ActionStatus, ReviewKind, ReviewStatus, RootCause
 from onwatch.reviews.domain.review import Review
 from onwatch.reviews.export import as_json, csv_list, markdown
@@ -254,3 +254,28 @@ def file_near_miss(
 def list_near_misses() -> None:
     for r in _commands().find(ReviewFilter(kind=ReviewKind.NEAR_MISS, limit=10_000)):
         typer.echo(line(r))
+
+
+def _related_lines(found: list[Related]) -> None:
+    for r in found:
+        where = f" (incident #{r.hit.incident_id})" if r.hit.kind != "incident" and r.hit.incident_id else ""
+        why = f" — {', '.join(r.hit.why)}" if r.hit.why else ""
+        review = f"; review #{r.review.id} {r.review.status.title}" if r.review else ""
+        if r.review and r.review.category:
+            review += f", {r.review.category.value}"
+        typer.echo(f"{r.hit.kind} #{r.hit.id} {r.hit.title}{where}{review}{why}")
+        for a in r.open_actions:
+            typer.echo(f"    open action #{a.id} {a.title} (owner {a.owner_id}, due {a.due_at:%Y-%m-%d})")
+
+
+@app.command("search")
+def search(query: str) -> None:
+    """Full-text search over incidents, reviews and near misses."""
+    _related_lines(_commands().search(query))
+
+
+@app.command("similar")
+def similar(incident_id: int) -> None:
+    """Past incidents and near misses like this incident, with their open corrective actions."""
+    with reported():
+        _related_lines(_commands().similar(incident_id))

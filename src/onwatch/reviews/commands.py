@@ -25,6 +25,16 @@ from onwatch.reviews.reactions import applied_or_none
 from onwatch.reviews.schedule import review_timer_prefix, schedule_action, schedule_review
 from onwatch.reviews.store.actions import ActionRepository
 from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository, SectionsVersion
+from onwatch.reviews.store.search import Hit, SearchRepository
+
+
+@dataclass(frozen=True)
+class Related:
+    """A search hit or a past incident like this one, with its review and open corrective actions."""
+
+    hit: Hit
+    review: Review | None
+    open_actions: list[CorrectiveAction]
 
 
 @dataclass(frozen=True)
@@ -274,6 +284,34 @@ class ReviewCommands:
     def action(self, action_id: int) -> CorrectiveAction:
         with self.db.read() as uow:
             return uow.repo(ActionRepository).get(action_id)
+
+    def search(self, text: str, hidden: frozenset[int] = frozenset(), limit: int = 50) -> list[Related]:
+        """Full-text search over incidents, reviews and near misses (the database's own engine)."""
+        with self.db.read() as uow:
+            return self._related(uow, uow.repo(SearchRepository).search(text, hidden=hidden, limit=limit))
+
+    def similar(
+        self, incident_id: int, hidden: frozenset[int] = frozenset(), limit: int = 20
+    ) -> list[Related]:
+        """Past incidents and near misses like this one (repeat detection), with their reviews and
+        their open corrective actions."""
+        with self.db.read() as uow:
+            uow.repo(IncidentRepository).get(incident_id)
+            found = uow.repo(SearchRepository).similar_to(incident_id, hidden=hidden, limit=limit)
+            return self._related(uow, found)
+
+    @staticmethod
+    def _related(uow: UnitOfWork, hits: list[Hit]) -> list[Related]:
+        by_incident = uow.repo(ReviewRepository).for_incidents([h.id for h in hits if h.kind == "incident"])
+        out: list[tuple[Hit, Review | None]] = []
+        for h in hits:
+            if h.kind == "incident":
+                out.append((h, by_incident.get(h.id)))
+            else:
+                out.append((h, uow.repo(ReviewRepository).get(h.id)))
+        ids = [r.id for _, r in out if r is not None and r.id is not None]
+        actions = uow.repo(ActionRepository).for_reviews(ids, open_only=True)
+        return [Related(h, r, actions.get(r.id or 0, []) if r is not None else []) for h, r in out]
 
     def open_action_counts(self, review_ids: list[int]) -> dict[int, int]:
         with self.db.read() as uow:

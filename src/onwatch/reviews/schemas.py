@@ -224,3 +224,15 @@ class VersionOut(BaseModel):
     sections: dict[str, str]
     author: str
     at: datetime
+
+
+class RelatedOut(BaseModel):
+    kind: str
+    id: int
+    title: str
+    incident_id: int | None
+    why: list[str]
+    review_id: int | None
+    review_status: ReviewStatus | None
+    category: RootCause | None
+    open_actions: list[ActionOut]

@@ -71,7 +71,7 @@ def _due(value: str, field: str) -> datetime | None:
 
 @router.get("/reviews")
 def reviews_page(
-    request: Request, w: W, user: User, status: str = "", kind: str = "", overdue: str = ""
+    request: Request, w: W, user: User, status: str = "", kind: str = "", overdue: str = "", q: str = ""
 ) -> Response:
     commands = _reviews(request)
     now = w.clock.now()
@@ -85,9 +85,10 @@ def reviews_page(
     found = commands.find(flt)
     reveal = _reveal(w, user)
     rows = [{"review": r, "owner": owner_shown(r, reveal)[0], "overdue": r.overdue(now)} for r in found]
+    hits = commands.search(q[:500], w.hidden(user)) if q.strip() else []
     return w.page(
         request, "reviews.html", user, rows=rows, statuses=list(ReviewStatus), status=status, kind=kind,
-        overdue=overdue, severities=["S1", "S2", "S3", "S4"],
+        overdue=overdue, severities=["S1", "S2", "S3", "S4"], q=q, hits=hits,
     )  # fmt: skip
 
 
@@ -345,3 +346,15 @@ def file_near_miss(request: Request, w: W, form: Form) -> Response:
             message=exc.message,
         )
     return see_other(f"/reviews/{review.id}")
+
+
+@router.get("/incidents/{incident_id}/similar")
+def similar_fragment(request: Request, incident_id: Id, w: W, user: User) -> Response:
+    """htmx, on the incident page: past incidents and near misses like it, with open actions."""
+    if not w.sees_incident(user, incident_id):
+        return HTMLResponse("", status_code=404)
+    try:
+        found = _reviews(request).similar(incident_id, w.hidden(user))
+    except NotFound:
+        return HTMLResponse("", status_code=404)
+    return w.templates.response("review_similar.html", request=request, user=user, found=found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from onwatch.db.search import outside_metadata
 from onwatch.db.tables import metadata
 
 connection = context.config.attributes.get("connection")
@@ -15,6 +16,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite has almost no ALTER TABLE
     compare_type=True,
+    include_object=outside_metadata,
 )
 with context.begin_transaction():
     context.run_migrations()

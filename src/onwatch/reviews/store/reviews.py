@@ -61,6 +61,11 @@ def _marks_in(raw: Mapping[str, Any]) -> dict[int, KeyEventMark]:
     }
 
 
+def search_text(r: Review) -> str:
+    """What full-text search finds a review by: its title and every section."""
+    return "\n".join([r.title, *(text for text in r.sections.values() if text)])
+
+
 class ReviewRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -143,6 +148,7 @@ class ReviewRepository:
             "reported_by": r.reported_by,
             "anonymous": r.anonymous,
             "version": r.version,
+            "search_text": search_text(r),
         }
 
     # ---- reading -------------------------------------------------------------------------------
