@@ -302,13 +302,10 @@ class ReviewCommands:
 
     @staticmethod
     def _related(uow: UnitOfWork, hits: list[Hit]) -> list[Related]:
-        by_incident = uow.repo(ReviewRepository).for_incidents([h.id for h in hits if h.kind == "incident"])
-        out: list[tuple[Hit, Review | None]] = []
-        for h in hits:
-            if h.kind == "incident":
-                out.append((h, by_incident.get(h.id)))
-            else:
-                out.append((h, uow.repo(ReviewRepository).get(h.id)))
+        repo = uow.repo(ReviewRepository)
+        by_incident = repo.for_incidents([h.id for h in hits if h.kind == "incident"])
+        by_id = {r.id: r for r in repo.by_ids([h.id for h in hits if h.kind != "incident"])}
+        out = [(h, by_incident.get(h.id) if h.kind == "incident" else by_id.get(h.id)) for h in hits]
         ids = [r.id for _, r in out if r is not None and r.id is not None]
         actions = uow.repo(ActionRepository).for_reviews(ids, open_only=True)
         return [Related(h, r, actions.get(r.id or 0, []) if r is not None else []) for h, r in out]

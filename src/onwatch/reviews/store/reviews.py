@@ -176,6 +176,12 @@ class ReviewRepository:
         found = [self._load(r) for r in rows.mappings()]
         return {r.incident_id: r for r in found if r.incident_id is not None}
 
+    def by_ids(self, review_ids: Sequence[int]) -> list[Review]:
+        if not review_ids:
+            return []
+        rows = self.conn.execute(sa.select(reviews).where(reviews.c.id.in_(list(review_ids))))
+        return [self._load(r) for r in rows.mappings()]
+
     def find(self, flt: ReviewFilter) -> list[Review]:
         query = sa.select(reviews).order_by(reviews.c.id.desc()).limit(flt.limit).offset(flt.offset)
         if flt.status is not None:

@@ -1,5 +1,5 @@
 """Full-text search over incidents, reviews and near misses with the database's own engine
-(PostgreSQL: to_tsvector / websearch-style AND of the words, ranked by ts_rank; SQLite: FTS5 kept
+(PostgreSQL: stored tsvectors, the AND of the words, ranked by ts_rank; SQLite: FTS5 kept
 by triggers, ranked by bm25), and the repeat detection built on it."""
 
 from __future__ import annotations
@@ -44,13 +44,11 @@ def _match(
             {"q": query, "n": limit},
         )
         return [(int(r[0]), -float(r[1])) for r in rows]
-    document = "title" if table == "incidents" else "title || ' ' || search_text"
     tsquery = (" | " if any_word else " & ").join(found)
     rows = conn.execute(
         sa.text(
-            f"SELECT id, ts_rank(to_tsvector('english', {document}), q) AS rank "
-            f"FROM {table}, to_tsquery('english', :q) AS q "
-            f"WHERE to_tsvector('english', {document}) @@ q ORDER BY rank DESC, id DESC LIMIT :n"
+            f"SELECT id, ts_rank(fts_vector, q) AS rank FROM {table}, to_tsquery('english', :q) AS q "
+            "WHERE fts_vector @@ q ORDER BY rank DESC, id DESC LIMIT :n"
         ),
         {"q": tsquery, "n": limit},
     )

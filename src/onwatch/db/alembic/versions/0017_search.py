@@ -4,7 +4,7 @@ Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06 22:00:00
 
-The indexes and FTS tables live outside the MetaData (onwatch.db.search.outside_metadata): they are
+The tsvector columns, their indexes and the FTS tables live outside the MetaData (onwatch.db.search.outside_metadata): they are
 the databases' own engines, queried by reviews/store/search.py.
 """
 
@@ -40,10 +40,14 @@ SQLITE = [
     "INSERT INTO fts_reviews(rowid, title, search_text) VALUES (new.id, new.title, new.search_text); END",
     "INSERT INTO fts_reviews(fts_reviews) VALUES ('rebuild')",
 ]
+# stored tsvectors: ranking reads them instead of parsing every matching row's text again
 POSTGRESQL = [
-    "CREATE INDEX fts_incidents_title ON incidents USING gin (to_tsvector('english', title))",
-    "CREATE INDEX fts_reviews_text ON reviews USING gin "
-    "(to_tsvector('english', title || ' ' || search_text))",
+    "ALTER TABLE incidents ADD COLUMN fts_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', title)) STORED",
+    "CREATE INDEX fts_incidents_vector ON incidents USING gin (fts_vector)",
+    "ALTER TABLE reviews ADD COLUMN fts_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', title || ' ' || search_text)) STORED",
+    "CREATE INDEX fts_reviews_vector ON reviews USING gin (fts_vector)",
 ]
 
 
@@ -62,6 +66,6 @@ def downgrade() -> None:
         op.execute("DROP TABLE fts_incidents")
         op.execute("DROP TABLE fts_reviews")
     else:
-        op.execute("DROP INDEX fts_incidents_title")
-        op.execute("DROP INDEX fts_reviews_text")
+        op.execute("ALTER TABLE incidents DROP COLUMN fts_vector")  # its index goes with it
+        op.execute("ALTER TABLE reviews DROP COLUMN fts_vector")
     op.execute("ALTER TABLE reviews DROP COLUMN search_text")
