@@ -1,5 +1,5 @@
 """The full-text search objects are the databases' own (PostgreSQL: stored generated tsvector
-columns `fts_vector` with GIN indexes; SQLite: FTS5 tables kept by triggers; migration 0017), so
+columns `fts_vector` with GIN indexes; SQLite: FTS5 tables kept by triggers; migration 0018), so
 they stay outside the MetaData: schema comparison skips them by name."""
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ reviews = sa.Table(
     sa.Column("reported_by", sa.String(64), nullable=True),
     sa.Column("anonymous", sa.Boolean, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    # title, sections and near-miss facts in one text: what full-text search reads (migration 0017)
+    # title, sections and near-miss facts in one text: what full-text search reads (migration 0018)
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
     sa.Index("ix_reviews_status_due_at", "status", "due_at"),
     sa.Index("ix_reviews_created_at", "created_at"),

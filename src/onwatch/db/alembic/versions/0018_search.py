@@ -1,7 +1,7 @@
 """full-text search over incidents and reviews: PostgreSQL GIN expression indexes, SQLite FTS5
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 22:00:00
 
 The tsvector columns, their indexes and the FTS tables live outside the MetaData (onwatch.db.search.outside_metadata): they are
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
