@@ -8,6 +8,7 @@ config and act with that person's access level (directory/access.py).
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
 from onwatch.chat.signature import is_valid
 from onwatch.config.cache import ConfigCache
+from onwatch.db import inbound
 from onwatch.db.uow import Database
 from onwatch.directory.access import Caller, caller_in
 from onwatch.kernel.clock import Clock
@@ -102,6 +104,43 @@ def _run(actions: ChatActions, request: Request, command: str, text: str, user: 
     except DomainError as exc:
         where = f"{exc.field}: " if exc.field else ""
         return _reply(Reply(f":warning: {where}{exc.message}"))
+
+
+@router.post("/mattermost/commands", include_in_schema=False)
+async def mattermost_command(request: Request) -> JSONResponse:
+    """The same commands from Mattermost: a slash command whose request carries its token
+    (ONWATCH_MATTERMOST_COMMAND_TOKEN); its user_id maps to `people.<id>.chat_id` as Slack's does."""
+    expected: str = request.app.state.settings.mattermost_command_token
+    if not expected:
+        return problem(404, "Not found", "Mattermost is not configured: set ONWATCH_MATTERMOST_COMMAND_TOKEN")
+    try:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+    except UnicodeDecodeError:
+        form = {}
+    given = form.get("token", "") or request.headers.get("Authorization", "").removeprefix("Token ")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return problem(
+            401,
+            "Unauthorized",
+            "not from the Mattermost command: the token does not match",
+            errors=[{"field": "token", "message": "does not match"}],
+        )
+    command, user = form.get("command", ""), form.get("user_id", "")
+    if not command or not user:
+        missing = "command" if not command else "user_id"
+        return problem(
+            400, "Bad Request", "a slash command needs 'command' and 'user_id'",
+            errors=[{"field": missing, "message": "required"}],
+        )  # fmt: skip
+    trigger = form.get("trigger_id", "")
+    if trigger:  # each invocation has its own: a replayed request changes nothing
+        db: Database = request.app.state.db
+        clock: Clock = request.app.state.clock
+        with db.write() as uow:
+            if not inbound.first_time(uow.conn, "mattermost", trigger, clock.now()):
+                return _reply(Reply("already done"))
+    actions: ChatActions = request.app.state.chat
+    return await run_in_threadpool(_run, actions, request, command, form.get("text", ""), user)
 
 
 # the other chat tools and the services that answer pages, under the same prefix

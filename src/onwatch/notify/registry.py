@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from onwatch.db.outbox import OutboxMessage
+from onwatch.notify.apprise_channel import AppriseChannel
 from onwatch.notify.base import Channel
+from onwatch.notify.chat_posts import DiscordChannel, MatrixChannel, MattermostChannel, TeamsChannel
 from onwatch.notify.email import EmailChannel
 from onwatch.notify.ntfy import NtfyChannel
 from onwatch.notify.phone.channels import SmsChannel, VoiceChannel
@@ -40,6 +42,11 @@ def build_channels(
         SmsChannel(phone_providers(settings)),
         VoiceChannel(phone_providers(settings)),
         PushoverChannel(PushoverApi(settings.pushover_app_token, settings.pushover_api_url), receipts),
+        TeamsChannel(),
+        MattermostChannel(),
+        DiscordChannel(),
+        MatrixChannel(settings.matrix_homeserver, settings.matrix_access_token),
+        AppriseChannel(),
     ]
     return {channel.name: channel for channel in channels}
 
