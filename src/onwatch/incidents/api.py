@@ -213,9 +213,13 @@ def disclose(incident_id: Id, request: Request, who: ResponderOnIncident) -> Inc
 
 
 class ToIncidentIn(BaseModel):
-    severity: SeverityIn
+    severity: SeverityIn | None = Field(
+        default=None, description="default: the group's suggestion (SLO alerts carry one), else S3"
+    )
     title: str | None = Field(default=None, max_length=200)
-    status: Status = Status.DEGRADED_PERFORMANCE
+    status: Status | None = Field(
+        default=None, description="default: the group's suggestion, else degraded_performance"
+    )
     page: list[Role] = Field(default_factory=list, description="roles to page (S1/S2 always page the IMOC)")
 
 

@@ -239,7 +239,9 @@ def page(
 @alerts.alerts_app.command("incident")
 def incident_from_group(
     group_id: int,
-    severity: Annotated[str, typer.Option("--severity", "-s", help="S1-S4")] = "S3",
+    severity: Annotated[
+        str | None, typer.Option("--severity", "-s", help="S1-S4; default: the group's suggestion, else S3")
+    ] = None,
     title: str | None = None,
     attach: Annotated[
         int | None, typer.Option(help="attach to this incident instead of declaring one")
@@ -253,6 +255,6 @@ def incident_from_group(
             typer.echo(f"alert group #{group.id} attached to incident #{attach}")
             return
         _group, incident_id = _commands().declare_from_group(
-            group_id, actor(as_person), severity=_severity(severity), title=title
+            group_id, actor(as_person), severity=_severity(severity) if severity else None, title=title
         )
         typer.echo(f"declared incident #{incident_id} from alert group #{group_id}")

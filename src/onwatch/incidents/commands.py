@@ -10,6 +10,7 @@ from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.automation import IncidentAutomation, automation_for
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
+from onwatch.incidents.domain.suggestion import suggested
 from onwatch.incidents.domain.updates import PublicUpdate
 from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
@@ -71,17 +72,22 @@ class IncidentCommands(PagingCommands):
         group_id: int,
         actor: Actor,
         *,
-        severity: Severity,
+        severity: Severity | None = None,
         title: str | None = None,
-        status: Status = Status.DEGRADED_PERFORMANCE,
+        status: Status | None = None,
         page: frozenset[Role] = frozenset(),
     ) -> tuple[AlertGroupRecord, int]:
         """Declare an incident from an alert group (same transaction) and link them; declaring does
-        all it does from scratch (document, announcements, pages). Whoever took the page engages."""
+        all it does from scratch (document, announcements, pages). Whoever took the page engages.
+        Without a severity or status, the group's suggestion (SLO alerts carry one) is taken, else
+        S3 and Degraded Performance."""
         with self.db.write() as uow:
             now = self.clock.now()
             group = uow.repo(AlertRepository).group(group_id, for_update=True)
             group.check_unlinked()
+            hinted = suggested(a.labels for a in uow.repo(AlertRepository).alerts_of(group_id))
+            severity = severity or hinted[0] or Severity.S3
+            status = status or hinted[1] or Status.DEGRADED_PERFORMANCE
             if actor.person_id is not None:
                 uow.repo(DirectoryRepository).require_person(actor.person_id, field="declared_by")
             incident = Incident.declare(

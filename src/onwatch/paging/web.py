@@ -128,7 +128,7 @@ def alert_group_action(request: Request, group_id: Id, w: W, form: Form) -> Resp
             _, incident_id = w.incidents.declare_from_group(
                 group_id,
                 actor,
-                severity=choices.severity(form.get("severity")),
+                severity=choices.severity(form.get("severity")) if form.get("severity") else None,
                 title=form.get("title").strip() or None,
             )
             return see_other(f"/incidents/{incident_id}")
