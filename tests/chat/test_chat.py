@@ -203,3 +203,15 @@ def test_a_near_miss_from_chat_is_a_review_nobody_is_paged_for(slack: Slack, ben
         "Near Miss",
     )
     assert "say what nearly happened" in slack.say("U01LUKAS", "/incident", "near-miss")["text"]
+
+
+def test_declaring_from_chat_chooses_no_document_no_announcement_and_no_page(
+    slack: Slack, bench: PagingBench
+) -> None:
+    said = slack.say(
+        "U01LUKAS", "/incident", "declare Typo on pricing --sev 4 --no-doc --no-announce --page none"
+    )
+    assert "declared incident" in said["text"], said
+    bench.worker.run_once()
+    assert bench.client("lukas").get("/api/v1/incidents/1/document").status_code == 404
+    assert bench.webhook.requests == []

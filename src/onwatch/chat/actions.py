@@ -70,7 +70,12 @@ class ChatActions:
 
     def _declare(self, c: ChatCommand, actor: Actor) -> Reply:
         incident = self.incidents.declare(
-            actor, title=c.text, severity=c.severity or Severity.S3, page=c.roles
+            actor,
+            title=c.text,
+            severity=c.severity or Severity.S3,
+            page=c.roles if c.page_chosen else None,
+            document=c.document,
+            announce=c.announce,
         )
         return Reply(f"{actor.name} declared incident {_line(incident)}", in_channel=True)
 

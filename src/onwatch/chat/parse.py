@@ -10,7 +10,7 @@ from onwatch.kernel.enums import Role, Severity
 from onwatch.kernel.errors import InvalidInput
 
 USAGE = """\
-/incident declare <title> [--sev N] [--page imoc,cmoc]
+/incident declare <title> [--sev N] [--page imoc,cmoc|none] [--no-doc] [--no-announce]
 /incident report <what you see>
 /incident near-miss <what nearly happened> [--sev N] [--anonymous]
 /incident state|status <id> <value>
@@ -32,6 +32,10 @@ class ChatCommand:
     severity: Severity | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
     anonymous: bool = False  # a near miss filed without the reporter's name on the list
+    # declare: chosen by the declarer, else (None / not chosen) the severity's defaults
+    page_chosen: bool = False
+    document: bool | None = None
+    announce: bool | None = None
 
 
 def _words(text: str) -> list[str]:
@@ -109,6 +113,8 @@ def _declare(rest: str) -> ChatCommand:
     title: list[str] = []
     severity = Severity.S3
     roles: frozenset[Role] = frozenset()
+    chosen = False
+    flags: dict[str, bool] = {}
     i = 0
     while i < len(words):
         word = words[i]
@@ -116,14 +122,29 @@ def _declare(rest: str) -> ChatCommand:
             severity = choices.severity(words[i + 1])
             i += 2
         elif word == "--page" and i + 1 < len(words):
-            roles = _roles(words[i + 1])
+            chosen = True
+            roles = frozenset() if words[i + 1].lower() == "none" else _roles(words[i + 1])
             i += 2
+        elif word in ("--no-doc", "--no-document", "--doc", "--document"):
+            flags["document"] = not word.startswith("--no-")
+            i += 1
+        elif word in ("--no-announce", "--announce"):
+            flags["announce"] = not word.startswith("--no-")
+            i += 1
         else:
             title.append(word)
             i += 1
     if not title:
         raise InvalidInput("give the incident a title: /incident declare <title> [--sev N]", field="title")
-    return ChatCommand("declare", text=" ".join(title), severity=severity, roles=roles)
+    return ChatCommand(
+        "declare",
+        text=" ".join(title),
+        severity=severity,
+        roles=roles,
+        page_chosen=chosen,
+        document=flags.get("document"),
+        announce=flags.get("announce"),
+    )
 
 
 def _near_miss(rest: str) -> ChatCommand:

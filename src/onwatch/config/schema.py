@@ -139,12 +139,22 @@ class UpdateCadence(Strict):
     monitoring: Duration
 
 
+class DeclareDefaults(Strict):
+    """What declaring an incident of this severity does unless the declarer chooses (PROCESS.md §4:
+    the working document, the announcements and the pages are each optional)."""
+
+    document: bool = Field(default=True, description="write the working document")
+    announce: bool = Field(default=True, description="announce in production, incident-management, advocates")
+    page: list[Role] = Field(default_factory=list, description="roles paged (S1/S2 always page the IMOC)")
+
+
 class SeverityRule(Strict):
     description: str = ""
     time_to_mitigate: Duration
     time_to_resolve: Duration
     corrective_actions_due: Duration
     update_cadence: UpdateCadence
+    declare: DeclareDefaults = Field(default_factory=DeclareDefaults)
 
 
 def _rule(

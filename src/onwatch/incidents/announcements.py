@@ -84,8 +84,10 @@ def document(incident: Incident, applied: AppliedConfig, public_url: str) -> str
     )
 
 
-def announcement(incident: Incident, applied: AppliedConfig, public_url: str, paged: list[str]) -> str:
-    return render(
-        _text(applied.config.process.templates.announcement, "announcement"),
-        context(incident, applied, public_url, paged),
-    )
+def announcement(
+    incident: Incident, applied: AppliedConfig, public_url: str, paged: list[str], with_document: bool = True
+) -> str:
+    values = context(incident, applied, public_url, paged)
+    if not with_document:  # declared without a working document: no link to one
+        values["links"] = {**values["links"], "document": ""}
+    return render(_text(applied.config.process.templates.announcement, "announcement"), values)

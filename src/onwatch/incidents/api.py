@@ -60,7 +60,9 @@ def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
         services=body.services,
         status=body.status,
         security=body.security,
-        page=frozenset(body.page),
+        page=frozenset(body.page) if body.page is not None else None,
+        document=body.document,
+        announce=body.announce,
     )
     return IncidentOut.of(incident)
 
@@ -220,7 +222,11 @@ class ToIncidentIn(BaseModel):
     status: Status | None = Field(
         default=None, description="default: the group's suggestion, else degraded_performance"
     )
-    page: list[Role] = Field(default_factory=list, description="roles to page (S1/S2 always page the IMOC)")
+    page: list[Role] | None = Field(
+        default=None, description="roles to page (S1/S2 always page the IMOC); default: the severity's"
+    )
+    document: bool | None = None
+    announce: bool | None = None
 
 
 class ToIncidentOut(BaseModel):
@@ -239,6 +245,8 @@ def to_incident(group_id: Id, body: ToIncidentIn, request: Request, who: Respond
         severity=body.severity,
         title=body.title,
         status=body.status,
-        page=frozenset(body.page),
+        page=frozenset(body.page) if body.page is not None else None,
+        document=body.document,
+        announce=body.announce,
     )
     return ToIncidentOut(incident_id=incident_id, alert_group=GroupOut.of(group))

@@ -8,8 +8,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from onwatch.config.cache import ConfigCache
+from onwatch.config.schema import DeclareDefaults
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents import announcements
+from onwatch.incidents.declare_options import DEFAULT_OPTIONS, DeclareOptions
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.rules import (
     investigating_deadline,
@@ -112,16 +114,27 @@ class IncidentAutomation:
 
     # ---- declaration --------------------------------------------------------------------------
 
-    def declared(self, incident: Incident, actor: Actor, page: set[Role]) -> None:
-        """Everything PROCESS.md §4 says declaring does, after the incident row exists."""
+    def declared(self, incident: Incident, actor: Actor, options: DeclareOptions = DEFAULT_OPTIONS) -> None:
+        """Everything PROCESS.md §4 says declaring does, after the incident row exists: each of the
+        document, the announcements and the pages as the declarer chose, else as the severity's
+        `declare` defaults say; S1/S2 always page the IMOC, security incidents security."""
         assert incident.id is not None
         process = self.applied.config.process
+        rule = self.applied.config.severities.get(incident.severity.label)
+        defaults = rule.declare if rule is not None else DeclareDefaults()
+        document, announce, chosen = options.resolved(defaults)
         public_url = self.pager.signer.public_url
-        self.uow.repo(DocumentRepository).add_document_version(
-            incident.id, 1, announcements.document(incident, self.applied, public_url), actor.name, self.now
-        )
+        if document:
+            self.uow.repo(DocumentRepository).add_document_version(
+                incident.id,
+                1,
+                announcements.document(incident, self.applied, public_url),
+                actor.name,
+                self.now,
+            )
+        page = set(chosen) if chosen is not None else set(defaults.page)
         wanted = set(page)
-        if incident.severity in process.cmoc_auto_page:
+        if chosen is None and incident.severity in process.cmoc_auto_page:
             wanted.add(Role.CMOC)
         if incident.security:
             wanted.add(Role.SECURITY)
@@ -131,10 +144,19 @@ class IncidentAutomation:
         for role in (Role.EOC, Role.IMOC, Role.CMOC, Role.SECURITY):
             if role not in wanted or incident.holder(role) is not None:
                 continue
-            reason = "asked for when declaring" if role in page else self._auto_reason(incident, role)
+            sev = incident.severity.label
+            if role in page:
+                reason = (
+                    "asked for when declaring"
+                    if chosen is not None
+                    else f"{sev} incidents page the {role.name} (config: severities.{sev}.declare.page)"
+                )
+            else:
+                reason = self._auto_reason(incident, role)
             if self.pages.page_for_incident(incident, role, actor, reason) is not None:
                 paged.append(role.name)
-        self._announce(incident, actor, paged)
+        if announce:
+            self._announce(incident, actor, paged, with_document=document)
         if not incident.security:
             deadlines = public_deadlines(incident, process.first_update_flag, process.public_update_within)
             payload = {"incident_id": incident.id}
@@ -155,7 +177,9 @@ class IncidentAutomation:
             return "security related incident"
         return f"{incident.severity.label} incidents page the CMOC (config: process.cmoc_auto_page)"
 
-    def _announce(self, incident: Incident, actor: Actor, paged: list[str]) -> None:
+    def _announce(
+        self, incident: Incident, actor: Actor, paged: list[str], *, with_document: bool = True
+    ) -> None:
         assert incident.id is not None
         process = self.applied.config.process
         channels = list(
@@ -167,8 +191,10 @@ class IncidentAutomation:
             "advocates" if "advocates" in self.applied.config.channels else None
         )
         public_url = self.pager.signer.public_url
-        text = announcements.announcement(incident, self.applied, public_url, paged)
+        text = announcements.announcement(incident, self.applied, public_url, paged, with_document)
         link = announcements.links(public_url, self.applied, incident.id)
+        if not with_document:
+            link.pop("document", None)
         note = Notification(
             kind="announcement",
             title=f"{incident.severity.label} incident #{incident.id}: {incident.title}",

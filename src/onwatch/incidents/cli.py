@@ -24,7 +24,7 @@ def _commands() -> IncidentCommands:
 
 
 def _roles(value: str | None) -> frozenset[Role]:
-    if not value:
+    if not value or value.strip().lower() == "none":  # `--page none`: no optional page
         return frozenset()
     try:
         return frozenset(Role(v.strip().lower()) for v in value.split(","))
@@ -53,9 +53,16 @@ def declare(
     ] = None,
     status: Annotated[Status, typer.Option(help="public status")] = Status.DEGRADED_PERFORMANCE,
     page: Annotated[
-        str | None, typer.Option(help="roles to page, e.g. imoc,cmoc (S1/S2 page the IMOC)")
+        str | None, typer.Option(help="roles to page, e.g. imoc,cmoc, or none (S1/S2 page the IMOC)")
     ] = None,
     security: Annotated[bool, typer.Option(help="security related: confidential, pages security")] = False,
+    document: Annotated[
+        bool | None, typer.Option("--document/--no-document", help="working document (default: by severity)")
+    ] = None,
+    announce: Annotated[
+        bool | None,
+        typer.Option("--announce/--no-announce", help="announce in the channels (default: by severity)"),
+    ] = None,
     as_person: As = None,
 ) -> None:
     """Declare an incident (S3 by default: cheap to declare): document, announcements, pages."""
@@ -67,7 +74,9 @@ def declare(
             services=service or [],
             status=status,
             security=security,
-            page=_roles(page),
+            page=_roles(page) if page is not None else None,
+            document=document,
+            announce=announce,
         )
         typer.echo(f"declared incident #{incident.id}")
         _done(incident)

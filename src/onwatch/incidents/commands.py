@@ -8,6 +8,7 @@ from onwatch.config.role_teams import role_team_refusal
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.store import DirectoryRepository
 from onwatch.incidents.automation import IncidentAutomation, automation_for
+from onwatch.incidents.declare_options import DeclareOptions
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.suggestion import suggested
@@ -43,10 +44,13 @@ class IncidentCommands(PagingCommands):
         services: list[str] | None = None,
         status: Status = Status.DEGRADED_PERFORMANCE,
         security: bool = False,
-        page: frozenset[Role] = frozenset(),
+        page: frozenset[Role] | None = None,
+        document: bool | None = None,
+        announce: bool | None = None,
     ) -> Incident:
-        """Declare (PROCESS.md §4): the record, its working document, the announcements, and pages
-        to the roles asked for (S1/S2 always page the IMOC)."""
+        """Declare (PROCESS.md §4): the record and, each as chosen (None: the severity's default in
+        `severities.<S>.declare`), its working document, the announcements, and pages to the roles
+        asked for (S1/S2 always page the IMOC)."""
         with self.db.write() as uow:
             if actor.person_id is not None:
                 uow.repo(DirectoryRepository).require_person(actor.person_id, field="declared_by")
@@ -63,7 +67,7 @@ class IncidentCommands(PagingCommands):
             uow.repo(IncidentRepository).add(incident)
             automation = self.automation(uow)
             if automation is not None:
-                automation.declared(incident, actor, set(page))
+                automation.declared(incident, actor, DeclareOptions(document, announce, page))
         self.on_commit()
         return incident
 
@@ -75,7 +79,9 @@ class IncidentCommands(PagingCommands):
         severity: Severity | None = None,
         title: str | None = None,
         status: Status | None = None,
-        page: frozenset[Role] = frozenset(),
+        page: frozenset[Role] | None = None,
+        document: bool | None = None,
+        announce: bool | None = None,
     ) -> tuple[AlertGroupRecord, int]:
         """Declare an incident from an alert group (same transaction) and link them; declaring does
         all it does from scratch (document, announcements, pages). Whoever took the page engages.
@@ -107,7 +113,7 @@ class IncidentCommands(PagingCommands):
                 uow.repo(IncidentRepository).save(incident)
             automation = self.automation(uow)
             if automation is not None:
-                automation.declared(incident, actor, set(page))
+                automation.declared(incident, actor, DeclareOptions(document, announce, page))
             linked = uow.repo(AlertRepository).group(group_id)
         self.on_commit()
         return linked, incident_id

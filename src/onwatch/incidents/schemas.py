@@ -34,10 +34,17 @@ class DeclareIn(Body):
     services: list[str] = Field(default_factory=list, max_length=50, examples=[["web"]])
     status: Status = Status.DEGRADED_PERFORMANCE
     security: bool = Field(default=False, description="security related: confidential, pages security")
-    page: list[Role] = Field(
-        default_factory=list,
-        description="roles to page now (S1/S2 always page the IMOC)",
+    page: list[Role] | None = Field(
+        default=None,
+        description="roles to page now (S1/S2 always page the IMOC); default: the severity's "
+        "`severities.<S>.declare.page` and `process.cmoc_auto_page`",
         examples=[["cmoc"]],
+    )
+    document: bool | None = Field(
+        default=None, description="write the working document; default: the severity's `declare.document`"
+    )
+    announce: bool | None = Field(
+        default=None, description="announce in the channels; default: the severity's `declare.announce`"
     )
 
 

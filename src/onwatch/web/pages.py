@@ -203,10 +203,22 @@ def declare(request: Request, w: W, form: Acting) -> Response:
             services=list(form.lists.get("services", [])),
             status=status,
             security=bool(values["security"]),
+            document=_choice(form.get("document")),
+            announce=_choice(form.get("announce")),
+            page=_pages(form) if form.get("pages") == "chosen" else None,
         )
     except DomainError as exc:
         return _declare_form(request, w, form.user, errors={exc.field or "form": exc.message}, values=values)
     return see_other(f"/incidents/{incident.id}")
+
+
+def _choice(value: str) -> bool | None:
+    """A select of "as the severity's default" (""), "yes" and "no"."""
+    return {"yes": True, "no": False}.get(value)
+
+
+def _pages(form: Acting) -> frozenset[Role]:
+    return frozenset(Role(r) for r in form.lists.get("page", []) if r in {x.value for x in Role})
 
 
 def login_redirect(next_path: str) -> Response:
