@@ -44,6 +44,7 @@ from onwatch.paging import receipts
 from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
+from onwatch.paging.trials import ContactTrials
 from onwatch.reviews import timers as review_timers
 from onwatch.reviews.commands import ReviewCommands
 from onwatch.reviews.reactions import ReviewReactions
@@ -159,6 +160,11 @@ class Onwatch:
             timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover()),
             self.wake,
         )
+
+    def trials(self, channels: Mapping[str, Channel] | None = None) -> ContactTrials:
+        """'Send a test' to people's contact methods, through `channels` (default: from the settings)."""
+        used = channels if channels is not None else build_channels(self.settings)
+        return ContactTrials(self.db, self.clock, self.cache, used, self.settings.public_url)
 
     def pushover(self) -> PushoverApi:
         """Pushover's API with this deployment's application token (sending and reading receipts)."""

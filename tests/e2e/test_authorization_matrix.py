@@ -67,6 +67,7 @@ POST    /api/v1/handoffs                                            401   401   
 GET     /api/v1/handoffs                                            401   401    in      in         in
 POST    /api/v1/schedules/{schedule_id}/feeds                       401   401    in      in         in
 POST    /api/v1/people/{person_id}/feeds                            401   401    in      403        in
+POST    /api/v1/people/{person_id}/contact-methods/test             401   401    403     in         in    # a responder's own; 'Not allowed' for others'
 DELETE  /api/v1/feeds/{feed_id}                                     401   401    in      in         in   # viewers revoke their own; only the owner or an admin any (a 403 of the rule)
 GET     /api/v1/alert-groups                                        401   401    in      in         in
 GET     /api/v1/alert-groups/{group_id}                             401   401    in      in         in

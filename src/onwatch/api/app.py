@@ -30,6 +30,7 @@ from onwatch.incidents import documents_api as documents
 from onwatch.oncall import api as oncall
 from onwatch.paging import api as alert_groups
 from onwatch.paging import links_api as actions
+from onwatch.paging import trials_api
 from onwatch.reviews import api as reviews
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
@@ -89,6 +90,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.config_cache = ow.cache
     app.state.slack_signing_secret = settings.slack_signing_secret
     app.state.settings = settings
+    app.state.trials = ow.trials()
     app.state.chat = ow.chat
     app.state.slo_samples = ow.slo_samples
     app.state.reviews = ow.reviews
@@ -98,7 +100,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
-    routers += [actions, chat, slo, reviews]
+    routers += [actions, chat, slo, reviews, trials_api]
     for module in routers:
         app.include_router(module.router)
 

@@ -152,3 +152,19 @@ def worker() -> None:
         engine.run_forever(stop, poll=ow.settings.worker_poll_seconds)
     except KeyboardInterrupt:
         stop.set()
+
+
+def test_contact(
+    person: Annotated[str, typer.Argument(help="person id")],
+    method: Annotated[int | None, typer.Option("--method", help="one method (0-based); default all")] = None,
+) -> None:
+    """Send a test notification to a person's contact methods now, and say what each answered."""
+    with reported():
+        results = onwatch().trials().test(person, method)
+    failed = False
+    for r in results:
+        outcome = "delivered" if r.delivered else f"FAILED: {r.error}"
+        failed = failed or not r.delivered
+        typer.echo(f"#{r.method} {r.type:<10} {outcome}")
+    if failed:
+        raise typer.Exit(1)
