@@ -48,8 +48,9 @@ def timer_key(incident_id: int, kind: str) -> str:
 def automation_for(
     uow: UnitOfWork, cache: ConfigCache, signer: Callable[[UnitOfWork], LinkSigner], now: datetime
 ) -> IncidentAutomation | None:
-    """The process's reflexes for this unit of work (the one place they are built); None while no
-    configuration is applied: there is nobody to page and no cadence to keep."""
+    """The process's reflexes for this unit of work, for commands and reactions (timer handlers get
+    theirs, on the timer pass's Pager, in incidents/timers.py); None while no configuration is
+    applied: there is nobody to page and no cadence to keep."""
     try:
         applied = cache.get(uow)
     except NotFound:

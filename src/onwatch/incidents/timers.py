@@ -37,8 +37,9 @@ from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import JSONValue, TimelineEvent
 from onwatch.notify.base import Notification
 from onwatch.paging.outreach import notify_person
-from onwatch.paging.pager import Pager
 from onwatch.paging.timers import PagingPass
+
+Handler = Callable[[UnitOfWork, IncidentAutomation, TimerRecord, datetime], None]
 
 
 def _hhmm(at: datetime) -> str:
@@ -64,15 +65,16 @@ def _note(
     )
 
 
-def investigating_too_long(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetime) -> None:
+def investigating_too_long(
+    uow: UnitOfWork, automation: IncidentAutomation, timer: TimerRecord, now: datetime
+) -> None:
     incident = _load(uow, timer)
     if incident is None or incident.id is None:
         return
-    limit = pager.applied.config.process.investigating_escalation
+    limit = automation.applied.config.process.investigating_escalation
     deadline = investigating_deadline(incident, limit)
     if deadline is None:
         return
-    automation = IncidentAutomation(uow, pager, now)
     if deadline > now:  # the EOC re-engaged later, say: the timers are simply out of date
         automation.schedule(incident)
         return
@@ -84,15 +86,14 @@ def investigating_too_long(uow: UnitOfWork, pager: Pager, timer: TimerRecord, no
         _note(uow, incident.id, EventKind.REMINDER, f"{reason}; the IMOC page is still open", now)
 
 
-def update_due(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetime) -> None:
+def update_due(uow: UnitOfWork, automation: IncidentAutomation, timer: TimerRecord, now: datetime) -> None:
     incident = _load(uow, timer)
     if incident is None or incident.id is None:
         return
-    applied = pager.applied
+    applied = automation.applied
     cadence = announcements.cadence_of(applied)
     due = next_update_due(incident, cadence)
     interval = update_interval(incident.severity, incident.state, cadence)
-    automation = IncidentAutomation(uow, pager, now)
     if due is None or interval is None:
         return
     if due > now:
@@ -102,7 +103,7 @@ def update_due(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetime)
     as_role = "CMOC" if incident.holder(Role.CMOC) is not None else "owner"
     minutes = int(interval.total_seconds() // 60)
     rule = f"{incident.severity.label} {incident.state.value}: every {minutes} minutes"
-    link = announcements.links(pager.signer.public_url, applied, incident.id)
+    link = announcements.links(automation.pager.signer.public_url, applied, incident.id)
     notify_person(
         uow,
         applied,
@@ -133,13 +134,14 @@ def update_due(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetime)
     automation.schedule(incident)
 
 
-def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetime) -> None:
+def public_check(uow: UnitOfWork, automation: IncidentAutomation, timer: TimerRecord, now: datetime) -> None:
     incident = _load(uow, timer)
     if incident is None or incident.id is None:
         return
     if not public_updates_expected(incident) or incident.last_public_update_at is not None:
         return
-    within = pager.applied.config.process.public_update_within
+    applied, public_url = automation.applied, automation.pager.signer.public_url
+    within = applied.config.process.public_update_within
     deadline = incident.declared_at + within
     if timer.payload.get("stage") == "deadline":
         minutes = int(within.total_seconds() // 60)
@@ -151,7 +153,7 @@ def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetim
     person = communications_holder(incident)
     notify_person(
         uow,
-        pager.applied,
+        applied,
         person,
         Notification(
             kind="public_update_missing",
@@ -159,11 +161,7 @@ def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetim
             text=message,
             severity=incident.severity.label,
             recipient=person,
-            links={
-                "incident": announcements.links(pager.signer.public_url, pager.applied, incident.id)[
-                    "incident"
-                ]
-            },
+            links={"incident": announcements.links(public_url, applied, incident.id)["incident"]},
             ref={"incident": incident.id},
         ),
         f"{timer_key(incident.id, 'public')}{timer.payload.get('stage')}",
@@ -174,8 +172,8 @@ def public_check(uow: UnitOfWork, pager: Pager, timer: TimerRecord, now: datetim
 
 
 def register(kinds: TimerKinds, paging: PagingPass) -> None:
-    """The incident process's timer kinds; they page through the pass's shared Pager."""
-    handlers: dict[str, Callable[[UnitOfWork, Pager, TimerRecord, datetime], None]] = {
+    """The incident process's timer kinds; their automation pages through the pass's shared Pager."""
+    handlers: dict[str, Handler] = {
         INVESTIGATING: investigating_too_long,
         UPDATE_DUE: update_due,
         PUBLIC_CHECK: public_check,
@@ -185,9 +183,9 @@ def register(kinds: TimerKinds, paging: PagingPass) -> None:
 
 
 def _paging_through(
-    paging: PagingPass, handler: Callable[[UnitOfWork, Pager, TimerRecord, datetime], None]
+    paging: PagingPass, handler: Handler
 ) -> Callable[[UnitOfWork, TimerRecord, datetime], None]:
     def run(uow: UnitOfWork, timer: TimerRecord, now: datetime) -> None:
-        handler(uow, paging.pager(uow, now), timer, now)
+        handler(uow, IncidentAutomation(uow, paging.pager(uow, now), now), timer, now)
 
     return run
