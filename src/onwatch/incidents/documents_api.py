@@ -11,7 +11,6 @@ from onwatch.api.auth import Responder, ResponderOnIncident, ViewerOnIncident
 from onwatch.api.params import Id
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import MAX_DOCUMENT, MAX_REPORT, ProcessCommands
-from onwatch.incidents.store.documents import DocumentVersion
 from onwatch.kernel.enums import Role
 
 router = APIRouter(prefix="/api/v1", tags=["process"])
@@ -22,15 +21,13 @@ class _Body(BaseModel):
 
 
 class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a DocumentVersion
+
     incident_id: int
     version: int
     body: str
     author: str
     at: datetime
-
-    @classmethod
-    def of(cls, d: DocumentVersion) -> DocumentOut:
-        return cls(incident_id=d.incident_id, version=d.version, body=d.body, author=d.author, at=d.at)
 
 
 class DocumentIn(_Body):
@@ -78,12 +75,12 @@ def get_document(
     incident_id: Id, request: Request, who: ViewerOnIncident, version: Id | None = None
 ) -> DocumentOut:
     """The working document (markdown), latest version unless `version` is given."""
-    return DocumentOut.of(_process(request).document(incident_id, version))
+    return DocumentOut.model_validate(_process(request).document(incident_id, version))
 
 
 @router.get("/incidents/{incident_id}/document/versions", response_model=list[DocumentOut])
 def document_versions(incident_id: Id, request: Request, who: ViewerOnIncident) -> list[DocumentOut]:
-    return [DocumentOut.of(d) for d in _process(request).document_versions(incident_id)]
+    return [DocumentOut.model_validate(d) for d in _process(request).document_versions(incident_id)]
 
 
 @router.put("/incidents/{incident_id}/document", response_model=DocumentOut)
@@ -91,7 +88,7 @@ def edit_document(
     incident_id: Id, body: DocumentIn, request: Request, who: ResponderOnIncident
 ) -> DocumentOut:
     """Save a new version on top of `base_version` (409 if someone saved meanwhile)."""
-    return DocumentOut.of(
+    return DocumentOut.model_validate(
         _process(request).edit_document(incident_id, body.body, body.base_version, who.actor())
     )
 

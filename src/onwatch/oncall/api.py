@@ -7,7 +7,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from onwatch.api.auth import Principal, Responder, Viewer
 from onwatch.api.params import Id, Instant
@@ -19,9 +19,8 @@ from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import InvalidInput, NotFound
 from onwatch.oncall.commands import OnCallService, RoleOnCall
-from onwatch.oncall.domain.schedules import Override, Schedule, Shift
+from onwatch.oncall.domain.schedules import Schedule
 from onwatch.oncall.ical import render_calendar
-from onwatch.oncall.store import HandoffNote
 
 router = APIRouter(tags=["on-call"])
 
@@ -43,14 +42,12 @@ def _visible(request: Request, who: Principal, schedule_id: str) -> str:
 
 
 class ShiftOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a Shift
+
     person: str
     start: datetime
     end: datetime
     source: str = Field(description="the layer name, or override:<id>")
-
-    @classmethod
-    def of(cls, s: Shift) -> ShiftOut:
-        return cls(person=s.person, start=s.start, end=s.end, source=s.source)
 
 
 class OnCallOut(BaseModel):
@@ -73,7 +70,7 @@ class OnCallOut(BaseModel):
             source=shift.source if shift else None,
             shift_start=shift.start if shift else None,
             shift_end=shift.end if shift else None,
-            next=ShiftOut.of(nxt) if nxt else None,
+            next=ShiftOut.model_validate(nxt) if nxt else None,
         )
 
 
@@ -180,7 +177,7 @@ def shifts(
     """Final shifts (layers stacked, overrides applied) in [from, to); default the next 14 days."""
     _visible(request, who, schedule_id)
     begin, finish = _range(start, end, request)
-    return [ShiftOut.of(s) for s in _service(request).shifts(schedule_id, begin, finish)]
+    return [ShiftOut.model_validate(s) for s in _service(request).shifts(schedule_id, begin, finish)]
 
 
 class OverrideIn(BaseModel):
@@ -191,16 +188,13 @@ class OverrideIn(BaseModel):
 
 
 class OverrideOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from an Override
+
     id: int
     person: str
     start: datetime
     end: datetime
     note: str
-
-    @classmethod
-    def of(cls, o: Override) -> OverrideOut:
-        assert o.id is not None
-        return cls(id=o.id, person=o.person, start=o.start, end=o.end, note=o.note)
 
 
 @router.get("/api/v1/schedules/{schedule_id}/overrides", response_model=list[OverrideOut])
@@ -213,7 +207,7 @@ def list_overrides(
 ) -> list[OverrideOut]:
     _visible(request, who, schedule_id)
     begin, finish = _range(start, end, request)
-    return [OverrideOut.of(o) for o in _service(request).overrides(schedule_id, begin, finish)]
+    return [OverrideOut.model_validate(o) for o in _service(request).overrides(schedule_id, begin, finish)]
 
 
 @router.post("/api/v1/schedules/{schedule_id}/overrides", response_model=OverrideOut, status_code=201)
@@ -222,7 +216,7 @@ def add_override(schedule_id: str, body: OverrideIn, request: Request, who: Resp
     made = _service(request).add_override(
         schedule_id, body.person, body.start, body.end, who.actor(), body.note
     )
-    return OverrideOut.of(made)
+    return OverrideOut.model_validate(made)
 
 
 @router.delete("/api/v1/schedules/{schedule_id}/overrides/{override_id}", status_code=204)
@@ -239,15 +233,13 @@ class HandoffIn(BaseModel):
 
 
 class HandoffNoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a HandoffNote
+
     id: int
     role: Role
     author: str
     text: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, n: HandoffNote) -> HandoffNoteOut:
-        return cls(id=n.id, role=Role(n.role), author=n.author, text=n.text, created_at=n.created_at)
 
 
 class HandoffOut(BaseModel):
@@ -258,7 +250,7 @@ class HandoffOut(BaseModel):
 @router.post("/api/v1/handoffs", response_model=HandoffNoteOut, status_code=201)
 def leave_handoff(body: HandoffIn, request: Request, who: Responder) -> HandoffNoteOut:
     """Leave a note for the next person on `role` ("changed alert X because it flapped")."""
-    return HandoffNoteOut.of(_service(request).leave_note(body.role, body.text, who.actor()))
+    return HandoffNoteOut.model_validate(_service(request).leave_note(body.role, body.text, who.actor()))
 
 
 @router.get("/api/v1/handoffs", response_model=HandoffOut)
@@ -267,7 +259,7 @@ def read_handoff(request: Request, who: Viewer, role: Role = Role.EOC) -> Handof
     current, notes = _service(request).notes_for_current_shift(role)
     if current.schedule is not None:
         _visible(request, who, current.schedule.id)
-    return HandoffOut(oncall=OnCallOut.of(current), notes=[HandoffNoteOut.of(n) for n in notes])
+    return HandoffOut(oncall=OnCallOut.of(current), notes=[HandoffNoteOut.model_validate(n) for n in notes])
 
 
 # ---- iCalendar feeds ----------------------------------------------------------------------
