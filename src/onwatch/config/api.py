@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from onwatch.api.auth import Admin
 from onwatch.api.params import Id
@@ -81,10 +81,12 @@ class TokenIn(BaseModel):
 
 
 class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)  # read from a TokenRecord
+
     id: int
     name: str
     role: TokenRole
-    person: str | None
+    person: str | None = Field(validation_alias="person_id")
     created_at: datetime
     revoked_at: datetime | None
     token: str | None = Field(default=None, description="the secret, shown once at creation")
@@ -113,17 +115,7 @@ def create_token(body: Annotated[TokenIn, Body()], request: Request, _who: Admin
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(request: Request, _who: Admin) -> list[TokenOut]:
     with _db(request).read() as uow:
-        return [
-            TokenOut(
-                id=t.id,
-                name=t.name,
-                role=t.role,
-                person=t.person_id,
-                created_at=t.created_at,
-                revoked_at=t.revoked_at,
-            )
-            for t in uow.repo(TokenRepository).all()
-        ]
+        return [TokenOut.model_validate(t) for t in uow.repo(TokenRepository).all()]
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
