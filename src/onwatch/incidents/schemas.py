@@ -136,17 +136,7 @@ class IncidentOut(BaseModel):
     @classmethod
     def of(cls, i: Incident) -> IncidentOut:
         assert i.id is not None
-        history = [
-            RoleOut(
-                role=a.role,
-                person=a.person_id,
-                assigned_at=a.assigned_at,
-                assigned_by=a.assigned_by,
-                engaged_at=a.engaged_at,
-                renounced_at=a.renounced_at,
-            )
-            for a in i.roles
-        ]
+        history = [RoleOut(**_same_names(RoleOut, a), person=a.person_id) for a in i.roles]
         current: dict[str, RoleOut] = {}
         for out, a in zip(history, i.roles, strict=True):
             if a.active and (a.engaged or a.role.value not in current):
