@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import timedelta
 from enum import StrEnum
 
@@ -59,14 +60,7 @@ class Slo(_Strict):
         return None if self.error_ratio is None else 1 - self.error_ratio
 
     def objectives(self) -> Objectives:
-        return Objectives(
-            apdex=self.apdex,
-            error_ratio=self.error_ratio,
-            outage_factor=self.outage_factor,
-            degradation_factor=self.degradation_factor,
-            outage_line=self.outage_line,
-            min_request_rate=self.min_request_rate,
-        )
+        return Objectives(**{f.name: getattr(self, f.name) for f in fields(Objectives)})
 
 
 class PrometheusServer(_Strict):
