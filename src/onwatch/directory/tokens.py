@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -73,11 +73,5 @@ class TokenRepository:
 
     @staticmethod
     def _record(row: sa.RowMapping) -> TokenRecord:
-        return TokenRecord(
-            id=row["id"],
-            name=row["name"],
-            role=TokenRole(row["role"]),
-            person_id=row["person_id"],
-            created_at=row["created_at"],
-            revoked_at=row["revoked_at"],
-        )
+        values = {f.name: row[f.name] for f in fields(TokenRecord)}  # every column but the hash
+        return TokenRecord(**{**values, "role": TokenRole(row["role"])})
