@@ -58,16 +58,14 @@ class StatusPageRepository:
         updates = IncidentRepository(self.conn).updates(ids)
         return [
             PublicIncident(
-                id=r["id"],
-                title=r["title"],
+                **{
+                    k: r[k]
+                    for k in ("id", "title", "declared_at", "updated_at", "mitigated_at", "resolved_at")
+                },
                 severity=Severity(r["severity"]),
                 state=State(r["state"]),
                 status=Status(r["status"]),
                 services=tuple(services[r["id"]]),
-                declared_at=r["declared_at"],
-                updated_at=r["updated_at"],
-                mitigated_at=r["mitigated_at"],
-                resolved_at=r["resolved_at"],
                 worst_status=worst([Status(r["status"]), *statuses[r["id"]]]),
                 updates=tuple(updates[r["id"]]),
             )
