@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from onwatch.api.auth import Viewer
 from onwatch.db.uow import Database
@@ -13,6 +13,8 @@ router = APIRouter(prefix="/api/v1", tags=["directory"])
 
 
 class PersonOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from a directory person
+
     id: str
     name: str
     email: str
@@ -27,10 +29,7 @@ def _db(request: Request) -> Database:
 @router.get("/people", response_model=list[PersonOut])
 def list_people(request: Request, _who: Viewer) -> list[PersonOut]:
     with _db(request).read() as uow:
-        return [
-            PersonOut(id=p.id, name=p.name, email=p.email, timezone=p.timezone)
-            for p in uow.repo(DirectoryRepository).people()
-        ]
+        return [PersonOut.model_validate(p) for p in uow.repo(DirectoryRepository).people()]
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
@@ -39,4 +38,4 @@ def get_person(person_id: str, request: Request, _who: Viewer) -> PersonOut:
         p = uow.repo(DirectoryRepository).person(person_id)
     if p is None:
         raise HTTPException(404, f"person {person_id!r} does not exist")
-    return PersonOut(id=p.id, name=p.name, email=p.email, timezone=p.timezone)
+    return PersonOut.model_validate(p)
