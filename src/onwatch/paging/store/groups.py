@@ -84,30 +84,15 @@ class AlertRepository:
     # ---- integrations --------------------------------------------------------------------
 
     def integration_by_key(self, key: str) -> IntegrationRecord | None:
-        row = (
-            self.conn.execute(
-                sa.select(integrations).where(
-                    integrations.c.key_hash == hash_token(key), integrations.c.active
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            return None
-        return IntegrationRecord.of(row)
+        return self._active_integration(integrations.c.key_hash == hash_token(key))
 
     def integration_by_id(self, integration_id: str) -> IntegrationRecord | None:
-        row = (
-            self.conn.execute(
-                sa.select(integrations).where(integrations.c.id == integration_id, integrations.c.active)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            return None
-        return IntegrationRecord.of(row)
+        return self._active_integration(integrations.c.id == integration_id)
+
+    def _active_integration(self, where: sa.ColumnElement[bool]) -> IntegrationRecord | None:
+        query = sa.select(integrations).where(where, integrations.c.active)
+        row = self.conn.execute(query).mappings().first()
+        return IntegrationRecord.of(row) if row is not None else None
 
     # ---- alerts --------------------------------------------------------------------------
 
