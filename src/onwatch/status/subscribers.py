@@ -49,11 +49,8 @@ class SubscriberRepository:
         return token, int(new_id)
 
     def by_token(self, token: str) -> Subscriber | None:
-        row = (
-            self.conn.execute(sa.select(status_subscribers).where(status_subscribers.c.token == token))
-            .mappings()
-            .first()
-        )
+        query = sa.select(status_subscribers).where(status_subscribers.c.token == token)
+        row = self.conn.execute(query).mappings().first()
         return Subscriber(**row) if row else None
 
     def confirm(self, subscriber_id: int, now: datetime) -> None:

@@ -71,16 +71,8 @@ class EscalationRepository:
         return found
 
     def current_escalation(self, group_id: int) -> EscalationRecord | None:
-        row = (
-            self.conn.execute(
-                sa.select(escalations)
-                .where(escalations.c.group_id == group_id)
-                .order_by(escalations.c.id.desc())
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
+        query = sa.select(escalations).where(escalations.c.group_id == group_id)
+        row = self.conn.execute(query.order_by(escalations.c.id.desc()).limit(1)).mappings().first()
         return self._record(row) if row else None
 
     def update_escalation(
