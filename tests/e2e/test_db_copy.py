@@ -46,7 +46,7 @@ def source(
     sqlite_templates: SqliteTemplates, clock: FakeClock, webhook_sink: WebhookSink, smtp_sink: SmtpSink
 ) -> Iterator[Database]:
     """A SQLite database in use: config, an incident with its timeline, alert groups with running
-    escalations (pending timers, queued pages in the outbox), an override."""
+    escalations (pending timers, queued pages in the outbox), an override, a dead timer."""
     ow = built(sqlite_templates.fresh(), clock)
     with running(make_bench(ow, webhook_sink, smtp_sink)) as bench:
         assert (
@@ -60,6 +60,11 @@ def source(
         assert declared.status_code == 201, declared.text
         override = {"person": "ravi", "start": "2026-12-02T10:00:00Z", "end": "2026-12-02T12:00:00Z"}
         assert nadia.post("/api/v1/schedules/sre-8-hour/overrides", json=override).status_code == 201
+        now = clock.now()  # and a dead timer (a kind no handler knows, given one attempt)
+        with ow.db.write() as uow:
+            uow.timers.schedule("retired_kind", now, {}, "retired:1", now)
+        bench.worker.timer_attempts = 1
+        bench.worker.run_timers()
     yield ow.db
     ow.db.dispose()
 
@@ -114,6 +119,8 @@ def test_db_copy_moves_every_table_verifies_it_and_refuses_a_target_that_is_not_
                   "escalations", "timers", "outbox", "schedule_overrides"):  # fmt: skip
         assert before[table] > 0, table  # the source really held some of each
     assert _counts(target) == before
+    dead = run("timers", "dead", url=target)  # kept as dead there too, with its error
+    assert dead.returncode == 1 and "retired_kind" in dead.stdout and "UnknownTimerKind" in dead.stdout
 
     again = run("db", "copy", "--from", source_url, "--to", target)
     assert again.returncode == 1 and "not empty" in again.stderr
