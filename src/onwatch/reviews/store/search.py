@@ -13,6 +13,7 @@ from onwatch.db.tables import alert_groups, alerts, incident_services, incidents
 from onwatch.db.tables_reviews import reviews
 
 MAX_WORDS = 20
+RANKED = 500  # matches ranked per table, the most recent first
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -37,20 +38,27 @@ def _match(
     found = words(text)
     if not found:
         return []
+    # ranked among the RANKED most recent matches: a word that is in most documents costs a bounded
+    # ranking (new incidents matter most), not one per matching row
     if conn.dialect.name == "sqlite":
         query = (" OR " if any_word else " ").join(f'"{w}"' for w in found)
         rows = conn.execute(
-            sa.text(f"SELECT rowid, rank FROM fts_{table} WHERE fts_{table} MATCH :q ORDER BY rank LIMIT :n"),
-            {"q": query, "n": limit},
+            sa.text(
+                f"SELECT id, score FROM (SELECT rowid AS id, rank AS score FROM fts_{table} "
+                f"WHERE fts_{table} MATCH :q ORDER BY rowid DESC LIMIT :window) ORDER BY score LIMIT :n"
+            ),
+            {"q": query, "n": limit, "window": RANKED},
         )
         return [(int(r[0]), -float(r[1])) for r in rows]
     tsquery = (" | " if any_word else " & ").join(found)
     rows = conn.execute(
         sa.text(
-            f"SELECT id, ts_rank(fts_vector, q) AS rank FROM {table}, to_tsquery('english', :q) AS q "
-            "WHERE fts_vector @@ q ORDER BY rank DESC, id DESC LIMIT :n"
+            f"SELECT id, ts_rank(fts_vector, q) AS rank FROM ("
+            f"SELECT id, fts_vector FROM {table} WHERE fts_vector @@ to_tsquery('english', :q) "
+            "ORDER BY id DESC LIMIT :window) AS recent, to_tsquery('english', :q) AS q "
+            "ORDER BY rank DESC, id DESC LIMIT :n"
         ),
-        {"q": tsquery, "n": limit},
+        {"q": tsquery, "n": limit, "window": RANKED},
     )
     return [(int(r[0]), float(r[1])) for r in rows]
 
