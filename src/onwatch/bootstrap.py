@@ -40,7 +40,7 @@ from onwatch.notify.base import Channel
 from onwatch.notify.pushover import PushoverApi, ReceiptTimers
 from onwatch.notify.registry import build_channels
 from onwatch.oncall.commands import OnCallService
-from onwatch.paging import receipts
+from onwatch.paging import method_health, receipts
 from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
@@ -76,11 +76,13 @@ def timer_kinds(
     signer: Callable[[UnitOfWork], LinkSigner],
     public_url: str = "",
     pushover: PushoverApi | None = None,
+    clock: Clock | None = None,
 ) -> TimerKinds:
     """Every timer kind the engine runs, registered by the slice it belongs to."""
     kinds = TimerKinds()
     paging = paging_timers.register(kinds, cache, signer)
     receipts.register(kinds, paging, pushover or PushoverApi(""))
+    method_health.register(kinds, paging, cache, clock or SystemClock())
     incident_timers.register(kinds, paging)
     alert_timers.register(kinds, cache, signer)
     slo_timers.register(kinds, cache)
@@ -143,7 +145,7 @@ class Onwatch:
         worker = Worker(
             self.db,
             self.clock,
-            timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover()),
+            timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover(), self.clock),
             all_channels,
             lease=timedelta(seconds=self.settings.worker_lease_seconds),
             timer_attempts=self.settings.timer_max_attempts,
@@ -157,7 +159,7 @@ class Onwatch:
         return DeadTimers(
             self.db,
             self.clock,
-            timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover()),
+            timer_kinds(self.cache, self.signer, self.settings.public_url, self.pushover(), self.clock),
             self.wake,
         )
 
