@@ -76,7 +76,8 @@ def test_an_incident_and_its_updates_show_newest_first_then_operational_after_re
     public: TestClient, incidents: IncidentCommands, clock: FakeClock
 ) -> None:
     incident = incidents.declare(AMARA, title="Git pushes failing", severity=Severity.S2, services=["git"],
-                                 status=Status.PARTIAL_SERVICE_DISRUPTION)  # fmt: skip
+                                 status=Status.PARTIAL_SERVICE_DISRUPTION,
+                                 public_title="Git pushes failing")  # fmt: skip
     assert incident.id is not None
     incidents.post_update(incident.id, "We are investigating failed pushes.", AMARA)
     clock.advance(timedelta(minutes=10))
@@ -143,7 +144,11 @@ def test_a_confidential_incident_never_appears_in_any_public_output(
     assert secret.id is not None
     incidents.add_note(secret.id, "rotating the ZX-CONFIDENTIAL tokens", AMARA)
     visible = incidents.declare(
-        AMARA, title="Registry pulls slow", severity=Severity.S3, services=["registry"]
+        AMARA,
+        title="Registry pulls slow",
+        severity=Severity.S3,
+        services=["registry"],
+        public_title="Registry pulls slow",
     )
     assert visible.id is not None
     incidents.post_update(visible.id, "Pulls are slow; investigating.", AMARA)
@@ -161,7 +166,8 @@ def test_a_confidential_incident_never_appears_in_any_public_output(
 
 def test_a_disclosed_security_incident_appears(public: TestClient, incidents: IncidentCommands) -> None:
     incident = incidents.declare(AMARA, title="Disclosed vulnerability", severity=Severity.S2,
-                                 services=["api"], security=True, status=Status.SECURITY_ISSUE)  # fmt: skip
+                                 services=["api"], security=True, status=Status.SECURITY_ISSUE,
+                                 public_title="Disclosed vulnerability")  # fmt: skip
     assert incident.id is not None
     assert "Disclosed vulnerability" not in public.get("/status").text
     incidents.disclose(incident.id, AMARA)

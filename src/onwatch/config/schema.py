@@ -271,6 +271,15 @@ class StatusWebhooks(Strict):
 
 class StatusPageConfig(Strict):
     webhooks: StatusWebhooks = Field(default_factory=StatusWebhooks)
+    severities: list[Severity] = Field(
+        default_factory=lambda: [Severity.S1, Severity.S2, Severity.S3],
+        description="severities shown on the public page at all (once their first public update is out)",
+    )
+
+    @field_validator("severities", mode="before")
+    @classmethod
+    def _severities(cls, value: Any) -> Any:
+        return [Severity.parse(v) for v in value] if isinstance(value, list) else value
 
 
 class Organisation(Strict):

@@ -92,6 +92,8 @@ incidents = sa.Table(
     sa.Column("last_public_update_at", UTCDateTime, nullable=True),
     # its post-incident review is completed (label Incident::Review-Completed; the reviews slice)
     sa.Column("review_completed", sa.Boolean, nullable=False, server_default=sa.false()),
+    # what the status page calls it (None: "Investigating issues with <components>")
+    sa.Column("public_title", sa.String(200), nullable=True),
     sa.Index("ix_incidents_state", "state"),
 )
 

@@ -25,6 +25,7 @@ from onwatch.incidents.schemas import (
     IncidentOut,
     NoteIn,
     PersonIn,
+    PublicTitleIn,
     ReasonIn,
     ReopenIn,
     SecurityIn,
@@ -33,6 +34,7 @@ from onwatch.incidents.schemas import (
     StateIn,
     StatusIn,
     TitleIn,
+    UpdateEditIn,
     UpdateIn,
     UpdateOut,
 )
@@ -63,6 +65,7 @@ def declare(body: DeclareIn, request: Request, who: Responder) -> IncidentOut:
         page=frozenset(body.page) if body.page is not None else None,
         document=body.document,
         announce=body.announce,
+        public_title=body.public_title,
     )
     return IncidentOut.of(incident)
 
@@ -190,6 +193,22 @@ def list_updates(incident_id: Id, request: Request, who: ViewerOnIncident) -> li
 def post_update(incident_id: Id, body: UpdateIn, request: Request, who: ResponderOnIncident) -> IncidentOut:
     """Post a public status update (resets the update cadence); optionally set the status too."""
     return IncidentOut.of(_commands(request).post_update(incident_id, body.body, who.actor(), body.status))
+
+
+@router.put("/{incident_id}/updates/{update_id}", response_model=IncidentOut)
+def edit_update(
+    incident_id: Id, update_id: Id, body: UpdateEditIn, request: Request, who: ResponderOnIncident
+) -> IncidentOut:
+    """Correct a public update's words (the CMOC, or the owner until one engages)."""
+    return IncidentOut.of(_commands(request).edit_update(incident_id, update_id, body.body, who.actor()))
+
+
+@router.post("/{incident_id}/public-title", response_model=IncidentOut)
+def set_public_title(
+    incident_id: Id, body: PublicTitleIn, request: Request, who: ResponderOnIncident
+) -> IncidentOut:
+    """What the status page calls the incident; null goes back to 'Investigating issues with ...'."""
+    return IncidentOut.of(_commands(request).set_public_title(incident_id, body.public_title, who.actor()))
 
 
 @router.post("/{incident_id}/security", response_model=IncidentOut)

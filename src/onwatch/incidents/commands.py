@@ -11,15 +11,16 @@ from onwatch.incidents.automation import IncidentAutomation, automation_for
 from onwatch.incidents.declare_options import DeclareOptions
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
+from onwatch.incidents.domain.publicity import checked_public_title
 from onwatch.incidents.domain.suggestion import suggested
-from onwatch.incidents.domain.updates import PublicUpdate
+from onwatch.incidents.domain.updates import PublicUpdate, clean_body
 from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
 from onwatch.incidents.refusals import recorded_refusal, refusal_event
 from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
-from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
-from onwatch.kernel.errors import DomainError, InvalidInput, NotFound, NotInTeam
+from onwatch.kernel.enums import EventKind, Role, SecurityImpact, Severity, State, Status
+from onwatch.kernel.errors import DomainError, InvalidInput, NotFound, NotInTeam, NotOwner
 from onwatch.kernel.timeline import Actor, TimelineEvent
 from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
@@ -47,6 +48,7 @@ class IncidentCommands(PagingCommands):
         page: frozenset[Role] | None = None,
         document: bool | None = None,
         announce: bool | None = None,
+        public_title: str | None = None,
     ) -> Incident:
         """Declare (PROCESS.md §4): the record and, each as chosen (None: the severity's default in
         `severities.<S>.declare`), its working document, the announcements, and pages to the roles
@@ -63,6 +65,9 @@ class IncidentCommands(PagingCommands):
                 security=security,
                 actor=actor,
                 now=self.clock.now(),
+            )
+            incident.public_title = checked_public_title(
+                public_title, may_publish=True, owner_id=incident.owner_id
             )
             uow.repo(IncidentRepository).add(incident)
             automation = self.automation(uow)
@@ -236,6 +241,37 @@ class IncidentCommands(PagingCommands):
             uow.publish(PublicUpdatePosted(incident.id, incident.title, incident.confidential, update, now))
 
         return self._mutate(incident_id, run, action="post a public update", actor=actor)
+
+    def set_public_title(self, incident_id: int, title: str | None, actor: Actor) -> Incident:
+        """What the status page calls the incident (the CMOC's, or the owner's until one engages)."""
+        return self._mutate(
+            incident_id,
+            lambda i, _u: i.set_public_title(title, actor, self.clock.now()),
+            action="set the public title",
+            actor=actor,
+        )
+
+    def edit_update(self, incident_id: int, update_id: int, body: str, actor: Actor) -> Incident:
+        """Correct a public update's words (the final "Resolved" one, a typo): the status page and
+        its feeds show the new text; the timeline keeps both."""
+
+        def run(incident: Incident, uow: UnitOfWork) -> None:
+            text = clean_body(body)
+            if not incident.may_publish(actor):
+                raise NotOwner(
+                    f"only the CMOC or the owner, {incident.owner_id}, can edit public updates", field="body"
+                )
+            if not uow.repo(IncidentRepository).edit_update(incident_id, update_id, text):
+                raise NotFound(f"incident {incident_id} has no public update {update_id}", field="update_id")
+            incident.add_event(
+                EventKind.PUBLIC_UPDATE_EDITED,
+                actor,
+                self.clock.now(),
+                f"{actor.name} edited public update #{update_id}: {text}",
+                {"update": update_id},
+            )
+
+        return self._mutate(incident_id, run, action="edit a public update", actor=actor)
 
     def flag_security(self, incident_id: int, actor: Actor, impact: SecurityImpact | None = None) -> Incident:
         """Security related: confidential, the security on-call paged; with an `impact` that needs

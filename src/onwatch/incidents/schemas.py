@@ -43,9 +43,20 @@ class DeclareIn(Body):
     document: bool | None = Field(
         default=None, description="write the working document; default: the severity's `declare.document`"
     )
+    public_title: str | None = Field(
+        default=None, max_length=200, description="the status page's title; default: a neutral one"
+    )
     announce: bool | None = Field(
         default=None, description="announce in the channels; default: the severity's `declare.announce`"
     )
+
+
+class PublicTitleIn(Body):
+    public_title: str | None = Field(max_length=200, description="null: back to the neutral default")
+
+
+class UpdateEditIn(Body):
+    body: str = Field(min_length=1, max_length=MAX_UPDATE)
 
 
 class UpdateIn(Body):
@@ -127,6 +138,10 @@ class IncidentOut(BaseModel):
     confidential: bool
     public_withheld_reason: str | None
     last_public_update_at: datetime | None
+    public_title: str | None = Field(
+        default=None,
+        description="what the status page calls it; null: a neutral default",
+    )
     service_slo: dict[str, str] = Field(
         default_factory=dict,
         description="SLO state (healthy, degraded, outage, unknown) of each measured linked service; "

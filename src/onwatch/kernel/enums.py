@@ -133,6 +133,8 @@ class EventKind(StrEnum):
     ALERTS_ACKNOWLEDGED = "alerts_acknowledged"
     ALERTS_RESOLVED = "alerts_resolved"
     PUBLIC_UPDATE = "public_update"
+    PUBLIC_TITLE_CHANGED = "public_title_changed"
+    PUBLIC_UPDATE_EDITED = "public_update_edited"
     SECURITY_FLAGGED = "security_flagged"
     PUBLIC_POST_WITHHELD = "public_post_withheld"
     DISCLOSED = "disclosed"

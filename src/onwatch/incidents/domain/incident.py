@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from onwatch.incidents.domain import guards, lifecycle
+from onwatch.incidents.domain import guards, lifecycle, publicity
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.roles import RoleAssignment, highest_engaged_cascade_role, holder, pending
 from onwatch.incidents.domain.updates import MAX_REASON, PublicUpdate, clean_body
@@ -18,6 +18,7 @@ from onwatch.kernel.errors import DomainError, InvalidInput, InvalidTransition, 
 from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
 
 MAX_TITLE = 200
+RESOLVED_UPDATE = "Resolved: this incident has been resolved and the service is operating normally."
 MAX_NOTE = 20_000
 
 
@@ -56,6 +57,8 @@ class Incident:
     confidential: bool = False
     public_withheld_reason: str | None = None
     last_public_update_at: datetime | None = None
+    # the title the status page shows (the CMOC's words); None: a neutral default naming components
+    public_title: str | None = None
     id: int | None = None
     version: int = 0
     new_events: list[TimelineEvent] = field(default_factory=list, repr=False)
@@ -193,6 +196,9 @@ class Incident:
         )
         # Resolved implies Operational (PROCESS.md §7).
         self._set_status(Status.OPERATIONAL, actor, now, reason="resolved")
+        if self.last_public_update_at is not None and not self.confidential:
+            # the public heard of it: they hear it is over (the CMOC may edit the words)
+            self.post_update(RESOLVED_UPDATE, actor, now)
 
     def reopen(self, actor: Actor, now: datetime, *, status: Status = Status.DEGRADED_PERFORMANCE) -> None:
         if self.state is not State.RESOLVED:
@@ -340,6 +346,21 @@ class Incident:
             {"state": self.state.value, "status": self.status.value},
         )
         return update
+
+    def may_publish(self, actor: Actor) -> bool:
+        """The CMOC is the voice to the public; until one engages, the owner (PROCESS.md §9)."""
+        cmoc = self.holder(Role.CMOC)
+        return actor.person_id is not None and actor.person_id in {self.owner_id, cmoc and cmoc.person_id}
+
+    def set_public_title(self, title: str | None, actor: Actor, now: datetime) -> None:
+        """What the status page calls the incident; None goes back to the neutral default."""
+        cleaned = publicity.checked_public_title(
+            title, may_publish=self.may_publish(actor), owner_id=self.owner_id
+        )
+        if cleaned != self.public_title:
+            self.public_title = cleaned
+            said = f"set the public title: {cleaned}" if cleaned else "reset the public title"
+            self._record(EventKind.PUBLIC_TITLE_CHANGED, actor, now, f"{actor.name} {said}", {"to": cleaned})
 
     def flag_security(self, actor: Actor, now: datetime, *, impact: SecurityImpact | None = None) -> None:
         """Security related: confidential from now on, until the owner discloses it. Blocking a whole
@@ -498,6 +519,12 @@ class Incident:
         self._record(EventKind.IMOC_REQUIRED, actor, now, f"IMOC required: {reason}", {"reason": reason})
 
     # ---- timeline --------------------------------------------------------------------------
+
+    def add_event(
+        self, kind: EventKind, actor: Actor, now: datetime, message: str, data: dict[str, JSONValue]
+    ) -> None:
+        """An event a command records about the incident (e.g. a public update edited)."""
+        self._record(kind, actor, now, message, data)
 
     def _record(
         self, kind: EventKind, actor: Actor, now: datetime, message: str, data: dict[str, JSONValue]

@@ -105,6 +105,7 @@ class IncidentRepository:
             "confidential": i.confidential,
             "public_withheld_reason": i.public_withheld_reason,
             "last_public_update_at": i.last_public_update_at,
+            "public_title": i.public_title,
         }
 
     def _save_roles(self, incident: Incident) -> None:
@@ -160,6 +161,14 @@ class IncidentRepository:
             ],
         )
         incident.new_updates.clear()
+
+    def edit_update(self, incident_id: int, update_id: int, body: str) -> bool:
+        changed = self.conn.execute(
+            sa.update(incident_updates)
+            .where(incident_updates.c.id == update_id, incident_updates.c.incident_id == incident_id)
+            .values(body=body)
+        ).rowcount
+        return bool(changed)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -296,6 +305,7 @@ class IncidentRepository:
                 confidential=r["confidential"],
                 public_withheld_reason=r["public_withheld_reason"],
                 last_public_update_at=r["last_public_update_at"],
+                public_title=r["public_title"],
                 version=r["version"],
             )
             for r in rows

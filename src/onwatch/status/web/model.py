@@ -10,9 +10,9 @@ from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
 from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.clock import Clock
-from onwatch.kernel.enums import Status
+from onwatch.kernel.enums import Severity, Status
 from onwatch.status.domain import Component, Day, PublicIncident, component_status, history, overall
-from onwatch.status.store import StatusPageRepository
+from onwatch.status.store import DEFAULT_PUBLIC_SEVERITIES, StatusPageRepository
 
 HISTORY_DAYS = 90
 
@@ -57,10 +57,15 @@ def build(db: Database, cache: ConfigCache, clock: Clock, public_url: str) -> St
             config = cache.get(uow).config
             name = config.organisation.name
             public = {sid for sid, s in config.services.items() if s.public}
+            shown: tuple[Severity, ...] = tuple(config.status_page.severities)
         except Exception:  # no configuration yet: an empty, operational page
-            name, public = "onwatch", set()
+            name, public, shown = "onwatch", set(), DEFAULT_PUBLIC_SEVERITIES
         services = [s for s in uow.repo(DirectoryRepository).services() if s.id in public]
-        incidents = StatusPageRepository(uow.conn).incidents(since=now - timedelta(days=HISTORY_DAYS))
+        incidents = StatusPageRepository(uow.conn).incidents(
+            since=now - timedelta(days=HISTORY_DAYS),
+            severities=shown,
+            names={s.id: s.name for s in services},
+        )
     components = [
         Component(id=s.id, name=s.name, description=s.description, position=n)
         for n, s in enumerate(services, start=1)
