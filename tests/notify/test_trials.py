@@ -14,6 +14,7 @@ from tests.notify.bench import notify_bench
 from tests.notify.services import FakeService
 from tests.paging_helpers import PagingBench
 from tests.receivers import SmtpSink, WebhookSink
+from tests.web_helpers import Browser, set_passwords
 
 
 @pytest.fixture
@@ -74,3 +75,17 @@ def test_the_cli_sends_a_test_and_fails_when_a_method_does(
     result = CliRunner().invoke(app, ["test-contact", "amara"])
     assert result.exit_code == 1
     assert "#0 ntfy       delivered" in result.output and "#1 discord    FAILED: HTTP 404" in result.output
+
+
+def test_a_person_sends_a_test_from_the_web_ui(bench: PagingBench, ntfy: FakeService) -> None:
+    set_passwords(bench.db, bench.clock, "amara")
+    browser = Browser(bench.api)
+    browser.sign_in("amara")
+    page = browser.get("/me/contact-methods")
+    assert page.status_code == 200 and "ntfy" in page.text and "discord" in page.text
+    assert page.text.count(">Send a test</button>") == 2
+    answer = browser.post("/me/contact-methods/test", {"method": "1"})
+    assert answer.status_code == 200
+    assert "Test to #1 (discord) failed: HTTP 404" in answer.text
+    sent = browser.post("/me/contact-methods/test", {"method": "0"})
+    assert "Test sent to #0 (ntfy)" in sent.text and len(ntfy.requests_to("/", "POST")) == 2

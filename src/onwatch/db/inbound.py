@@ -13,8 +13,11 @@ from onwatch.db.tables_notify import inbound_callbacks
 def first_time(conn: sa.Connection, source: str, ref: str, now: datetime) -> bool:
     """Record the callback; False if it was seen before (a replay or a redelivery: do nothing)."""
     stmt = dialect_insert(conn, inbound_callbacks).values(source=source, ref=ref[:200], received_at=now)
-    result = conn.execute(stmt.on_conflict_do_nothing(index_elements=["source", "ref"]))
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg's rowcount is not the rows inserted here
+    inserted = conn.execute(
+        stmt.on_conflict_do_nothing(index_elements=["source", "ref"]).returning(inbound_callbacks.c.ref)
+    ).first()
+    return inserted is not None
 
 
 def forget(conn: sa.Connection, source: str, ref: str) -> None:

@@ -31,8 +31,15 @@ from onwatch.notify.slack import is_web_url, link_label
 _COLOURS = {"critical": 0xD32F2F, "error": 0xF57C00, "warning": 0xFBC02D}
 
 
+_LINK_ORDER = {"view": 0, "acknowledge": 1, "resolve": 2}
+
+
 def _links(notification: Notification) -> list[tuple[str, str]]:
-    return [(link_label(k), url) for k, url in notification.links.items() if is_web_url(url)]
+    """Open, Acknowledge, Resolve, then the others: the same on every database (PostgreSQL's JSON
+    does not keep the keys' order)."""
+    keys = sorted(notification.links, key=lambda k: (_LINK_ORDER.get(k, 3), k))
+    links = notification.links
+    return [(link_label(k), links[k]) for k in keys if is_web_url(links[k])]
 
 
 def _facts(message: Message) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from onwatch.incidents.reports import ProcessCommands
 from onwatch.kernel.clock import Clock
 from onwatch.oncall import web as oncall
 from onwatch.oncall.commands import OnCallService
+from onwatch.paging import trials_web
 from onwatch.paging import web as alerts
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.reviews import web as reviews
@@ -66,7 +67,7 @@ def install_web(
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
     app.state.status_cache = status_cache
     status_routes.install(app, status_cache, w)
-    for module in (pages, incident, document, alerts, oncall, reviews):
+    for module in (pages, incident, document, alerts, oncall, reviews, trials_web):
         app.include_router(module.router)
     app.include_router(status_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
