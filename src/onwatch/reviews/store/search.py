@@ -51,12 +51,15 @@ def _match(
         )
         return [(int(r[0]), -float(r[1])) for r in rows]
     tsquery = (" | " if any_word else " & ").join(found)
+    # MATERIALIZED: the GIN index finds the matches; left to itself the planner walks the primary
+    # key backwards filtering every row, which reads all of them when few match
     rows = conn.execute(
         sa.text(
-            f"SELECT id, ts_rank(fts_vector, q) AS rank FROM ("
-            f"SELECT id, fts_vector FROM {table} WHERE fts_vector @@ to_tsquery('english', :q) "
-            "ORDER BY id DESC LIMIT :window) AS recent, to_tsquery('english', :q) AS q "
-            "ORDER BY rank DESC, id DESC LIMIT :n"
+            f"WITH matched AS MATERIALIZED (SELECT id FROM {table} "
+            "WHERE fts_vector @@ to_tsquery('english', :q)), "
+            "recent AS (SELECT id FROM matched ORDER BY id DESC LIMIT :window) "
+            f"SELECT t.id, ts_rank(t.fts_vector, to_tsquery('english', :q)) AS rank FROM {table} t "
+            "JOIN recent ON recent.id = t.id ORDER BY rank DESC, t.id DESC LIMIT :n"
         ),
         {"q": tsquery, "n": limit, "window": RANKED},
     )
