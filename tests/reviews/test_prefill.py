@@ -88,7 +88,9 @@ def test_the_prefill_counts_impact_minutes_and_response_times_against_the_severi
         "2026-12-01T09:00"
     )
     assert [a["by"] for a in prefill["acknowledgements"]] == ["amara"]
-    assert [u["body"] for u in prefill["public_updates"]] == ["We are looking into checkout errors."]
+    bodies = [u["body"] for u in prefill["public_updates"]]
+    assert bodies[0] == "We are looking into checkout errors."
+    assert bodies[1:] == ["Resolved: this incident has been resolved and the service is operating normally."]
     kinds = [e["kind"] for e in prefill["timeline"]]
     assert "declared" in kinds and "status_changed" in kinds and "role_engaged" in kinds
 
