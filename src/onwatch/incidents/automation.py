@@ -12,6 +12,7 @@ from onwatch.config.schema import DeclareDefaults
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents import announcements
 from onwatch.incidents.declare_options import DEFAULT_OPTIONS, DeclareOptions
+from onwatch.incidents.document_header import refresh_header
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.rules import (
     investigating_deadline,
@@ -87,6 +88,7 @@ class IncidentAutomation:
     def relay(self, incident: Incident, events: Sequence[TimelineEvent]) -> None:
         """Tell #incident-management (and the channels that ask for it) what just changed."""
         relay_changes(self.uow, self.applied, self.pager.signer.public_url, incident, events, self.now)
+        refresh_header(self.uow, self.applied, self.pager.signer.public_url, incident, events, self.now)
 
     def _imoc_reason(self, incident: Incident) -> str:
         assert incident.id is not None
