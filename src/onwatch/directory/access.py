@@ -44,6 +44,9 @@ from onwatch.kernel.errors import NotFound
 # the roles whose teams see every confidential incident (PROCESS.md §2: security on call, and the
 # incident managers, who are the only ones told of a security incident)
 CIRCLE_ROLES = (Role.SECURITY, Role.IMOC)
+# the incident managers' channel: the one channel that hears a confidential incident by name (its
+# announcement, its pages' escalation posts); any other channel reads only its number
+CIRCLE_CHANNEL = "incident_management"
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,16 @@ def _participants(conn: sa.Connection, person_id: str, ids: Collection[int]) -> 
     for incident_id in conn.execute(sa.union(holds, paged)).scalars():
         found.setdefault(int(incident_id), set()).add(person_id)
     return found
+
+
+def is_confidential(conn: sa.Connection, incident_id: int | None) -> bool:
+    """Whether `incident_id` (None: no incident) is a confidential incident."""
+    if incident_id is None:
+        return False
+    found = conn.execute(
+        sa.select(incidents.c.confidential).where(incidents.c.id == incident_id)
+    ).scalar_one_or_none()
+    return bool(found)
 
 
 def hidden_schedules(config: OnwatchConfig | None, level: AccessLevel) -> frozenset[str]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from onwatch.config.cache import ConfigCache
 from onwatch.config.schema import DeclareDefaults
 from onwatch.db.uow import UnitOfWork
+from onwatch.directory.access import CIRCLE_CHANNEL
 from onwatch.incidents import announcements
 from onwatch.incidents.declare_options import DEFAULT_OPTIONS, DeclareOptions
 from onwatch.incidents.document_header import refresh_header
@@ -189,7 +190,7 @@ class IncidentAutomation:
             process.announce_channels or [c for c in DEFAULT_ANNOUNCE if c in self.applied.config.channels]
         )
         if incident.security:  # confidential: only the incident managers hear of it
-            channels = [c for c in channels if c == "incident_management"]
+            channels = [c for c in channels if c == CIRCLE_CHANNEL]
         advocates = process.advocates_channel or (
             "advocates" if "advocates" in self.applied.config.channels else None
         )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from onwatch.cli.context import actor, onwatch, reported
+from onwatch.cli.context import actor, hidden, onwatch, reported, visible
 from onwatch.cli.render import incident_detail, incident_line
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.domain.incident import Incident
@@ -86,9 +86,11 @@ def declare(
 def list_(
     all_: Annotated[bool, typer.Option("--all", help="include resolved incidents")] = False,
     limit: int = 50,
+    as_person: As = None,
 ) -> None:
-    """List active incidents (newest first)."""
-    incidents = _commands().find(IncidentFilter(active=None if all_ else True, limit=limit))
+    """List active incidents (newest first); with --as, those the person may see."""
+    flt = IncidentFilter(active=None if all_ else True, limit=limit, hidden=hidden(as_person))
+    incidents = _commands().find(flt)
     if not incidents:
         typer.echo("no incidents" if all_ else "no active incidents")
     for i in incidents:
@@ -96,9 +98,10 @@ def list_(
 
 
 @app.command()
-def show(incident_id: int) -> None:
+def show(incident_id: int, as_person: As = None) -> None:
     """Show an incident with its roles and full timeline."""
     with reported():
+        visible(as_person, incident=incident_id)
         commands = _commands()
         incident = commands.get(incident_id)
         typer.echo(incident_detail(incident, commands.timeline(incident_id)))
@@ -110,21 +113,21 @@ def state(
 ) -> None:
     """Change state: investigating, identified, monitoring, resolved (owner only)."""
     with reported():
-        _done(_commands().change_state(incident_id, new_state, actor(as_person)))
+        _done(_commands().change_state(incident_id, new_state, actor(as_person, incident=incident_id)))
 
 
 @app.command()
 def resolve(incident_id: int, as_person: As = None) -> None:
     """Resolve (only the owner may): status goes back to Operational."""
     with reported():
-        _done(_commands().resolve(incident_id, actor(as_person)))
+        _done(_commands().resolve(incident_id, actor(as_person, incident=incident_id)))
 
 
 @app.command()
 def reopen(incident_id: int, status: Status = Status.DEGRADED_PERFORMANCE, as_person: As = None) -> None:
     """Reopen a resolved incident."""
     with reported():
-        _done(_commands().reopen(incident_id, actor(as_person), status))
+        _done(_commands().reopen(incident_id, actor(as_person, incident=incident_id), status))
 
 
 @app.command("status")
@@ -133,7 +136,7 @@ def status_(
 ) -> None:
     """Change the public status (independent of state)."""
     with reported():
-        _done(_commands().change_status(incident_id, new_status, actor(as_person)))
+        _done(_commands().change_status(incident_id, new_status, actor(as_person, incident=incident_id)))
 
 
 @app.command()
@@ -145,21 +148,25 @@ def severity(
 ) -> None:
     """Re-assess severity."""
     with reported():
-        _done(_commands().change_severity(incident_id, _severity(new_severity), actor(as_person), reason))
+        _done(
+            _commands().change_severity(
+                incident_id, _severity(new_severity), actor(as_person, incident=incident_id), reason
+            )
+        )
 
 
 @app.command()
 def note(incident_id: int, text: str, as_person: As = None) -> None:
     """Add a note to the timeline."""
     with reported():
-        _done(_commands().add_note(incident_id, text, actor(as_person)))
+        _done(_commands().add_note(incident_id, text, actor(as_person, incident=incident_id)))
 
 
 @app.command()
 def assign(incident_id: int, role: Role, person: str, as_person: As = None) -> None:
     """Ask PERSON to take ROLE (ownership moves only when they engage)."""
     with reported():
-        _done(_commands().assign_role(incident_id, role, person, actor(as_person)))
+        _done(_commands().assign_role(incident_id, role, person, actor(as_person, incident=incident_id)))
 
 
 @app.command()
@@ -171,7 +178,7 @@ def engage(
 ) -> None:
     """Engage ROLE (yourself by default); EOC -> IMOC -> CMOC takes ownership."""
     with reported():
-        _done(_commands().engage_role(incident_id, role, actor(as_person), person))
+        _done(_commands().engage_role(incident_id, role, actor(as_person, incident=incident_id), person))
 
 
 @app.command()
@@ -183,7 +190,7 @@ def renounce(
 ) -> None:
     """Leave ROLE (or decline being asked)."""
     with reported():
-        _done(_commands().renounce_role(incident_id, role, actor(as_person), person))
+        _done(_commands().renounce_role(incident_id, role, actor(as_person, incident=incident_id), person))
 
 
 @app.command("page")
@@ -195,7 +202,7 @@ def page_role(
 ) -> None:
     """Page ROLE for the incident now (acknowledging the page engages the role)."""
     with reported():
-        group = _commands().page_role(incident_id, role, actor(as_person), reason)
+        group = _commands().page_role(incident_id, role, actor(as_person, incident=incident_id), reason)
         typer.echo(f"paged the {role.name} for incident #{incident_id} (alert group #{group})")
 
 
@@ -208,7 +215,7 @@ def update(
 ) -> None:
     """Post a public status update (resets the update reminders)."""
     with reported():
-        _done(_commands().post_update(incident_id, text, actor(as_person), status))
+        _done(_commands().post_update(incident_id, text, actor(as_person, incident=incident_id), status))
         typer.echo("public update posted")
 
 
@@ -220,7 +227,7 @@ def security(
 ) -> None:
     """Flag as security related: confidential from now on; the security on-call is paged."""
     with reported():
-        _done(_commands().flag_security(incident_id, actor(as_person), impact))
+        _done(_commands().flag_security(incident_id, actor(as_person, incident=incident_id), impact))
 
 
 def report(
@@ -260,10 +267,15 @@ def incident_from_group(
     """Declare an incident from an alert group (or attach the group to an existing incident)."""
     with reported():
         if attach is not None:
-            group = alerts.group_commands().attach(group_id, attach, actor(as_person))
+            group = alerts.group_commands().attach(
+                group_id, attach, actor(as_person, incident=attach, group=group_id)
+            )
             typer.echo(f"alert group #{group.id} attached to incident #{attach}")
             return
         _group, incident_id = _commands().declare_from_group(
-            group_id, actor(as_person), severity=_severity(severity) if severity else None, title=title
+            group_id,
+            actor(as_person, group=group_id),
+            severity=_severity(severity) if severity else None,
+            title=title,
         )
         typer.echo(f"declared incident #{incident_id} from alert group #{group_id}")

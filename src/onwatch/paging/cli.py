@@ -10,7 +10,7 @@ import typer
 
 from onwatch import gc_tuning
 from onwatch.bootstrap import Onwatch
-from onwatch.cli.context import actor, onwatch, reported
+from onwatch.cli.context import actor, hidden, onwatch, reported, visible
 from onwatch.cli.render import ts
 from onwatch.db.faults import unavailable
 from onwatch.engine.worker import Worker
@@ -45,21 +45,23 @@ def _line(g: AlertGroupRecord) -> str:
 def ack(group_id: int, as_person: As = None) -> None:
     """Acknowledge an alert group: the escalation stops."""
     with reported():
-        typer.echo(_line(group_commands().acknowledge(group_id, actor(as_person))))
+        typer.echo(_line(group_commands().acknowledge(group_id, actor(as_person, group=group_id))))
 
 
 def resolve(group_id: int, as_person: As = None) -> None:
     """Resolve an alert group (and its alerts)."""
     with reported():
-        typer.echo(_line(group_commands().resolve(group_id, actor(as_person))))
+        typer.echo(_line(group_commands().resolve(group_id, actor(as_person, group=group_id))))
 
 
 @alerts_app.command("list")
 def list_(
     status: Annotated[GroupStatus | None, typer.Option(help="triggered, acknowledged, resolved")] = None,
+    as_person: As = None,
 ) -> None:
-    """The newest 100 alert groups: status, service, alerts firing, summary and grouping labels."""
-    groups = group_commands().groups(status)
+    """The newest 100 alert groups: status, service, alerts firing, summary and grouping labels;
+    with --as, those the person may see."""
+    groups = group_commands().groups(status, hidden_incidents=hidden(as_person))
     if not groups:
         typer.echo("no alert groups")
     for g in groups:
@@ -67,9 +69,10 @@ def list_(
 
 
 @alerts_app.command()
-def show(group_id: int) -> None:
+def show(group_id: int, as_person: As = None) -> None:
     """An alert group with its alerts, escalation and timeline."""
     with reported():
+        visible(as_person, group=group_id)
         group, alerts, events, escalation = group_commands().detail(group_id)
     typer.echo(_line(group))
     if escalation is not None:
@@ -88,7 +91,7 @@ def show(group_id: int) -> None:
 def escalate(group_id: int, as_person: As = None) -> None:
     """Run the next escalation step now."""
     with reported():
-        typer.echo(_line(group_commands().escalate(group_id, actor(as_person))))
+        typer.echo(_line(group_commands().escalate(group_id, actor(as_person, group=group_id))))
 
 
 @alerts_app.command()
@@ -103,7 +106,7 @@ def page(
         raise typer.BadParameter("give exactly one of --role or --person")
     target = Target(TargetKind.ROLE, role.value) if role else Target(TargetKind.PERSON, str(person))
     with reported():
-        typer.echo(_line(group_commands().page(group_id, actor(as_person), target)))
+        typer.echo(_line(group_commands().page(group_id, actor(as_person, group=group_id), target)))
 
 
 @maintenance_app.command("add")

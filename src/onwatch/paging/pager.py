@@ -6,13 +6,14 @@ for the next step commit together or not at all. Delivery happens later, from th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from onwatch.config.cache import AppliedConfig
 from onwatch.config.contacts import Urgency
 from onwatch.db.uow import UnitOfWork
+from onwatch.directory.access import CIRCLE_CHANNEL, is_confidential
 from onwatch.kernel.alert_context import AlertContext
 from onwatch.kernel.enums import EventKind, Interface, Role
 from onwatch.notify.base import Notification
@@ -225,6 +226,8 @@ class Pager:
             self._event(group, EventKind.CHANNEL_MISSING, f"channel {channel_id!r} no longer exists: skipped")
             return 0
         notification = self.notification(group, channel_id, channel.name)
+        if channel_id != CIRCLE_CHANNEL and is_confidential(self.uow.conn, group.incident_id):
+            notification = withheld(notification, group.incident_id)
         self.writes.enqueue(
             [channel_row(channel, channel_id, notification, key, self.now, correlation(group.id))]
         )
@@ -292,3 +295,16 @@ class Pager:
             role=role,
             person=person,
         )
+
+
+def withheld(notification: Notification, incident_id: int | None) -> Notification:
+    """A channel post about a confidential incident for a channel outside its circle: the number, the
+    severity and a link (which answers only the circle), never the title, the alerts or the reason."""
+    return replace(
+        notification,
+        title=f"Page for confidential incident #{incident_id}",
+        text="Not acknowledged yet. Its title and details are shown only to the people on it.",
+        service="",
+        facts={k: v for k, v in notification.facts.items() if k in ("alert group", "status")},
+        context={},
+    )
