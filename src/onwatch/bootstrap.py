@@ -54,6 +54,7 @@ from onwatch.slo import evaluate as slo_evaluation
 from onwatch.slo import timers as slo_timers
 from onwatch.slo.alert_channel import SloAlertChannel
 from onwatch.slo.samples import SloSamples
+from onwatch.status import timers as status_timers
 from onwatch.status.subscriptions import SubscriberNotices
 from onwatch.status.webhooks import StatusWebhookChannel
 
@@ -87,6 +88,7 @@ def timer_kinds(
     alert_timers.register(kinds, cache, signer)
     slo_timers.register(kinds, cache)
     review_timers.register(kinds, cache, public_url)
+    status_timers.register(kinds, signer)
     return kinds
 
 

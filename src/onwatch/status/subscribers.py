@@ -67,6 +67,14 @@ class SubscriberRepository:
             .values(unsubscribed_at=now)
         )
 
+    def by_ids(self, ids: list[int]) -> list[Subscriber]:
+        rows = self.conn.execute(
+            sa.select(status_subscribers)
+            .where(status_subscribers.c.id.in_(sorted(set(ids))))
+            .order_by(status_subscribers.c.id)
+        ).mappings()
+        return [self._record(r) for r in rows]
+
     def active(self) -> list[Subscriber]:
         rows = self.conn.execute(
             sa.select(status_subscribers)

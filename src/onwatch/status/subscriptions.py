@@ -123,21 +123,11 @@ class StatusSubscriptions:
             raise InvalidInput(refused.message, field="url") from refused
         now = self.clock.now()
         with self.db.write() as uow:
-            token, subscriber_id = SubscriberRepository(uow.conn).add("webhook", target, now, confirmed=False)
-            notification = Notification(
-                kind=CHALLENGE,
-                title="Confirm your status page webhook",
-                text=(
-                    f"Someone asked {self.page_name}'s status page to POST its updates to this URL. To "
-                    "receive them, answer this request with the challenge as the body (or as JSON "
-                    '{"challenge": ...}); ignore it otherwise and nothing more is sent.'
-                ),
-                recipient=target,
-                links={"unsubscribe": f"{self.public_url}/status/subscriptions/{token}/unsubscribe"},
-                ref={"subscriber": subscriber_id, "challenge": secrets.token_urlsafe(24)},
-            )
-            key = f"status-challenge:{subscriber_id}"
-            uow.outbox.enqueue([_row(key, CHANNEL, {"url": target}, notification, now)])
+            repo = SubscriberRepository(uow.conn)
+            token, subscriber_id = repo.add("webhook", target, now, confirmed=False)
+            subscriber = repo.by_token(token)
+            assert subscriber is not None
+            uow.outbox.enqueue([challenge_row(subscriber, self.public_url, self.page_name, now)])
             return subscriber_id, token
 
     def find(self, token: str) -> Subscriber:
@@ -199,6 +189,39 @@ class SubscriberNotices:
             key = f"status-update:{event.incident_id}:{update.at.isoformat()}:{s.id}"
             rows.append(_row(key, "email" if email else CHANNEL, target, notification, event.at))
         uow.outbox.enqueue(rows)
+
+
+# the challenge for a subscription made before subscriptions were confirmed (migration 0017)
+RECONFIRM = "reconfirm"
+
+
+def challenge_row(
+    subscriber: Subscriber, public_url: str, page_name: str, now: datetime, why: str = ""
+) -> dict[str, object]:
+    """The outbox row of the challenge a webhook subscriber must echo to become active."""
+    if why == RECONFIRM:
+        title = "Confirm your status page webhook again"
+        asked = (
+            f"This URL receives {page_name}'s status page updates. Webhook subscriptions are now "
+            "confirmed by a challenge, and this one never was: updates are paused until it is. To "
+            "receive them again,"
+        )
+    else:
+        title = "Confirm your status page webhook"
+        asked = f"Someone asked {page_name}'s status page to POST its updates to this URL. To receive them,"
+    notification = Notification(
+        kind=CHALLENGE,
+        title=title,
+        text=(
+            f"{asked} answer this request with the challenge as the body (or as JSON "
+            '{"challenge": ...}); ignore it otherwise and nothing more is sent.'
+        ),
+        recipient=subscriber.address,
+        links={"unsubscribe": _unsubscribe(public_url.rstrip("/"), subscriber)},
+        ref={"subscriber": subscriber.id, "challenge": secrets.token_urlsafe(24)},
+    )
+    key = f"status-challenge:{subscriber.id}" + (f":{why}" if why else "")
+    return _row(key, CHANNEL, {"url": subscriber.address}, notification, now)
 
 
 def _unsubscribe(base: str, subscriber: Subscriber) -> str:
