@@ -62,7 +62,7 @@ class Scene:
         assert declared.status_code == 201, declared.text
         self.incident = int(declared.json()["id"])
         owner.post(f"/api/v1/incidents/{self.incident}/notes", json={"text": f"note about {SECRET}"})
-        bench.fire("KeyUse", fingerprint="fp-secret", service="web")
+        bench.fire("KeyUse-ZX-CONFIDENTIAL", fingerprint="fp-secret", service="web")  # its alerts name it too
         self.monitoring = bench.group_of("fp-secret")
         attached = owner.post(
             f"/api/v1/alert-groups/{self.monitoring}/attach", json={"incident_id": self.incident}
