@@ -14,7 +14,11 @@ Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 """A row id in a path, query or body: a positive integer that fits the id columns."""
 
 Offset = Annotated[int, Field(ge=0, le=INT64_MAX)]
-"""How many rows to skip, or an id to read after: a non-negative 64-bit integer."""
+"""How many rows to skip: a non-negative 64-bit integer."""
+
+After = Annotated[int, Field(ge=0, le=ID_MAX)]
+"""An id to read after (0: from the start): compared with an id column, so it must fit one (a
+64-bit value made PostgreSQL's 32-bit comparison overflow: a 500, found by the fuzzing run)."""
 
 
 def _instant(value: datetime) -> datetime:

@@ -15,7 +15,7 @@ from onwatch.api.auth import (
     ViewerOnIncident,
     hidden_for,
 )
-from onwatch.api.params import Id, Offset
+from onwatch.api.params import After, Id, Offset
 from onwatch.db.uow import Database
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.schemas import (
@@ -107,7 +107,7 @@ def timeline(
     incident_id: Id,
     request: Request,
     who: ViewerOnIncident,
-    after: Annotated[Offset, Query(description="only events with a larger id")] = 0,
+    after: Annotated[After, Query(description="only events with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> list[EventOut]:
     events = _commands(request).timeline(incident_id, after_id=after, limit=limit)
