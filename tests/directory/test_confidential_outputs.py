@@ -70,6 +70,10 @@ class Scene:
         assert attached.status_code == 200, attached.text
         for _ in range(6):  # nobody acknowledges: every escalation step runs
             bench.advance(10)
+        # the owner acknowledges the alerts' page (for S1/S2, "joining" is posted) and moves it on
+        assert owner.post(f"/api/v1/alert-groups/{self.monitoring}/acknowledge").status_code == 200
+        assert owner.post(f"/api/v1/incidents/{self.incident}/state", json={"state": "identified"}).is_success
+        bench.advance(1)
         groups = self.api(None, TokenRole.ADMIN).get("/api/v1/alert-groups").json()
         self.groups = [int(g["id"]) for g in groups if g["incident_id"] == self.incident]
         assert len(self.groups) >= 3, groups  # the IMOC's and the security on-call's pages, the alerts
