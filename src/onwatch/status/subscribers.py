@@ -73,7 +73,7 @@ class SubscriberRepository:
             .where(status_subscribers.c.id.in_(sorted(set(ids))))
             .order_by(status_subscribers.c.id)
         ).mappings()
-        return [self._record(r) for r in rows]
+        return [Subscriber(**r) for r in rows]
 
     def active(self) -> list[Subscriber]:
         rows = self.conn.execute(
