@@ -6,8 +6,8 @@ unconfirmed, so it receives no update until it answers a challenge, and one time
 challenges (status/timers.py: the engine sends them, with the subscriber's unsubscribe link). A
 subscriber whose endpoint echoes is active again at once; one that cannot must subscribe anew.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -20,13 +20,13 @@ from alembic import op
 
 from onwatch.db.types import JSONType, UTCDateTime
 
-revision = "0017"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
 KIND = "status_rechallenge"  # onwatch.status.timers.RECHALLENGE
-KEY = "status-rechallenge:0017"
+KEY = "status-rechallenge:0019"
 
 subscribers = sa.table(
     "status_subscribers",
