@@ -1,15 +1,18 @@
 """Every output that names an incident keeps a confidential one from anyone outside its circle.
 
-One security incident (its title `SECRET`) with role pages, an attached monitoring group, notes and
-escalations that ran for an hour; then each way onwatch shows or sends anything, read by a viewer
+One security incident (its title `SECRET`) with role pages, an attached monitoring group, notes,
+escalations that ran for an hour, an acknowledgement, a state change, then resolved with its review;
+then each way onwatch shows or sends anything, read by a viewer
 (ben, `access: viewer`, and a viewer token) and by a responder outside the circle (lukas, an SRE):
 
 - API, every GET operation of the OpenAPI document, every id filled in (incidents, their timelines,
   updates and documents; alert groups and role pages with their timelines; people; services and their
-  SLOs; on-call, gaps, schedules, shifts, overrides, handoffs; maintenance; search by `?q=`-less
-  lists): nothing names the incident, details answer 404.
+  SLOs; on-call, gaps, schedules, shifts, overrides, handoffs; maintenance; reviews and their
+  versions, corrective actions; timers; search for the incident's words): nothing names the
+  incident, details answer 404.
 - Web UI: the dashboard, the alert lists (every status), the alert and incident pages (404), the
-  live fragment, on-call.
+  live fragment, the document, "similar incidents" of a public one with the same words, on-call,
+  search, the review list and its CSV export, the review page, its Markdown export and print page.
 - Chat: replies about the incident are ephemeral and refused outside the circle
   (tests/chat/test_chat_access.py); `oncall` and `handoff` name no incident.
 - CLI: `incident list|show`, `alerts list|show` with `--as PERSON` (or `ONWATCH_AS`) apply the
@@ -74,6 +77,15 @@ class Scene:
         assert owner.post(f"/api/v1/alert-groups/{self.monitoring}/acknowledge").status_code == 200
         assert owner.post(f"/api/v1/incidents/{self.incident}/state", json={"state": "identified"}).is_success
         bench.advance(1)
+        # similar to it by its words: search and "similar incidents" must not bring the secret up
+        public = owner.post("/api/v1/incidents", json={"title": "Signing key service slow", "severity": "S4"})
+        self.public = int(public.json()["id"])
+        resolved = owner.post(f"/api/v1/incidents/{self.incident}/resolve")
+        assert resolved.status_code == 200, resolved.text  # an S2 resolved: its review is created
+        bench.advance(1)
+        reviews = self.api(None, TokenRole.ADMIN).get("/api/v1/reviews").json()
+        self.reviews = [str(r["id"]) for r in reviews]
+        assert self.reviews, "the resolved S2 incident has its review"
         groups = self.api(None, TokenRole.ADMIN).get("/api/v1/alert-groups").json()
         self.groups = [int(g["id"]) for g in groups if g["incident_id"] == self.incident]
         assert len(self.groups) >= 3, groups  # the IMOC's and the security on-call's pages, the alerts
@@ -123,6 +135,7 @@ def _get_paths(scene: Scene) -> list[str]:
         "person_id": ["amara", "omar", "nadia", "lukas", "ben"],
         "service_id": ["web"],
         "schedule_id": [s["id"] for s in admin.get("/api/v1/schedules").json()],
+        "review_id": scene.reviews,
     }
     paths: list[str] = []
     for template, operations in spec["paths"].items():
@@ -134,7 +147,14 @@ def _get_paths(scene: Scene) -> list[str]:
             assert name in values, f"no ids for {{{name}}} in {template}: add them to the audit"
             filled = [p.replace(f"{{{name}}}", v) for p in filled for v in values[name]]
         paths += filled
-    return [*paths, "/api/v1/alert-groups?status=triggered", "/api/v1/incidents?active=false"]
+    return [
+        *paths,
+        "/api/v1/alert-groups?status=triggered",
+        "/api/v1/incidents?active=false",
+        "/api/v1/search?q=signing",
+        "/api/v1/search?q=ZX-CONFIDENTIAL",
+        "/api/v1/search?q=key",
+    ]
 
 
 def _leaks(text: str) -> bool:
@@ -156,6 +176,10 @@ def test_no_api_operation_names_a_confidential_incident_to_anyone_outside_its_ci
 def test_no_web_page_names_a_confidential_incident_to_anyone_outside_its_circle(scene: Scene) -> None:
     pages = ["/", "/alerts", "/alerts?status=all", "/oncall", f"/incidents/{scene.incident}"]
     pages += [f"/incidents/{scene.incident}/live", *(f"/alerts/{g}" for g in scene.groups)]
+    pages += [f"/incidents/{scene.incident}/document", f"/incidents/{scene.public}/similar"]
+    pages += [f"/incidents/{scene.public}", "/reviews", "/reviews.csv", "/search?q=signing"]
+    for review in scene.reviews:
+        pages += [f"/reviews/{review}", f"/reviews/{review}/export.md", f"/reviews/{review}/print"]
     amara = LiveBrowser(scene.url)
     amara.sign_in("amara")
     assert _leaks(amara.get("/").text)
@@ -249,9 +273,9 @@ def cli(scene: Scene, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Ite
 def test_the_cli_shows_a_confidential_incident_only_to_its_circle(scene: Scene, cli: Cli) -> None:
     iid, groups = scene.incident, scene.groups
     for person in ("omar", "amara"):  # the security team, the owner
-        assert SECRET in cli("incident", "list", "--as", person).output, person
+        assert SECRET in cli("incident", "list", "--all", "--as", person).output, person
         assert SECRET in cli("alerts", "list", "--as", person).output, person
-    assert SECRET in cli("incident", "list").output, "the operator at the database sees everything"
+    assert SECRET in cli("incident", "list", "--all").output, "the operator at the database sees everything"
     viewer = token_for(scene.bench.db, scene.bench.clock, TokenRole.VIEWER, "ben")
     for identity, env in (
         (["--as", "lukas"], None),
