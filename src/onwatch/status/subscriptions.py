@@ -191,7 +191,7 @@ class SubscriberNotices:
         uow.outbox.enqueue(rows)
 
 
-# the challenge for a subscription made before subscriptions were confirmed (migration 0019)
+# the challenge for a subscription made before subscriptions were confirmed (migration 0020)
 RECONFIRM = "reconfirm"
 
 

@@ -1,5 +1,5 @@
 """The status page's timer kind: challenge webhook subscribers that were active without ever having
-echoed one (subscriptions made before the challenge existed; migration 0019 queues the timer)."""
+echoed one (subscriptions made before the challenge existed; migration 0020 queues the timer)."""
 
 from __future__ import annotations
 
