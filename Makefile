@@ -14,6 +14,10 @@ DEMO_PASSWORD := $(shell $(PYTHON) -c 'import secrets; print("demo-" + secrets.t
 endif
 
 export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
+# `make run` only: links in pages (and the CLI's) point at the server it starts, and webhooks are signed
+# with a key generated once into .onwatch-webhook-secret (gitignored), unless the environment sets them
+RUN_ENV = ONWATCH_PUBLIC_URL="$${ONWATCH_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
+	ONWATCH_WEBHOOK_SECRET="$${ONWATCH_WEBHOOK_SECRET:-$$(cat .onwatch-webhook-secret)}"
 
 .PHONY: run test test-fast lint typecheck check bench chaos clean venv
 
@@ -26,20 +30,21 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/onwatch migrate
-	$(BIN)/onwatch apply-config examples/illumidesk.yaml
+	@test -s .onwatch-webhook-secret || $(BIN)/python -c 'import secrets; print(secrets.token_hex(16))' > .onwatch-webhook-secret
+	$(RUN_ENV) $(BIN)/onwatch migrate
+	$(RUN_ENV) $(BIN)/onwatch apply-config examples/illumidesk.yaml
 	@echo "--------------------------------------------------------------------------"
 	@echo "Demo admin token (acts as '$(DEMO_ADMIN)'; send as 'Authorization: Bearer <token>'):"
-	@$(BIN)/onwatch token create --role admin --person $(DEMO_ADMIN) --name "make run"
+	@$(RUN_ENV) $(BIN)/onwatch token create --role admin --person $(DEMO_ADMIN) --name "make run" --replace
 	@echo "Web UI http://$(HOST):$(PORT)/ : sign in as '$(DEMO_ADMIN)' (or amara, lukas, ...) with password:"
-	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password $(DEMO_ADMIN) --stdin >/dev/null
-	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password amara --stdin >/dev/null
-	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password lukas --stdin >/dev/null
-	@echo "$(DEMO_PASSWORD)" | $(BIN)/onwatch user set-password sofia --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(RUN_ENV) $(BIN)/onwatch user set-password $(DEMO_ADMIN) --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(RUN_ENV) $(BIN)/onwatch user set-password amara --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(RUN_ENV) $(BIN)/onwatch user set-password lukas --stdin >/dev/null
+	@echo "$(DEMO_PASSWORD)" | $(RUN_ENV) $(BIN)/onwatch user set-password sofia --stdin >/dev/null
 	@echo "$(DEMO_PASSWORD)"
 	@echo "Public status page: http://$(HOST):$(PORT)/status"
 	@echo "--------------------------------------------------------------------------"
-	$(BIN)/onwatch serve --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(BIN)/onwatch serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -34,10 +34,18 @@ PG_ADMIN_URL = os.environ.get("ONWATCH_TEST_PG_URL", "postgresql+psycopg://postg
 Prepare = Callable[[Onwatch], None]  # fills a template (e.g. applies the demo config)
 
 
+TEST_WEBHOOK_SECRET = "test-webhook-key"
+
+
 def settings_for(database_url: str, **changes: object) -> Settings:
     """Settings of a test app: its database, TEST_PUBLIC_URL and what the test passes; defaults for
     the rest (nothing read from the ONWATCH_* variables of whoever runs the tests)."""
-    values: dict[str, object] = {"database_url": database_url, "public_url": TEST_PUBLIC_URL, **changes}
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "public_url": TEST_PUBLIC_URL,
+        "webhook_secret": TEST_WEBHOOK_SECRET,  # webhooks are always signed (config/signing.py)
+        **changes,
+    }
     return Settings.model_construct(**values)
 
 

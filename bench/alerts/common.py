@@ -62,7 +62,12 @@ def dist_ms(seconds: list[float]) -> dict[str, float]:
 def clean_env(database_url: str, **extra: str) -> dict[str, str]:
     """The caller's environment without ONWATCH_* settings (defaults apply), plus these."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONWATCH_")}
-    return {**env, "ONWATCH_DATABASE_URL": database_url, **extra}
+    return {
+        **env,
+        "ONWATCH_DATABASE_URL": database_url,
+        "ONWATCH_WEBHOOK_SECRET": "bench-webhook-key",
+        **extra,
+    }
 
 
 def bench_config(sink: WebhookSink, first_step_delay: str | None = None) -> str:

@@ -54,6 +54,7 @@ class Cli:
 def cli(db: Database) -> Cli:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONWATCH_")}
     env["ONWATCH_DATABASE_URL"] = db.engine.url.render_as_string(hide_password=False)
+    env["ONWATCH_WEBHOOK_SECRET"] = "e2e-webhook-key"  # the e2e configs page by webhooks without their own
     return Cli(env)
 
 

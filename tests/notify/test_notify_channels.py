@@ -137,7 +137,9 @@ def test_webhook_failures_are_retried_only_when_the_receiver_may_recover(
 ) -> None:
     webhook_sink.fail_with(status)
 
-    error = send_expecting_failure(WebhookChannel(), outbox("webhook", {"url": webhook_sink.url}))
+    error = send_expecting_failure(
+        WebhookChannel(default_secret="k"), outbox("webhook", {"url": webhook_sink.url})
+    )
 
     assert error.retryable is retryable
     assert str(status) in str(error)
@@ -148,7 +150,7 @@ def test_webhook_failures_are_retried_only_when_the_receiver_may_recover(
 def test_a_webhook_receiver_that_is_down_is_retried_and_gets_the_message_once_it_is_back(
     webhook_sink: WebhookSink,
 ) -> None:
-    channel, message = WebhookChannel(), outbox("webhook", {"url": webhook_sink.url})
+    channel, message = WebhookChannel(default_secret="k"), outbox("webhook", {"url": webhook_sink.url})
     webhook_sink.stop()
 
     error = send_expecting_failure(channel, message)
@@ -162,23 +164,27 @@ def test_a_webhook_receiver_that_is_down_is_retried_and_gets_the_message_once_it
 def test_a_webhook_receiver_slower_than_the_timeout_is_retried(webhook_sink: WebhookSink) -> None:
     webhook_sink.delay(1.0)
 
-    error = send_expecting_failure(WebhookChannel(timeout=0.2), outbox("webhook", {"url": webhook_sink.url}))
+    error = send_expecting_failure(
+        WebhookChannel(default_secret="k", timeout=0.2), outbox("webhook", {"url": webhook_sink.url})
+    )
 
     assert error.retryable
     assert "Timeout" in str(error)
 
 
 def test_a_webhook_target_without_a_usable_url_is_not_retried() -> None:
-    assert not send_expecting_failure(WebhookChannel(), outbox("webhook", {})).retryable
+    assert not send_expecting_failure(WebhookChannel(default_secret="k"), outbox("webhook", {})).retryable
     assert not send_expecting_failure(
-        WebhookChannel(), outbox("webhook", {"url": "ftp://example.com/x"})
+        WebhookChannel(default_secret="k"), outbox("webhook", {"url": "ftp://example.com/x"})
     ).retryable
 
 
 def test_a_long_error_page_is_cut_to_200_characters_in_the_error(webhook_sink: WebhookSink) -> None:
     webhook_sink.fail_with(502, body="<html>" + "x" * 10_000)
 
-    error = send_expecting_failure(WebhookChannel(), outbox("webhook", {"url": webhook_sink.url}))
+    error = send_expecting_failure(
+        WebhookChannel(default_secret="k"), outbox("webhook", {"url": webhook_sink.url})
+    )
 
     assert error.retryable
     assert str(error) == "HTTP 502: <html>" + "x" * 194

@@ -14,6 +14,7 @@ from onwatch.cli.database import backup, db_app
 from onwatch.cli.timers import timers_app
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import load_config_file
+from onwatch.config.signing import require_signing_secrets
 from onwatch.directory.cli import user_app
 from onwatch.directory.store import DirectoryRepository
 from onwatch.directory.tokens import TokenRepository, TokenRole
@@ -74,6 +75,7 @@ def apply_config_cmd(
     ow = onwatch()
     with reported():
         config = load_config_file(file)
+        require_signing_secrets(config, ow.settings.webhook_secret)
         result = apply_config(
             ow.db, config, now=ow.clock.now(), applied_by=f"cli:{file.name}", dry_run=dry_run
         )
@@ -95,14 +97,23 @@ def token_create(
     role: Annotated[TokenRole, typer.Option(help="viewer, responder or admin")],
     person: Annotated[str | None, typer.Option(help="the person acting with this token")] = None,
     name: Annotated[str | None, typer.Option(help="a label for the token")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="revoke the active tokens of this name and person first")
+    ] = False,
 ) -> None:
     """Create a token and print its secret (shown only this once)."""
     ow = onwatch()
+    label = name or f"{person or 'service'}-{role.value}"
     with reported(), ow.db.write() as uow:
         if person is not None:
             uow.repo(DirectoryRepository).require_person(person)
-        secret, _ = uow.repo(TokenRepository).create(
-            name=name or f"{person or 'service'}-{role.value}",
+        tokens = uow.repo(TokenRepository)
+        if replace:  # `make run` replaces its own token instead of piling up a new one per run
+            for old in tokens.all():
+                if old.name == label and old.person_id == person and old.revoked_at is None:
+                    tokens.revoke(old.id, ow.clock.now())
+        secret, _ = tokens.create(
+            name=label,
             role=role,
             person_id=person,
             now=ow.clock.now(),

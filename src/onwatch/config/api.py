@@ -13,6 +13,7 @@ from onwatch.api.params import Id
 from onwatch.api.problems import problem, responses
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import ConfigError, load_config
+from onwatch.config.signing import require_signing_secrets
 from onwatch.config.store import ConfigRepository
 from onwatch.db.uow import Database
 from onwatch.directory.store import DirectoryRepository
@@ -60,6 +61,7 @@ async def apply(
     text = (await request.body()).decode("utf-8", errors="replace")
     try:
         config = load_config(text)
+        require_signing_secrets(config, request.app.state.settings.webhook_secret)
     except ConfigError as exc:
         errors = [{"field": i.path or "body", "message": i.message} for i in exc.issues]
         return problem(422, "Invalid configuration", str(exc), errors=errors)

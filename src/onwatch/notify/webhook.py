@@ -174,6 +174,10 @@ class WebhookChannel:
         secret = message.target.get("secret") or self.default_secret
         if not isinstance(secret, str):
             raise DeliveryError("target secret must be a string", retryable=False)
+        if not secret:
+            raise DeliveryError(
+                "no signing secret: give the webhook a secret or set ONWATCH_WEBHOOK_SECRET", retryable=False
+            )
         body = encode_body(message)
         headers = signed_headers(secret, message.idempotency_key, body)
         post_json(
