@@ -81,6 +81,7 @@ GET     /api/v1/maintenance                                         401   401   
 DELETE  /api/v1/maintenance/{window_id}                             401   401    403     in         in
 POST    /api/v1/integrations/alertmanager/{key}                     in    in     in      in         in
 POST    /api/v1/integrations/generic/{key}                          in    in     in      in         in
+GET     /api/v1/integrations                                        401   401    403     403        in
 POST    /v2/enqueue                                                 in    in     in      in         in
 POST    /api/v1/heartbeats/{key}                                    in    in     in      in         in
 POST    /api/v1/chat/slack/commands                                 401   401    401     401        401

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from onwatch.alerts.receivers import receivers
 from onwatch.alerts.routes import (
     Answer,
     IngestServices,
@@ -19,6 +20,7 @@ from onwatch.alerts.routes import (
     generic_answer,
     pagerduty_answer,
 )
+from onwatch.api.auth import Admin
 from onwatch.api.problems import problem, responses
 from onwatch.kernel.errors import NotFound
 
@@ -162,3 +164,12 @@ def heartbeat(key: str, request: Request) -> Response:
             404, "Unknown heartbeat", exc.message, errors=[{"field": "key", "message": exc.message}]
         )
     return JSONResponse({"status": "ok", "next_ping_by": expected_by.isoformat()})
+
+
+@router.get("/api/v1/integrations", tags=["integrations"])
+def list_integrations(request: Request, _who: Admin) -> list[dict[str, str]]:
+    """Every integration and heartbeat with its receiver URL and key (admins only: keys are secrets)."""
+    state = request.app.state
+    with state.db.read() as uow:
+        applied = state.config_cache.get(uow)
+    return [r.to_json() for r in receivers(applied.config, state.settings.public_url)]

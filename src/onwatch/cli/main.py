@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch import gc_tuning
+from onwatch.alerts import cli as integrations_cli
 from onwatch.cli.context import fail, onwatch, reported
 from onwatch.cli.database import backup, db_app
 from onwatch.cli.timers import timers_app
@@ -54,6 +55,7 @@ app.command("test-contact")(alerts.test_contact)
 app.command()(oncall.oncall)
 app.command()(oncall.handoff)
 app.command()(slo.slo)
+app.command()(integrations_cli.integrations)
 
 
 @app.command()

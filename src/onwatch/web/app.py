@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
+from onwatch.alerts import web as services
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
 from onwatch.incidents import document_web as document
@@ -67,7 +68,7 @@ def install_web(
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
     app.state.status_cache = status_cache
     status_routes.install(app, status_cache, w)
-    for module in (pages, incident, document, alerts, oncall, reviews, trials_web):
+    for module in (pages, incident, document, alerts, oncall, reviews, trials_web, services):
         app.include_router(module.router)
     app.include_router(status_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
