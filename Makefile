@@ -16,7 +16,7 @@ endif
 export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
 # `make run` only: links in pages (and the CLI's) point at the server it starts, and webhooks are signed
 # with a key generated once into .onwatch-webhook-secret (gitignored), unless the environment sets them
-RUN_ENV = ONWATCH_PUBLIC_URL="$${ONWATCH_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
+RUN_ENV = ONWATCH_DEMO=1 ONWATCH_PUBLIC_URL="$${ONWATCH_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
 	ONWATCH_WEBHOOK_SECRET="$${ONWATCH_WEBHOOK_SECRET:-$$(cat .onwatch-webhook-secret)}"
 
 .PHONY: run test test-fast lint typecheck check bench chaos clean venv

@@ -37,6 +37,7 @@ from onwatch.kernel.clock import Clock, SystemClock
 from onwatch.kernel.errors import NotFound
 from onwatch.kernel.events import EventBus
 from onwatch.notify.base import Channel
+from onwatch.notify.inbox import INBOX_CHANNELS, DemoInboxChannel
 from onwatch.notify.pushover import PushoverApi, ReceiptTimers
 from onwatch.notify.registry import build_channels
 from onwatch.oncall.commands import OnCallService
@@ -133,6 +134,8 @@ class Onwatch:
         receipt_timers = ReceiptTimers(self.db, self.clock)
         built = build_channels(self.settings, receipt_timers) if channels is None else channels
         all_channels = dict(built)
+        if self.settings.demo and channels is None:  # `make run`: mail and Slack land in /demo/inbox
+            all_channels.update(self.demo_inbox())
         # SLO state changes reach the alert pipeline through the outbox (see onwatch.slo.alert_channel)
         slo_alerts = SloAlertChannel(self.db, self.clock, self.ingest)
         all_channels.setdefault(slo_alerts.name, slo_alerts)
@@ -165,9 +168,15 @@ class Onwatch:
             self.wake,
         )
 
+    def demo_inbox(self) -> dict[str, Channel]:
+        """Demo mode's stand-ins for the email and Slack channels (notify/inbox.py)."""
+        return {n: DemoInboxChannel(n, self.db, self.clock) for n in INBOX_CHANNELS}
+
     def trials(self, channels: Mapping[str, Channel] | None = None) -> ContactTrials:
         """'Send a test' to people's contact methods, through `channels` (default: from the settings)."""
         used = channels if channels is not None else build_channels(self.settings)
+        if self.settings.demo and channels is None:  # a test in the demo lands in its inbox too
+            used = {**used, **self.demo_inbox()}
         return ContactTrials(self.db, self.clock, self.cache, used, self.settings.public_url)
 
     def pushover(self) -> PushoverApi:

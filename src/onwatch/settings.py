@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # Demo mode (`make run`): email and Slack messages are kept in the demo inbox (/demo/inbox).
+    demo: bool = False
     # HMAC key for webhook signatures when a webhook target has no secret of its own.
     webhook_secret: str = ""
     # Server processes of `onwatch serve` sharing its port (PostgreSQL only).

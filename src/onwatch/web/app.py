@@ -26,7 +26,7 @@ from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.status.web import model as status_model
 from onwatch.status.web import routes as status_routes
 from onwatch.status.web.cache import StatusCache
-from onwatch.web import pages
+from onwatch.web import demo_inbox, pages
 from onwatch.web.auth import Sessions, SignInRequired
 from onwatch.web.context import CsrfRejected, ViewOnly, Web
 from onwatch.web.sign_in import SignInGuard
@@ -68,7 +68,7 @@ def install_web(
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
     app.state.status_cache = status_cache
     status_routes.install(app, status_cache, w)
-    for module in (pages, incident, document, alerts, oncall, reviews, trials_web, services):
+    for module in (pages, incident, document, alerts, oncall, reviews, trials_web, services, demo_inbox):
         app.include_router(module.router)
     app.include_router(status_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -86,6 +86,7 @@ class Web:
             csrf_token=user.csrf_token if user else "",
             now=self.clock.now(),
             organisation=self.organisation(),
+            demo=bool(getattr(getattr(request.app.state, "settings", None), "demo", False)),
             **context,
         )
 
