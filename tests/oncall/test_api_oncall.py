@@ -135,6 +135,11 @@ def test_an_override_covers_part_of_a_shift_and_can_be_removed(as_: ClientFactor
             "time zone",
         ),
         ({"person": "lukas", "start": "soon", "end": "2026-12-01T12:00:00Z"}, "start", "datetime"),
+        (  # the clock says 2026-12-01 09:00 UTC: an override that is over changes nobody's shift
+            {"person": "lukas", "start": "2026-11-30T10:00:00Z", "end": "2026-12-01T08:00:00Z"},
+            "end",
+            "the override is in the past: it ends 2026-12-01 08:00 UTC, and it is 2026-12-01 09:00 UTC now",
+        ),
     ],
 )
 def test_bad_overrides_are_refused_naming_the_field(

@@ -252,3 +252,19 @@ def test_a_person_feed_over_two_schedules_keeps_both_shifts_that_start_together(
         for e in recurring_ical_events.of(cal).between(start, end)
     }
     assert got == {(sh.start, f"On call: nadia ({name})") for name, sh in pairs}
+
+
+def test_the_shift_a_moving_feed_window_cuts_keeps_its_uid_across_fetches() -> None:
+    """The shift running at the window's start is cut there, and the window moves with each fetch:
+    its event keeps one UID all the same (calendar apps would otherwise duplicate it)."""
+    schedule, berlin = CASES["berlin-daily"].schedule, ZoneInfo("Europe/Berlin")
+    first_uid = []
+    for lo in (utc(3, 10, 9), utc(3, 10, 10), utc(3, 10, 13, 45)):  # three fetches that morning
+        pairs = [("n", s) for s in resolve(schedule, [], lo, lo + timedelta(days=3))]
+        body = render_calendar(
+            calendar_id="feed-1", name="n", shifts=pairs, zone=berlin, names={}, now=lo, window_start=lo
+        )
+        first = min(events(icalendar.Calendar.from_ical(body)), key=lambda e: e["DTSTART"].dt)
+        assert first["DTSTART"].dt.astimezone(UTC) == lo  # cut by the window
+        first_uid.append(str(first["UID"]))
+    assert len(set(first_uid)) == 1

@@ -330,6 +330,7 @@ def ical_feed(secret: str, request: Request) -> Response:
         title, zone = f"My on-call shifts ({person.name})", ZoneInfo(person.timezone)
     names = {pid: p.name for pid, p in applied.config.people.items()}
     body = render_calendar(
-        calendar_id=f"feed-{feed.id}", name=title, shifts=pairs, zone=zone, names=names, now=now
-    )
+        calendar_id=f"feed-{feed.id}", name=title, shifts=pairs, zone=zone, names=names, now=now,
+        window_start=start,
+    )  # fmt: skip
     return Response(body, media_type="text/calendar; charset=utf-8")

@@ -88,6 +88,13 @@ class OnCallService:
             raise InvalidInput("'end' must be after 'start'", field="end")
         if end - start > MAX_RANGE:
             raise InvalidInput(f"an override may span at most {MAX_RANGE.days} days", field="end")
+        now = self.clock.now()
+        if end <= now:  # it would change nobody's shift, only what the past appears to have been
+            raise InvalidInput(
+                f"the override is in the past: it ends {end:%Y-%m-%d %H:%M} UTC, and it is "
+                f"{now:%Y-%m-%d %H:%M} UTC now; an override covers now or later",
+                field="end",
+            )
         with self.db.write() as uow:
             applied = self.cache.get(uow)
             applied.schedule(schedule_id)

@@ -12,10 +12,16 @@ import icalendar
 from onwatch.oncall.domain.schedules import Shift
 
 
-def shift_uid(calendar_id: str, schedule_name: str, shift: Shift) -> str:
+def shift_uid(
+    calendar_id: str, schedule_name: str, shift: Shift, window_start: datetime | None = None
+) -> str:
     """Stable per shift, so calendar apps update events instead of duplicating them; the schedule is
-    part of it because one person can start shifts on two schedules at the same moment."""
-    identity = f"{calendar_id}|{schedule_name}|{shift.person}|{shift.start.isoformat()}"
+    part of it because one person can start shifts on two schedules at the same moment. A shift
+    the feed's window cuts at its start (`window_start`, which moves with every fetch) is known by
+    its end instead: its start is the window's, not the shift's."""
+    clipped = window_start is not None and shift.start <= window_start
+    edge = f"end {shift.end.isoformat()}" if clipped else shift.start.isoformat()
+    identity = f"{calendar_id}|{schedule_name}|{shift.person}|{edge}"
     return f"{hashlib.sha256(identity.encode()).hexdigest()[:24]}@onwatch"
 
 
@@ -41,8 +47,10 @@ def render_calendar(
     zone: ZoneInfo,
     names: Mapping[str, str],
     now: datetime,
+    window_start: datetime | None = None,
 ) -> bytes:
-    """`shifts` pairs a schedule name with each shift; times are written in `zone` with its VTIMEZONE."""
+    """`shifts` pairs a schedule name with each shift; times are written in `zone` with its VTIMEZONE.
+    `window_start`: where the shifts were cut (see `shift_uid`)."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//onwatch//on-call schedules//EN")
     cal.add("version", "2.0")
@@ -55,7 +63,7 @@ def render_calendar(
         person = names.get(shift.person, shift.person)
         event = icalendar.Event()
         start, end = _times(shift, zone)
-        event.add("uid", shift_uid(calendar_id, schedule_name, shift))
+        event.add("uid", shift_uid(calendar_id, schedule_name, shift, window_start))
         event.add("dtstamp", now)
         event.add("dtstart", start)
         event.add("dtend", end)
