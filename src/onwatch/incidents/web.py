@@ -95,7 +95,7 @@ def incident_live(request: Request, incident_id: Id, w: W, user: User, key: str 
     if key and key == context["live_key"]:
         return Response(status_code=204)
     return w.templates.response(
-        "incident_live.html", request=request, user=user, now=w.clock.now(), **context
+        "incident_live.html", request=request, user=user, now=w.clock.now(), tz=w.zone_of(user), **context
     )
 
 

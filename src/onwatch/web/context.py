@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -69,6 +70,19 @@ class Web:
         with self.db.read() as uow:
             return {p.id: p.name for p in uow.repo(DirectoryRepository).people(include_inactive=True)}
 
+    def zone_of(self, user: WebUser | None) -> ZoneInfo | None:
+        """The person's `timezone` from the config: the web UI shows times there (UTC on hover)."""
+        if user is None:
+            return None
+        try:
+            person = self.oncall.applied().config.people.get(user.person_id)
+        except NotFound:
+            return None
+        try:
+            return ZoneInfo(person.timezone) if person is not None else None
+        except (ValueError, KeyError):
+            return None
+
     def page(
         self,
         request: Request,
@@ -87,6 +101,7 @@ class Web:
             now=self.clock.now(),
             organisation=self.organisation(),
             demo=bool(getattr(getattr(request.app.state, "settings", None), "demo", False)),
+            tz=self.zone_of(user),
             **context,
         )
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,10 +30,23 @@ def duration(delta: timedelta) -> str:
     return f"{secs}s"
 
 
-def stamp(value: datetime | None) -> str:
+def utc_stamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@pass_context
+def stamp(context: Context, value: datetime | None) -> str:
+    """An instant in the signed-in person's zone (`tz` in the page's context, from their `timezone`
+    in the config) with UTC on hover; in UTC where there is no one (the public pages) or their zone
+    is UTC."""
     if value is None:
         return "—"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    zone = context.get("tz")
+    if not isinstance(zone, ZoneInfo) or zone.key in ("UTC", "Etc/UTC"):
+        return utc_stamp(value)
+    local = value.astimezone(zone)
+    shown = f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return Markup('<span class="local-time" title="{}">{}</span>').format(utc_stamp(value), shown)
 
 
 def iso(value: datetime | None) -> str:
