@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -37,10 +37,25 @@ class Bar:
     left: float
     width: float
 
-    @property
-    def color(self) -> int:
-        """A stable colour per person (one of six)."""
-        return sum(map(ord, self.shift.person)) % 6
+
+PALETTE = 12  # distinct bar colours (onwatch.css .bar.p0 ... .p11)
+WIDE = 9.0  # percent of the row: wider bars carry the whole name, narrower ones the initials
+
+
+def initials(name: str) -> str:
+    """'Amara Okafor' -> 'AO'; one word -> its first two letters."""
+    words = name.split()
+    return ("".join(w[0] for w in words[:3]) if len(words) > 1 else name[:2]).upper()
+
+
+def legend(people: set[str], names: dict[str, str]) -> list[dict[str, object]]:
+    """Everyone drawn on the page with a colour of their own (by name, distinct up to PALETTE people)
+    and their initials, for the legend under the bars."""
+    ordered = sorted(people, key=lambda p: names.get(p, p))
+    return [
+        {"person": p, "name": names.get(p, p), "initials": initials(names.get(p, p)), "color": i % PALETTE}
+        for i, p in enumerate(ordered)
+    ]
 
 
 def _bars(shifts: list[Shift], start: datetime, end: datetime) -> list[Bar]:
@@ -59,14 +74,19 @@ def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, 
     start = now.replace(minute=0, second=0, microsecond=0)
     end = start + timedelta(days=DAYS)
     applied = w.oncall.applied()
-    schedules = []
+    schedules: list[dict[str, Any]] = []
     mine: list[tuple[str, Shift]] = []
+    drawn_shifts: dict[str, list[Shift]] = {}  # everyone a bar shows, for the legend's colours
     hidden = hidden_schedules(applied.config, user.access.level)  # the security on-call's, for viewers
     for sid, schedule in sorted(applied.schedules.items()):
         if sid in hidden:
             continue
         final = w.oncall.shifts(sid, start, end)
         overrides = w.oncall.overrides(sid, start, end)
+        drawn_shifts[sid] = [
+            *final, *[sh for layer in schedule.layers for sh in layer.shifts(start, end)],
+            *[Shift(o.start, o.end, o.person, o.source) for o in overrides],
+        ]  # fmt: skip
         layers = [
             {"name": layer.name, "bars": _bars(layer.shifts(start, end), start, end)}
             for layer in schedule.layers
@@ -87,12 +107,20 @@ def _page(request: Request, w: Web, user: WebUser, *, error: str | None = None, 
         current, role_notes = w.oncall.notes_for_current_shift(role)
         notes[role] = {"current": current, "notes": role_notes}
     ticks = [{"left": round(d / DAYS * 100, 3), "day": start + timedelta(days=d)} for d in range(DAYS)]
+    names = w.people()
+    for s in schedules:  # colours and initials per schedule: distinct among the people it draws
+        key = legend({shift.person for shift in drawn_shifts[str(s["id"])]}, names)
+        s["legend"] = key
+        s["colors"] = {str(k["person"]): k["color"] for k in key}
+        s["short"] = {str(k["person"]): k["initials"] for k in key}
+    now_left = round((now - start).total_seconds() / (end - start).total_seconds() * 100, 3)
     with w.db.read() as uow:
         people = uow.repo(DirectoryRepository).people()
     return w.page(
         request, "oncall.html", user, status_code=status_code,
         schedules=schedules, mine=mine, notes=notes, ticks=ticks, start=start, end=end, error=error,
-        feed_url=feed_url, people=people, names=w.people(), values=values or {}, roles=roles,
+        feed_url=feed_url, people=people, names=names, values=values or {}, roles=roles,
+        now_left=now_left, wide=WIDE,
     )  # fmt: skip
 
 

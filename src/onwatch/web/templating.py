@@ -35,6 +35,18 @@ def utc_stamp(value: datetime) -> str:
 
 
 @pass_context
+def stamp_text(context: Context, value: datetime | None) -> str:
+    """`stamp` as plain text, for attributes (title, aria-label): the local time with its zone."""
+    if value is None:
+        return "—"
+    zone = context.get("tz")
+    if not isinstance(zone, ZoneInfo) or zone.key in ("UTC", "Etc/UTC"):
+        return utc_stamp(value)
+    local = value.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@pass_context
 def stamp(context: Context, value: datetime | None) -> str:
     """An instant in the signed-in person's zone (`tz` in the page's context, from their `timezone`
     in the config) with UTC on hover; in UTC where there is no one (the public pages) or their zone
@@ -63,6 +75,7 @@ class Templates:
         )
         self.env.filters["duration"] = duration
         self.env.filters["stamp"] = stamp
+        self.env.filters["stamp_text"] = stamp_text
         self.env.filters["iso"] = iso
         self.env.filters["title_case"] = lambda s: " ".join(w.capitalize() for w in str(s).split("_"))
 
