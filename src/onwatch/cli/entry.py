@@ -17,16 +17,17 @@ COMMANDS: dict[str, str] = {
     "backup": "Back up the SQLite database while onwatch runs (SQLite's online backup API).",
     "declare": "Declare an incident (S3 by default: cheap to declare): document, announcements, pages.",
     "report": "Report an anomaly: the EOC is paged and you hear when they engage.",
+    "page": "Page a role now, with no incident (`onwatch page imoc --reason ...`); it escalates like any "
+    "page.",
     "ack": "Acknowledge an alert group: the escalation stops.",
     "resolve": "Resolve an alert group (and its alerts).",
     "worker": "Run the engine (escalation timers, heartbeats, deliveries) until interrupted.",
-    "test-notification": "Send a test notification to each of a person's contact methods now (the engine "
-    "delivers it).",
+    "test-contact": "Send a test notification to a person's contact methods now, and say what each answered.",
     "oncall": "Who is on call now (or --at), why, until when, and who is next.",
     "handoff": "Read the handoff notes for the current shift of ROLE, or leave one with --note.",
     "slo": "SLO detection: each service's state, SLIs per window and the error budget left.",
-    "integrations": "List integrations and heartbeats with their receiver URLs and keys (what to paste into "
-    "monitoring).",
+    "integrations": "List integrations and heartbeats with their receiver URLs and keys (what to paste "
+    "into monitoring).",
     "migrate": "Create or upgrade the database schema.",
     "apply-config": "Validate FILE and apply it in one transaction; invalid files change nothing.",
     "serve": "Serve the API and run the engine beside it (--no-engine when `onwatch worker`s run apart).",
@@ -40,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "db": "Move onwatch's data between databases.",
     "review": "Post-incident reviews (RCA) and their corrective actions.",
     "near-miss": "Near misses: events that could have caused an incident.",
+    "timers": "Durable timers: list the dead ones (their handler failed every attempt) and run one again.",
 }
 
 
