@@ -37,6 +37,8 @@ POST    /api/v1/incidents/{incident_id}/roles/{role}/engage         401   401   
 POST    /api/v1/incidents/{incident_id}/roles/{role}/renounce       401   401    403     in         in
 GET     /api/v1/incidents/{incident_id}/updates                     401   401    in      in         in
 POST    /api/v1/incidents/{incident_id}/updates                     401   401    403     in         in
+PUT     /api/v1/incidents/{incident_id}/updates/{update_id}         401   401    403     in         in
+POST    /api/v1/incidents/{incident_id}/public-title                401   401    403     in         in
 POST    /api/v1/incidents/{incident_id}/security                    401   401    403     in         in
 POST    /api/v1/incidents/{incident_id}/withhold                    401   401    403     in         in
 POST    /api/v1/incidents/{incident_id}/disclose                    401   401    403     in         in
@@ -44,6 +46,7 @@ GET     /api/v1/incidents/{incident_id}/document                    401   401   
 PUT     /api/v1/incidents/{incident_id}/document                    401   401    403     in         in
 GET     /api/v1/incidents/{incident_id}/document/versions           401   401    in      in         in
 POST    /api/v1/incidents/{incident_id}/page                        401   401    403     in         in
+POST    /api/v1/pages                                               401   401    403     in         in    # page a role without an incident
 POST    /api/v1/reports                                             401   401    403     in         in
 GET     /api/v1/people                                              401   401    in      in         in
 GET     /api/v1/people/{person_id}                                  401   401    in      in         in
