@@ -19,6 +19,7 @@ from onwatch.config.signing import require_signing_secrets
 from onwatch.directory.cli import user_app
 from onwatch.directory.store import DirectoryRepository
 from onwatch.directory.tokens import TokenRepository, TokenRole
+from onwatch.importers import cli as importers
 from onwatch.incidents import cli as incident
 from onwatch.oncall import cli as oncall
 from onwatch.oncall.commands import coverage_warnings
@@ -44,6 +45,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(reviews.app, name="review")
 app.add_typer(reviews.near_miss_app, name="near-miss")
 app.add_typer(timers_app, name="timers")
+app.add_typer(importers.app, name="import")
 app.command()(backup)
 app.command()(incident.declare)
 app.command()(incident.report)

@@ -1,0 +1,326 @@
+"""Pure mapping rules: PagerDuty API v2 objects -> onwatch config sections (plain YAML-ready dicts).
+
+Each function returns what onwatch can express plus an `Unsupported` for everything it cannot, so the
+import report lists every loss instead of dropping it silently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from onwatch.importers.report import Unsupported
+
+Obj = dict[str, Any]
+_WEEK_MINUTES = 7 * 1440
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PHONE_TYPES = {"phone_contact_method": "voice", "sms_contact_method": "sms"}
+
+
+def _delay(minutes: int) -> str:
+    return f"{int(minutes)}m"
+
+
+def _zone(name: object) -> str:
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return str(name)
+
+
+def contact_target(method: Obj) -> tuple[Obj | None, str | None]:
+    """An onwatch contact method target for a PagerDuty contact method, or why there is none."""
+    kind = str(method.get("type", "")).removesuffix("_reference")
+    if kind == "email_contact_method":
+        return {"type": "email", "address": str(method.get("address", ""))}, None
+    if kind in _PHONE_TYPES:
+        number = f"+{method.get('country_code', '')}{str(method.get('address', '')).lstrip('0')}"
+        return {"type": _PHONE_TYPES[kind], "number": number}, None
+    if kind == "push_notification_contact_method":
+        return None, "push notifications to the PagerDuty app cannot be delivered by onwatch"
+    return None, f"contact method type {kind!r} has no onwatch equivalent"
+
+
+def map_contact_methods(
+    user_id: str, methods: list[Obj], rules: list[Obj]
+) -> tuple[list[Obj], list[Unsupported]]:
+    """Notification rules become contact methods with their delays kept exactly.
+
+    A method ruled for both urgencies (at the same delay) carries every page; a high-only rule
+    becomes `urgency: high`; a low-only rule has no onwatch equivalent and is kept for every page
+    (listed)."""
+    by_id = {str(m.get("id")): m for m in methods}
+    urgencies: dict[tuple[str, int], set[str]] = defaultdict(set)
+    lost: list[Unsupported] = []
+    for rule in rules:
+        ref: Obj = rule.get("contact_method") or {}
+        delay = int(rule.get("start_delay_in_minutes", 0))
+        urgencies[(str(ref.get("id")), delay)].add(str(rule.get("urgency", "high")))
+    out: list[Obj] = []
+    for (mid, delay), urg in sorted(urgencies.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        where = f"users.{user_id}.notification_rules[{mid}@{delay}m]"
+        method = by_id.get(mid, {"id": mid, "type": "unknown"})
+        target, why = contact_target(method)
+        if target is None:
+            lost.append(Unsupported(where, str(why)))
+            continue
+        entry: Obj = {**target, "delay": _delay(delay)}
+        if urg == {"high"}:
+            entry["urgency"] = "high"
+        elif urg == {"low"}:
+            lost.append(
+                Unsupported(
+                    where, "a low-urgency-only rule: onwatch uses this method for high-urgency pages too"
+                )
+            )
+        out.append(entry)
+    return out, lost
+
+
+def map_user(user: Obj, methods: list[Obj], rules: list[Obj]) -> tuple[Obj, list[Unsupported]]:
+    contact, lost = map_contact_methods(str(user["id"]), methods, rules)
+    person: Obj = {
+        "name": str(user.get("name") or user.get("email")),
+        "email": str(user["email"]),
+        "timezone": _zone(user.get("time_zone", "UTC")),
+    }
+    if contact:
+        person["contact_methods"] = contact
+    if user.get("role") in ("admin", "owner"):
+        person["access"] = "admin"
+    return person, lost
+
+
+def map_team(team: Obj, members: list[Obj], people: dict[str, str]) -> Obj:
+    ids = [people[str(m["user"]["id"])] for m in members if str(m.get("user", {}).get("id")) in people]
+    return {"name": str(team.get("name") or team["id"]), "members": sorted(set(ids))}
+
+
+def _hhmm(minutes: int) -> str:
+    minutes %= 1440
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def restriction_windows(restrictions: list[Obj]) -> list[Obj]:
+    """PagerDuty restrictions as onwatch windows (each at most a day long, in the schedule's zone).
+
+    A daily restriction is one window every day; a weekly one starts on its day (1 = Monday) and may
+    run for days: it is cut at midnights into one window per day."""
+    pieces: list[tuple[int, int]] = []  # (start minute in the week, length)
+    for r in restrictions:
+        h, m, *_ = (int(x) for x in str(r.get("start_time_of_day", "00:00:00")).split(":"))
+        start = h * 60 + m
+        length = int(r.get("duration_seconds", 0)) // 60
+        if r.get("type") == "daily_restriction":
+            pieces += [(d * 1440 + start, min(length, 1440)) for d in range(7)]
+            continue
+        begin = (int(r.get("start_day_of_week", 1)) - 1) * 1440 + start
+        pos, left = begin, min(length, _WEEK_MINUTES)
+        while left > 0:
+            pos %= _WEEK_MINUTES
+            take = min(left, 1440 - pos % 1440)
+            pieces.append((pos, take))
+            pos, left = pos + take, left - take
+    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for start, length in sorted(set(pieces)):
+        day = start // 1440
+        if day not in grouped[(_hhmm(start), _hhmm(start + length))]:
+            grouped[(_hhmm(start), _hhmm(start + length))].append(day)
+    return [
+        {
+            "from": since,
+            "to": "24:00" if until == "00:00" else until,
+            "days": [_DAYS[d] for d in sorted(days)],
+        }
+        for (since, until), days in sorted(grouped.items(), key=lambda kv: (min(kv[1]), kv[0]))
+    ]
+
+
+def map_schedule(
+    schedule: Obj, people: dict[str, str], now: datetime
+) -> tuple[Obj | None, list[Unsupported]]:
+    """A PagerDuty v2 schedule (layers, restrictions, rotation virtual start) as an onwatch schedule.
+
+    PagerDuty lists layers top first; onwatch lists them bottom first. Layers that ended before
+    `now` are history and left out; a layer that starts or ends later is listed (onwatch layers
+    have no start or end)."""
+    sid = str(schedule["id"])
+    zone_name = _zone(schedule.get("time_zone", "UTC"))
+    zone = ZoneInfo(zone_name)
+    lost: list[Unsupported] = []
+    layers: list[Obj] = []
+    for i, layer in enumerate(schedule.get("schedule_layers") or []):
+        where = f"schedules.{sid}.schedule_layers[{i}]"
+        name = str(layer.get("name") or f"Layer {i + 1}")
+        end = parse_time(layer.get("end"))
+        if end is not None and end <= now:
+            continue
+        start = parse_time(layer.get("start"))
+        if start is not None and start > now:
+            lost.append(
+                Unsupported(where, f"layer {name!r} starts at {start.isoformat()}: imported as if started")
+            )
+        if end is not None:
+            lost.append(
+                Unsupported(where, f"layer {name!r} ends at {end.isoformat()}: imported without an end")
+            )
+        turn = int(layer.get("rotation_turn_length_seconds", 0))
+        if turn < 3600 or turn % 60:
+            lost.append(
+                Unsupported(where, f"turns of {turn}s: onwatch shifts are whole minutes, at least 1h")
+            )
+            continue
+        members = [str(u.get("user", {}).get("id")) for u in layer.get("users") or []]
+        missing = [m for m in members if m not in people]
+        if missing or not members:
+            lost.append(Unsupported(where, f"layer {name!r} has members that were not imported: {missing}"))
+            continue
+        virtual = parse_time(layer.get("rotation_virtual_start")) or start or now
+        local = _rotation_origin(virtual, min(start or now, now), turn * len(members), zone)
+        entry: Obj = {
+            "name": name[:100],
+            "rotation": {
+                "members": [people[m] for m in members],
+                "shift": f"{turn // 60}m",
+                "handoff": local.strftime("%H:%M"),
+                "timezone": zone_name,
+                "start": local.date().isoformat(),
+                "allow_dst_gap": True,
+            },
+        }
+        windows = restriction_windows(layer.get("restrictions") or [])
+        if windows:
+            entry["windows"] = windows
+        layers.append(entry)
+    if not layers:
+        lost.append(
+            Unsupported(f"schedules.{sid}", "no current layer onwatch can express: schedule left out")
+        )
+        return None, lost
+    if schedule.get("overrides"):
+        lost.append(Unsupported(f"schedules.{sid}.overrides", "overrides are not imported yet"))
+    return {
+        "name": str(schedule.get("name") or sid)[:200],
+        "timezone": zone_name,
+        "layers": layers[::-1],
+    }, lost
+
+
+def map_escalation_policy(policy: Obj, people: dict[str, str]) -> tuple[Obj | None, list[Unsupported]]:
+    """Rules become steps (delays kept), loops become `repeat`. onwatch pages schedules only
+    through roles, so a schedule target is listed; a step with no target left is listed too."""
+    pid = str(policy["id"])
+    lost: list[Unsupported] = []
+    steps: list[Obj] = []
+    for i, rule in enumerate(policy.get("escalation_rules") or []):
+        targets: list[Obj] = []
+        for j, target in enumerate(rule.get("targets") or []):
+            where = f"escalation_policies.{pid}.escalation_rules[{i}].targets[{j}]"
+            kind, tid = str(target.get("type", "")), str(target.get("id"))
+            if kind in ("user_reference", "user") and tid in people:
+                targets.append({"person": people[tid]})
+            elif kind in ("user_reference", "user"):
+                lost.append(Unsupported(where, f"user {tid} was not imported"))
+            elif kind in ("schedule_reference", "schedule"):
+                lost.append(
+                    Unsupported(
+                        where,
+                        f"schedule target {target.get('summary') or tid}: onwatch pages a schedule through "
+                        "a role (roles.<role>.schedule and a {role: ...} target); map it by hand",
+                    )
+                )
+            else:
+                lost.append(Unsupported(where, f"target type {kind!r} has no onwatch equivalent"))
+        if not targets:
+            lost.append(
+                Unsupported(f"escalation_policies.{pid}.escalation_rules[{i}]", "step left out: no target")
+            )
+            continue
+        steps.append({"targets": targets, "delay": _delay(int(rule.get("escalation_delay_in_minutes", 30)))})
+    if not steps:
+        lost.append(Unsupported(f"escalation_policies.{pid}", "no step onwatch can express: policy left out"))
+        return None, lost
+    loops = int(policy.get("num_loops") or 0)
+    if loops > 10:
+        lost.append(
+            Unsupported(f"escalation_policies.{pid}.num_loops", f"{loops} loops: onwatch repeats at most 10")
+        )
+    out: Obj = {"name": str(policy.get("name") or pid)[:200], "steps": steps}
+    if loops:
+        out["repeat"] = min(loops, 10)
+    return out, lost
+
+
+def map_service(service: Obj, teams: dict[str, str]) -> tuple[Obj, list[Unsupported]]:
+    sid = str(service["id"])
+    lost: list[Unsupported] = []
+    out: Obj = {"name": str(service.get("name") or sid)[:200]}
+    if service.get("description"):
+        out["description"] = str(service["description"])
+    rule = service.get("incident_urgency_rule") or {}
+    if rule.get("type") == "constant" and rule.get("urgency") == "low":
+        out["urgency"] = "low"
+    elif rule.get("type") not in (None, "constant") or rule.get("urgency") not in (None, "high", "low"):
+        lost.append(
+            Unsupported(
+                f"services.{sid}.incident_urgency_rule",
+                f"urgency rule {rule.get('type')}/{rule.get('urgency')}: imported as high urgency",
+            )
+        )
+    owning = [teams[str(t["id"])] for t in service.get("teams") or [] if str(t.get("id")) in teams]
+    if owning:
+        out["team"] = owning[0]
+    return out, lost
+
+
+def map_integrations(
+    service: Obj, service_id: str, policies: dict[str, str]
+) -> tuple[dict[str, Obj], list[Unsupported]]:
+    """Events API integrations keep their integration key, so senders only change the URL."""
+    sid = str(service["id"])
+    out: dict[str, Obj] = {}
+    lost: list[Unsupported] = []
+    policy = policies.get(str((service.get("escalation_policy") or {}).get("id")))
+    for integration in service.get("integrations") or []:
+        where = f"services.{sid}.integrations.{integration.get('id')}"
+        kind = str(integration.get("type", "")).removesuffix("_reference")
+        key = integration.get("integration_key")
+        if kind not in ("events_api_v2_inbound_integration", "generic_events_api_inbound_integration"):
+            lost.append(Unsupported(where, f"integration type {kind!r} is not imported"))
+        elif not key:
+            lost.append(Unsupported(where, "integration has no integration_key in the answer"))
+        elif policy is None:
+            lost.append(Unsupported(where, "its service's escalation policy was not imported"))
+        else:
+            iid = f"{service_id}-{str(integration.get('id')).lower()}"[:64]
+            out[iid] = {
+                "type": "pagerduty",
+                "key": str(key),
+                "service": service_id,
+                "escalation_policy": policy,
+            }
+    return out, lost
+
+
+def _rotation_origin(virtual: datetime, needed_by: datetime, cycle_seconds: int, zone: ZoneInfo) -> datetime:
+    """PagerDuty's rotation runs backwards from its virtual start too; onwatch's starts at `start`.
+    A virtual start after `needed_by` moves back by whole cycles (in local days when the cycle is
+    whole days, so the handoff keeps its wall time across DST)."""
+    local = virtual.astimezone(zone)
+    if virtual <= needed_by:
+        return local
+    cycles = -(-int((virtual - needed_by).total_seconds()) // cycle_seconds)
+    if cycle_seconds % 86400 == 0:
+        day = local.date() - timedelta(days=cycles * cycle_seconds // 86400)
+        return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone)
+    return (virtual - timedelta(seconds=cycles * cycle_seconds)).astimezone(zone)
+
+
+def parse_time(value: object) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo("UTC"))

@@ -1,0 +1,50 @@
+"""`--verify`: ask PagerDuty who is on call (GET /oncalls) for each imported schedule and compare it
+shift by shift with onwatch's own resolution of the imported config."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from onwatch.config.schedules import to_schedule
+from onwatch.config.schema import OnwatchConfig
+from onwatch.importers.pagerduty.client import PagerDutyClient
+from onwatch.importers.pagerduty.mapping import parse_time
+from onwatch.importers.report import SourceError
+from onwatch.importers.verify import Difference, Span, differences
+from onwatch.oncall.domain.resolve import resolve
+
+
+def source_spans(client: PagerDutyClient, schedule_id: str, start: datetime, end: datetime) -> list[Span]:
+    """PagerDuty's on-call entries of one schedule, clipped to [start, end) (deduplicated: the same
+    schedule appears once per escalation policy level that targets it)."""
+    spans: set[Span] = set()
+    params = {"schedule_ids[]": schedule_id, "since": start.isoformat(), "until": end.isoformat()}
+    for entry in client.list("/oncalls", "oncalls", params):
+        user = (entry.get("user") or {}).get("id")
+        lo, hi = parse_time(entry.get("start")), parse_time(entry.get("end"))
+        if user is None:
+            raise SourceError(f"PagerDuty's on-call entry for schedule {schedule_id} names no user")
+        spans.add(Span(max(lo or start, start), min(hi or end, end), str(user)))
+    return sorted(spans, key=lambda s: (s.start, s.person))
+
+
+def verify(
+    client: PagerDutyClient,
+    config: OnwatchConfig,
+    schedules: dict[str, str],
+    people: dict[str, str],
+    *,
+    now: datetime,
+    days: int,
+) -> list[Difference]:
+    """Differences over [now, now + days) for every imported schedule (PagerDuty id -> onwatch id)."""
+    start, end = now, now + timedelta(days=days)
+    out: list[Difference] = []
+    for pd_id, sid in sorted(schedules.items(), key=lambda kv: kv[1]):
+        expected = [
+            Span(s.start, s.end, people.get(s.person, f"pagerduty:{s.person}"))
+            for s in source_spans(client, pd_id, start, end)
+        ]
+        shifts = resolve(to_schedule(sid, config.schedules[sid]), [], start, end)
+        out += differences(sid, expected, [Span(s.start, s.end, s.person) for s in shifts], start, end)
+    return out

@@ -1,0 +1,141 @@
+"""A local HTTP server that answers like PagerDuty's REST API v2 (as its published OpenAPI describes):
+token auth with a 401 error body, offset/limit/more pagination, 429 with Retry-After on demand."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from tests.importers.pagerduty_oncalls import oncalls
+
+Obj = dict[str, Any]
+MAX_LIMIT = 100
+
+
+@dataclass
+class PagerDutyData:
+    token: str = "u+test-token-1234"
+    users: list[Obj] = field(default_factory=list)
+    contact_methods: dict[str, list[Obj]] = field(default_factory=dict)
+    notification_rules: dict[str, list[Obj]] = field(default_factory=dict)
+    teams: list[Obj] = field(default_factory=list)
+    team_members: dict[str, list[Obj]] = field(default_factory=dict)
+    schedules: list[Obj] = field(default_factory=list)
+    escalation_policies: list[Obj] = field(default_factory=list)
+    services: list[Obj] = field(default_factory=list)
+    # path prefix -> how many requests to refuse with 429 before answering, and the Retry-After sent
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    retry_after: str = "7"
+    requests: list[str] = field(default_factory=list)
+    # schedule id -> PagerDuty overrides (start, end, user id), which only /oncalls shows
+    overrides: dict[str, list[tuple[datetime, datetime, str]]] = field(default_factory=dict)
+
+
+def _error(status: int, message: str, code: int) -> tuple[int, Obj, dict[str, str]]:
+    return status, {"error": {"message": message, "code": code}}, {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real API
+    disable_nagle_algorithm = True
+    data: PagerDutyData
+    lock: threading.Lock
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        status, body, headers = self._answer()
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _answer(self) -> tuple[int, Obj, dict[str, str]]:
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        d = self.data
+        with self.lock:
+            d.requests.append(url.path)
+            for prefix, left in d.rate_limited.items():
+                if url.path.startswith(prefix) and left > 0:
+                    d.rate_limited[prefix] = left - 1
+                    status, body, _ = _error(429, "Rate Limit Exceeded", 2020)
+                    return status, body, {"Retry-After": d.retry_after}
+        if self.headers.get("Authorization") != f"Token token={d.token}":
+            return _error(401, "Unauthorized", 2006)
+        lists: dict[str, tuple[str, list[Obj]]] = {
+            "/users": ("users", d.users),
+            "/teams": ("teams", d.teams),
+            "/schedules": (
+                "schedules",
+                [{k: v for k, v in s.items() if k != "schedule_layers"} for s in d.schedules],
+            ),
+            "/escalation_policies": ("escalation_policies", d.escalation_policies),
+            "/services": ("services", d.services),
+        }
+        if url.path == "/oncalls":
+            return self._page("oncalls", self._oncalls(query), query)
+        if url.path in lists:
+            return self._page(*lists[url.path], query)
+        if m := re.fullmatch(r"/users/([A-Z0-9]+)/(contact_methods|notification_rules)", url.path):
+            source = d.contact_methods if m.group(2) == "contact_methods" else d.notification_rules
+            if m.group(1) not in source:
+                return _error(404, "Not Found", 2100)
+            return self._page(m.group(2), source[m.group(1)], query)
+        if m := re.fullmatch(r"/teams/([A-Z0-9]+)/members", url.path):
+            return self._page("members", d.team_members.get(m.group(1), []), query)
+        if m := re.fullmatch(r"/schedules/([A-Z0-9]+)", url.path):
+            for s in d.schedules:
+                if s["id"] == m.group(1):
+                    return 200, {"schedule": s}, {}
+            return _error(404, "Not Found", 2100)
+        return _error(404, "Not Found", 2100)
+
+    def _oncalls(self, query: dict[str, str]) -> list[Obj]:
+        """One entry per escalation policy level that targets the schedule (as PagerDuty does)."""
+        since, until = datetime.fromisoformat(query["since"]), datetime.fromisoformat(query["until"])
+        out: list[Obj] = []
+        for schedule in self.data.schedules:
+            if schedule["id"] != query.get("schedule_ids[]"):
+                continue
+            entries = oncalls(schedule, since, until, self.data.overrides.get(schedule["id"], []))
+            for policy in self.data.escalation_policies:
+                for level, rule in enumerate(policy["escalation_rules"], start=1):
+                    if any(t["id"] == schedule["id"] for t in rule["targets"]):
+                        ref = {"id": policy["id"], "type": "escalation_policy_reference"}
+                        out += [{**e, "escalation_policy": ref, "escalation_level": level} for e in entries]
+        return out
+
+    def _page(self, key: str, items: list[Obj], query: dict[str, str]) -> tuple[int, Obj, dict[str, str]]:
+        offset = int(query.get("offset", 0))
+        limit = min(int(query.get("limit", 25)), MAX_LIMIT)
+        page = items[offset : offset + limit]
+        more = offset + limit < len(items)
+        return 200, {key: page, "offset": offset, "limit": limit, "more": more, "total": None}, {}
+
+
+@contextmanager
+def pagerduty_server(data: PagerDutyData) -> Iterator[str]:
+    """Serve `data` on a free local port; yields the base URL."""
+    handler = type("Handler", (_Handler,), {"data": data, "lock": threading.Lock()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
