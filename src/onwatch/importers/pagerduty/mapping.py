@@ -99,6 +99,14 @@ def map_team(team: Obj, members: list[Obj], people: dict[str, str]) -> Obj:
     return {"name": str(team.get("name") or team["id"]), "members": sorted(set(ids))}
 
 
+def _shift(seconds: int) -> str:
+    """A turn length as onwatch writes shifts: 7d, 12h or 90m."""
+    for unit, size in (("d", 86400), ("h", 3600)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds // 60}m"
+
+
 def _hhmm(minutes: int) -> str:
     minutes %= 1440
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
@@ -184,13 +192,14 @@ def map_schedule(
             "name": name[:100],
             "rotation": {
                 "members": [people[m] for m in members],
-                "shift": f"{turn // 60}m",
+                "shift": _shift(turn),
                 "handoff": local.strftime("%H:%M"),
                 "timezone": zone_name,
                 "start": local.date().isoformat(),
-                "allow_dst_gap": True,
             },
         }
+        if zone_name != "UTC":  # PagerDuty hands over an hour later on a night that skips the time
+            entry["rotation"]["allow_dst_gap"] = True
         windows = restriction_windows(layer.get("restrictions") or [])
         if windows:
             entry["windows"] = windows
