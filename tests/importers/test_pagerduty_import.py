@@ -211,3 +211,23 @@ def _token(tmp_path: Path, source: PagerDutyData) -> Path:
     path = tmp_path / "pd-token"
     path.write_text(source.token + "\n")
     return path
+
+
+def test_an_unreachable_base_url_is_a_clear_message(tmp_path: Path) -> None:
+    token = tmp_path / "pd-token"
+    token.write_text("anything")
+    out = tmp_path / "onwatch.yaml"
+    args = [
+        "import",
+        "pagerduty",
+        "--token-file",
+        str(token),
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "error: cannot reach PagerDuty at http://127.0.0.1:9" in result.output
+    assert not out.exists()
