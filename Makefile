@@ -73,6 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.status
 	$(BIN)/python -m bench.reviews
 	$(BIN)/python -m bench.cli
+	$(BIN)/python -m bench.importers
 
 # faults that must lose nothing (kill -9 serve / a worker, PostgreSQL restart, SIGTERM); <= 15 min;
 # one scenario: make chaos CHAOS_ARGS="--only worker-killed"

@@ -83,7 +83,7 @@ def rule(method: str, delay: int, urgency: str) -> dict[str, Any]:
     return {"start_delay_in_minutes": delay, "urgency": urgency, "contact_method": {"id": method}}
 
 
-METHODS = [
+METHODS: list[dict[str, Any]] = [
     {"id": "E", "type": "email_contact_method", "address": "a@acme.example"},
     {"id": "S", "type": "sms_contact_method", "country_code": 49, "address": "15112345678"},
 ]
