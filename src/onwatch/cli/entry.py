@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "review": "Post-incident reviews (RCA) and their corrective actions.",
     "near-miss": "Near misses: events that could have caused an incident.",
     "timers": "Durable timers: list the dead ones (their handler failed every attempt) and run one again.",
+    "import": "Import people, teams, schedules and escalation policies from another tool.",
 }
 
 
