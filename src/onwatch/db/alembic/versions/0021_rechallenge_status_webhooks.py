@@ -6,8 +6,8 @@ unconfirmed, so it receives no update until it answers a challenge, and one time
 challenges (status/timers.py: the engine sends them, with the subscriber's unsubscribe link). A
 subscriber whose endpoint echoes is active again at once; one that cannot must subscribe anew.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from onwatch.db.types import JSONType, UTCDateTime
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
