@@ -1,7 +1,7 @@
 """demo inbox: what `make run` would have mailed or posted, shown at /demo/inbox
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 22:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import onwatch.db.types
 
-revision = "0021"
-down_revision = "0020"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
