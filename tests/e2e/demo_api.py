@@ -5,10 +5,13 @@ for the tests that walk the whole OpenAPI document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from onwatch.db.uow import Database
+from onwatch.directory.tokens import TokenRepository, TokenRole
 from tests.e2e.conftest import Cli, Servers
 
 GENERIC_KEY = "demo-generic-webhook-key-0001"
@@ -28,17 +31,19 @@ class DemoApi:
         return httpx.get(f"{self.base}/openapi.json", timeout=30).json()  # type: ignore[no-any-return]
 
 
-def start_demo_api(cli: Cli, server: Servers) -> DemoApi:
-    cli("migrate")
-    cli("apply-config", "examples/illumidesk.yaml")
+def start_demo_api(cli: Cli, server: Servers, db: Database) -> DemoApi:
+    """`onwatch serve` on `db`, which holds the demo organisation already (the `org` fixture: a copy
+    of the migrated demo template); the tokens are made in this process, as `onwatch token create`
+    makes them (each `onwatch` subprocess costs seconds of imports on a shared core)."""
     people = {"viewer": "sofia", "responder": "lukas", "admin": "nadia"}
-    tokens = {
-        role: cli(
-            "token", "create", "--role", role, "--person", person, "--name", f"{role}-tests"
-        ).stdout.strip()
-        for role, person in people.items()
-    }
-    spare = cli("token", "create", "--role", "viewer", "--name", "spare").stdout.strip()
+    now = datetime.now(UTC)
+    with db.write() as uow:
+        repo = uow.repo(TokenRepository)
+        tokens = {
+            role: repo.create(name=f"{role}-tests", role=TokenRole(role), person_id=person, now=now)[0]
+            for role, person in people.items()
+        }
+        spare, _ = repo.create(name="spare", role=TokenRole.VIEWER, person_id=None, now=now)
     cli.env["ONWATCH_SLACK_SIGNING_SECRET"] = "matrix-signing-secret"
     base = server("--no-engine")
     api = DemoApi(base, tokens, {})

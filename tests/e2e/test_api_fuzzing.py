@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from tests.e2e.conftest import ROOT, Cli, Servers
 from tests.e2e.demo_api import start_demo_api
@@ -16,16 +17,18 @@ from tests.e2e.demo_api import start_demo_api
 pytestmark = pytest.mark.e2e
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-EXAMPLES = 30  # per operation and phase: about a minute per database on a shared core
+EXAMPLES = 30  # per operation and phase: 2.5-3 minutes per database on a loaded shared core
 
 
 def test_no_operation_answers_a_5xx_or_contradicts_the_document(
-    cli: Cli, server: Servers, db: Database
+    cli: Cli, server: Servers, db: Database, org: OnwatchConfig
 ) -> None:
     if db.dialect == "postgresql":
-        # the same run on PostgreSQL outlasted 10 minutes (SQLite: about one): why is not known yet
-        pytest.skip("the fuzzing run on PostgreSQL is too slow for make test (issue 21, open)")
-    api = start_demo_api(cli, server)
+        # Not slow any more: 156 s on PostgreSQL at load 16 (SQLite: about the same). It finds 500s
+        # only PostgreSQL gives (a NUL character it cannot store, in the corrective-actions owner
+        # filter, a title declared from an alert group, review bodies): fix those, then drop this.
+        pytest.skip("the PostgreSQL run finds NUL-character 500s in newer routes (issue 21, open)")
+    api = start_demo_api(cli, server, db)
     run = subprocess.run(
         [
             sys.executable, "-m", "schemathesis.cli", "run", f"{api.base}/openapi.json",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from onwatch.config.schema import OnwatchConfig
+from onwatch.db.uow import Database
 from tests.e2e.conftest import Cli, Servers
 from tests.e2e.demo_api import start_demo_api
 
@@ -127,8 +129,10 @@ def outcome(status: int, title: str) -> str:
     return "in"
 
 
-def test_every_operation_answers_each_caller_as_the_table_says(cli: Cli, server: Servers) -> None:
-    api = start_demo_api(cli, server)
+def test_every_operation_answers_each_caller_as_the_table_says(
+    cli: Cli, server: Servers, db: Database, org: OnwatchConfig
+) -> None:
+    api = start_demo_api(cli, server, db)
     table = expected()
     document = api.document()
     operations = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
