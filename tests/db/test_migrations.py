@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -34,7 +36,7 @@ def test_migrations_form_one_chain_numbered_like_their_files() -> None:
     chain = list(reversed(list(script.walk_revisions())))
     numbers = [f"{n:04d}" for n in range(1, len(chain) + 2) if n != 7]  # 0007 was never written
     assert [rev.revision for rev in chain] == numbers[: len(chain)]
-    for earlier, later in zip(chain, chain[1:], strict=False):
+    for earlier, later in itertools.pairwise(chain):
         assert later.down_revision == earlier.revision
     for rev in chain:
         assert rev.path is not None and rev.path.rsplit("/", 1)[-1].startswith(rev.revision + "_")
