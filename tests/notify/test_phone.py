@@ -89,7 +89,7 @@ def test_a_page_is_one_sms_segment_with_the_ack_code(bench: PagingBench, twilio:
     form = sent.form
     assert (form["To"], form["From"]) == (AMARA, FROM)
     assert form["Body"].endswith(f" Reply {group_id} to ack, R{group_id} to resolve")
-    assert form["Body"].startswith("[critical] web: HighErrorRate") and len(form["Body"]) <= 160
+    assert form["Body"].startswith("(critical) web: HighErrorRate") and len(form["Body"]) <= 160
 
 
 def test_sms_reply_with_the_ack_code_acknowledges(bench: PagingBench) -> None:

@@ -77,10 +77,17 @@ def clip(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)] + "…" if limit > 0 else ""
 
 
+# ASCII characters outside GSM-7's basic table: the extension table costs two septets each
+_GSM_EXTENSION = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "\\": "/", "^": "'", "`": "'",
+                                "|": "/", "~": "-"})  # fmt: skip
+
+
 def gsm_safe(text: str) -> str:
-    """ASCII transliteration, so an SMS stays in GSM-7 (160 per segment, not UCS-2's 70)."""
+    """ASCII transliteration into GSM-7's basic table, so an SMS holds 160 characters per segment
+    (not UCS-2's 70, nor fewer with the extension table's two-septet characters)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if c.isascii() and (c.isprintable() or c == "\n"))
+    ascii_only = "".join(c for c in decomposed if c.isascii() and (c.isprintable() or c == "\n"))
+    return ascii_only.translate(_GSM_EXTENSION)
 
 
 def sms_text(message: Message, code: str | None) -> str:

@@ -34,7 +34,7 @@ def parse_callback(data: str) -> tuple[str, int] | None:
     """("acknowledge" | "resolve", group) from a button's callback_data, or None."""
     action, _, group = data.partition(":")
     verb = {ACK: "acknowledge", RESOLVE: "resolve"}.get(action)
-    if verb is None or not group.isdigit() or len(group) > 10:
+    if verb is None or not (group.isascii() and group.isdigit()) or len(group) > 10:
         return None
     return verb, int(group)
 

@@ -31,7 +31,7 @@ def parse_reply(body: str) -> tuple[str, int] | None:
     ):
         if words.startswith(prefix):
             rest = words[len(prefix) :].strip()
-            if rest.isdigit() and len(rest) <= 10:
+            if rest.isascii() and rest.isdigit() and len(rest) <= 10:
                 return action, int(rest)
     return None
 
