@@ -56,8 +56,16 @@ def test_configure_serve_and_run_an_incident_from_api_and_cli(cli: Cli, server: 
         e["kind"] for e in api.get(f"/api/v1/incidents/{n}/timeline").json() if "deliver" not in e["kind"]
     ]
     assert kinds[:5] == ["declared", "imoc_required", "paged", "paged", "announced"]
-    # resolving stands down the IMOC and CMOC pages nobody acknowledged
-    assert kinds[-4:] == ["state_changed", "status_changed", "alerts_resolved", "alerts_resolved"]
+    # resolving posts the final public update, stands down the IMOC and CMOC pages nobody
+    # acknowledged, and opens the review an S2 must have
+    assert kinds[-6:] == [
+        "state_changed",
+        "status_changed",
+        "public_update",
+        "alerts_resolved",
+        "alerts_resolved",
+        "review",
+    ]
 
 
 def test_an_invalid_config_from_the_cli_names_each_path_and_applies_nothing(

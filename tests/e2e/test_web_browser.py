@@ -115,7 +115,9 @@ def test_responder_flow_from_sign_in_to_the_public_status_page(
     public.set_default_timeout(TIMEOUT)
     public.goto(f"{site.url}/status")
     expect(public.locator("#overall")).to_contain_text("Minor Service Outage")
-    expect(public.locator("main")).to_contain_text("Checkout returns 500 errors")
+    # the public sees the CMOC's public title (neutral by default), never the internal one
+    expect(public.locator("main")).to_contain_text("Investigating issues with Web")
+    expect(public.locator("main")).not_to_contain_text("Checkout returns 500 errors")
     expect(public.locator("main")).to_contain_text("rolling it back")
     shots.take(public, "status-page-active-incident")
 
@@ -141,11 +143,12 @@ def test_responder_flow_from_sign_in_to_the_public_status_page(
     public.goto(f"{site.url}/status")
     expect(public.locator("#overall")).to_have_text("All Systems Operational")
     expect(public.locator("#component-web")).to_contain_text("Operational")
-    expect(public.locator("main")).to_contain_text("Checkout returns 500 errors")  # under past incidents
+    expect(public.locator("main")).to_contain_text("Investigating issues with Web")  # under past incidents
     public.goto(f"{site.url}/status/incidents/{incident_id}")
     updates = public.locator(".update")
     expect(updates.first).to_contain_text("checkout works again")  # newest first
-    expect(updates.nth(1)).to_contain_text("rolling it back")
+    expect(updates.nth(1)).to_contain_text("has been resolved")  # the final update resolving posted
+    expect(updates.nth(2)).to_contain_text("rolling it back")
     shots.take(public, "status-page-operational")
 
 

@@ -23,6 +23,7 @@ from onwatch.config.loader import ConfigError
 from onwatch.directory.access import (
     OPERATOR,
     Caller,
+    applied_config,
     caller_in,
     hidden_incidents,
     require_visible_group,
@@ -30,7 +31,7 @@ from onwatch.directory.access import (
 )
 from onwatch.directory.tokens import TokenRepository
 from onwatch.kernel.enums import AccessLevel, Interface
-from onwatch.kernel.errors import DomainError, Forbidden
+from onwatch.kernel.errors import DomainError, Forbidden, NotFound
 from onwatch.kernel.timeline import Actor
 
 
@@ -89,6 +90,9 @@ def actor(as_person: str | None, *, incident: int | None = None, group: int | No
         fail("say who you are: --as PERSON (or set ONWATCH_AS, or ONWATCH_TOKEN to a token with a person)")
     ow = onwatch()
     with ow.db.read() as uow:
+        config = applied_config(uow, ow.cache)
+        if config is None or person not in config.people:
+            raise NotFound(f"unknown person {person!r}", field="--as")
         who = caller_in(uow, ow.cache, person, level)
         if not who.may_act:
             raise Forbidden(f"{person}'s access is {who.level.value}; acting needs responder", field="--as")
