@@ -204,3 +204,17 @@ def test_deep_yaml_config_is_a_422_not_a_recursion_error(admin: TestClient) -> N
         response = admin.post("/api/v1/config", content=text, headers={"content-type": "application/yaml"})
         assert response.status_code == 422, response.text
         assert "nests deeper than 64 levels" in response.json()["detail"]
+
+
+def test_a_nul_character_in_any_json_body_is_a_400_naming_the_field(admin: TestClient) -> None:
+    """PostgreSQL cannot store a NUL; SQLite could: refused alike on both, before any route runs."""
+    body = '{"title": "checkout\\u0000down", "severity": "S3", "services": ["web"]}'
+    answer = admin.post("/api/v1/incidents", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert "NUL" in fields(answer)["title"]
+    assert admin.get("/api/v1/incidents").json() == []  # nothing declared
+
+
+def test_a_nul_character_in_the_query_or_path_is_a_400_naming_it(admin: TestClient) -> None:
+    assert "NUL" in fields(admin.get("/api/v1/corrective-actions?owner=ben%00"))["query.owner"]
+    assert "NUL" in fields(admin.get("/api/v1/people/ben%00"))["path"]

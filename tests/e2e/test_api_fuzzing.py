@@ -23,11 +23,6 @@ EXAMPLES = 30  # per operation and phase: 2.5-3 minutes per database on a loaded
 def test_no_operation_answers_a_5xx_or_contradicts_the_document(
     cli: Cli, server: Servers, db: Database, org: OnwatchConfig
 ) -> None:
-    if db.dialect == "postgresql":
-        # Not slow any more: 156 s on PostgreSQL at load 16 (SQLite: about the same). It finds 500s
-        # only PostgreSQL gives (a NUL character it cannot store, in the corrective-actions owner
-        # filter, a title declared from an alert group, review bodies): fix those, then drop this.
-        pytest.skip("the PostgreSQL run finds NUL-character 500s in newer routes (issue 21, open)")
     api = start_demo_api(cli, server, db)
     run = subprocess.run(
         [

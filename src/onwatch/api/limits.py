@@ -1,13 +1,16 @@
 """Refuse oversized request bodies with 413 before reading them whole, and JSON bodies that nest
-too deeply with 400 naming the field."""
+too deeply or carry a NUL character (which PostgreSQL cannot store) with 400 naming the field;
+a NUL in the query string or path is refused the same way."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onwatch.api.problems import PROBLEM_JSON, problem_document
-from onwatch.kernel.bounds import TOO_DEEP, raw_too_deep, too_deep
+from onwatch.kernel.bounds import NUL, NUL_ESCAPE, NUL_MESSAGE, TOO_DEEP, nul_fields, raw_too_deep, too_deep
 
 
 class BodyTooLarge(Exception):
@@ -81,6 +84,9 @@ class JsonDepthLimit:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (errors := _nul_outside_body(scope)):
+            await _send_problem(send, 400, _invalid(errors))
+            return
         if scope["type"] != "http" or not _may_be_json(scope):
             await self.app(scope, receive, send)
             return
@@ -98,6 +104,9 @@ class JsonDepthLimit:
         if raw_too_deep(raw):
             await _send_problem(send, 400, deep_json_problem(raw))
             return
+        if NUL_ESCAPE in raw and (errors := _nul_in_json(raw)):
+            await _send_problem(send, 400, _invalid(errors))
+            return
         replay = iter(messages)
 
         async def replayed() -> Message:
@@ -114,6 +123,29 @@ def _may_be_json(scope: Scope) -> bool:
             media: bytes = value.split(b";", 1)[0].strip().lower()
             return media == b"application/json" or media.endswith(b"+json")
     return True
+
+
+def _nul_outside_body(scope: Scope) -> list[tuple[str, str]]:
+    errors = [("path", NUL_MESSAGE)] if NUL in scope.get("path", "") else []
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if NUL in name or NUL in value:
+                errors.append(("query." + name.replace(NUL, "\\u0000"), NUL_MESSAGE))
+    return errors
+
+
+def _nul_in_json(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        return nul_fields(orjson.loads(raw))
+    except orjson.JSONDecodeError:  # the route answers what is wrong with it
+        return []
+
+
+def _invalid(errors: list[tuple[str, str]]) -> bytes:
+    listed = [{"field": field, "message": message} for field, message in errors]
+    detail = "; ".join(f"{field}: {message}" for field, message in errors)
+    return orjson.dumps(problem_document(400, "Invalid request", detail, listed))
 
 
 def deep_json_problem(raw: bytes) -> bytes:

@@ -3,7 +3,8 @@
 FastAPI documents only the success response and its own 422 (as a JSON schema onwatch never
 sends). Here, once per app, every operation's errors are filled in from what the routes really do:
 - 401 when it needs a token; 403 when it needs more than a viewer's role;
-- 400 (malformed or too deep) and 413 (too large) when it takes a body;
+- 400 (malformed, too deep, or a NUL character) and 413 (too large) when it takes a body; 400 (a NUL
+  character) when it takes parameters;
 - 404 when its path names something; 409 when it changes something (a rule may refuse);
 - 422 (the Problem, not FastAPI's schema) when it validates parameters or a body;
 and whatever a route declares itself (`responses=problems.responses(...)`). A route outside the
@@ -106,7 +107,7 @@ def _derived(operation: dict[str, Any], route: Any, role: TokenRole | None) -> s
     if any(p["in"] == "path" for p in parameters):
         statuses.add(404)
     if parameters or "requestBody" in operation:
-        statuses.add(422)
+        statuses |= {400, 422}
     return statuses
 
 

@@ -68,3 +68,36 @@ def raw_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _OPENING = b"[{"
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+NUL = "\x00"
+NUL_ESCAPE = b"\\u0000"  # how a JSON body carries a NUL character (a raw NUL byte is invalid JSON)
+NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored"
+
+
+def nul_fields(body: Any) -> list[tuple[str, str]]:
+    """(field, message) for every field (and key) of a decoded JSON body holding a NUL character.
+
+    PostgreSQL's text and jsonb cannot store one (SQLite could): refused on both alike, before
+    anything is stored or answered. The only character JSON can carry that PostgreSQL cannot hold
+    (the decoders already refuse lone surrogates as invalid JSON). Walked without recursion: bodies
+    may nest as deep as the decoder allows."""
+    errors: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if type(value) is str:
+            if NUL in value:
+                errors.append((path or "body", NUL_MESSAGE))
+        elif type(value) is dict:
+            children = []
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else key
+                if NUL in key:
+                    name = name.replace(NUL, "\\u0000")
+                    errors.append((name, f"its name {NUL_MESSAGE}"))
+                children.append((name, item))
+            stack.extend(reversed(children))  # popped in document order
+        elif type(value) is list:
+            stack.extend(reversed([(f"{path}[{i}]", item) for i, item in enumerate(value)]))
+    return errors

@@ -15,7 +15,6 @@ import msgspec
 from onwatch.alerts.sources.base import (
     MAX_ALERTS_PER_REQUEST,
     MAX_SUMMARY,
-    NUL_ESCAPE,
     PayloadError,
     load_json,
     loose_severity,
@@ -23,6 +22,7 @@ from onwatch.alerts.sources.base import (
     refuse_nul,
     string_map,
 )
+from onwatch.kernel.bounds import NUL_ESCAPE
 from onwatch.paging.domain.alerts import AlertAction, AlertEvent, fingerprint
 
 

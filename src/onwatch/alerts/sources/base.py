@@ -7,7 +7,14 @@ from typing import Any
 
 import orjson
 
-from onwatch.kernel.bounds import MAX_JSON_DEPTH, OUT_OF_RANGE, in_range, too_deep
+from onwatch.kernel.bounds import (
+    MAX_JSON_DEPTH,
+    NUL_ESCAPE,
+    OUT_OF_RANGE,
+    in_range,
+    nul_fields,
+    too_deep,
+)
 from onwatch.paging.domain.alerts import AlertSeverity
 
 MAX_ALERTS_PER_REQUEST = 1000
@@ -34,36 +41,10 @@ def load_json(raw: bytes) -> Any:
         raise PayloadError([("body", f"invalid JSON: {exc}")]) from None
 
 
-NUL = "\x00"
-NUL_ESCAPE = b"\\u0000"  # how a JSON body carries a NUL character (a raw NUL byte is invalid JSON)
-_NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored"
-
-
 def refuse_nul(body: Any) -> None:
-    """PayloadError naming every field (and key) of a decoded body that holds a NUL character.
-
-    PostgreSQL's text and jsonb cannot store one (SQLite could): refused on both alike, before
-    anything is stored or answered. The only character JSON can carry that PostgreSQL cannot hold
-    (the decoders already refuse lone surrogates as invalid JSON). Walked without recursion: bodies
-    may nest as deep as the decoder allows."""
-    errors: list[tuple[str, str]] = []
-    stack: list[tuple[str, Any]] = [("", body)]
-    while stack:
-        path, value = stack.pop()
-        if type(value) is str:
-            if NUL in value:
-                errors.append((path or "body", _NUL_MESSAGE))
-        elif type(value) is dict:
-            children = []
-            for key, item in value.items():
-                name = f"{path}.{key}" if path else key
-                if NUL in key:
-                    name = name.replace(NUL, "\\u0000")
-                    errors.append((name, f"its name {_NUL_MESSAGE}"))
-                children.append((name, item))
-            stack.extend(reversed(children))  # popped in document order
-        elif type(value) is list:
-            stack.extend(reversed([(f"{path}[{i}]", item) for i, item in enumerate(value)]))
+    """PayloadError naming every field (and key) of a decoded body that holds a NUL character
+    (kernel.bounds.nul_fields: PostgreSQL cannot store one)."""
+    errors = nul_fields(body)
     if errors:
         raise PayloadError(errors)
 
