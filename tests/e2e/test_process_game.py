@@ -118,7 +118,12 @@ def test_a_full_game_of_the_process_through_chat_and_api(
             assert expected in kinds, expected
         assert {e["interface"] for e in events} >= {"api", "chat", "engine"}
         assert role_page_group(bench, n, "imoc") != role_page_group(bench, n, "cmoc")
-        # after resolution nothing more reaches anyone
+        # after resolution nothing more reaches anyone but #incident-management's relay of the
+        # changes up to the resolution, which the engine's next pass delivers
+        sent = len(webhook_sink.requests)
+        bench.advance(120)
+        late = webhook_sink.requests[sent:]
+        assert all(r.path == "/hook?to=incident-management" for r in late), late
         sent = len(webhook_sink.requests)
         bench.advance(120)
         assert len(webhook_sink.requests) == sent
