@@ -74,6 +74,7 @@ def test_three_workers_one_killed_deliver_every_page_exactly_once_per_key(
         "ONWATCH_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "ONWATCH_WORKER_LEASE_SECONDS": "3",
         "ONWATCH_WORKER_POLL_SECONDS": "0.2",
+        "ONWATCH_WEBHOOK_SECRET": "e2e-webhook-key",  # webhooks are signed or not sent
     }
     log = (tmp_path / "workers.log").open("w")
     workers = [

@@ -57,3 +57,14 @@ def test_forged_callback_data_is_refused_or_read_as_a_group(data: str) -> None:
 
 def test_digits_that_are_not_ascii_are_not_codes() -> None:
     assert parse_reply("R²") is None and parse_callback("ack:²") is None
+
+
+@given(st.permutations(["view", "resolve", "acknowledge", "runbook"]))
+def test_acknowledge_is_the_first_button_whatever_order_the_database_kept_the_links(
+    order: list[str],
+) -> None:
+    # PostgreSQL's JSONB hands keys back sorted by length: "resolve" before "acknowledge"
+    stored = {"kind": "page", "links": {key: f"https://onwatch.example/{key}" for key in order}}
+    links = list(Notification.from_payload(stored).links)
+    assert links[:3] == ["acknowledge", "resolve", "view"]
+    assert links[3] == "runbook"

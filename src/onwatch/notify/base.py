@@ -63,12 +63,24 @@ class Notification:
             service=str(data.get("service", "")),
             recipient=str(data.get("recipient", "")),
             recipient_name=str(data.get("recipient_name", "")),
-            links={str(k): str(v) for k, v in dict(data.get("links", {})).items()},
+            links=ordered_links(dict(data.get("links", {}))),
             facts={str(k): str(v) for k, v in dict(data.get("facts", {})).items()},
             ref=dict(data.get("ref", {})),
             context=dict(data.get("context") or {}),
             urgency=str(data.get("urgency", "high")),
         )
+
+
+LINK_ORDER = ("acknowledge", "resolve", "view")
+
+
+def ordered_links(links: dict[Any, Any]) -> dict[str, str]:
+    """Links in the order people see them: Acknowledge first (the primary button), then Resolve, Open,
+    then the rest as stored. PostgreSQL's JSONB keeps keys sorted by length, not as written."""
+    rank = {key: i for i, key in enumerate(LINK_ORDER)}
+    keys = sorted((str(k) for k in links), key=lambda k: rank.get(k, len(LINK_ORDER)))
+    text = {str(k): str(v) for k, v in links.items()}
+    return {k: text[k] for k in keys}
 
 
 class DeliveryError(Exception):
