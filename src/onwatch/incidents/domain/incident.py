@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from onwatch.incidents.domain import guards, lifecycle, publicity
+from onwatch.incidents.domain import roles as role_commands
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
-from onwatch.incidents.domain.roles import RoleAssignment, highest_engaged_cascade_role, holder, pending
-from onwatch.incidents.domain.updates import MAX_REASON, PublicUpdate, clean_body
+from onwatch.incidents.domain.roles import RoleAssignment, holder
+from onwatch.incidents.domain.updates import MAX_REASON, PublicUpdate
 from onwatch.kernel.enums import EventKind, Role, SecurityImpact, Severity, State, Status
-from onwatch.kernel.errors import DomainError, InvalidInput, InvalidTransition, NotOwner
+from onwatch.kernel.errors import InvalidInput, InvalidTransition, NotOwner
 from onwatch.kernel.timeline import Actor, JSONValue, TimelineEvent
 
 MAX_TITLE = 200
@@ -133,7 +134,7 @@ class Incident:
         return holder(self.roles, role)
 
     def is_owner(self, actor: Actor) -> bool:
-        return actor.person_id is not None and actor.person_id == self.owner_id
+        return role_commands.is_owner(self, actor)
 
     def _require_owner(self, actor: Actor, what: str, field: str) -> None:
         """State and status are updated by the incident owner; others add notes (§2 rule 6)."""
@@ -324,199 +325,48 @@ class Incident:
             raise InvalidInput(f"note is longer than {MAX_NOTE} characters", field="text")
         self._record(EventKind.NOTE, actor, now, body, {})
 
-    # ---- public communication (PROCESS.md §9) ----------------------------------------------
+    # ---- public communication (PROCESS.md §9; the rules live in domain/publicity.py) -----
 
     def post_update(self, body: str, actor: Actor, now: datetime) -> PublicUpdate:
         """Post to the public status page; resets the update cadence clock."""
-        text = clean_body(body)
-        if self.confidential:
-            raise InvalidTransition(
-                "this incident is confidential: the owner must disclose it before anything is posted "
-                "publicly",
-                field="body",
-            )
-        update = PublicUpdate(at=now, state=self.state, status=self.status, body=text, author=actor.name)
-        self.new_updates.append(update)
-        self.last_public_update_at = now
-        self._record(
-            EventKind.PUBLIC_UPDATE,
-            actor,
-            now,
-            f"{actor.name} posted a public update: {text}",
-            {"state": self.state.value, "status": self.status.value},
-        )
-        return update
+        return publicity.post_update(self, body, actor, now)
 
     def may_publish(self, actor: Actor) -> bool:
         """The CMOC is the voice to the public; until one engages, the owner (PROCESS.md §9)."""
-        cmoc = self.holder(Role.CMOC)
-        return actor.person_id is not None and actor.person_id in {self.owner_id, cmoc and cmoc.person_id}
+        return publicity.may_publish(self, actor)
 
     def set_public_title(self, title: str | None, actor: Actor, now: datetime) -> None:
         """What the status page calls the incident; None goes back to the neutral default."""
-        cleaned = publicity.checked_public_title(
-            title, may_publish=self.may_publish(actor), owner_id=self.owner_id
-        )
-        if cleaned != self.public_title:
-            self.public_title = cleaned
-            said = f"set the public title: {cleaned}" if cleaned else "reset the public title"
-            self._record(EventKind.PUBLIC_TITLE_CHANGED, actor, now, f"{actor.name} {said}", {"to": cleaned})
+        publicity.set_public_title(self, title, actor, now)
 
     def flag_security(self, actor: Actor, now: datetime, *, impact: SecurityImpact | None = None) -> None:
-        """Security related: confidential from now on, until the owner discloses it. Blocking a whole
-        path or feature, or unauthorised access to production, needs the IMOC (PROCESS.md §9)."""
-        if not self.security:
-            self.security = True
-            self.confidential = True
-            self._record(
-                EventKind.SECURITY_FLAGGED,
-                actor,
-                now,
-                f"{actor.name} flagged the incident as security related; it is confidential",
-                {"impact": impact.value if impact else None},
-            )
-        if impact is not None and self.active:
-            self._require_imoc(actor, now, f"security: {impact.description}")
+        """Security related: confidential from now on, until the owner discloses it."""
+        publicity.flag_security(self, actor, now, impact=impact)
 
     def withhold_public_post(self, reason: str, actor: Actor, now: datetime) -> None:
-        """The owner decides not to post publicly (e.g. to protect self-managed users until a fix
-        ships), with the reason on the record; no public-update reminders while withheld."""
-        text = clean_body(reason, field="reason", limit=MAX_REASON)
-        if not self.is_owner(actor):
-            raise NotOwner(f"only the owner, {self.owner_id}, can withhold the public post", field="reason")
-        if not self.security:
-            raise InvalidTransition("only a security incident's public post can be withheld", field="reason")
-        self.public_withheld_reason = text
-        self._record(
-            EventKind.PUBLIC_POST_WITHHELD,
-            actor,
-            now,
-            f"{actor.name} withheld the public post: {text}",
-            {"reason": text},
-        )
+        """The owner decides not to post publicly, with the reason on the record."""
+        publicity.withhold_public_post(self, reason, actor, now)
 
     def disclose(self, actor: Actor, now: datetime) -> None:
         """The owner makes a confidential incident public (it then shows on the status page)."""
-        if not self.confidential:
-            return
-        if not self.is_owner(actor):
-            raise NotOwner(
-                f"only the owner, {self.owner_id}, can disclose this incident", field="confidential"
-            )
-        self.confidential = False
-        self.public_withheld_reason = None
-        self._record(EventKind.DISCLOSED, actor, now, f"{actor.name} disclosed the incident publicly", {})
+        publicity.disclose(self, actor, now)
 
-    # ---- roles and ownership ---------------------------------------------------------------
+    # ---- roles and ownership (PROCESS.md §2; the rules live in domain/roles.py) ------------
 
     def assign_role(self, role: Role, person_id: str, actor: Actor, now: datetime) -> None:
         """Ask a person to take a role. Hands over nothing until they engage."""
-        current = self.holder(role)
-        if current is not None and current.person_id == person_id:
-            return
-        asked = pending(self.roles, role)
-        if asked is not None:
-            if asked.person_id == person_id:
-                return
-            asked.renounced_at = now
-        self.roles.append(
-            RoleAssignment(role=role, person_id=person_id, assigned_at=now, assigned_by=actor.name)
-        )
-        self._record(
-            EventKind.ROLE_ASSIGNED,
-            actor,
-            now,
-            f"{actor.name} asked {person_id} to take the {role.name} role",
-            {"role": role.value, "person": person_id},
-        )
+        role_commands.assign_role(self, role, person_id, actor, now)
 
     def engage_role(self, role: Role, person_id: str, actor: Actor, now: datetime) -> None:
         """A person engages (acknowledges) a role; the cascade decides whether they now own."""
-        current = self.holder(role)
-        if current is not None and current.person_id == person_id:
-            return
-        asked = pending(self.roles, role)
-        if asked is not None and asked.person_id == person_id:
-            asked.engaged_at = now
-            assignment = asked
-        else:
-            if asked is not None:
-                asked.renounced_at = now
-            assignment = RoleAssignment(
-                role=role, person_id=person_id, assigned_at=now, assigned_by=actor.name, engaged_at=now
-            )
-            self.roles.append(assignment)
-        if current is not None:
-            current.renounced_at = now
-        self._record(
-            EventKind.ROLE_ENGAGED,
-            actor,
-            now,
-            f"{person_id} engaged as {role.name}"
-            + (f", taking over from {current.person_id}" if current else ""),
-            {"role": role.value, "person": person_id, "previous": current.person_id if current else None},
-        )
-        rank = role.cascade_rank
-        owner_rank = self.owner_role.cascade_rank if self.owner_role else None
-        if rank is not None and rank >= (owner_rank if owner_rank is not None else -1):
-            self._set_owner(person_id, role, actor, now)
-        if role is Role.IMOC and self.imoc_required:
-            self.imoc_required = False
+        role_commands.engage_role(self, role, person_id, actor, now)
 
     def renounce_role(self, role: Role, person_id: str, actor: Actor, now: datetime) -> None:
-        """A person leaves a role (or declines being asked). The owner cannot leave the
-        incident without an owner: ownership passes down to the highest engaged role left."""
-        assignment = next(
-            (a for a in self.roles if a.role is role and a.active and a.person_id == person_id), None
-        )
-        if assignment is None:
-            raise InvalidInput(f"{person_id} does not hold the {role.name} role", field="person")
-        successor: RoleAssignment | None = None
-        if assignment.engaged and self.owner_role is role and self.owner_id == person_id:
-            successor = highest_engaged_cascade_role(self.roles, excluding=assignment)
-            if successor is None:
-                raise DomainError(
-                    f"{person_id} owns this incident as {role.name}; another person must engage a role "
-                    "(or take over this one) before they can leave it",
-                    field="role",
-                )
-        assignment.renounced_at = now
-        self._record(
-            EventKind.ROLE_RENOUNCED,
-            actor,
-            now,
-            f"{person_id} left the {role.name} role"
-            if assignment.engaged_at
-            else f"{person_id} declined the {role.name} role",
-            {"role": role.value, "person": person_id},
-        )
-        if successor is not None:
-            self._set_owner(successor.person_id, successor.role, actor, now)
-        if role is Role.IMOC and assignment.engaged_at and self.active:
-            if self.status.requires_imoc:
-                self._require_imoc(actor, now, f"status {self.status.title} needs the IMOC engaged")
-            elif self.severity <= Severity.S2:
-                self._require_imoc(actor, now, f"{self.severity.label} incidents need the IMOC engaged")
-
-    def _set_owner(self, person_id: str, role: Role | None, actor: Actor, now: datetime) -> None:
-        previous = self.owner_id
-        self.owner_role = role
-        if previous == person_id:
-            return
-        self.owner_id = person_id
-        self._record(
-            EventKind.OWNER_CHANGED,
-            actor,
-            now,
-            f"ownership passed from {previous} to {person_id}" + (f" ({role.name})" if role else ""),
-            {"from": previous, "to": person_id, "role": role.value if role else None},
-        )
+        """A person leaves a role (or declines being asked); ownership never goes missing."""
+        role_commands.renounce_role(self, role, person_id, actor, now)
 
     def _require_imoc(self, actor: Actor, now: datetime, reason: str) -> None:
-        if self.holder(Role.IMOC) is not None or self.imoc_required:
-            return
-        self.imoc_required = True
-        self._record(EventKind.IMOC_REQUIRED, actor, now, f"IMOC required: {reason}", {"reason": reason})
+        role_commands.require_imoc(self, actor, now, reason)
 
     # ---- timeline --------------------------------------------------------------------------
 
