@@ -16,10 +16,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from onwatch.bootstrap import Onwatch, build
 from onwatch.db import migrate
@@ -79,6 +82,47 @@ def postgres_unreachable_reason() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
     finally:
         engine.dispose()
+
+
+def migration_named(doc_prefix: str) -> tuple[str, str]:
+    """(revision, the revision before it) of the migration whose docstring starts with `doc_prefix`,
+    wherever later migrations put it."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    for rev in script.walk_revisions():
+        if (rev.doc or "").startswith(doc_prefix):
+            assert isinstance(rev.down_revision, str)
+            return rev.revision, rev.down_revision
+    raise AssertionError(f"no migration described as {doc_prefix!r}")
+
+
+@contextmanager
+def onwatch_at_revision(backend: str, tmp_path: Path, clock: FakeClock, revision: str) -> Iterator[Onwatch]:
+    """onwatch on a database of its own (SQLite file or a new PostgreSQL database, dropped after),
+    migrated only up to `revision`: the schema an older release left behind."""
+    if backend == "sqlite":
+        ow = built(f"sqlite:///{tmp_path / 'old.db'}", clock)
+        try:
+            migrate.upgrade(ow.db.engine, revision)
+            yield ow
+        finally:
+            ow.db.dispose()
+        return
+    reason = postgres_unreachable_reason()
+    if reason:
+        pytest.skip(reason)
+    name = f"onwatch_migration_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    ow = built(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", clock)
+    try:
+        migrate.upgrade(ow.db.engine, revision)
+        yield ow
+    finally:
+        ow.db.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 class SqliteTemplates:

@@ -11,8 +11,13 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from tests.databases import selected_backends
 from tests.receivers import free_port
 
 
@@ -91,3 +96,19 @@ class PrivateCluster:
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
             time.sleep(0.1)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def running() -> Iterator[PrivateCluster]:
+    """A started private cluster, removed after; skips the test when PostgreSQL tests are not selected
+    or its binaries are missing."""
+    if "postgresql" not in selected_backends():
+        pytest.skip("PostgreSQL tests not selected (ONWATCH_TEST_DATABASES)")
+    if reason := unavailable_reason():
+        pytest.skip(reason)
+    private = PrivateCluster()
+    private.start()
+    try:
+        yield private
+    finally:
+        private.remove()

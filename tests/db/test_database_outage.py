@@ -18,21 +18,13 @@ from onwatch.directory.tokens import TokenRole
 from onwatch.kernel.clock import FakeClock
 from tests import pg_cluster
 from tests.api_helpers import token_for
-from tests.databases import built, selected_backends
+from tests.databases import built
 
 
 @pytest.fixture
 def cluster() -> Iterator[pg_cluster.PrivateCluster]:
-    if "postgresql" not in selected_backends():
-        pytest.skip("PostgreSQL tests not selected (ONWATCH_TEST_DATABASES)")
-    if reason := pg_cluster.unavailable_reason():
-        pytest.skip(reason)
-    private = pg_cluster.PrivateCluster()
-    private.start()
-    try:
+    with pg_cluster.running() as private:
         yield private
-    finally:
-        private.remove()
 
 
 def test_api_requests_during_a_database_outage_get_503_with_retry_after_then_work_again(

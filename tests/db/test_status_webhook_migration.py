@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 
 from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
@@ -26,49 +25,18 @@ from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.enums import Interface, Severity
 from onwatch.kernel.timeline import Actor
 from onwatch.status.subscribers import SubscriberRepository
-from tests.databases import PG_ADMIN_URL, built, postgres_unreachable_reason, selected_backends
+from tests.databases import migration_named, onwatch_at_revision, selected_backends
 from tests.receivers import WebhookSink
 
-
-def _before_the_challenge() -> str:
-    """The revision before the migration that pauses them, wherever later migrations put it."""
-    script = ScriptDirectory.from_config(migrate.alembic_config())
-    for rev in script.walk_revisions():
-        if (rev.doc or "").startswith("status page webhooks confirmed without a challenge"):
-            assert isinstance(rev.down_revision, str)
-            return rev.down_revision
-    raise AssertionError("no migration for webhooks confirmed without a challenge")
-
-
-BEFORE = _before_the_challenge()
+_, BEFORE = migration_named("status page webhooks confirmed without a challenge")
 AMARA = Actor.person("amara", Interface.API)
 
 
 @pytest.fixture(params=selected_backends())
 def old_onwatch(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Onwatch]:
     """onwatch on a database of its own, at the revision before the webhook challenge migration."""
-    if request.param == "sqlite":
-        ow = built(f"sqlite:///{tmp_path / 'old.db'}", clock)
-        migrate.upgrade(ow.db.engine, BEFORE)
+    with onwatch_at_revision(request.param, tmp_path, clock, BEFORE) as ow:
         yield ow
-        ow.db.dispose()
-        return
-    reason = postgres_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"onwatch_migration_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    ow = built(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", clock)
-    try:
-        migrate.upgrade(ow.db.engine, BEFORE)
-        yield ow
-    finally:
-        ow.db.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _subscriber(conn: sa.Connection, kind: str, address: str, at: datetime, **columns: datetime) -> int:

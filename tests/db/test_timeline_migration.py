@@ -10,7 +10,6 @@ and on the incident, copies of a linked group's pages and acknowledgements (pref
 from __future__ import annotations
 
 import html
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +19,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 
 from onwatch.bootstrap import Onwatch
@@ -32,48 +30,17 @@ from onwatch.db.types import JSONType, UTCDateTime
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import client_factory
-from tests.databases import PG_ADMIN_URL, built, postgres_unreachable_reason, selected_backends
+from tests.databases import migration_named, onwatch_at_revision, selected_backends
 from tests.web_helpers import Browser, set_passwords
 
-
-def _timeline_revision() -> tuple[str, str]:
-    """(the one-timeline migration, the revision before it), wherever later migrations put it."""
-    script = ScriptDirectory.from_config(migrate.alembic_config())
-    for rev in script.walk_revisions():
-        if (rev.doc or "").startswith("one timeline"):
-            assert isinstance(rev.down_revision, str)
-            return rev.revision, rev.down_revision
-    raise AssertionError("no one-timeline migration")
-
-
-ONE_TIMELINE, BEFORE = _timeline_revision()
+ONE_TIMELINE, BEFORE = migration_named("one timeline")
 
 
 @pytest.fixture(params=selected_backends())
 def old_onwatch(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Onwatch]:
     """onwatch on a database of its own, migrated to the revision before one timeline."""
-    if request.param == "sqlite":
-        ow = built(f"sqlite:///{tmp_path / 'old.db'}", clock)
-        migrate.upgrade(ow.db.engine, BEFORE)
+    with onwatch_at_revision(request.param, tmp_path, clock, BEFORE) as ow:
         yield ow
-        ow.db.dispose()
-        return
-    reason = postgres_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"onwatch_migration_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    ow = built(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", clock)
-    try:
-        migrate.upgrade(ow.db.engine, BEFORE)
-        yield ow
-    finally:
-        ow.db.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from onwatch.db.tables import alert_groups, alerts
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests import pg_cluster
-from tests.databases import built, selected_backends
+from tests.databases import built
 from tests.e2e.test_ingest import AM, GENERIC, am_body, generic_body
 from tests.live import LiveServer
 from tests.paging_helpers import PagingBench, make_bench
@@ -45,16 +45,8 @@ def live(bench: PagingBench) -> Iterator[str]:
 
 @pytest.fixture
 def cluster() -> Iterator[pg_cluster.PrivateCluster]:
-    if "postgresql" not in selected_backends():
-        pytest.skip("PostgreSQL tests not selected (ONWATCH_TEST_DATABASES)")
-    if reason := pg_cluster.unavailable_reason():
-        pytest.skip(reason)
-    private = pg_cluster.PrivateCluster()
-    private.start()
-    try:
+    with pg_cluster.running() as private:
         yield private
-    finally:
-        private.remove()
 
 
 class Senders:

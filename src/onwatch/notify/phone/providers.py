@@ -10,7 +10,9 @@ failure was permanent).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import ClassVar, Protocol
+
+import httpx
 
 from onwatch.notify.base import DeliveryError
 
@@ -36,6 +38,36 @@ class PhoneProvider(Protocol):
     def call(self, to: str, answer_url: str, key: str) -> str:
         """Call `to`; the provider fetches what to say from `answer_url` (TwiML). Returns its id."""
         ...
+
+
+class HttpPhoneProvider:
+    """What every HTTP provider account holds: its name in config, the account and its secret, the
+    sender number, the API base URL (a loopback server in tests) and the prefixes it is preferred for."""
+
+    kind: ClassVar[str]
+    voice: ClassVar[bool]
+    default_api_url: ClassVar[str]
+
+    def __init__(
+        self,
+        name: str,
+        account: str,
+        secret: str,
+        sender: str,
+        *,
+        api_url: str = "",
+        prefixes: Sequence[str] = (),
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.name = name
+        self.account = account
+        self.secret = secret
+        self.sender = sender
+        self.api_url = (api_url or self.default_api_url).rstrip("/")
+        self.prefixes = tuple(prefixes)
+        self._client = client or httpx.Client()
+        self.timeout = timeout
 
 
 def order_for(

@@ -14,12 +14,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
-
-import httpx
+from collections.abc import Mapping
 
 from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_call import call
+from onwatch.notify.phone.providers import HttpPhoneProvider
 
 API_URL = "https://api.twilio.com"
 
@@ -35,35 +34,17 @@ def is_signed(auth_token: str, url: str, params: Mapping[str, str], header: str)
     )
 
 
-class TwilioProvider:
+class TwilioProvider(HttpPhoneProvider):
+    """`account` is the AccountSid, `secret` its AuthToken."""
+
     kind = "twilio"
     voice = True
-
-    def __init__(
-        self,
-        name: str,
-        account: str,
-        auth_token: str,
-        sender: str,
-        *,
-        api_url: str = "",
-        prefixes: Sequence[str] = (),
-        client: httpx.Client | None = None,
-        timeout: float = 10.0,
-    ) -> None:
-        self.name = name
-        self.account = account
-        self.auth_token = auth_token
-        self.sender = sender
-        self.api_url = (api_url or API_URL).rstrip("/")
-        self.prefixes = tuple(prefixes)
-        self._client = client or httpx.Client()
-        self.timeout = timeout
+    default_api_url = API_URL
 
     def _post(self, resource: str, form: dict[str, str]) -> str:
         url = f"{self.api_url}/2010-04-01/Accounts/{self.account}/{resource}.json"
         response = call(
-            self._client, "POST", url, data=form, auth=(self.account, self.auth_token), timeout=self.timeout
+            self._client, "POST", url, data=form, auth=(self.account, self.secret), timeout=self.timeout
         )
         try:
             return str(response.json()["sid"])

@@ -8,46 +8,25 @@ A status other than "0" is a refusal; "1" (throttled) is worth retrying, the oth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import httpx
-
 from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_call import call
+from onwatch.notify.phone.providers import HttpPhoneProvider
 
 API_URL = "https://rest.nexmo.com"
 THROTTLED = "1"
 
 
-class VonageProvider:
+class VonageProvider(HttpPhoneProvider):
+    """`account` is the API key, `secret` the API secret."""
+
     kind = "vonage"
     voice = False
-
-    def __init__(
-        self,
-        name: str,
-        api_key: str,
-        api_secret: str,
-        sender: str,
-        *,
-        api_url: str = "",
-        prefixes: Sequence[str] = (),
-        client: httpx.Client | None = None,
-        timeout: float = 10.0,
-    ) -> None:
-        self.name = name
-        self.api_key = api_key
-        self.api_secret = api_secret
-        self.sender = sender
-        self.api_url = (api_url or API_URL).rstrip("/")
-        self.prefixes = tuple(prefixes)
-        self._client = client or httpx.Client()
-        self.timeout = timeout
+    default_api_url = API_URL
 
     def send_sms(self, to: str, text: str, key: str) -> str:
         form = {
-            "api_key": self.api_key,
-            "api_secret": self.api_secret,
+            "api_key": self.account,
+            "api_secret": self.secret,
             "from": self.sender,
             "to": to.lstrip("+"),
             "text": text,
