@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.config.loader import ConfigError
+from onwatch.importers.opsgenie.cli import opsgenie
 from onwatch.importers.pagerduty.client import DEFAULT_BASE_URL
 from onwatch.importers.pagerduty.run import import_pagerduty
 from onwatch.importers.report import SourceError
@@ -16,6 +17,7 @@ from onwatch.importers.report import SourceError
 app = typer.Typer(
     help="Import people, teams, schedules and escalation policies from another tool.", no_args_is_help=True
 )
+app.command("opsgenie")(opsgenie)
 
 
 def _fail(message: str) -> typer.Exit:

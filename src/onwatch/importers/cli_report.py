@@ -1,0 +1,72 @@
+"""How `onwatch import <source>` reports an import: counts, losses, the URL table, the diff, the
+overrides script and the verify differences (shared by the sources)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from onwatch.config.loader import ConfigError
+from onwatch.importers.overrides import overrides_path
+from onwatch.importers.report import SourceError
+from onwatch.importers.result import SourceImport
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(1)
+
+
+def read_secret(path: Path, what: str) -> str:
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise fail(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    if not secret:
+        raise fail(f"the {what} file {path} is empty")
+    return secret
+
+
+def run_and_report(
+    source: str, run: Callable[[], SourceImport], out: Path, *, dry_run: bool, days: int
+) -> None:
+    """Run an import and print what it did; exit 1 when it fails or --verify finds differences."""
+    try:
+        done = run()
+    except SourceError as exc:
+        raise fail(str(exc)) from None
+    except ConfigError as exc:
+        for issue in exc.issues:
+            typer.secho(f"  {issue}", fg=typer.colors.RED, err=True)
+        raise fail(
+            f"the import does not validate ({len(exc.issues)} problem(s)); nothing was written"
+        ) from None
+    result, written = done.result, done.written
+    typer.echo(
+        ", ".join(f"{n} {section.replace('_', ' ')}" for section, n in result.counts.items()) + " read"
+    )
+    for item in result.unsupported:
+        typer.secho(f"not imported: {item}", fg=typer.colors.YELLOW, err=True)
+    for move in result.moves:
+        typer.echo(f"integration {move}")
+    if not written.changed:
+        typer.echo(f"{out}: unchanged")
+    elif dry_run:
+        typer.echo(written.diff, nl=False)
+        typer.echo(f"dry run: {out} not written")
+    else:
+        typer.echo(f"wrote {out}")
+    if result.overrides and done.overrides_changed:
+        script = overrides_path(out)
+        verb = "would write" if dry_run else "wrote"
+        typer.echo(f"{verb} {script}: {len(result.overrides)} override(s); run it after apply-config")
+    if done.differences is not None:
+        for difference in done.differences:
+            typer.secho(f"differs: {difference}", fg=typer.colors.RED)
+        if done.differences:
+            raise fail(f"{len(done.differences)} difference(s) between {source} and onwatch over {days} days")
+        typer.echo(
+            f"verified: {result.counts['schedules']} schedule(s) agree shift by shift over {days} days"
+        )
