@@ -22,6 +22,7 @@ from tests.importers.pagerduty_fixtures import account, follow_the_sun, policy, 
 from tests.importers.pagerduty_oncalls import oncalls
 from tests.importers.pagerduty_server import PagerDutyData, pagerduty_server
 
+from onwatch.config.loader import load_config_file
 from onwatch.importers.pagerduty.client import PagerDutyClient
 from onwatch.importers.pagerduty.read import read_account
 from onwatch.importers.pagerduty.run import import_pagerduty
@@ -71,6 +72,10 @@ def main() -> None:
             data.token, Path(tmp) / "onwatch.yaml", now=NOW, base_url=url, verify_days=args.days
         )
         full = time.perf_counter() - t0
+        # what `onwatch apply-config` does first with the output: parse and validate it
+        t0 = time.perf_counter()
+        load_config_file(Path(tmp) / "onwatch.yaml")
+        config_load = time.perf_counter() - t0
     assert done.differences == [], (done.differences or [])[:5]
     result = {
         "users": args.users,
@@ -80,6 +85,7 @@ def main() -> None:
         "baseline_read_only_s": round(read_only, 2),
         "import_and_verify_s": round(full, 2),
         "ratio_to_baseline": round(full / read_only, 2),
+        "config_load_s": round(config_load, 2),
         "target_s": 60,
         "unsupported_listed": len(done.result.unsupported),
         "python": sys.version.split()[0],

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onwatch.config.loader import ConfigError, load_config
+from onwatch.config.schedules import _first_dst_gap
+from onwatch.oncall.domain.schedules import DAY, Rotation, in_dst_gap
 
 BASE = """
 organisation: {name: Acme}
@@ -101,3 +106,37 @@ def test_a_schedule_needs_a_layer_and_a_layer_needs_members() -> None:
     assert "schedules.primary.layers[0].rotation.members" in found
     empty = "organisation: {name: A}\nschedules:\n  s: {name: S, layers: []}\n"
     assert "schedules.s.layers" in issues(empty)
+
+
+def _first_gap_day_by_day(rot: Rotation) -> tuple[date, time] | None:
+    """The scan as it was written first: every day of three years, every handoff of the day."""
+    if not rot.wall_clock:
+        return None
+    per_day = 1 if rot.shift % DAY == timedelta(0) else DAY // rot.shift
+    walls = [(datetime.combine(rot.start, rot.handoff) + j * rot.shift).time() for j in range(per_day)]
+    day = rot.start
+    for _ in range(366 * 3):
+        for wall in walls:
+            if in_dst_gap(day, wall, rot.zone):
+                return day, wall
+        day += DAY
+    return None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(
+        ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Auckland", "Asia/Tokyo",
+         "America/Santiago", "Pacific/Apia", "UTC"]
+    ),
+    start=st.dates(date(2009, 1, 1), date(2030, 12, 31)),
+    minute=st.integers(0, 1439),
+    shift_hours=st.sampled_from([1, 3, 8, 12, 24, 48, 168, 5, 36]),
+)  # fmt: skip
+def test_the_dst_gap_check_finds_the_same_first_gap_as_a_day_by_day_scan(
+    zone: str, start: date, minute: int, shift_hours: int
+) -> None:
+    rot = Rotation(
+        ("a",), timedelta(hours=shift_hours), time(minute // 60, minute % 60), ZoneInfo(zone), start
+    )
+    assert _first_dst_gap(rot) == _first_gap_day_by_day(rot)

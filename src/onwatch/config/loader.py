@@ -75,6 +75,38 @@ def _construct_mapping(
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+# libyaml parses ~20x faster than the pure-Python scanner (a 600 kB imported config: 10 s -> 0.5 s);
+# its composer recurses in C, so the nesting bound is checked on its event stream first
+_CLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+if _CLoader is not None:
+    _CUniqueKeyLoader: type[Any] = type("_CUniqueKeyLoader", (_CLoader,), {})
+    _CUniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_OPENING = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSING = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _load_fast(text: str, loader: type[Any]) -> Any:
+    """The same bound as _UniqueKeyLoader: no node deeper than MAX_JSON_DEPTH."""
+    depth = 0
+    too_deep = f"nests deeper than {MAX_JSON_DEPTH} levels"
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, _NODE_EVENTS) and depth + 1 > MAX_JSON_DEPTH:
+                mark: Any = event.start_mark  # libyaml's own Mark type, read the same way
+                raise yaml.MarkedYAMLError(problem=too_deep, problem_mark=mark)
+            if isinstance(event, _OPENING):
+                depth += 1
+            elif isinstance(event, _CLOSING):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml's scanner reads ahead and stops at its own bound (1,000 levels) first
+        if "maximum nesting depth" in str(exc.problem):
+            raise yaml.MarkedYAMLError(problem=too_deep, problem_mark=exc.problem_mark) from None
+        raise
+    return yaml.load(text, Loader=loader)
+
 
 def format_loc(loc: Iterable[int | str]) -> str:
     """('services', 'web', 'slo', 'apdex') -> services.web.slo.apdex; list indices as [1]."""
@@ -95,7 +127,11 @@ def parse_yaml(text: str) -> dict[str, Any]:
     if len(text.encode()) > MAX_CONFIG_BYTES:
         raise ConfigError([ConfigIssue("", f"config is larger than {MAX_CONFIG_BYTES} bytes")])
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        data = (
+            _load_fast(text, _CUniqueKeyLoader)
+            if _CLoader is not None
+            else yaml.load(text, Loader=_UniqueKeyLoader)
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
