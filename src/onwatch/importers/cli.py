@@ -10,9 +10,11 @@ import typer
 
 from onwatch.config.loader import ConfigError
 from onwatch.importers.opsgenie.cli import opsgenie
+from onwatch.importers.output import config_path
 from onwatch.importers.pagerduty.client import DEFAULT_BASE_URL
-from onwatch.importers.pagerduty.run import import_pagerduty
-from onwatch.importers.report import SourceError
+from onwatch.importers.pagerduty.run import DEFAULT_PUBLIC_URL, import_pagerduty
+from onwatch.importers.report import InvalidOption, SourceError
+from onwatch.kernel.enums import Role
 
 app = typer.Typer(
     help="Import people, teams, schedules and escalation policies from another tool.", no_args_is_help=True
@@ -23,6 +25,17 @@ app.command("opsgenie")(opsgenie)
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(1)
+
+
+def _roles(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        name, _, schedule = value.partition("=")
+        if name.strip().lower() not in {r.value for r in Role} or not schedule.strip():
+            roles = ", ".join(r.value for r in Role)
+            raise _fail(f"--role {value}: write ROLE=SCHEDULE with ROLE one of {roles}")
+        out[name.strip().lower()] = schedule.strip()
+    return out
 
 
 def _read_token(path: Path) -> str:
@@ -39,9 +52,9 @@ def _read_token(path: Path) -> str:
 def pagerduty(
     token_file: Annotated[Path, typer.Option("--token-file", help="file holding a PagerDuty REST API key")],
     base_url: Annotated[str, typer.Option("--base-url", help="PagerDuty API base URL")] = DEFAULT_BASE_URL,
-    out: Annotated[Path, typer.Option("--out", help="config file to write (merged if it exists)")] = Path(
-        "onwatch.yaml"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="config file to write (merged if it exists), or a directory")
+    ] = Path("onwatch.yaml"),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the diff; write nothing")] = False,
     organisation: Annotated[
         str, typer.Option(help="organisation name when --out does not exist yet")
@@ -53,12 +66,25 @@ def pagerduty(
         ),
     ] = False,
     days: Annotated[int, typer.Option("--days", min=1, max=90, help="how far ahead --verify compares")] = 28,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            help="ROLE=SCHEDULE (PagerDuty id or name): the schedule says who holds the onwatch role "
+            "(eoc, imoc, cmoc, security); escalation policies targeting it page the role",
+        ),
+    ] = None,
+    public_url: Annotated[
+        str,
+        typer.Option("--public-url", envvar="ONWATCH_PUBLIC_URL", help="onwatch's URL, for the URL table"),
+    ] = DEFAULT_PUBLIC_URL,
 ) -> None:
     """Read users (contact methods, notification rules), teams, schedules, escalation policies and
     services from PagerDuty's REST API v2 and write them to --out. Nothing is written unless the
     whole document validates as `onwatch apply-config` would read it; what onwatch cannot express
     is listed."""
     token = _read_token(token_file)
+    roles = _roles(role or [])
     try:
         done = import_pagerduty(
             token,
@@ -68,8 +94,10 @@ def pagerduty(
             dry_run=dry_run,
             organisation=organisation,
             verify_days=days if verify else None,
+            roles=roles,
+            public_url=public_url,
         )
-    except SourceError as exc:
+    except (SourceError, InvalidOption) as exc:
         raise _fail(str(exc)) from None
     except ConfigError as exc:
         for issue in exc.issues:
@@ -83,13 +111,21 @@ def pagerduty(
     )
     for item in result.unsupported:
         typer.secho(f"not imported: {item}", fg=typer.colors.YELLOW, err=True)
+    target = config_path(out)
     if not written.changed:
-        typer.echo(f"{out}: unchanged")
+        typer.echo(f"{target}: unchanged")
     elif dry_run:
         typer.echo(written.diff, nl=False)
-        typer.echo(f"dry run: {out} not written")
+        typer.echo(f"dry run: {target} not written")
     else:
-        typer.echo(f"wrote {out}")
+        typer.echo(f"wrote {target}")
+    for row in done.urls:
+        typer.echo(
+            f"integration {row.old.integration}: {row.old.kind} {row.old.url} (key {row.old.key}) -> "
+            f"{row.url} (key {row.key})"
+        )
+    for path in done.companions:
+        typer.echo(f"dry run: {path} not written" if dry_run else f"wrote {path}")
     if done.differences is not None:
         for difference in done.differences:
             typer.secho(f"differs: {difference}", fg=typer.colors.RED)

@@ -31,6 +31,31 @@ def read_existing(path: Path) -> dict[str, Any]:
     return parse_yaml(path.read_text(encoding="utf-8"))
 
 
+def config_path(out: Path) -> Path:
+    """--out names the config file, or a directory to write `onwatch.yaml` (and its companions) in."""
+    return out / "onwatch.yaml" if out.is_dir() else out
+
+
+def beside(path: Path, what: str, suffix: str) -> Path:
+    """A companion file of the config: onwatch.yaml -> onwatch.integrations.md."""
+    return path.with_name(f"{path.stem}.{what}{suffix}")
+
+
+def write_beside(path: Path, text: str) -> bool:
+    """Replace a companion file atomically; False when it already holds `text`."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    tmp = path.with_name(f".{path.name}.import-tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError([ConfigIssue("", f"cannot write {path}: {exc.strerror}")]) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
 def render(document: dict[str, Any]) -> str:
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
 

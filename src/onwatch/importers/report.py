@@ -18,3 +18,7 @@ class Unsupported:
 
 class SourceError(Exception):
     """The source could not be read (refused token, unreachable URL, malformed answer)."""
+
+
+class InvalidOption(Exception):
+    """A command-line option names something the source does not have (`--role eoc=NOPE`)."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from onwatch.importers.ids import assign_ids
+from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.pagerduty import mapping
 from onwatch.importers.pagerduty.read import PagerDutyAccount
-from onwatch.importers.report import Unsupported
+from onwatch.importers.report import InvalidOption, Unsupported
 
 Obj = dict[str, Any]
 
@@ -22,13 +23,44 @@ class ImportResult:
     # PagerDuty id -> onwatch id, for the people and the schedules that were imported
     people: dict[str, str]
     schedules: dict[str, str]
+    integrations: list[OldIntegration] = field(default_factory=list)
+
+
+def _schedule_roles(
+    account: PagerDutyAccount, schedule_ids: dict[str, str], existing: Obj, roles: dict[str, str]
+) -> dict[str, str]:
+    """PagerDuty schedule id -> onwatch role: from `roles` (role -> schedule id, name or onwatch
+    id) and from the existing config's roles whose schedule is an imported one."""
+    onwatch_to_pd = {sid: pd for pd, sid in schedule_ids.items()}
+    out: dict[str, str] = {}
+    for role, rc in (existing.get("roles") or {}).items():
+        if isinstance(rc, dict) and rc.get("schedule") in onwatch_to_pd:
+            out[onwatch_to_pd[str(rc["schedule"])]] = str(role)
+    for role, wanted in roles.items():
+        matches = [
+            str(s["id"])
+            for s in account.schedules
+            if wanted in (str(s["id"]), str(s.get("name", "")), schedule_ids[str(s["id"])])
+        ]
+        if not matches:
+            raise InvalidOption(f"--role {role}={wanted}: PagerDuty has no schedule with that id or name")
+        out = {pd: r for pd, r in out.items() if r != role}
+        out[matches[0]] = role
+    return out
 
 
 def build_document(
-    account: PagerDutyAccount, existing: Obj, *, now: datetime, organisation: str
+    account: PagerDutyAccount,
+    existing: Obj,
+    *,
+    now: datetime,
+    organisation: str,
+    roles: dict[str, str] | None = None,
 ) -> ImportResult:
     """`existing` (the current YAML document, or {}) keeps its other settings; people are matched to
-    its people by email, so their ids (and everything that names them) stay."""
+    its people by email, so their ids (and everything that names them) stay. `roles` (role ->
+    PagerDuty schedule id or name) says which schedule holds which onwatch role, so escalation
+    policies that target the schedule page that role."""
     doc: Obj = {k: v for k, v in existing.items()}
     doc.setdefault("organisation", {"name": organisation})
     lost: list[Unsupported] = []
@@ -67,11 +99,27 @@ def build_document(
             schedules[schedule_ids[str(schedule["id"])]] = mapped
             imported_schedules[str(schedule["id"])] = schedule_ids[str(schedule["id"])]
 
+    schedule_roles = {
+        pd: role
+        for pd, role in _schedule_roles(account, schedule_ids, existing, roles or {}).items()
+        if pd in imported_schedules
+    }
+    role_section: Obj = dict(existing.get("roles") or {})
+    for pd, role in schedule_roles.items():
+        previous = role_section.get(role) or {}
+        role_section[role] = {
+            "name": previous.get("name") or f"{schedules[imported_schedules[pd]]['name']} on call"[:200],
+            **{k: v for k, v in previous.items() if k != "name"},
+            "schedule": imported_schedules[pd],
+        }
+    if role_section:
+        doc["roles"] = dict(sorted(role_section.items()))
+
     policy_ids = assign_ids([(str(p["id"]), str(p.get("name", ""))) for p in account.escalation_policies])
     policies: Obj = dict(existing.get("escalation_policies") or {})
     imported_policies: dict[str, str] = {}
     for policy in account.escalation_policies:
-        mapped, why = mapping.map_escalation_policy(policy, people_ids)
+        mapped, why = mapping.map_escalation_policy(policy, people_ids, schedule_roles)
         lost += why
         if mapped is not None:
             policies[policy_ids[str(policy["id"])]] = mapped
@@ -80,12 +128,14 @@ def build_document(
     service_ids = assign_ids([(str(s["id"]), str(s.get("name", ""))) for s in account.services])
     services: Obj = dict(existing.get("services") or {})
     integrations: Obj = dict(existing.get("integrations") or {})
+    old_integrations: list[OldIntegration] = []
     for service in account.services:
         service_id = service_ids[str(service["id"])]
         mapped, why = mapping.map_service(service, team_ids)
         services[service_id] = {**(services.get(service_id) or {}), **mapped}
-        found, why_not = mapping.map_integrations(service, service_id, imported_policies)
+        found, why_not, old = mapping.map_integrations(service, service_id, imported_policies)
         integrations.update(found)
+        old_integrations += old
         lost += why + why_not
 
     for section, entries in (
@@ -101,4 +151,4 @@ def build_document(
         "escalation_policies": len(imported_policies),
         "services": len(account.services),
     }
-    return ImportResult(doc, sorted(set(lost)), counts, people_ids, imported_schedules)
+    return ImportResult(doc, sorted(set(lost)), counts, people_ids, imported_schedules, old_integrations)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.report import Unsupported
 
 Obj = dict[str, Any]
@@ -218,31 +219,55 @@ def map_schedule(
     }, lost
 
 
-def map_escalation_policy(policy: Obj, people: dict[str, str]) -> tuple[Obj | None, list[Unsupported]]:
-    """Rules become steps (delays kept), loops become `repeat`. onwatch pages schedules only
-    through roles, so a schedule target is listed; a step with no target left is listed too."""
+_ROLE_HINT = "pass --role ROLE=SCHEDULE (eoc, imoc, cmoc or security) to page it through that role"
+
+
+def map_escalation_policy(
+    policy: Obj, people: dict[str, str], schedule_roles: dict[str, str] | None = None
+) -> tuple[Obj | None, list[Unsupported]]:
+    """Rules become steps (delays kept), loops become `repeat`. onwatch pages a schedule through
+    the role it says who holds (`roles.<role>.schedule`): a schedule target becomes `{role: ...}`
+    when `schedule_roles` (PagerDuty schedule id -> role) names one, and is listed otherwise; a
+    step with no target left is listed too. onwatch pages every target of a step at once, so a
+    round-robin rule is listed."""
     pid = str(policy["id"])
+    roles = schedule_roles or {}
     lost: list[Unsupported] = []
     steps: list[Obj] = []
     for i, rule in enumerate(policy.get("escalation_rules") or []):
         targets: list[Obj] = []
+        strategy = (rule.get("escalation_rule_assignment_strategy") or {}).get("type", "assign_to_everyone")
+        if strategy == "round_robin":
+            lost.append(
+                Unsupported(
+                    f"escalation_policies.{pid}.escalation_rules[{i}]",
+                    "round robin: onwatch pages every target of a step at once",
+                )
+            )
         for j, target in enumerate(rule.get("targets") or []):
             where = f"escalation_policies.{pid}.escalation_rules[{i}].targets[{j}]"
-            kind, tid = str(target.get("type", "")), str(target.get("id"))
-            if kind in ("user_reference", "user") and tid in people:
-                targets.append({"person": people[tid]})
-            elif kind in ("user_reference", "user"):
+            kind, tid = str(target.get("type", "")).removesuffix("_reference"), str(target.get("id"))
+            if kind == "user" and tid in people:
+                found: Obj = {"person": people[tid]}
+            elif kind == "user":
                 lost.append(Unsupported(where, f"user {tid} was not imported"))
-            elif kind in ("schedule_reference", "schedule"):
+                continue
+            elif kind in ("schedule", "schedule_v3") and tid in roles:
+                found = {"role": roles[tid]}
+            elif kind in ("schedule", "schedule_v3"):
                 lost.append(
                     Unsupported(
                         where,
                         f"schedule target {target.get('summary') or tid}: onwatch pages a schedule through "
-                        "a role (roles.<role>.schedule and a {role: ...} target); map it by hand",
+                        f"the role it fills; {_ROLE_HINT}",
                     )
                 )
+                continue
             else:
                 lost.append(Unsupported(where, f"target type {kind!r} has no onwatch equivalent"))
+                continue
+            if found not in targets:
+                targets.append(found)
         if not targets:
             lost.append(
                 Unsupported(f"escalation_policies.{pid}.escalation_rules[{i}]", "step left out: no target")
@@ -285,19 +310,33 @@ def map_service(service: Obj, teams: dict[str, str]) -> tuple[Obj, list[Unsuppor
     return out, lost
 
 
+EVENTS_V2_URL = "https://events.pagerduty.com/v2/enqueue"
+EVENTS_V1_URL = "https://events.pagerduty.com/generic/2010-04-15/create_event.json"
+_INTEGRATION_KINDS = {
+    "events_api_v2_inbound_integration": ("Events API v2", EVENTS_V2_URL, ""),
+    "generic_events_api_inbound_integration": (
+        "Events API v1",
+        EVENTS_V1_URL,
+        "onwatch receives Events API v2: switch the sender to v2 (routing_key = the same key)",
+    ),
+}
+
+
 def map_integrations(
     service: Obj, service_id: str, policies: dict[str, str]
-) -> tuple[dict[str, Obj], list[Unsupported]]:
-    """Events API integrations keep their integration key, so senders only change the URL."""
+) -> tuple[dict[str, Obj], list[Unsupported], list[OldIntegration]]:
+    """Events API integrations keep their integration key, so senders only change the URL; the
+    third list pairs each with its old URL for the integration URL table."""
     sid = str(service["id"])
     out: dict[str, Obj] = {}
     lost: list[Unsupported] = []
+    old: list[OldIntegration] = []
     policy = policies.get(str((service.get("escalation_policy") or {}).get("id")))
     for integration in service.get("integrations") or []:
         where = f"services.{sid}.integrations.{integration.get('id')}"
         kind = str(integration.get("type", "")).removesuffix("_reference")
         key = integration.get("integration_key")
-        if kind not in ("events_api_v2_inbound_integration", "generic_events_api_inbound_integration"):
+        if kind not in _INTEGRATION_KINDS:
             lost.append(Unsupported(where, f"integration type {kind!r} is not imported"))
         elif not key:
             lost.append(Unsupported(where, "integration has no integration_key in the answer"))
@@ -311,7 +350,10 @@ def map_integrations(
                 "service": service_id,
                 "escalation_policy": policy,
             }
-    return out, lost
+            label, url, note = _INTEGRATION_KINDS[kind]
+            name = f"{service.get('name') or sid} / {integration.get('name') or integration.get('id')}"
+            old.append(OldIntegration(where, name, label, url, str(key), iid, note))
+    return out, lost, old
 
 
 def _rotation_origin(virtual: datetime, needed_by: datetime, cycle_seconds: int, zone: ZoneInfo) -> datetime:
