@@ -39,7 +39,7 @@ def _about(incident: Incident, text: str | None = None) -> Reply:
 
 
 # commands anyone linked may run; everything else changes something and needs a responder
-_READS = frozenset({"help", "oncall"})
+_READS = frozenset({"help", "oncall", "who_knows"})
 
 
 @dataclass
@@ -165,6 +165,18 @@ class ChatActions:
             shift = entry.oncall.shift if entry.oncall else None
             who = f"{shift.person} until {shift.end:%a %H:%M} UTC" if shift else "nobody"
             lines.append(f"{entry.role.name}: {who}")
+        return Reply("\n".join(lines))
+
+    def _who_knows(self, c: ChatCommand, _a: Actor) -> Reply:
+        found = self.oncall.who_knows(c.text)
+        if not found:
+            return Reply(f"Nobody is listed as knowing {c.text}.")
+        lines = [f"Who knows {c.text}:"]
+        for e in found:
+            title = f", {e.title}" if e.title else ""
+            lines.append(
+                f"• {e.name}{title} ({e.person_id}): {e.availability()}, {e.local_time:%a %H:%M} their time"
+            )
         return Reply("\n".join(lines))
 
     def _handoff(self, c: ChatCommand, actor: Actor) -> Reply:

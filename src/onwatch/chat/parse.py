@@ -20,12 +20,14 @@ USAGE = """\
 /incident page <id> imoc|cmoc|eoc|security
 /incident page imoc|cmoc|eoc|security <reason>   (no incident yet)
 /oncall [role]
+/who-knows <area>   (who knows it, who of them is on call or in working hours now)
 /handoff [note for the next shift]"""
 
 
 @dataclass(frozen=True)
 class ChatCommand:
-    # declare, report, state, status, severity, note, ack, resolve, page, page_role, oncall, handoff, help
+    # declare, report, state, status, severity, note, ack, resolve, page, page_role, oncall, handoff,
+    # who_knows, help
     verb: str
     incident_id: int | None = None
     text: str = ""
@@ -71,6 +73,10 @@ def parse(command: str, text: str) -> ChatCommand:
         return ChatCommand("oncall", text=text.strip().lower())
     if name == "handoff":
         return ChatCommand("handoff", text=text.strip())
+    if name in ("who-knows", "whoknows", "who_knows"):
+        if not text.strip():
+            raise InvalidInput("name an area: /who-knows gitaly", field="expertise")
+        return ChatCommand("who_knows", text=text.strip().lower())
     if name == "chatops":  # GitLab's `/chatops run oncall prod`: answered as /oncall
         words = text.strip().lower().split()
         if words[:2] != ["run", "oncall"]:

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "test-contact": "Send a test notification to a person's contact methods now, and say what each answered.",
     "oncall": "Who is on call now (or --at), why, until when, and who is next.",
     "handoff": "Read the handoff notes for the current shift of ROLE, or leave one with --note.",
+    "who-knows": "Who knows an area, and who of them is on call or in working hours (their zone) now.",
     "slo": "SLO detection: each service's state, SLIs per window and the error budget left.",
     "integrations": "List integrations and heartbeats with their receiver URLs and keys (what to paste "
     "into monitoring).",

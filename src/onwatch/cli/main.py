@@ -56,6 +56,7 @@ app.command()(alerts.worker)
 app.command("test-contact")(alerts.test_contact)
 app.command()(oncall.oncall)
 app.command()(oncall.handoff)
+app.command("who-knows")(oncall.who_knows)
 app.command()(slo.slo)
 app.command()(integrations_cli.integrations)
 

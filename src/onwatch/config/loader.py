@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from onwatch.config.directory import check_directory
 from onwatch.config.paging import check_paging
 from onwatch.config.role_teams import check_role_teams
 from onwatch.config.schedules import check_schedule
@@ -228,6 +229,7 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
     for sid, sched in config.schedules.items():
         issues += [ConfigIssue(path, msg) for path, msg in check_schedule(sid, sched, set(config.people))]
     issues += [ConfigIssue(path, msg) for path, msg in check_role_teams(config)]
+    issues += [ConfigIssue(path, msg) for path, msg in check_directory(config)]
     paging = check_paging(
         config.escalation_policies,
         config.integrations,

@@ -38,7 +38,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # sections whose entries have ids (checked, diffed and synced entry by entry)
 ENTITY_SECTIONS = (
     "people", "teams", "services", "channels", "schedules",
-    "escalation_policies", "integrations", "heartbeats",
+    "escalation_policies", "integrations", "heartbeats", "expertise",
 )  # fmt: skip
 
 
@@ -60,11 +60,33 @@ class Person(Strict):
     working_hours: WorkingHours = Field(
         default_factory=WorkingHours, description="when low-urgency pages reach them, in their zone"
     )
+    title: str = Field(default="", max_length=200, description="their job title, shown on the team page")
+    team: str | None = Field(default=None, description="their home team (they are listed in its members)")
+    manager: str | None = Field(
+        default=None, description="the person an unanswered responder page escalates to (then theirs)"
+    )
+    expertise: list[str] = Field(
+        default_factory=list, description="areas they know (ids of the `expertise` section)"
+    )
 
 
 class Team(Strict):
     name: str = Field(min_length=1, max_length=200)
     members: list[str] = Field(default_factory=list)
+    description: str = Field(default="", max_length=2000)
+    owner: str | None = Field(default=None, description="the person who runs the team")
+    schedule: str | None = Field(
+        default=None, description="its on-call schedule: 'someone who knows X' pages whoever is on it"
+    )
+
+
+class ExpertiseArea(Strict):
+    """An area of expertise (PROCESS.md §2 rule 8: the team page lists them): a component, a
+    system, a skill; the team that owns it is paged first when someone who knows it is needed."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    team: str | None = Field(default=None, description="the team that owns it")
 
 
 class RoleConfig(Strict):
@@ -295,6 +317,7 @@ class OnwatchConfig(Strict):
     organisation: Organisation
     people: dict[str, Person] = Field(default_factory=dict)
     teams: dict[str, Team] = Field(default_factory=dict)
+    expertise: dict[str, ExpertiseArea] = Field(default_factory=dict)
     roles: dict[Role, RoleConfig] = Field(default_factory=dict)
     schedules: dict[str, ScheduleConfig] = Field(default_factory=dict)
     escalation_policies: dict[str, EscalationPolicyConfig] = Field(default_factory=dict)

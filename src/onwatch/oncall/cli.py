@@ -65,6 +65,23 @@ def oncall(
             typer.echo(_oncall_line(r))
 
 
+def who_knows(
+    expertise: Annotated[str, typer.Argument(help="an area of expertise (the config's `expertise` ids)")],
+) -> None:
+    """Who knows an area, and who of them is on call or in working hours (their zone) now."""
+    with reported():
+        found = _service().who_knows(expertise)
+        if not found:
+            typer.echo(f"nobody is listed as knowing {expertise}")
+        for e in found:
+            title = f", {e.title}" if e.title else ""
+            team = f" [{e.team}]" if e.team else ""
+            typer.echo(
+                f"{e.person_id:<10} {e.name}{title}{team}: {e.availability()}, "
+                f"{e.local_time:%a %H:%M} in {e.timezone}"
+            )
+
+
 @schedule_app.command("list")
 def schedule_list() -> None:
     with reported():

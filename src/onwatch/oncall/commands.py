@@ -11,6 +11,7 @@ from onwatch.config.schedules import to_schedule
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database, UnitOfWork
 from onwatch.directory.access import Caller, may_revoke_feed
+from onwatch.directory.experts import Expert, experts
 from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Role
@@ -80,6 +81,19 @@ class OnCallService:
                 overrides = uow.repo(OnCallRepository).overrides(schedule.id, when - horizon, when + horizon)
                 out.append(RoleOnCall(r, schedule, on_call_at(schedule, overrides, when, horizon)))
             return out
+
+    def on_call_now(self) -> dict[str, list[str]]:
+        """Each person on call now, with the schedules they are on (directory/experts.py reads it)."""
+        now = self.clock.now()
+        with self.db.read() as uow:
+            return people_on_call(uow, self.cache.get(uow), now)
+
+    def who_knows(self, expertise: str) -> list[Expert]:
+        """The people who know `expertise`, those reachable now first (PROCESS.md §2 rule 8)."""
+        now = self.clock.now()
+        with self.db.read() as uow:
+            applied = self.cache.get(uow)
+            return experts(applied.config, expertise, people_on_call(uow, applied, now), now)
 
     def add_override(
         self, schedule_id: str, person: str, start: datetime, end: datetime, actor: Actor, note: str = ""
@@ -213,3 +227,24 @@ def coverage_warnings(db: Database, config: OnwatchConfig, start: datetime, days
     )
     with db.read() as uow:
         return find_gaps(candidate, uow, start, start + timedelta(days=days))
+
+
+def schedule_on_call(uow: UnitOfWork, applied: AppliedConfig, schedule_id: str, at: datetime) -> str | None:
+    """Who is on call on the schedule at `at` (overrides included), or None."""
+    schedule = applied.schedules.get(schedule_id)
+    if schedule is None:
+        return None
+    day = timedelta(days=1)
+    overrides = uow.repo(OnCallRepository).overrides(schedule_id, at - day, at + day)
+    found = on_call_at(schedule, overrides, at, horizon=day)
+    return found.shift.person if found.shift else None
+
+
+def people_on_call(uow: UnitOfWork, applied: AppliedConfig, at: datetime) -> dict[str, list[str]]:
+    """person -> the schedules they are on call on at `at`."""
+    out: dict[str, list[str]] = {}
+    for schedule_id in sorted(applied.schedules):
+        person = schedule_on_call(uow, applied, schedule_id, at)
+        if person is not None:
+            out.setdefault(person, []).append(schedule_id)
+    return out
