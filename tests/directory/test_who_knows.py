@@ -121,3 +121,10 @@ def test_wrong_directory_references_and_manager_cycles_are_errors_naming_their_p
         "expertise.postgresql.team": "unknown team 'dba'",
         "people.ann.manager": "managers form a cycle: ann -> bob -> cid -> ann",
     }
+
+
+def test_viewers_do_not_learn_who_is_on_the_security_schedule(bench: PagingBench) -> None:
+    from onwatch.directory.tokens import TokenRole
+
+    assert bench.client("amara").get("/api/v1/people/omar").json()["on_call"] == ["security"]
+    assert bench.client("amara", TokenRole.VIEWER).get("/api/v1/people/omar").json()["on_call"] == []

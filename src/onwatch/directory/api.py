@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from onwatch.api.auth import Viewer
+from onwatch.api.auth import Principal, Viewer
 from onwatch.config.cache import ConfigCache
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
+from onwatch.directory.access import hidden_schedules
 from onwatch.directory.experts import OnCallNow, expert, experts, managers_of, require_expertise
 from onwatch.directory.store import DirectoryRepository, PersonRecord
 from onwatch.kernel.errors import NotFound
@@ -62,6 +63,19 @@ def _out(
     )
 
 
+def _on_call(request: Request, config: OnwatchConfig | None, who: Principal) -> dict[str, list[str]]:
+    """Who is on call now, without the schedules the caller may not see (security's, for viewers)."""
+    if config is None:
+        return {}
+    oncall: OnCallNow = request.app.state.oncall
+    hidden = hidden_schedules(config, who.role)
+    return {
+        person: kept
+        for person, schedules in oncall.on_call_now().items()
+        if (kept := [s for s in schedules if s not in hidden])
+    }
+
+
 def _config(request: Request, db: Database) -> OnwatchConfig | None:
     cache: ConfigCache = request.app.state.config_cache
     with db.read() as uow:
@@ -74,7 +88,7 @@ def _config(request: Request, db: Database) -> OnwatchConfig | None:
 @router.get("/people", response_model=list[PersonOut])
 def list_people(
     request: Request,
-    _who: Viewer,
+    who: Viewer,
     expertise: str | None = Query(
         default=None,
         max_length=64,
@@ -82,11 +96,10 @@ def list_people(
     ),
 ) -> list[PersonOut]:
     db = _db(request)
-    oncall: OnCallNow = request.app.state.oncall
     with db.read() as uow:
         records = {p.id: p for p in uow.repo(DirectoryRepository).people()}
     config = _config(request, db)
-    on_call = oncall.on_call_now() if config is not None else {}
+    on_call = _on_call(request, config, who)
     if expertise is None:
         return [_out(p, config, on_call, request) for p in records.values()]
     if config is None:
@@ -97,12 +110,11 @@ def list_people(
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: str, request: Request, _who: Viewer) -> PersonOut:
+def get_person(person_id: str, request: Request, who: Viewer) -> PersonOut:
     db = _db(request)
     with db.read() as uow:
         p = uow.repo(DirectoryRepository).person(person_id)
     if p is None:
         raise HTTPException(404, f"person {person_id!r} does not exist")
     config = _config(request, db)
-    oncall: OnCallNow = request.app.state.oncall
-    return _out(p, config, oncall.on_call_now() if config is not None else {}, request)
+    return _out(p, config, _on_call(request, config, who), request)

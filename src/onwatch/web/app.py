@@ -11,6 +11,7 @@ from starlette.responses import Response
 from onwatch.alerts import web as services
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
+from onwatch.directory import web as directory
 from onwatch.incidents import document_web as document
 from onwatch.incidents import web as incident
 from onwatch.incidents.commands import IncidentCommands
@@ -68,7 +69,19 @@ def install_web(
     status_cache = StatusCache(lambda: status_model.build(db, cache, clock, public_url), ttl=status_ttl)
     app.state.status_cache = status_cache
     status_routes.install(app, status_cache, w)
-    for module in (pages, incident, document, alerts, oncall, reviews, trials_web, services, demo_inbox):
+    modules = (
+        pages,
+        incident,
+        document,
+        alerts,
+        oncall,
+        reviews,
+        trials_web,
+        services,
+        directory,
+        demo_inbox,
+    )
+    for module in modules:
         app.include_router(module.router)
     app.include_router(status_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
