@@ -1,9 +1,12 @@
-"""CPU time of the CLI at 3 a.m.: `onwatch --help` and `onwatch ack N` on a SQLite demo database.
+"""CPU time of the CLI at 3 a.m.: `onwatch --help`, and `onwatch ack N` / `onwatch whoami` with an
+API token against `onwatch serve` on a SQLite demo database (the responder's laptop: no database).
 
 Each command runs `--runs` times as a fresh process; CPU is user + system time of the child
 (resource.getrusage), the median reported, with an empty Python process (`python -c pass`) and
 the full application's help (`python -m onwatch.cli.main --help`, what `onwatch --help` cost
-before the quick help) as baselines measured in the same run. Target: <= 0.3 s each.
+before the quick help) as baselines measured in the same run. Target: <= 0.3 s each. The server's
+CPU is not the CLI's and is not counted; `onwatch ack 1 --as amara` (on the database, the whole
+application loaded) is measured beside it for comparison.
 
 Run: .venv/bin/python -m bench.cli [--runs 7]
 """
@@ -15,10 +18,13 @@ import json
 import os
 import platform
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +48,32 @@ def median_cpu(command: list[str], env: dict[str, str], runs: int) -> dict[str, 
     return {"median_s": round(statistics.median(samples), 3), "min_s": round(min(samples), 3)}
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`onwatch serve --no-engine` on a free port, answering /healthz."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [ONWATCH, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-engine"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("onwatch serve did not answer /healthz within 60 s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -61,14 +93,33 @@ def main() -> None:
             "ow.ingest.ingest(integ, parse({'summary': 'bench', 'dedup_key': 'b1'}, datetime.now(UTC)))\n"
         )
         subprocess.run([sys.executable, "-c", seed], env=env, check=True, capture_output=True)
-        measured = {
-            "python -c pass (floor)": median_cpu([sys.executable, "-c", "pass"], env, args.runs),
-            "full application help (before)": median_cpu(
-                [sys.executable, "-m", "onwatch.cli.main", "--help"], env, args.runs
-            ),
-            "onwatch --help": median_cpu([ONWATCH, "--help"], env, args.runs),
-            "onwatch ack 1": median_cpu([ONWATCH, "ack", "1", "--as", "amara"], env, args.runs),
+        token = subprocess.run(
+            [ONWATCH, "token", "create", "--role", "responder", "--person", "amara"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        server, base = start_server(env)
+        # the responder's laptop: the token and the server's URL, no database
+        laptop = {
+            "PATH": env.get("PATH", "/usr/bin:/bin"),
+            "ONWATCH_TOKEN": token,
+            "ONWATCH_PUBLIC_URL": base,
         }
+        try:
+            measured = {
+                "python -c pass (floor)": median_cpu([sys.executable, "-c", "pass"], env, args.runs),
+                "full application help (before)": median_cpu(
+                    [sys.executable, "-m", "onwatch.cli.main", "--help"], env, args.runs
+                ),
+                "onwatch --help": median_cpu([ONWATCH, "--help"], env, args.runs),
+                "onwatch ack 1": median_cpu([ONWATCH, "ack", "1"], laptop, args.runs),
+                "onwatch whoami": median_cpu([ONWATCH, "whoami"], laptop, args.runs),
+                "ack 1 --as amara on the database (for comparison)": median_cpu(
+                    [ONWATCH, "ack", "1", "--as", "amara"], env, args.runs
+                ),
+            }
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     before = measured["full application help (before)"]["median_s"]
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

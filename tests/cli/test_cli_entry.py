@@ -33,3 +33,10 @@ def test_onwatch_help_imports_nothing_of_the_application() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out and "ack  " in out and help_text().splitlines()[0] in out
+
+
+def test_the_api_calling_commands_default_to_the_servers_own_default_address() -> None:
+    from onwatch.cli.remote import DEFAULT_PUBLIC_URL
+    from onwatch.settings import Settings
+
+    assert Settings.model_fields["public_url"].default == DEFAULT_PUBLIC_URL

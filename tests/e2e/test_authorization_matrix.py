@@ -52,6 +52,7 @@ POST    /api/v1/pages                                               401   401   
 POST    /api/v1/reports                                             401   401    403     in         in
 GET     /api/v1/people                                              401   401    in      in         in
 GET     /api/v1/people/{person_id}                                  401   401    in      in         in
+GET     /api/v1/whoami                                              401   401    in      in         in    # who the token is, the server's public URL
 GET     /api/v1/services                                            401   401    in      in         in
 GET     /api/v1/config                                              401   401    403     403        in
 POST    /api/v1/config                                              401   401    403     403        in

@@ -25,6 +25,7 @@ from onwatch.api.limits import BodySizeLimit, JsonDepthLimit
 from onwatch.chat import api as chat
 from onwatch.config import api as admin
 from onwatch.directory import api as directory
+from onwatch.directory import whoami_api
 from onwatch.incidents import api as incidents
 from onwatch.incidents import documents_api as documents
 from onwatch.oncall import api as oncall
@@ -100,7 +101,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
-    routers += [actions, chat, slo, reviews, trials_api]
+    routers += [actions, chat, slo, reviews, trials_api, whoami_api]
     for module in routers:
         app.include_router(module.router)
 

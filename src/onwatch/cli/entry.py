@@ -1,6 +1,7 @@
 """The `onwatch` command, quick at 3 a.m.: `onwatch --help` (or `onwatch` alone) lists the commands
 without importing them (the whole application takes about a second of CPU to import); anything
-else runs the application.
+else runs the application, except `onwatch ack|resolve N` and `onwatch whoami` with an API token
+(onwatch.cli.remote), which call the server's API importing only the standard library.
 
 COMMANDS must list the commands of `onwatch.cli.main.app` with their one-line help, in the same
 order: tests/cli/test_cli_entry.py holds the two equal (and says what to add when a new command
@@ -29,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "slo": "SLO detection: each service's state, SLIs per window and the error budget left.",
     "integrations": "List integrations and heartbeats with their receiver URLs and keys (what to paste "
     "into monitoring).",
+    "whoami": "Who the CLI acts as (ONWATCH_TOKEN's person and role on the server, or --as), and the "
+    "public URL.",
     "migrate": "Create or upgrade the database schema.",
     "apply-config": "Validate FILE and apply it in one transaction; invalid files change nothing.",
     "serve": "Serve the API and run the engine beside it (--no-engine when `onwatch worker`s run apart).",
@@ -67,11 +70,15 @@ def help_text() -> str:
 
 
 def main() -> None:
-    """The console script `onwatch`: the help without importing anything; anything else runs the
-    application (onwatch.cli.main)."""
+    """The console script `onwatch`: the help without importing anything, the API-calling commands
+    with the standard library; anything else runs the application (onwatch.cli.main)."""
     if sys.argv[1:] in ([], ["--help"], ["-h"]):
         sys.stdout.write(help_text() + "\n")
         return
+    from onwatch.cli import remote  # the standard library only
+
+    if remote.quick(sys.argv[1:]):  # `onwatch ack N` with a token: one API call, nothing else loaded
+        sys.exit(remote.main(sys.argv[1:]))
     from onwatch.cli.main import app
 
     app(prog_name="onwatch")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,8 @@ import typer
 
 from onwatch import gc_tuning
 from onwatch.alerts import cli as integrations_cli
-from onwatch.cli.context import fail, onwatch, reported
+from onwatch.cli import remote
+from onwatch.cli.context import caller, fail, onwatch, reported
 from onwatch.cli.database import backup, db_app
 from onwatch.cli.timers import timers_app
 from onwatch.config.apply import apply_config
@@ -59,6 +61,28 @@ app.command()(oncall.handoff)
 app.command("who-knows")(oncall.who_knows)
 app.command()(slo.slo)
 app.command()(integrations_cli.integrations)
+
+
+@app.command()
+def whoami(
+    as_person: Annotated[
+        str | None, typer.Option("--as", help="who you are (person id); or set ONWATCH_AS")
+    ] = None,
+) -> None:
+    """Who the CLI acts as (ONWATCH_TOKEN's person and role on the server, or --as), and the public URL."""
+    if remote.applies(["--as"] if as_person else [], os.environ):
+        try:
+            typer.echo(remote.whoami(os.environ))
+        except remote.RemoteError as exc:
+            fail(exc.message)
+        return
+    ow = onwatch()
+    with reported():
+        who = caller(as_person)
+    person = who.person_id or "the operator at the database (nobody named: --as PERSON)"
+    typer.echo(
+        f"{person}, {who.level.value}, on the {ow.db.dialect} database (public URL {ow.settings.public_url})"
+    )
 
 
 @app.command()

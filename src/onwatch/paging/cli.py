@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from typing import Annotated
@@ -10,7 +11,8 @@ import typer
 
 from onwatch import gc_tuning
 from onwatch.bootstrap import Onwatch
-from onwatch.cli.context import actor, hidden, onwatch, reported, visible
+from onwatch.cli import remote
+from onwatch.cli.context import actor, fail, hidden, onwatch, reported, visible
 from onwatch.cli.render import ts
 from onwatch.db.faults import unavailable
 from onwatch.engine.worker import Worker
@@ -42,14 +44,29 @@ def _line(g: AlertGroupRecord) -> str:
     return f"#{g.id:<5} {g.status.value:<12} {g.service_id:<9} {counts}  {g.title}{flags}{incident}"
 
 
+def _remotely(command: str, group_id: int, as_person: str | None) -> bool:
+    """With a token and no --as the server acts (onwatch.cli.remote); True when it did."""
+    if not remote.applies(["--as"] if as_person else [], os.environ):
+        return False
+    try:
+        typer.echo(remote.act_on_group(command, group_id, os.environ))
+    except remote.RemoteError as exc:
+        fail(exc.message)
+    return True
+
+
 def ack(group_id: int, as_person: As = None) -> None:
     """Acknowledge an alert group: the escalation stops."""
+    if _remotely("ack", group_id, as_person):
+        return
     with reported():
         typer.echo(_line(group_commands().acknowledge(group_id, actor(as_person, group=group_id))))
 
 
 def resolve(group_id: int, as_person: As = None) -> None:
     """Resolve an alert group (and its alerts)."""
+    if _remotely("resolve", group_id, as_person):
+        return
     with reported():
         typer.echo(_line(group_commands().resolve(group_id, actor(as_person, group=group_id))))
 
