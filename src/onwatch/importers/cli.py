@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.config.loader import ConfigError
+from onwatch.importers.grafana_oncall.cli import grafana_oncall
 from onwatch.importers.opsgenie.cli import opsgenie
 from onwatch.importers.output import config_path
 from onwatch.importers.pagerduty.client import DEFAULT_BASE_URL
@@ -20,6 +21,7 @@ app = typer.Typer(
     help="Import people, teams, schedules and escalation policies from another tool.", no_args_is_help=True
 )
 app.command("opsgenie")(opsgenie)
+app.command("grafana-oncall")(grafana_oncall)
 
 
 def _fail(message: str) -> typer.Exit:

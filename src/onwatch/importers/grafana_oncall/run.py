@@ -1,0 +1,52 @@
+"""One Grafana OnCall import from start to finish: read, map, validate, write (or show the diff),
+verify."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from onwatch.importers.grafana_oncall.build import build_document
+from onwatch.importers.grafana_oncall.client import GrafanaOnCallClient
+from onwatch.importers.grafana_oncall.read import read_account
+from onwatch.importers.grafana_oncall.verify import verify as verify_shifts
+from onwatch.importers.output import read_existing, validate_and_write
+from onwatch.importers.overrides import write_script
+from onwatch.importers.result import SourceImport
+
+
+def import_grafana_oncall(
+    token: str,
+    out: Path,
+    *,
+    now: datetime,
+    base_url: str,
+    dry_run: bool = False,
+    organisation: str = "Imported from Grafana OnCall",
+    sleep: Callable[[float], None] = time.sleep,
+    verify_days: int | None = None,
+) -> SourceImport:
+    """With `verify_days`, Grafana OnCall's final shifts over that many days are compared with
+    onwatch's resolution of the written config and overrides. Raises SourceError when Grafana
+    OnCall cannot be read and ConfigError when the result (or the existing `out`) does not
+    validate; in both cases nothing is written."""
+    existing = read_existing(out)
+    with GrafanaOnCallClient(token, base_url=base_url, sleep=sleep) as client:
+        account = read_account(client)
+        result = build_document(account, existing, now=now, organisation=organisation)
+        written = validate_and_write(result.document, out, dry_run=dry_run)
+        changed = write_script(result.overrides, out, dry_run=dry_run)
+        if verify_days is None:
+            return SourceImport(result, written, changed)
+        found = verify_shifts(
+            client,
+            written.config,
+            result.schedules,
+            result.people,
+            result.overrides,
+            now=now,
+            days=verify_days,
+        )
+    return SourceImport(result, written, changed, found)
