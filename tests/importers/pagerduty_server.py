@@ -99,12 +99,28 @@ class _Handler(BaseHTTPRequestHandler):
             return self._page(m.group(2), source[m.group(1)], query)
         if m := re.fullmatch(r"/teams/([A-Z0-9]+)/members", url.path):
             return self._page("members", d.team_members.get(m.group(1), []), query)
+        if m := re.fullmatch(r"/schedules/([A-Z0-9]+)/overrides", url.path):
+            return 200, {"overrides": self._overrides(m.group(1), query)}, {}
         if m := re.fullmatch(r"/schedules/([A-Z0-9]+)", url.path):
             for s in d.schedules:
                 if s["id"] == m.group(1):
                     return 200, {"schedule": s}, {}
             return _error(404, "Not Found", 2100)
         return _error(404, "Not Found", 2100)
+
+    def _overrides(self, schedule_id: str, query: dict[str, str]) -> list[Obj]:
+        """GET /schedules/{id}/overrides: the overrides overlapping [since, until) (both required)."""
+        since, until = datetime.fromisoformat(query["since"]), datetime.fromisoformat(query["until"])
+        return [
+            {
+                "id": f"PO{schedule_id[-3:]}{i:03d}",
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "user": {"id": user, "type": "user_reference", "summary": user},
+            }
+            for i, (start, end, user) in enumerate(self.data.overrides.get(schedule_id, []))
+            if start < until and since < end
+        ]
 
     def _oncalls(self, query: dict[str, str]) -> list[Obj]:
         """One entry per escalation policy level that targets the schedule (as PagerDuty does)."""

@@ -44,35 +44,59 @@ def test_a_pagerduty_follow_the_sun_schedule_imports_and_verifies_shift_by_shift
     assert "/oncalls" in source.requests
 
 
-def test_an_override_onwatch_does_not_have_is_a_difference_and_fails_the_verify(
+def test_overrides_of_the_coming_90_days_are_imported_and_verify_agrees(
     source: PagerDutyData, base_url: str, tmp_path: Path
 ) -> None:
-    # the CLI verifies from the real now: the override lies ahead of it, from 09:00 to 12:00 UTC
+    # the CLI verifies from the real now: one override lies ahead of it, from 09:00 to 12:00 UTC
     start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=2)
-    source.overrides["PFTS001"] = [(start, start + timedelta(hours=3), uid(30))]
+    ended = start - timedelta(days=10)
+    source.overrides["PFTS001"] = [
+        (start, start + timedelta(hours=3), uid(30)),
+        (ended, ended + timedelta(hours=3), uid(31)),  # over: skipped
+        (start + timedelta(days=120), start + timedelta(days=121), uid(32)),  # beyond 90 days
+    ]
     token = tmp_path / "pd-token"
     token.write_text(source.token)
     out = tmp_path / "onwatch.yaml"
-    result = CliRunner().invoke(
-        app,
-        [
-            "import",
-            "pagerduty",
-            "--token-file",
-            str(token),
-            "--base-url",
-            base_url,
-            "--out",
-            str(out),
-            "--verify",
-        ],
-    )
-    assert result.exit_code == 1
-    assert "1 difference(s) between PagerDuty and onwatch over 28 days" in result.output
+    args = ["import", "pagerduty", "--token-file", str(token), "--base-url", base_url, "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--verify"])
+    assert result.exit_code == 0, result.output
     assert (
-        f"follow-the-sun {start.isoformat()} - {(start + timedelta(hours=3)).isoformat()}: "
-        "source has user30" in result.output
+        f"wrote {tmp_path / 'onwatch.overrides.sh'}: 1 override(s); run it after apply-config"
+        in result.output
     )
+    assert "verified: 2 schedule(s) agree shift by shift over 28 days" in result.output
+    script = (tmp_path / "onwatch.overrides.sh").read_text()
+    until = start + timedelta(hours=3)
+    assert (
+        f"onwatch override add follow-the-sun user30 --from {start:%Y-%m-%dT%H:%M:%SZ} "
+        f"--to {until:%Y-%m-%dT%H:%M:%SZ} --note 'imported from PagerDuty override PO001000' --once"
+    ) in script
+    assert "user31" not in script and "user32" not in script
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "override(s)" not in again.output  # the script is unchanged
+
+
+def test_an_override_by_someone_not_imported_is_listed_and_fails_the_verify(
+    source: PagerDutyData, base_url: str, tmp_path: Path
+) -> None:
+    start = NOW + timedelta(days=3, hours=-3)
+    source.overrides["PFTS001"] = [(start, start + timedelta(hours=3), "PU99999")]
+    done = import_pagerduty(
+        source.token,
+        tmp_path / "onwatch.yaml",
+        now=NOW,
+        base_url=base_url,
+        sleep=lambda _: None,
+        verify_days=28,
+    )
+    lost = {u.source: u.reason for u in done.result.unsupported}
+    assert lost["schedules.PFTS001.overrides.PO001000"] == "by user PU99999, who was not imported"
+    assert [str(d) for d in done.differences or []] == [
+        "follow-the-sun 2026-12-04T09:00:00+00:00 - 2026-12-04T12:00:00+00:00: "
+        "source has pagerduty:PU99999, onwatch has user8"
+    ]
+    assert not (tmp_path / "onwatch.overrides.sh").exists()
 
 
 def test_weekly_restrictions_across_a_dst_change_match_the_source(

@@ -12,6 +12,7 @@ from onwatch.config.loader import ConfigError
 from onwatch.importers.grafana_oncall.cli import grafana_oncall
 from onwatch.importers.opsgenie.cli import opsgenie
 from onwatch.importers.output import config_path
+from onwatch.importers.overrides import overrides_path
 from onwatch.importers.pagerduty.client import DEFAULT_BASE_URL
 from onwatch.importers.pagerduty.run import DEFAULT_PUBLIC_URL, import_pagerduty
 from onwatch.importers.report import InvalidOption, SourceError
@@ -128,6 +129,11 @@ def pagerduty(
         )
     for path in done.companions:
         typer.echo(f"dry run: {path} not written" if dry_run else f"wrote {path}")
+    if result.overrides and done.overrides_changed:
+        verb = "would write" if dry_run else "wrote"
+        typer.echo(
+            f"{verb} {overrides_path(target)}: {len(result.overrides)} override(s); run it after apply-config"
+        )
     if done.differences is not None:
         for difference in done.differences:
             typer.secho(f"differs: {difference}", fg=typer.colors.RED)

@@ -45,12 +45,13 @@ def render_script(overrides: Sequence[ImportedOverride]) -> str:
     lines = [
         "#!/bin/sh",
         "# written by `onwatch import`: the source's overrides for the coming 90 days;",
-        "# run once, after `onwatch apply-config`, to add them to onwatch",
+        "# run it after `onwatch apply-config` to add them to onwatch; running it again adds nothing",
+        "# (--once leaves an override that is there and skips one that has ended since)",
         "set -e",
     ]
     for o in sorted(overrides):
         args = ["onwatch", "override", "add", o.schedule, o.person, "--from", _instant(o.start)]
-        args += ["--to", _instant(o.end)] + (["--note", o.note] if o.note else [])
+        args += ["--to", _instant(o.end)] + (["--note", o.note] if o.note else []) + ["--once"]
         lines.append(shlex.join(args))
     return "\n".join(lines) + "\n"
 

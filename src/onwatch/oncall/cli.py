@@ -10,7 +10,7 @@ import typer
 
 from onwatch.cli.context import actor, onwatch, reported
 from onwatch.kernel.enums import Role
-from onwatch.oncall.commands import Gap, OnCallService, RoleOnCall
+from onwatch.oncall.commands import Gap, OnCallService, OnceOutcome, RoleOnCall
 
 schedule_app = typer.Typer(help="Show schedules and check their coverage.", no_args_is_help=True)
 override_app = typer.Typer(help="Cover someone's shift without editing the config.", no_args_is_help=True)
@@ -142,13 +142,29 @@ def override_add(
     end: Annotated[str, typer.Option("--to", help="ISO 8601 end")],
     note: str = "",
     as_person: As = None,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once", help="leave the same override if it is there, skip it if it has ended (for scripts)"
+        ),
+    ] = False,
 ) -> None:
     """PERSON covers SCHEDULE from --from to --to."""
     with reported():
         begin, finish = parse_range(start, end)
-        made = _service().add_override(schedule_id, person, begin, finish, actor(as_person), note)
-        span = f"from {_fmt(made.start)} to {_fmt(made.end)}"
-        typer.echo(f"override {made.id}: {made.person} covers {schedule_id} {span}")
+        if once:
+            outcome, found = _service().add_override_once(
+                schedule_id, person, begin, finish, actor(as_person), note
+            )
+        else:
+            outcome = OnceOutcome.ADDED
+            found = _service().add_override(schedule_id, person, begin, finish, actor(as_person), note)
+        if found is None:
+            typer.echo(f"skipped: the override of {person} on {schedule_id} ended {_fmt(finish)}")
+            return
+        span = f"from {_fmt(found.start)} to {_fmt(found.end)}"
+        state = "" if outcome is OnceOutcome.ADDED else f" ({outcome.value})"
+        typer.echo(f"override {found.id}: {found.person} covers {schedule_id} {span}{state}")
 
 
 @override_app.command("list")

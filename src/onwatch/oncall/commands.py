@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from onwatch.config.cache import AppliedConfig, ConfigCache
 from onwatch.config.role_teams import override_refusal
@@ -23,6 +24,12 @@ from onwatch.oncall.store import FeedRecord, HandoffNote, OnCallRepository
 
 MAX_RANGE = timedelta(days=366)
 MAX_NOTE = 5000
+
+
+class OnceOutcome(StrEnum):
+    ADDED = "added"
+    PRESENT = "already there"
+    ENDED = "ended"
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,19 @@ class OnCallService:
                 actor.name,
                 self.clock.now(),
             )
+
+    def add_override_once(
+        self, schedule_id: str, person: str, start: datetime, end: datetime, actor: Actor, note: str = ""
+    ) -> tuple[OnceOutcome, Override | None]:
+        """For scripts that may run more than once (an import's overrides): the same override (person
+        and range) already there is left as it is, and one that has ended since is skipped."""
+        if end <= self.clock.now():
+            return OnceOutcome.ENDED, None
+        with self.db.read() as uow:
+            for o in uow.repo(OnCallRepository).overrides(schedule_id, start, end):
+                if (o.person, o.start, o.end) == (person, start, end):
+                    return OnceOutcome.PRESENT, o
+        return OnceOutcome.ADDED, self.add_override(schedule_id, person, start, end, actor, note)
 
     def remove_override(self, schedule_id: str, override_id: int) -> None:
         with self.db.write() as uow:

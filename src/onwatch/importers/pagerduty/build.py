@@ -8,6 +8,7 @@ from typing import Any
 
 from onwatch.importers.ids import assign_ids
 from onwatch.importers.integrations import OldIntegration
+from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.pagerduty import mapping
 from onwatch.importers.pagerduty.read import PagerDutyAccount
 from onwatch.importers.report import InvalidOption, Unsupported
@@ -24,6 +25,7 @@ class ImportResult:
     people: dict[str, str]
     schedules: dict[str, str]
     integrations: list[OldIntegration] = field(default_factory=list)
+    overrides: list[ImportedOverride] = field(default_factory=list)
 
 
 def _schedule_roles(
@@ -92,12 +94,22 @@ def build_document(
     schedule_ids = assign_ids([(str(s["id"]), str(s.get("name", ""))) for s in account.schedules])
     schedules: Obj = dict(existing.get("schedules") or {})
     imported_schedules: dict[str, str] = {}
+    overrides: list[ImportedOverride] = []
     for schedule in account.schedules:
         mapped, why = mapping.map_schedule(schedule, people_ids, now)
         lost += why
         if mapped is not None:
             schedules[schedule_ids[str(schedule["id"])]] = mapped
             imported_schedules[str(schedule["id"])] = schedule_ids[str(schedule["id"])]
+            coming, why = mapping.map_overrides(
+                str(schedule["id"]),
+                schedule_ids[str(schedule["id"])],
+                account.overrides.get(str(schedule["id"]), []),
+                people_ids,
+                now,
+            )
+            overrides += coming
+            lost += why
 
     schedule_roles = {
         pd: role
@@ -148,7 +160,10 @@ def build_document(
         "people": len(account.users),
         "teams": len(account.teams),
         "schedules": len(imported_schedules),
+        "overrides": len(overrides),
         "escalation_policies": len(imported_policies),
         "services": len(account.services),
     }
-    return ImportResult(doc, sorted(set(lost)), counts, people_ids, imported_schedules, old_integrations)
+    return ImportResult(
+        doc, sorted(set(lost)), counts, people_ids, imported_schedules, old_integrations, sorted(overrides)
+    )

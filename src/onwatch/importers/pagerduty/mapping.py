@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from onwatch.importers.integrations import OldIntegration
+from onwatch.importers.overrides import ImportedOverride, coming
 from onwatch.importers.report import Unsupported
 
 Obj = dict[str, Any]
@@ -210,8 +211,6 @@ def map_schedule(
             Unsupported(f"schedules.{sid}", "no current layer onwatch can express: schedule left out")
         )
         return None, lost
-    if schedule.get("overrides"):
-        lost.append(Unsupported(f"schedules.{sid}.overrides", "overrides are not imported yet"))
     return {
         "name": str(schedule.get("name") or sid)[:200],
         "timezone": zone_name,
@@ -307,6 +306,29 @@ def map_service(service: Obj, teams: dict[str, str]) -> tuple[Obj, list[Unsuppor
     owning = [teams[str(t["id"])] for t in service.get("teams") or [] if str(t.get("id")) in teams]
     if owning:
         out["team"] = owning[0]
+    return out, lost
+
+
+def map_overrides(
+    schedule_id: str, onwatch_id: str, overrides: list[Obj], people: dict[str, str], now: datetime
+) -> tuple[list[ImportedOverride], list[Unsupported]]:
+    """A schedule's overrides that still matter (ending after `now`, starting within 90 days) as
+    onwatch overrides; one by someone who was not imported is listed."""
+    out: list[ImportedOverride] = []
+    lost: list[Unsupported] = []
+    for o in overrides:
+        where = f"schedules.{schedule_id}.overrides.{o.get('id')}"
+        start, end = parse_time(o.get("start")), parse_time(o.get("end"))
+        user = str((o.get("user") or {}).get("id"))
+        if start is None or end is None or end <= start:
+            lost.append(Unsupported(where, "an override without a start before its end"))
+        elif not coming(start, end, now):
+            continue
+        elif user not in people:
+            lost.append(Unsupported(where, f"by user {user}, who was not imported"))
+        else:
+            note = f"imported from PagerDuty override {o.get('id')}"
+            out.append(ImportedOverride(onwatch_id, start, end, people[user], note))
     return out, lost
 
 

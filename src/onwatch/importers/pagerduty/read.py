@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from onwatch.importers.overrides import HORIZON
 from onwatch.importers.pagerduty.client import PagerDutyClient
+from onwatch.importers.report import SourceError
 
 
 @dataclass
@@ -18,9 +21,12 @@ class PagerDutyAccount:
     schedules: list[dict[str, Any]] = field(default_factory=list)
     escalation_policies: list[dict[str, Any]] = field(default_factory=list)
     services: list[dict[str, Any]] = field(default_factory=list)
+    # schedule id -> its overrides over the coming 90 days
+    overrides: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def read_account(client: PagerDutyClient) -> PagerDutyAccount:
+def read_account(client: PagerDutyClient, now: datetime | None = None) -> PagerDutyAccount:
+    """With `now`, each schedule's overrides over [now, now + 90 days) are read too."""
     account = PagerDutyAccount()
     account.users = list(client.list("/users", "users"))
     for user in account.users:
@@ -36,6 +42,12 @@ def read_account(client: PagerDutyClient) -> PagerDutyAccount:
     # the list omits layers: each schedule is read on its own, in its own zone
     for ref in client.list("/schedules", "schedules"):
         account.schedules.append(client.get(f"/schedules/{ref['id']}")["schedule"])
+        if now is not None:
+            window = {"since": now.isoformat(), "until": (now + HORIZON).isoformat()}
+            found = client.get(f"/schedules/{ref['id']}/overrides", window).get("overrides")
+            if not isinstance(found, list):
+                raise SourceError(f"PagerDuty's GET /schedules/{ref['id']}/overrides has no 'overrides' list")
+            account.overrides[str(ref["id"])] = found
     account.escalation_policies = list(client.list("/escalation_policies", "escalation_policies"))
     account.services = list(client.list("/services", "services", {"include[]": "integrations"}))
     return account

@@ -17,6 +17,7 @@ from onwatch.importers.output import (
     validate_and_write,
     write_beside,
 )
+from onwatch.importers.overrides import write_script
 from onwatch.importers.pagerduty.build import ImportResult, build_document
 from onwatch.importers.pagerduty.client import DEFAULT_BASE_URL, PagerDutyClient
 from onwatch.importers.pagerduty.read import read_account
@@ -32,6 +33,7 @@ class PagerDutyImport:
     written: WriteResult
     differences: list[Difference] | None = None  # None: not verified
     urls: list[UrlRow] = field(default_factory=list)
+    overrides_changed: bool = False  # the overrides script beside the config (would have) changed
     # companion files written (or, in a dry run, that would be) beside the config
     companions: dict[Path, str] = field(default_factory=dict)
 
@@ -57,7 +59,7 @@ def import_pagerduty(
     out = config_path(out)
     existing = read_existing(out)
     with PagerDutyClient(token, base_url=base_url, sleep=sleep) as client:
-        account = read_account(client)
+        account = read_account(client, now)
         result = build_document(account, existing, now=now, organisation=organisation, roles=roles)
         written = validate_and_write(result.document, out, dry_run=dry_run)
         urls = url_rows(result.integrations, written.config, public_url)
@@ -65,9 +67,18 @@ def import_pagerduty(
         if not dry_run:
             for path, text in companions.items():
                 write_beside(path, text)
+        overrides_changed = write_script(result.overrides, out, dry_run=dry_run)
         found = None
         if verify_days is not None:
             found = verify_shifts(
-                client, written.config, result.schedules, result.people, now=now, days=verify_days
+                client,
+                written.config,
+                result.schedules,
+                result.people,
+                result.overrides,
+                now=now,
+                days=verify_days,
             )
-    return PagerDutyImport(result, written, found, urls, companions)
+    return PagerDutyImport(
+        result, written, found, urls=urls, companions=companions, overrides_changed=overrides_changed
+    )

@@ -3,15 +3,16 @@ shift by shift with onwatch's own resolution of the imported config."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from onwatch.config.schedules import to_schedule
 from onwatch.config.schema import OnwatchConfig
+from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.pagerduty.client import PagerDutyClient
 from onwatch.importers.pagerduty.mapping import parse_time
 from onwatch.importers.report import SourceError
+from onwatch.importers.resolve import onwatch_spans
 from onwatch.importers.verify import Difference, Span, differences
-from onwatch.oncall.domain.resolve import resolve
 
 
 def source_spans(client: PagerDutyClient, schedule_id: str, start: datetime, end: datetime) -> list[Span]:
@@ -33,11 +34,13 @@ def verify(
     config: OnwatchConfig,
     schedules: dict[str, str],
     people: dict[str, str],
+    overrides: Sequence[ImportedOverride] = (),
     *,
     now: datetime,
     days: int,
 ) -> list[Difference]:
-    """Differences over [now, now + days) for every imported schedule (PagerDuty id -> onwatch id)."""
+    """Differences over [now, now + days) for every imported schedule (PagerDuty id -> onwatch id),
+    onwatch's side resolved with the imported overrides."""
     start, end = now, now + timedelta(days=days)
     out: list[Difference] = []
     for pd_id, sid in sorted(schedules.items(), key=lambda kv: kv[1]):
@@ -45,6 +48,5 @@ def verify(
             Span(s.start, s.end, people.get(s.person, f"pagerduty:{s.person}"))
             for s in source_spans(client, pd_id, start, end)
         ]
-        shifts = resolve(to_schedule(sid, config.schedules[sid]), [], start, end)
-        out += differences(sid, expected, [Span(s.start, s.end, s.person) for s in shifts], start, end)
+        out += differences(sid, expected, onwatch_spans(config, sid, overrides, start, end), start, end)
     return out
