@@ -74,6 +74,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reviews
 	$(BIN)/python -m bench.cli
 	$(BIN)/python -m bench.importers
+	$(BIN)/python -m bench.importers_opsgenie
+	$(BIN)/python -m bench.importers_grafana_oncall
 
 # faults that must lose nothing (kill -9 serve / a worker, PostgreSQL restart, SIGTERM); <= 15 min;
 # one scenario: make chaos CHAOS_ARGS="--only worker-killed"
