@@ -10,6 +10,7 @@ import typer
 
 from onwatch.config.loader import ConfigError
 from onwatch.importers.grafana_oncall.cli import grafana_oncall
+from onwatch.importers.ical.cli import ical
 from onwatch.importers.opsgenie.cli import opsgenie
 from onwatch.importers.output import config_path
 from onwatch.importers.overrides import overrides_path
@@ -22,6 +23,7 @@ app = typer.Typer(
     help="Import people, teams, schedules and escalation policies from another tool.", no_args_is_help=True
 )
 app.command("opsgenie")(opsgenie)
+app.command("ical")(ical)
 app.command("grafana-oncall")(grafana_oncall)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from onwatch.config.loader import ConfigError
 from onwatch.importers.overrides import overrides_path
-from onwatch.importers.report import SourceError
+from onwatch.importers.report import InvalidOption, SourceError
 from onwatch.importers.result import SourceImport
 
 
@@ -35,7 +35,7 @@ def run_and_report(
     """Run an import and print what it did; exit 1 when it fails or --verify finds differences."""
     try:
         done = run()
-    except SourceError as exc:
+    except (SourceError, InvalidOption) as exc:
         raise fail(str(exc)) from None
     except ConfigError as exc:
         for issue in exc.issues:

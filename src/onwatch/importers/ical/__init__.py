@@ -1,0 +1,1 @@
+"""iCalendar adapter: any rotation published as an iCal feed, read into one onwatch schedule."""
