@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from onwatch.alerts import timers as alert_timers
 from onwatch.alerts.heartbeats import Heartbeats
 from onwatch.alerts.ingest.apply import AlertIngest
+from onwatch.changes.commands import ChangeCommands
 from onwatch.chat.actions import ChatActions
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database, UnitOfWork
@@ -127,6 +128,7 @@ class Onwatch:
     slo_samples: SloSamples
     chat: ChatActions
     reviews: ReviewCommands
+    changes: ChangeCommands
 
     def worker(self, channels: Mapping[str, Channel] | None = None) -> Worker:
         """The engine over this database: `channels` by outbox name (default: from the settings); its
@@ -236,4 +238,5 @@ def build(
         slo_samples=SloSamples(db, clock, cache),
         chat=ChatActions(incidents, process, groups, oncall, reviews),
         reviews=reviews,
+        changes=ChangeCommands(db, clock, cache),
     )

@@ -90,6 +90,10 @@ POST    /api/v1/integrations/generic/{key}                          in    in    
 GET     /api/v1/integrations                                        401   401    403     403        in
 POST    /v2/enqueue                                                 in    in     in      in         in
 POST    /api/v1/heartbeats/{key}                                    in    in     in      in         in
+POST    /v2/change/enqueue                                          in    in     in      in         in    # its routing_key is the credential
+POST    /api/v1/changes                                             401   401    403     in         in
+GET     /api/v1/changes                                             401   401    in      in         in
+GET     /api/v1/incidents/{incident_id}/changes                     401   401    in      in         in
 POST    /api/v1/chat/slack/commands                                 401   401    401     401        401
 POST    /api/v1/slo/samples                                         401   401    403     in         in
 GET     /api/v1/services/{service_id}/slo                           401   401    in      in         in

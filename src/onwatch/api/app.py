@@ -22,6 +22,7 @@ from onwatch.api.auth import TokenCache
 from onwatch.api.headers import SecurityHeaders
 from onwatch.api.health import Health
 from onwatch.api.limits import BodySizeLimit, JsonDepthLimit
+from onwatch.changes import api as changes
 from onwatch.chat import api as chat
 from onwatch.config import api as admin
 from onwatch.directory import api as directory
@@ -95,13 +96,14 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.chat = ow.chat
     app.state.slo_samples = ow.slo_samples
     app.state.reviews = ow.reviews
+    app.state.changes = ow.changes
     app.state.dead_timers = ow.dead_timers()
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
     openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
-    routers += [actions, chat, slo, reviews, trials_api, whoami_api]
+    routers += [actions, chat, slo, reviews, trials_api, whoami_api, changes]
     for module in routers:
         app.include_router(module.router)
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from onwatch.changes.commands import suspected_triggers
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.tables import alert_groups
 from onwatch.db.uow import UnitOfWork
@@ -82,13 +83,16 @@ def prefill_of(uow: UnitOfWork, applied: AppliedConfig | None, incident: Inciden
         else _DEFAULT_TARGETS[incident.severity]
     )
     ordered = sorted(updates, key=lambda u: u.at)
-    return build_prefill(
+    prefill = build_prefill(
         facts,
         events,
         [UpdateFact(u.at, u.status, u.body) for u in ordered],
         targets,
         _budget_burnt(uow, applied, incident, resolved_at),
     )
+    # what changed on its services in the day before: offered to the author as suspected triggers
+    prefill["suspected_triggers"] = suspected_triggers(uow, incident.services, incident.declared_at)
+    return prefill
 
 
 _DEFAULT_TARGETS = {

@@ -80,6 +80,12 @@ def markdown(review: Review, actions: Sequence[CorrectiveAction], *, reveal: boo
         burnt = prefill.get("slo_budget_burnt") or {}
         for service, share in burnt.items():
             out.append(f"- {service}: {share * 100:.2f}% of the 30-day error budget")
+        suspects = [c for c in prefill.get("suspected_triggers") or [] if isinstance(c, Mapping)]
+        if suspects:
+            out += ["", "Suspected triggers (changes in the 24 h before the declaration):"]
+            out += [
+                f"- {c['summary']} ({c['service']}, {c['minutes_before']:g} min before)" for c in suspects
+            ]
     for key, title in headings(review.near_miss_review).items():
         out += ["", f"## {title}", "", review.sections.get(key, "").strip() or "_(not written yet)_"]
     timeline = [e for e in prefill.get("timeline") or [] if isinstance(e, Mapping)]

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from onwatch.alerts import web as services
+from onwatch.changes import web as changes
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
 from onwatch.directory import web as directory
@@ -80,6 +81,7 @@ def install_web(
         services,
         directory,
         demo_inbox,
+        changes,
     )
     for module in modules:
         app.include_router(module.router)
