@@ -114,7 +114,7 @@ def test_resolved_to_identified_without_reopening_is_refused(
     with pytest.raises(InvalidTransition):
         incidents.change_state(i.id or 0, State.IDENTIFIED, cli("amara"))
     assert counts(db) == before
-    reopened = incidents.reopen(i.id or 0, cli("lukas"))
+    reopened = incidents.reopen(i.id or 0, cli("amara"))
     assert reopened.state is State.INVESTIGATING
 
 

@@ -125,7 +125,7 @@ def test_a_resolved_incident_must_be_reopened_before_it_moves() -> None:
         i.change_state(State.IDENTIFIED, who("reporter"), T0)
     with pytest.raises(InvalidTransition, match="reopen"):
         i.change_status(Status.SERVICE_DISRUPTION, who("reporter"), T0)
-    i.reopen(who("someone"), T0)
+    i.reopen(who("reporter"), T0)
     assert (i.state, i.status) == (State.INVESTIGATING, Status.DEGRADED_PERFORMANCE)
     assert "Incident::Active" in i.labels
 

@@ -1,6 +1,7 @@
 """Property-based: any sequence of commands keeps exactly one owner; only the owner changes state and
 status; a disruption resolves only after an IMOC engaged (a partial one after 30 minutes of
-monitoring); a resolved incident's severity changes only by its IMOC."""
+monitoring); a resolved incident's severity changes only by its IMOC; only the owner or the IMOC
+reopens; only the CMOC or the owner posts public updates."""
 
 from __future__ import annotations
 
@@ -104,7 +105,19 @@ class IncidentMachine(RuleBasedStateMachine):
 
     @rule(by=PEOPLE)
     def reopen(self, by: str) -> None:
-        self.attempt(lambda: self.incident.reopen(actor(by), self.tick()))
+        i = self.incident
+        owner = i.owner_id
+        imocs = {a.person_id for a in i.roles if a.role is Role.IMOC and a.engaged_at}
+        if self.attempt(lambda: i.reopen(actor(by), self.tick())):
+            assert by == owner or by in imocs, "reopened by someone neither owner nor IMOC"
+
+    @rule(by=PEOPLE)
+    def post_update(self, by: str) -> None:
+        i = self.incident
+        cmoc = i.holder(Role.CMOC)
+        allowed = {i.owner_id, cmoc.person_id if cmoc else i.owner_id}
+        if self.attempt(lambda: i.post_update("We are looking into it.", actor(by), self.tick())):
+            assert by in allowed, "a public update posted by someone neither CMOC nor owner"
 
     @invariant()
     def exactly_one_owner(self) -> None:

@@ -159,7 +159,12 @@ class IncidentCommands(PagingCommands):
     def reopen(
         self, incident_id: int, actor: Actor, status: Status = Status.DEGRADED_PERFORMANCE
     ) -> Incident:
-        return self._mutate(incident_id, lambda i, _u: i.reopen(actor, self.clock.now(), status=status))
+        return self._mutate(
+            incident_id,
+            lambda i, u: i.reopen(actor, self.clock.now(), status=status, rules=self.rules(u)),
+            action="reopen the incident",
+            actor=actor,
+        )
 
     def change_status(self, incident_id: int, status: Status, actor: Actor) -> Incident:
         return self._mutate(

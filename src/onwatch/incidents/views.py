@@ -98,7 +98,8 @@ def incident_actions(
         _named(refusals.state_refusal(incident, State.RESOLVED, actor, now, rules), names, incident),
     )
     if incident.state is State.RESOLVED:
-        acts.reopen = Action("reopen", "Reopen", "", refusals.reopen_refusal(incident, actor, now))
+        reason = _named(refusals.reopen_refusal(incident, actor, now, rules), names, incident)
+        acts.reopen = Action("reopen", "Reopen", "", reason)
     for status in Status:
         acts.statuses.append(
             Action(
@@ -136,7 +137,9 @@ def incident_actions(
                     _named(refusals.renounce_refusal(incident, role, actor, now), names, incident),
                 )
             )
-    acts.update = Action("update", "Post update", "", refusals.update_refusal(incident, actor, now))
+    acts.update = Action(
+        "update", "Post update", "", _named(refusals.update_refusal(incident, actor, now), names, incident)
+    )
     if incident.confidential:
         acts.disclose = Action(
             "disclose",

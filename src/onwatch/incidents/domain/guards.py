@@ -69,3 +69,13 @@ def check_final_severity(
             "a resolved incident's severity changes only with a reason (it goes on the timeline)",
             field="reason",
         )
+
+
+def check_may_reopen(owner_id: str, roles: list[RoleAssignment], actor: Actor, rules: ProcessRules) -> None:
+    """State is the owner's to change (§2 rule 6), resolving only theirs (§2 rule 1): a resolved
+    incident is reopened by its owner, or by the IMOC (its own, or one of the IMOC team)."""
+    imocs = engaged_imocs(roles)
+    if actor.person_id is not None and actor.person_id in {owner_id, *imocs, *rules.imoc_team}:
+        return
+    who = f"its IMOC ({', '.join(imocs)})" if imocs else "the IMOC"
+    raise NotOwner(f"only the owner, {owner_id}, or {who} can reopen this incident", field="state")

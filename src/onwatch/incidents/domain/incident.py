@@ -201,11 +201,20 @@ class Incident:
             # the public heard of it: they hear it is over (the CMOC may edit the words)
             self.post_update(RESOLVED_UPDATE, actor, now)
 
-    def reopen(self, actor: Actor, now: datetime, *, status: Status = Status.DEGRADED_PERFORMANCE) -> None:
+    def reopen(
+        self,
+        actor: Actor,
+        now: datetime,
+        *,
+        status: Status = Status.DEGRADED_PERFORMANCE,
+        rules: ProcessRules = DEFAULT_RULES,
+    ) -> None:
+        """Back to Investigating: only the owner or the IMOC reopen (guards.check_may_reopen)."""
         if self.state is not State.RESOLVED:
             raise InvalidTransition("only a resolved incident can be reopened", field="state")
         if status is Status.OPERATIONAL:
             raise InvalidInput("a reopened incident needs a non-operational status", field="status")
+        guards.check_may_reopen(self.owner_id, self.roles, actor, rules)
         self.state = State.INVESTIGATING
         self.resolved_at = None
         self.monitoring_since = None

@@ -55,8 +55,13 @@ def may_publish(incident: Cascade, actor: Actor) -> bool:
 
 
 def post_update(incident: Publicised, body: str, actor: Actor, now: datetime) -> PublicUpdate:
-    """Post to the public status page; resets the update cadence clock."""
+    """Post to the public status page; resets the update cadence clock. The CMOC is the voice to
+    the public, the owner until one engages (§9): nobody else posts, with or without a status."""
     text = clean_body(body)
+    if not may_publish(incident, actor):
+        raise NotOwner(
+            f"only the CMOC or the owner, {incident.owner_id}, can post public updates", field="body"
+        )
     if incident.confidential:
         raise InvalidTransition(
             "this incident is confidential: the owner must disclose it before anything is posted publicly",

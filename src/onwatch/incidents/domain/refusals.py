@@ -68,8 +68,10 @@ def renounce_refusal(incident: Incident, role: Role, actor: Actor, now: datetime
     return refusal(incident, lambda i: i.renounce_role(role, actor.person_id or "", actor, now))
 
 
-def reopen_refusal(incident: Incident, actor: Actor, now: datetime) -> str | None:
-    return refusal(incident, lambda i: i.reopen(actor, now))
+def reopen_refusal(
+    incident: Incident, actor: Actor, now: datetime, rules: ProcessRules = DEFAULT_RULES
+) -> str | None:
+    return refusal(incident, lambda i: i.reopen(actor, now, rules=rules))
 
 
 def update_refusal(incident: Incident, actor: Actor, now: datetime) -> str | None:
