@@ -16,6 +16,7 @@ from onwatch.importers.grafana_oncall.run import import_grafana_oncall
 from onwatch.importers.overrides import overrides_path
 from onwatch.importers.report import SourceError
 from onwatch.importers.result import SourceImport
+from onwatch.kernel.enums import Role
 from tests.importers.grafana_oncall_fixtures import account, override, uid
 from tests.importers.grafana_oncall_server import GrafanaOnCallData, grafana_oncall_server
 
@@ -200,3 +201,25 @@ def test_the_cli_imports_and_prints_the_url_table(
     assert "not imported: schedules.SICAL: an iCal schedule" in result.output
     again = CliRunner().invoke(app, [*args, "--dry-run"])
     assert again.exit_code == 0 and f"{out}: unchanged" in again.output
+
+
+def test_notifying_a_schedules_on_call_pages_the_role_it_holds(
+    source: GrafanaOnCallData, base_url: str, tmp_path: Path
+) -> None:
+    token = tmp_path / "oncall.token"
+    token.write_text(source.token)
+    out = tmp_path / "onwatch.yaml"
+    args = ["import", "grafana-oncall", "--token-file", str(token), "--base-url", base_url, "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--role", "eoc=Primary"])
+    assert result.exit_code == 0, result.output
+    config = load_config_file(out)
+    assert config.roles[Role.EOC].schedule == "primary"
+    primary = config.escalation_policies["primary"]
+    assert [[t.person or t.role for t in s.targets] for s in primary.steps] == [
+        ["user1"],
+        ["user2", Role.EOC],
+        ["user0"],
+    ]
+    assert [t.role for t in config.escalation_policies["schedule-only"].steps[0].targets] == [Role.EOC]
+    assert config.integrations["app-webhook"].type.value == "generic"
+    assert "schedule target SPRIMARY" not in result.output

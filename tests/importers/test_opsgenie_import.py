@@ -15,6 +15,7 @@ from onwatch.importers.opsgenie.run import import_opsgenie
 from onwatch.importers.overrides import overrides_path
 from onwatch.importers.report import SourceError
 from onwatch.importers.result import SourceImport
+from onwatch.kernel.enums import Role
 from tests.importers.opsgenie_fixtures import account, override, uid
 from tests.importers.opsgenie_server import OpsgenieData, opsgenie_server
 
@@ -223,3 +224,43 @@ def test_an_override_by_a_person_who_was_not_imported_is_listed(
     done = run(source, base_url, tmp_path / "onwatch.yaml")
     lost = {u.source: u.reason for u in done.result.unsupported}
     assert "not an imported person" in lost["schedules.hops-0001.overrides.stranger"]
+
+
+def test_a_schedule_recipient_pages_the_role_the_schedule_holds(
+    source: OpsgenieData, base_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "onwatch.yaml"
+    done = import_opsgenie(
+        source.api_key,
+        out,
+        now=NOW,
+        base_url=base_url,
+        sleep=lambda _: None,
+        roles={"eoc": "Follow the sun", "imoc": "bizh-0001"},
+    )
+    config = load_config_file(out)
+    assert config.roles[Role.EOC].schedule == "follow-the-sun"
+    assert config.roles[Role.IMOC].schedule == "berlin-business-hours"
+    sre = config.escalation_policies["sre-escalation"]
+    assert [[t.person or t.role for t in s.targets] for s in sre.steps] == [
+        ["user1"],
+        ["user2", Role.EOC],
+        ["user0"],
+    ]
+    # the escalation that had only the schedule is imported now, and so is its team's integration
+    assert [t.role for t in config.escalation_policies["only-the-schedule"].steps[0].targets] == [Role.IMOC]
+    assert config.integrations["app-alerts"].escalation_policy == "only-the-schedule"
+    assert not any("schedule recipient" in u.reason for u in done.result.unsupported)
+
+
+def test_a_role_for_a_schedule_opsgenie_does_not_have_is_refused(
+    source: OpsgenieData, base_url: str, tmp_path: Path
+) -> None:
+    key = tmp_path / "opsgenie.key"
+    key.write_text(source.api_key)
+    out = tmp_path / "onwatch.yaml"
+    args = ["import", "opsgenie", "--api-key-file", str(key), "--base-url", base_url, "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--role", "eoc=Nope"])
+    assert result.exit_code == 1
+    assert "--role eoc=Nope: Opsgenie has no schedule with that id or name" in result.output
+    assert not out.exists()

@@ -12,6 +12,12 @@ from onwatch.config.loader import ConfigError
 from onwatch.importers.overrides import overrides_path
 from onwatch.importers.report import InvalidOption, SourceError
 from onwatch.importers.result import SourceImport
+from onwatch.kernel.enums import Role
+
+ROLE_HELP = (
+    "ROLE=SCHEDULE (the source's schedule id or name): the schedule says who holds the onwatch role "
+    "(eoc, imoc, cmoc, security); escalations that notify the schedule page the role"
+)
 
 
 def fail(message: str) -> typer.Exit:
@@ -27,6 +33,19 @@ def read_secret(path: Path, what: str) -> str:
     if not secret:
         raise fail(f"the {what} file {path} is empty")
     return secret
+
+
+def parse_roles(values: list[str] | None) -> dict[str, str]:
+    """`--role eoc=Primary` options as {role: schedule}."""
+    out: dict[str, str] = {}
+    for value in values or []:
+        name, _, schedule = value.partition("=")
+        if name.strip().lower() not in {r.value for r in Role} or not schedule.strip():
+            raise fail(
+                f"--role {value}: write ROLE=SCHEDULE with ROLE one of {', '.join(r.value for r in Role)}"
+            )
+        out[name.strip().lower()] = schedule.strip()
+    return out
 
 
 def run_and_report(

@@ -15,15 +15,23 @@ from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.people import match_people
 from onwatch.importers.report import Unsupported
 from onwatch.importers.result import SourceResult
+from onwatch.importers.roles import role_section, schedule_roles
 
 Obj = dict[str, Any]
 
 
 def build_document(
-    account: GrafanaOnCallAccount, existing: Obj, *, now: datetime, organisation: str
+    account: GrafanaOnCallAccount,
+    existing: Obj,
+    *,
+    now: datetime,
+    organisation: str,
+    roles: dict[str, str] | None = None,
 ) -> SourceResult:
     """`existing` (the current YAML document, or {}) keeps its other settings; people are matched to
-    its people by email, so their ids (and everything that names them) stay."""
+    its people by email, so their ids (and everything that names them) stay. `roles` (role ->
+    Grafana OnCall schedule id or name) says which schedule holds which onwatch role, so chains
+    that notify the schedule's on-call page that role."""
     doc: Obj = dict(existing)
     doc.setdefault("organisation", {"name": organisation})
     lost: list[Unsupported] = []
@@ -68,6 +76,18 @@ def build_document(
         overrides += found
         lost += why
 
+    pairs = [(str(sc["id"]), str(sc.get("name", ""))) for sc in account.schedules]
+    held = {
+        source: role
+        for source, role in schedule_roles(
+            "Grafana OnCall", pairs, schedule_ids, existing, roles or {}
+        ).items()
+        if source in imported_schedules
+    }
+    held_roles = role_section(existing, held, imported_schedules, schedules)
+    if held_roles:
+        doc["roles"] = dict(sorted(held_roles.items()))
+
     chain_ids = assign_ids([(str(c["id"]), str(c.get("name", ""))) for c in account.escalation_chains])
     steps: dict[str, list[Obj]] = defaultdict(list)
     for policy in account.escalation_policies:
@@ -75,7 +95,7 @@ def build_document(
     policies: Obj = dict(existing.get("escalation_policies") or {})
     imported_chains: dict[str, str] = {}
     for chain in account.escalation_chains:
-        mapped, why = mapping.map_escalation_chain(chain, steps.get(str(chain["id"]), []), people_ids)
+        mapped, why = mapping.map_escalation_chain(chain, steps.get(str(chain["id"]), []), people_ids, held)
         lost += why
         if mapped is not None:
             policies[chain_ids[str(chain["id"])]] = mapped

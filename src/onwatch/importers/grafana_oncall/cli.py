@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from onwatch.importers.cli_report import read_secret, run_and_report
+from onwatch.importers.cli_report import ROLE_HELP, parse_roles, read_secret, run_and_report
 from onwatch.importers.grafana_oncall.run import import_grafana_oncall
 
 
@@ -29,6 +29,7 @@ def grafana_oncall(
         typer.Option("--verify", help="compare Grafana OnCall's final shifts with onwatch's, shift by shift"),
     ] = False,
     days: Annotated[int, typer.Option("--days", min=1, max=90, help="how far ahead --verify compares")] = 28,
+    role: Annotated[list[str] | None, typer.Option("--role", help=ROLE_HELP)] = None,
 ) -> None:
     """Read users (notification rules), teams, web and calendar schedules (their shifts and the
     overrides of the coming 90 days), escalation chains and integrations from Grafana OnCall's
@@ -36,6 +37,7 @@ def grafana_oncall(
     it). Nothing is written unless the whole document validates; what onwatch cannot express is
     listed."""
     token = read_secret(token_file, "token")
+    roles = parse_roles(role)
     run_and_report(
         "Grafana OnCall",
         lambda: import_grafana_oncall(
@@ -46,6 +48,7 @@ def grafana_oncall(
             dry_run=dry_run,
             organisation=organisation,
             verify_days=days if verify else None,
+            roles=roles,
         ),
         out,
         dry_run=dry_run,

@@ -84,10 +84,11 @@ def map_user(user: Obj, rules: list[Obj]) -> tuple[Obj, list[Unsupported]]:
 
 
 def map_escalation_chain(
-    chain: Obj, policies: list[Obj], people: dict[str, str]
+    chain: Obj, policies: list[Obj], people: dict[str, str], roles: dict[str, str] | None = None
 ) -> tuple[Obj | None, list[Unsupported]]:
     """Notify steps up to a `wait` are one onwatch step; the wait is that step's delay; a
-    `repeat_escalation` repeats the chain (Grafana repeats it at most 5 times)."""
+    `repeat_escalation` repeats the chain (Grafana repeats it at most 5 times). Notifying a
+    schedule's on-call pages the role the schedule holds (`roles`: Grafana schedule id -> role)."""
     cid = str(chain["id"])
     lost: list[Unsupported] = []
     steps: list[Obj] = []
@@ -106,9 +107,15 @@ def map_escalation_chain(
                 continue
             steps[-1]["seconds"] += int(policy.get("duration") or 0)
             waited = True
-        elif kind == "notify_persons":
-            targets = []
-            for person in policy.get("persons_to_notify") or []:
+        elif kind == "notify_persons" or (
+            kind == "notify_on_call_from_schedule"
+            and str(policy.get("notify_on_call_from_schedule")) in (roles or {})
+        ):
+            targets: list[Obj] = []
+            if kind == "notify_on_call_from_schedule":
+                targets.append({"role": (roles or {})[str(policy["notify_on_call_from_schedule"])]})
+            persons = (policy.get("persons_to_notify") or []) if kind == "notify_persons" else []
+            for person in persons:
                 if str(person) in people:
                     targets.append({"person": people[str(person)]})
                 else:
@@ -126,7 +133,7 @@ def map_escalation_chain(
                 Unsupported(
                     where,
                     f"schedule target {policy.get('notify_on_call_from_schedule')}: onwatch pages a schedule "
-                    "through a role (roles.<role>.schedule and a {role: ...} target); map it by hand",
+                    "through a role; import with --role ROLE=SCHEDULE (or map it by hand)",
                 )
             )
         elif kind == "notify_person_next_each_time":

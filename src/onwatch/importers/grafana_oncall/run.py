@@ -27,6 +27,7 @@ def import_grafana_oncall(
     organisation: str = "Imported from Grafana OnCall",
     sleep: Callable[[float], None] = time.sleep,
     verify_days: int | None = None,
+    roles: dict[str, str] | None = None,
 ) -> SourceImport:
     """With `verify_days`, Grafana OnCall's final shifts over that many days are compared with
     onwatch's resolution of the written config and overrides. Raises SourceError when Grafana
@@ -35,7 +36,7 @@ def import_grafana_oncall(
     existing = read_existing(out)
     with GrafanaOnCallClient(token, base_url=base_url, sleep=sleep) as client:
         account = read_account(client)
-        result = build_document(account, existing, now=now, organisation=organisation)
+        result = build_document(account, existing, now=now, organisation=organisation, roles=roles)
         written = validate_and_write(result.document, out, dry_run=dry_run)
         changed = write_script(result.overrides, out, dry_run=dry_run)
         if verify_days is None:

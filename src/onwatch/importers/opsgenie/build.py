@@ -14,6 +14,7 @@ from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.people import match_people
 from onwatch.importers.report import Unsupported
 from onwatch.importers.result import SourceResult
+from onwatch.importers.roles import role_section, schedule_roles
 
 Obj = dict[str, Any]
 # Opsgenie integration types onwatch receives directly: Prometheus is Alertmanager's opsgenie_configs
@@ -21,10 +22,18 @@ _RECEIVERS = {"Prometheus": "alertmanager", "API": "generic"}
 
 
 def build_document(
-    account: OpsgenieAccount, existing: Obj, *, now: datetime, organisation: str, base_url: str
+    account: OpsgenieAccount,
+    existing: Obj,
+    *,
+    now: datetime,
+    organisation: str,
+    base_url: str,
+    roles: dict[str, str] | None = None,
 ) -> SourceResult:
     """`existing` (the current YAML document, or {}) keeps its other settings; people are matched to
-    its people by email, so their ids (and everything that names them) stay."""
+    its people by email, so their ids (and everything that names them) stay. `roles` (role ->
+    Opsgenie schedule id or name) says which schedule holds which onwatch role, so escalations
+    that notify the schedule page that role."""
     doc: Obj = dict(existing)
     doc.setdefault("organisation", {"name": organisation})
     lost: list[Unsupported] = []
@@ -60,11 +69,21 @@ def build_document(
         overrides += found
         lost += why
 
+    pairs = [(str(sc["id"]), str(sc.get("name", ""))) for sc in account.schedules]
+    held = {
+        source: role
+        for source, role in schedule_roles("Opsgenie", pairs, schedule_ids, existing, roles or {}).items()
+        if source in imported_schedules
+    }
+    held_roles = role_section(existing, held, imported_schedules, schedules)
+    if held_roles:
+        doc["roles"] = dict(sorted(held_roles.items()))
+
     policy_ids = assign_ids([(str(e["id"]), str(e.get("name", ""))) for e in account.escalations])
     policies: Obj = dict(existing.get("escalation_policies") or {})
     by_team: dict[str, str] = {}  # Opsgenie team id -> its first imported escalation (by name)
     for escalation in sorted(account.escalations, key=lambda e: str(e.get("name", ""))):
-        mapped, why = mapping.map_escalation(escalation, people_ids)
+        mapped, why = mapping.map_escalation(escalation, people_ids, held)
         lost += why
         if mapped is not None:
             policies[policy_ids[str(escalation["id"])]] = mapped

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from onwatch.importers.cli_report import read_secret, run_and_report
+from onwatch.importers.cli_report import ROLE_HELP, parse_roles, read_secret, run_and_report
 from onwatch.importers.opsgenie.client import US_BASE_URL
 from onwatch.importers.opsgenie.run import import_opsgenie
 
@@ -34,12 +34,14 @@ def opsgenie(
         typer.Option("--verify", help="compare Opsgenie's schedule timelines with onwatch's, shift by shift"),
     ] = False,
     days: Annotated[int, typer.Option("--days", min=1, max=90, help="how far ahead --verify compares")] = 28,
+    role: Annotated[list[str] | None, typer.Option("--role", help=ROLE_HELP)] = None,
 ) -> None:
     """Read users (contacts, notification rules), teams, schedules (rotations, time restrictions,
     overrides of the coming 90 days), escalations and integrations from Opsgenie's REST API v2 and
     write them to --out (overrides: a script of `onwatch override add` next to it). Nothing is
     written unless the whole document validates; what onwatch cannot express is listed."""
     key = read_secret(api_key_file, "API key")
+    roles = parse_roles(role)
     run_and_report(
         "Opsgenie",
         lambda: import_opsgenie(
@@ -50,6 +52,7 @@ def opsgenie(
             dry_run=dry_run,
             organisation=organisation,
             verify_days=days if verify else None,
+            roles=roles,
         ),
         out,
         dry_run=dry_run,

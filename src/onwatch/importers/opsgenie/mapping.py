@@ -259,10 +259,13 @@ def map_overrides(
     return out, lost
 
 
-def map_escalation(escalation: Obj, people: dict[str, str]) -> tuple[Obj | None, list[Unsupported]]:
+def map_escalation(
+    escalation: Obj, people: dict[str, str], roles: dict[str, str] | None = None
+) -> tuple[Obj | None, list[Unsupported]]:
     """Rules at the same delay are one step; Opsgenie counts delays from the alert, onwatch from
     the step before, so a step waits until the next rule's delay (the last one: the repeat's wait).
-    Schedule and team recipients are listed (onwatch pages a schedule through a role)."""
+    A schedule recipient pages the role that schedule holds (`roles`: Opsgenie schedule id -> role)
+    and is listed when it holds none; team recipients are listed."""
     eid = str(escalation["id"])
     lost: list[Unsupported] = []
     by_delay: dict[int, list[Obj]] = {}
@@ -276,18 +279,29 @@ def map_escalation(escalation: Obj, people: dict[str, str]) -> tuple[Obj | None,
         kind, rid = str(recipient.get("type", "")), str(recipient.get("id"))
         name = recipient.get("name") or recipient.get("username") or rid
         delay = minutes(rule.get("delay"))
+        found: Obj | None = None
         if kind == "user" and rid in people:
+            found = {"person": people[rid]}
+        elif kind == "schedule" and rid in (roles or {}) and rule.get("notifyType", "default") == "default":
+            found = {"role": (roles or {})[rid]}
+        if found is not None:
             targets = by_delay.setdefault(delay, [])
-            if {"person": people[rid]} not in targets:
-                targets.append({"person": people[rid]})
+            if found not in targets:
+                targets.append(found)
         elif kind == "user":
             lost.append(Unsupported(where, f"user {name} was not imported"))
+        elif kind == "schedule" and rid in (roles or {}):
+            lost.append(
+                Unsupported(
+                    where, f"the {rule.get('notifyType')} on-call of {name}: onwatch pages the current one"
+                )
+            )
         elif kind == "schedule":
             lost.append(
                 Unsupported(
                     where,
-                    f"schedule recipient {name}: onwatch pages a schedule through a role "
-                    "(roles.<role>.schedule and a {role: ...} target); map it by hand",
+                    f"schedule recipient {name}: onwatch pages a schedule through a role; "
+                    "import with --role ROLE=SCHEDULE (or map it by hand)",
                 )
             )
         else:

@@ -26,6 +26,7 @@ def import_opsgenie(
     organisation: str = "Imported from Opsgenie",
     sleep: Callable[[float], None] = time.sleep,
     verify_days: int | None = None,
+    roles: dict[str, str] | None = None,
 ) -> SourceImport:
     """With `verify_days`, Opsgenie's final timelines over that many days are compared with
     onwatch's resolution of the written config and overrides. Raises SourceError when Opsgenie
@@ -34,7 +35,9 @@ def import_opsgenie(
     existing = read_existing(out)
     with OpsgenieClient(api_key, base_url=base_url, sleep=sleep) as client:
         account = read_account(client)
-        result = build_document(account, existing, now=now, organisation=organisation, base_url=base_url)
+        result = build_document(
+            account, existing, now=now, organisation=organisation, base_url=base_url, roles=roles
+        )
         written = validate_and_write(result.document, out, dry_run=dry_run)
         changed = write_script(result.overrides, out, dry_run=dry_run)
         if verify_days is None:
