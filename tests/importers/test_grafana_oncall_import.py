@@ -189,17 +189,28 @@ def test_the_cli_imports_and_prints_the_url_table(
     token = tmp_path / "oncall.token"
     token.write_text(source.token + "\n")
     out = tmp_path / "onwatch.yaml"
-    args = ["import", "grafana-oncall", "--token-file", str(token), "--base-url", base_url, "--out", str(out)]
-    result = CliRunner().invoke(app, args)
+    args = [
+        "import",
+        "grafana-oncall",
+        "--token-file",
+        str(token),
+        "--base-url",
+        base_url,
+        "--out",
+        str(tmp_path),
+    ]
+    result = CliRunner().invoke(app, [*args, "--public-url", "https://onwatch.acme.example"])
     assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.output
+    assert f"wrote {out}" in result.output  # --out names a directory: onwatch.yaml goes in it
     assert (
-        "integration alertmanager-production: https://oncall.acme.example/integrations/v1/alertmanager/"
-        "mReAoNwDm0eMwKo1mTeTwYo/ -> $ONWATCH_PUBLIC_URL/api/v1/integrations/alertmanager/"
-        "mReAoNwDm0eMwKo1mTeTwYo (alertmanager)"
+        "integration alertmanager-production: alertmanager integration https://oncall.acme.example/integrations/"
+        "v1/alertmanager/mReAoNwDm0eMwKo1mTeTwYo/ (key mReAoNwDm0eMwKo1mTeTwYo) -> "
+        "https://onwatch.acme.example/api/v1/integrations/alertmanager/mReAoNwDm0eMwKo1mTeTwYo "
+        "(key mReAoNwDm0eMwKo1mTeTwYo)"
     ) in result.output
+    assert f"wrote {tmp_path / 'onwatch.integrations.md'}" in result.output
     assert "not imported: schedules.SICAL: an iCal schedule" in result.output
-    again = CliRunner().invoke(app, [*args, "--dry-run"])
+    again = CliRunner().invoke(app, [*args, "--public-url", "https://onwatch.acme.example", "--dry-run"])
     assert again.exit_code == 0 and f"{out}: unchanged" in again.output
 
 

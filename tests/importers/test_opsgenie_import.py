@@ -200,10 +200,13 @@ def test_the_cli_imports_writes_the_overrides_script_and_the_url_table(
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output
     assert "not imported: escalations.esc-app: no rule onwatch can express" in result.output
+    key = "5f3c1e2a-9b8d-4c7e-a6f5-0123456789ab"  # Opsgenie's API key stays the integration's key
     assert (
-        f"integration prometheus-production: {base_url}/v2/alerts (Prometheus) -> $ONWATCH_PUBLIC_URL"
-        "/api/v1/integrations/alertmanager/5f3c1e2a-9b8d-4c7e-a6f5-0123456789ab (alertmanager)"
+        f"integration prometheus-production: Prometheus integration {base_url}/v2/alerts (key {key}) -> "
+        f"http://127.0.0.1:8080/api/v1/integrations/alertmanager/{key} (key {key})"
     ) in result.output
+    table = (tmp_path / "onwatch.integrations.md").read_text()
+    assert "| Opsgenie integration |" in table and "replace the opsgenie_configs receiver" in table
     script = overrides_path(out).read_text()
     until = start + timedelta(hours=4)
     assert (

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from onwatch.config.loader import ConfigError
+from onwatch.importers.output import config_path
 from onwatch.importers.overrides import overrides_path
 from onwatch.importers.report import InvalidOption, SourceError
 from onwatch.importers.result import SourceImport
@@ -68,17 +69,23 @@ def run_and_report(
     )
     for item in result.unsupported:
         typer.secho(f"not imported: {item}", fg=typer.colors.YELLOW, err=True)
-    for move in result.moves:
-        typer.echo(f"integration {move}")
+    target = config_path(out)
     if not written.changed:
-        typer.echo(f"{out}: unchanged")
+        typer.echo(f"{target}: unchanged")
     elif dry_run:
         typer.echo(written.diff, nl=False)
-        typer.echo(f"dry run: {out} not written")
+        typer.echo(f"dry run: {target} not written")
     else:
-        typer.echo(f"wrote {out}")
+        typer.echo(f"wrote {target}")
+    for row in done.urls:
+        typer.echo(
+            f"integration {row.old.integration}: {row.old.kind} {row.old.url} (key {row.old.key or '-'}) -> "
+            f"{row.url} (key {row.key})"
+        )
+    for path in done.companions:
+        typer.echo(f"dry run: {path} not written" if dry_run else f"wrote {path}")
     if result.overrides and done.overrides_changed:
-        script = overrides_path(out)
+        script = overrides_path(target)
         verb = "would write" if dry_run else "wrote"
         typer.echo(f"{verb} {script}: {len(result.overrides)} override(s); run it after apply-config")
     if done.differences is not None:

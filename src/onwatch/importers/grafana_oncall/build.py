@@ -10,7 +10,7 @@ from typing import Any
 from onwatch.importers.grafana_oncall import mapping, shifts
 from onwatch.importers.grafana_oncall.read import GrafanaOnCallAccount
 from onwatch.importers.ids import assign_ids
-from onwatch.importers.moves import IntegrationMove
+from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.people import match_people
 from onwatch.importers.report import Unsupported
@@ -103,7 +103,7 @@ def build_document(
 
     services: Obj = dict(existing.get("services") or {})
     integrations: Obj = dict(existing.get("integrations") or {})
-    moves: list[IntegrationMove] = []
+    moves: list[OldIntegration] = []
     integration_ids = assign_ids([(str(i["id"]), str(i.get("name", ""))) for i in account.integrations])
     for integration in account.integrations:
         iid = integration_ids[str(integration["id"])]

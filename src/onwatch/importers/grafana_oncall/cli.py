@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.importers.cli_report import ROLE_HELP, parse_roles, read_secret, run_and_report
+from onwatch.importers.companions import DEFAULT_PUBLIC_URL
 from onwatch.importers.grafana_oncall.run import import_grafana_oncall
 
 
@@ -17,9 +18,9 @@ def grafana_oncall(
     base_url: Annotated[
         str, typer.Option("--base-url", help="Grafana OnCall's API URL (Settings -> API Tokens shows it)")
     ],
-    out: Annotated[Path, typer.Option("--out", help="config file to write (merged if it exists)")] = Path(
-        "onwatch.yaml"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="config file to write (merged if it exists), or a directory")
+    ] = Path("onwatch.yaml"),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the diff; write nothing")] = False,
     organisation: Annotated[
         str, typer.Option(help="organisation name when --out does not exist yet")
@@ -30,6 +31,10 @@ def grafana_oncall(
     ] = False,
     days: Annotated[int, typer.Option("--days", min=1, max=90, help="how far ahead --verify compares")] = 28,
     role: Annotated[list[str] | None, typer.Option("--role", help=ROLE_HELP)] = None,
+    public_url: Annotated[
+        str,
+        typer.Option("--public-url", envvar="ONWATCH_PUBLIC_URL", help="onwatch's URL, for the URL table"),
+    ] = DEFAULT_PUBLIC_URL,
 ) -> None:
     """Read users (notification rules), teams, web and calendar schedules (their shifts and the
     overrides of the coming 90 days), escalation chains and integrations from Grafana OnCall's
@@ -49,6 +54,7 @@ def grafana_oncall(
             organisation=organisation,
             verify_days=days if verify else None,
             roles=roles,
+            public_url=public_url,
         ),
         out,
         dry_run=dry_run,

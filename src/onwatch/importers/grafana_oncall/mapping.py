@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from onwatch.importers.grafana_oncall.shifts import zone
-from onwatch.importers.moves import IntegrationMove
+from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.report import Unsupported
 from onwatch.kernel.durations import format_duration
 
@@ -170,7 +170,7 @@ def integration_key(link: str, previous: Obj) -> str:
 
 def map_integration(
     integration: Obj, iid: str, chains: dict[str, str], teams: dict[str, str], previous: Obj
-) -> tuple[tuple[Obj, Obj, IntegrationMove] | None, list[Unsupported]]:
+) -> tuple[tuple[Obj, Obj, OldIntegration] | None, list[Unsupported]]:
     """(service, integration, URL move) for an integration onwatch receives, or why not."""
     where = f"integrations.{integration.get('id')}"
     kind = _RECEIVERS.get(str(integration.get("type")))
@@ -188,4 +188,14 @@ def map_integration(
     link = str(integration.get("link") or "")
     key = integration_key(link, previous)
     entry = {"type": kind, "key": key, "service": iid, "escalation_policy": chain}
-    return (service, entry, IntegrationMove(iid, link, kind, key)), lost
+    kept = "" if key in link else "a new key: the URL's token did not fit onwatch's keys"
+    old = OldIntegration(
+        where,
+        str(integration.get("name") or iid),
+        f"{integration.get('type')} integration",
+        link,
+        key if key in link else "",
+        iid,
+        kept,
+    )
+    return (service, entry, old), lost

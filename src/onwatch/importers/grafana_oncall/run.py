@@ -8,11 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from onwatch.importers.companions import DEFAULT_PUBLIC_URL, url_table
 from onwatch.importers.grafana_oncall.build import build_document
 from onwatch.importers.grafana_oncall.client import GrafanaOnCallClient
 from onwatch.importers.grafana_oncall.read import read_account
 from onwatch.importers.grafana_oncall.verify import verify as verify_shifts
-from onwatch.importers.output import read_existing, validate_and_write
+from onwatch.importers.output import config_path, read_existing, validate_and_write
 from onwatch.importers.overrides import write_script
 from onwatch.importers.result import SourceImport
 
@@ -28,19 +29,25 @@ def import_grafana_oncall(
     sleep: Callable[[float], None] = time.sleep,
     verify_days: int | None = None,
     roles: dict[str, str] | None = None,
+    public_url: str = DEFAULT_PUBLIC_URL,
 ) -> SourceImport:
     """With `verify_days`, Grafana OnCall's final shifts over that many days are compared with
     onwatch's resolution of the written config and overrides. Raises SourceError when Grafana
     OnCall cannot be read and ConfigError when the result (or the existing `out`) does not
-    validate; in both cases nothing is written."""
+    validate; in both cases nothing is written. `out` may be a directory; beside the config go the
+    overrides script and the integration URL table."""
+    out = config_path(out)
     existing = read_existing(out)
     with GrafanaOnCallClient(token, base_url=base_url, sleep=sleep) as client:
         account = read_account(client)
         result = build_document(account, existing, now=now, organisation=organisation, roles=roles)
         written = validate_and_write(result.document, out, dry_run=dry_run)
+        urls, companions = url_table(
+            result.integrations, written.config, out, "Grafana OnCall", public_url, dry_run=dry_run
+        )
         changed = write_script(result.overrides, out, dry_run=dry_run)
         if verify_days is None:
-            return SourceImport(result, written, changed)
+            return SourceImport(result, written, changed, urls=urls, companions=companions)
         found = verify_shifts(
             client,
             written.config,
@@ -50,4 +57,4 @@ def import_grafana_oncall(
             now=now,
             days=verify_days,
         )
-    return SourceImport(result, written, changed, found)
+    return SourceImport(result, written, changed, found, urls=urls, companions=companions)

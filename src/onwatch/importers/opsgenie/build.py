@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from onwatch.importers.ids import assign_ids
-from onwatch.importers.moves import IntegrationMove
+from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.opsgenie import mapping
 from onwatch.importers.opsgenie.read import OpsgenieAccount
 from onwatch.importers.overrides import ImportedOverride
@@ -19,6 +19,10 @@ from onwatch.importers.roles import role_section, schedule_roles
 Obj = dict[str, Any]
 # Opsgenie integration types onwatch receives directly: Prometheus is Alertmanager's opsgenie_configs
 _RECEIVERS = {"Prometheus": "alertmanager", "API": "generic"}
+_NOTES = {
+    "alertmanager": "Alertmanager: replace the opsgenie_configs receiver with this webhook_configs one",
+    "generic": "the body changes from Opsgenie's alert JSON to onwatch's generic one",
+}
 
 
 def build_document(
@@ -92,7 +96,7 @@ def build_document(
 
     services: Obj = dict(existing.get("services") or {})
     integrations: Obj = dict(existing.get("integrations") or {})
-    moves: list[IntegrationMove] = []
+    moves: list[OldIntegration] = []
     integration_ids = assign_ids([(str(i["id"]), str(i.get("name", ""))) for i in account.integrations])
     for integration in account.integrations:
         where = f"integrations.{integration['id']}"
@@ -112,7 +116,15 @@ def build_document(
         key = _key(integration, integrations.get(iid) or {})
         integrations[iid] = {"type": kind, "key": key, "service": iid, "escalation_policy": by_team[owner]}
         moves.append(
-            IntegrationMove(iid, f"{base_url.rstrip('/')}/v2/alerts ({integration.get('type')})", kind, key)
+            OldIntegration(
+                where,
+                str(integration.get("name") or iid),
+                f"{integration.get('type')} integration",
+                f"{base_url.rstrip('/')}/v2/alerts",
+                str(integration.get("apiKey") or ""),
+                iid,
+                _NOTES[kind],
+            )
         )
 
     for section, entries in (
