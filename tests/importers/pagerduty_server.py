@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from tests.importers.pagerduty_oncalls import oncalls
+from tests.importers.pagerduty_v3 import final_schedule
 
 Obj = dict[str, Any]
 MAX_LIMIT = 100
@@ -31,6 +32,8 @@ class PagerDutyData:
     schedules: list[Obj] = field(default_factory=list)
     escalation_policies: list[Obj] = field(default_factory=list)
     services: list[Obj] = field(default_factory=list)
+    # v3 schedules; a rotation's "_events" are served only by its events endpoint
+    schedules_v3: list[Obj] = field(default_factory=list)
     # path prefix -> how many requests to refuse with 429 before answering, and the Retry-After sent
     rate_limited: dict[str, int] = field(default_factory=dict)
     retry_after: str = "7"
@@ -88,6 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
             "/escalation_policies": ("escalation_policies", d.escalation_policies),
             "/services": ("services", d.services),
         }
+        if url.path.startswith("/v3/"):
+            return self._v3(url.path, query)
         if url.path == "/oncalls":
             return self._page("oncalls", self._oncalls(query), query)
         if url.path in lists:
@@ -107,6 +112,57 @@ class _Handler(BaseHTTPRequestHandler):
                     return 200, {"schedule": s}, {}
             return _error(404, "Not Found", 2100)
         return _error(404, "Not Found", 2100)
+
+    def _v3(self, path: str, query: dict[str, str]) -> tuple[int, Obj, dict[str, str]]:
+        """The v3 Schedules API (early access: it answers only with its X-Early-Access header)."""
+        if not self.data.schedules_v3:
+            return _error(404, "Not Found", 2100)
+        if not self.headers.get("X-Early-Access"):
+            return _error(400, "X-Early-Access header required", 2001)
+        by_id = {s["id"]: s for s in self.data.schedules_v3}
+        if path == "/v3/schedules":
+            refs = [
+                {"id": s["id"], "type": "schedule_reference", "summary": s["name"]}
+                for s in self.data.schedules_v3
+            ]
+            return self._page("schedules", refs, query)
+        m = re.fullmatch(r"/v3/schedules/([A-Z0-9]+)(?:/(overrides)|/rotations/([A-Z0-9]+)/events)?", path)
+        if m is None or m.group(1) not in by_id:
+            return _error(404, "Not Found", 2100)
+        schedule = by_id[m.group(1)]
+        if m.group(3):
+            rotation = next((r for r in schedule["rotations"] if r["id"] == m.group(3)), None)
+            if rotation is None:
+                return _error(404, "Not Found", 2100)
+            return self._page("events", rotation.get("events") or rotation.get("_events") or [], query)
+        if m.group(2):
+            since, until = datetime.fromisoformat(query["since"]), datetime.fromisoformat(query["until"])
+            found = [
+                {
+                    "id": f"OV{i:03d}", "type": "override_shift", "rotation_id": schedule["rotations"][0]["id"],
+                    "start_time": a.isoformat(), "end_time": b.isoformat(),
+                    "overridden_member": {"type": "user_member", "user_id": "PUNKNOWN"},
+                    "overriding_member": {"type": "user_member", "user_id": u},
+                }
+                for i, (a, b, u) in enumerate(self.data.overrides.get(schedule["id"], []))
+                if a < until and since < b
+            ]  # fmt: skip
+            return self._page("overrides", found, query)
+        shown = {
+            **schedule,
+            "rotations": [{k: v for k, v in r.items() if k != "_events"} for r in schedule["rotations"]],
+        }
+        if query.get("include[]") == "final_schedule":
+            since, until = datetime.fromisoformat(query["since"]), datetime.fromisoformat(query["until"])
+            full = {
+                **schedule,
+                "rotations": [
+                    {**r, "events": r.get("events") or r.get("_events")} for r in schedule["rotations"]
+                ],
+            }
+            assignments = final_schedule(full, since, until, self.data.overrides.get(schedule["id"], []))
+            shown["final_schedule"] = {"type": "final_schedule", "computed_shift_assignments": assignments}
+        return 200, {"schedule": shown}, {}
 
     def _overrides(self, schedule_id: str, query: dict[str, str]) -> list[Obj]:
         """GET /schedules/{id}/overrides: the overrides overlapping [since, until) (both required)."""

@@ -9,7 +9,7 @@ from typing import Any
 from onwatch.importers.ids import assign_ids
 from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.overrides import ImportedOverride
-from onwatch.importers.pagerduty import mapping
+from onwatch.importers.pagerduty import mapping, mapping_v3
 from onwatch.importers.pagerduty.read import PagerDutyAccount
 from onwatch.importers.report import InvalidOption, Unsupported
 
@@ -26,6 +26,7 @@ class ImportResult:
     schedules: dict[str, str]
     integrations: list[OldIntegration] = field(default_factory=list)
     overrides: list[ImportedOverride] = field(default_factory=list)
+    v3: frozenset[str] = frozenset()  # the PagerDuty ids of the v3 (shift-based) schedules
 
 
 def _schedule_roles(
@@ -91,17 +92,21 @@ def build_document(
             team, account.team_members.get(str(team["id"]), []), people_ids
         )
 
-    schedule_ids = assign_ids([(str(s["id"]), str(s.get("name", ""))) for s in account.schedules])
+    everything = account.schedules + account.schedules_v3
+    schedule_ids = assign_ids([(str(s["id"]), str(s.get("name", ""))) for s in everything])
     schedules: Obj = dict(existing.get("schedules") or {})
     imported_schedules: dict[str, str] = {}
     overrides: list[ImportedOverride] = []
-    for schedule in account.schedules:
-        mapped, why = mapping.map_schedule(schedule, people_ids, now)
+    v3 = {str(s["id"]) for s in account.schedules_v3}
+    for schedule in everything:
+        is_v3 = str(schedule["id"]) in v3
+        mapper = mapping_v3.map_schedule_v3 if is_v3 else mapping.map_schedule
+        mapped, why = mapper(schedule, people_ids, now)
         lost += why
         if mapped is not None:
             schedules[schedule_ids[str(schedule["id"])]] = mapped
             imported_schedules[str(schedule["id"])] = schedule_ids[str(schedule["id"])]
-            coming, why = mapping.map_overrides(
+            coming, why = (mapping_v3.map_overrides_v3 if is_v3 else mapping.map_overrides)(
                 str(schedule["id"]),
                 schedule_ids[str(schedule["id"])],
                 account.overrides.get(str(schedule["id"]), []),
@@ -165,5 +170,12 @@ def build_document(
         "services": len(account.services),
     }
     return ImportResult(
-        doc, sorted(set(lost)), counts, people_ids, imported_schedules, old_integrations, sorted(overrides)
+        doc,
+        sorted(set(lost)),
+        counts,
+        people_ids,
+        imported_schedules,
+        old_integrations,
+        sorted(overrides),
+        frozenset(v3),
     )

@@ -56,11 +56,20 @@ class PagerDutyClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def get(
+        self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         """GET `path` as JSON, retrying rate limits (429) and server errors (5xx)."""
+        body = self._get(path, params, headers, missing_ok=False)
+        assert body is not None
+        return body
+
+    def _get(
+        self, path: str, params: dict[str, Any] | None, headers: dict[str, str] | None, *, missing_ok: bool
+    ) -> dict[str, Any] | None:
         for attempt in range(MAX_RETRIES + 1):
             try:
-                response = self._http.get(path, params=params)
+                response = self._http.get(path, params=params, headers=headers)
             except httpx.HTTPError as exc:
                 raise SourceError(f"cannot reach PagerDuty at {self._http.base_url}: {exc}") from None
             if response.status_code == 401:
@@ -68,6 +77,8 @@ class PagerDutyClient:
                     "PagerDuty refused the API token (401 Unauthorized): check the token file "
                     "(a REST API key, read-only is enough)"
                 )
+            if response.status_code == 404 and missing_ok:
+                return None
             if response.status_code == 403:
                 raise SourceError(f"PagerDuty forbids GET {path} for this token (403): {_message(response)}")
             if (response.status_code == 429 or response.status_code >= 500) and attempt < MAX_RETRIES:
@@ -86,11 +97,23 @@ class PagerDutyClient:
             return body
         raise SourceError(f"PagerDuty kept refusing GET {path} (rate limited)")  # pragma: no cover
 
-    def list(self, path: str, key: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every object of a paginated list (classic offset/limit/more pagination)."""
+    def list(
+        self,
+        path: str,
+        key: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        missing_ok: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every object of a paginated list (classic offset/limit/more pagination); with
+        `missing_ok`, a 404 (an endpoint the account does not have) is an empty list."""
         offset = 0
         while True:
-            body = self.get(path, {**(params or {}), "offset": offset, "limit": PAGE_LIMIT})
+            page = {**(params or {}), "offset": offset, "limit": PAGE_LIMIT}
+            body = self._get(path, page, headers, missing_ok=missing_ok)
+            if body is None:
+                return
             items = body.get(key)
             if not isinstance(items, list):
                 raise SourceError(f"PagerDuty's GET {path} has no '{key}' list")

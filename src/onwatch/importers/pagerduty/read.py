@@ -21,7 +21,9 @@ class PagerDutyAccount:
     schedules: list[dict[str, Any]] = field(default_factory=list)
     escalation_policies: list[dict[str, Any]] = field(default_factory=list)
     services: list[dict[str, Any]] = field(default_factory=list)
-    # schedule id -> its overrides over the coming 90 days
+    # v3 (shift-based) schedules, their rotations' events included
+    schedules_v3: list[dict[str, Any]] = field(default_factory=list)
+    # schedule id -> its overrides over the coming 90 days (v3: /v3/schedules/{id}/overrides)
     overrides: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -48,6 +50,29 @@ def read_account(client: PagerDutyClient, now: datetime | None = None) -> PagerD
             if not isinstance(found, list):
                 raise SourceError(f"PagerDuty's GET /schedules/{ref['id']}/overrides has no 'overrides' list")
             account.overrides[str(ref["id"])] = found
+    _read_v3(client, account, now)
     account.escalation_policies = list(client.list("/escalation_policies", "escalation_policies"))
     account.services = list(client.list("/services", "services", {"include[]": "integrations"}))
     return account
+
+
+V3_HEADERS = {"X-Early-Access": "flexible-schedules-early-access"}
+
+
+def _read_v3(client: PagerDutyClient, account: PagerDutyAccount, now: datetime | None) -> None:
+    """v3 schedules: the list, each schedule, a rotation's events when the schedule leaves them out."""
+    # an account without shift-based schedules answers 404 here
+    for ref in list(client.list("/v3/schedules", "schedules", headers=V3_HEADERS, missing_ok=True)):
+        sid = str(ref["id"])
+        schedule = client.get(f"/v3/schedules/{sid}", headers=V3_HEADERS).get("schedule")
+        if not isinstance(schedule, dict):
+            raise SourceError(f"PagerDuty's GET /v3/schedules/{sid} has no 'schedule'")
+        for rotation in schedule.get("rotations") or []:
+            if "events" not in rotation:
+                path = f"/v3/schedules/{sid}/rotations/{rotation['id']}/events"
+                rotation["events"] = list(client.list(path, "events", headers=V3_HEADERS))
+        account.schedules_v3.append(schedule)
+        if now is not None:
+            window = {"since": now.isoformat(), "until": (now + HORIZON).isoformat()}
+            path = f"/v3/schedules/{sid}/overrides"
+            account.overrides[sid] = list(client.list(path, "overrides", window, V3_HEADERS))

@@ -76,6 +76,7 @@ def import_pagerduty(
                 result.schedules,
                 result.people,
                 result.overrides,
+                result.v3,
                 now=now,
                 days=verify_days,
             )

@@ -10,6 +10,7 @@ from onwatch.config.schema import OnwatchConfig
 from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.pagerduty.client import PagerDutyClient
 from onwatch.importers.pagerduty.mapping import parse_time
+from onwatch.importers.pagerduty.read import V3_HEADERS
 from onwatch.importers.report import SourceError
 from onwatch.importers.resolve import onwatch_spans
 from onwatch.importers.verify import Difference, Span, differences
@@ -29,12 +30,28 @@ def source_spans(client: PagerDutyClient, schedule_id: str, start: datetime, end
     return sorted(spans, key=lambda s: (s.start, s.person))
 
 
+def source_spans_v3(client: PagerDutyClient, schedule_id: str, start: datetime, end: datetime) -> list[Span]:
+    """A v3 schedule's final schedule (its computed shift assignments), clipped to [start, end)."""
+    params = {"include[]": "final_schedule", "since": start.isoformat(), "until": end.isoformat()}
+    schedule = client.get(f"/v3/schedules/{schedule_id}", params, V3_HEADERS).get("schedule") or {}
+    spans: set[Span] = set()
+    for shift in (schedule.get("final_schedule") or {}).get("computed_shift_assignments") or []:
+        user = (shift.get("member") or {}).get("user_id")
+        lo, hi = parse_time(shift.get("start_time")), parse_time(shift.get("end_time"))
+        if user is None or lo is None or hi is None:
+            continue  # an empty member: nobody on call, as onwatch shows no shift
+        if lo < end and start < hi:
+            spans.add(Span(max(lo, start), min(hi, end), str(user)))
+    return sorted(spans, key=lambda s: (s.start, s.person))
+
+
 def verify(
     client: PagerDutyClient,
     config: OnwatchConfig,
     schedules: dict[str, str],
     people: dict[str, str],
     overrides: Sequence[ImportedOverride] = (),
+    v3: frozenset[str] = frozenset(),
     *,
     now: datetime,
     days: int,
@@ -46,7 +63,7 @@ def verify(
     for pd_id, sid in sorted(schedules.items(), key=lambda kv: kv[1]):
         expected = [
             Span(s.start, s.end, people.get(s.person, f"pagerduty:{s.person}"))
-            for s in source_spans(client, pd_id, start, end)
+            for s in (source_spans_v3 if pd_id in v3 else source_spans)(client, pd_id, start, end)
         ]
         out += differences(sid, expected, onwatch_spans(config, sid, overrides, start, end), start, end)
     return out
