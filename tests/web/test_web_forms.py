@@ -269,3 +269,26 @@ def test_incident_page_pages_the_imoc_edits_the_working_document_and_previews_sa
     preview = browser.post(f"{path}/document/preview", {"body": "**bold** <script>x()</script>"})
     assert "<strong>bold</strong>" in preview.text and "<script>" not in preview.text
     assert "<h3>Findings</h3>" in browser.get(path).text, "document headings sit below the page's"
+
+
+def test_engaging_a_role_outside_ones_team_is_disabled_on_the_incident_page_with_the_reason(
+    site: TestClient,
+) -> None:
+    owner = Browser(site)
+    owner.sign_in("amara")
+    location = owner.post("/incidents", {"title": "Git pushes hang", "severity": "S3"}).headers["location"]
+    lukas = Browser(site)
+    lukas.sign_in("lukas")  # an SRE: the EOC's team, not the incident managers' nor communications'
+    page = lukas.get(location).text
+    why = "lukas is not in SRE Managers (roles.imoc.team: sre-managers): only its members hold the IMOC role"
+    imoc = re.search(r'<button[^>]*name="action" value="engage"[^>]*>Engage as IMOC</button>', page)
+    assert imoc and "disabled" in imoc.group(0) and f'title="{why}"' in imoc.group(0)
+    assert f'<span class="reason" id="why-engage-imoc">{why}</span>' in page
+    cmoc = re.search(r'<button[^>]*value="engage"[^>]*>Engage as CMOC</button>', page)
+    assert cmoc and "disabled" in cmoc.group(0) and "roles.cmoc.team: communications" in cmoc.group(0)
+    eoc = re.search(r'<button[^>]*value="engage"[^>]*>Engage as EOC</button>', page)
+    assert eoc and "disabled" not in eoc.group(0), "his own team's role stays open"
+    # a hand-made POST is refused all the same, and nothing changes
+    refused = lukas.post(location + "/actions", {"action": "engage", "value": "imoc"})
+    assert refused.status_code == 403 and why in refused.text
+    assert lukas.post(location + "/actions", {"action": "engage", "value": "eoc"}).status_code == 303

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -84,7 +85,10 @@ def incident_actions(
     now: datetime,
     names: dict[str, str],
     rules: ProcessRules = DEFAULT_RULES,
+    team_refusals: Mapping[Role, str | None] | None = None,
 ) -> IncidentActions:
+    """The page's actions, each disabled with the rules' reason; `team_refusals` says, per role,
+    why this person may not hold it (config.role_teams: roles are held by their team)."""
     acts = IncidentActions()
     moves = [s for s in State if s is not State.RESOLVED]
     for state in moves:
@@ -124,7 +128,7 @@ def incident_actions(
                 "engage",
                 f"Engage as {role.name}",
                 role.value,
-                refusals.engage_refusal(incident, role, actor, now),
+                (team_refusals or {}).get(role) or refusals.engage_refusal(incident, role, actor, now),
             )
         )
         held = incident.holder(role)

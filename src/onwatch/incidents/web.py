@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from onwatch.api.params import Id
+from onwatch.config.role_teams import role_team_refusal
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.roles import holder, pending
 from onwatch.incidents.domain.rules import next_update_due
@@ -66,7 +67,11 @@ def render_incident(
     saved = w.process.document_or_none(incident_id)
     return w.page(
         request, "incident.html", user, status_code=status_code,
-        actions=incident_actions(incident, user.actor, now, names, w.incidents.process_rules()),
+        actions=incident_actions(
+            incident, user.actor, now, names, w.incidents.process_rules(),
+            {r: role_team_refusal(applied.config, r, user.actor.person_id) for r in Role}
+            if user.actor.person_id else None,
+        ),
         pages=page_actions(incident, oncall, w.process.open_role_pages(incident_id), names),
         document=saved, document_html=render(saved.body) if saved else "",
         draft=document if document is not None else (saved.body if saved else ""),
