@@ -95,3 +95,11 @@ def test_the_integration_url_token_is_kept_as_the_key() -> None:
         "https://oncall.example/integrations/v1/alertmanager/mReAoNwDm0eMwKo1mTeTwYo/", {}
     ) == ("mReAoNwDm0eMwKo1mTeTwYo")
     assert integration_key("https://oncall.example/x/short/", {"key": "k" * 20}) == "k" * 20
+
+
+def test_hourly_turns_in_a_zone_with_dst_are_listed() -> None:
+    more = {"frequency": "hourly", "interval": 6, "duration": 6 * 3600, "time_zone": "Europe/Berlin"}
+    layer, lost = map_shift(shift(**more), PEOPLE, NOW)
+    assert layer is not None and "DST days" in lost[0].reason
+    utc = {**more, "time_zone": "Asia/Tokyo"}  # no DST there
+    assert map_shift(shift(**utc), PEOPLE, NOW)[1] == []

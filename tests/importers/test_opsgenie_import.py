@@ -267,3 +267,22 @@ def test_a_role_for_a_schedule_opsgenie_does_not_have_is_refused(
     assert result.exit_code == 1
     assert "--role eoc=Nope: Opsgenie has no schedule with that id or name" in result.output
     assert not out.exists()
+
+
+def test_the_cli_verify_prints_every_difference_and_exits_non_zero(
+    source: OpsgenieData, base_url: str, tmp_path: Path
+) -> None:
+    # the weekend rotation loses its restriction: Opsgenie pages two people in office hours
+    source.schedules[1]["rotations"][1]["timeRestriction"] = None
+    key = tmp_path / "opsgenie.key"
+    key.write_text(source.api_key)
+    out = tmp_path / "onwatch.yaml"
+    args = ["import", "opsgenie", "--api-key-file", str(key), "--base-url", base_url, "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--verify", "--days", "7"])
+    assert result.exit_code == 1
+    differs = [
+        line for line in result.output.splitlines() if line.startswith("differs: berlin-business-hours ")
+    ]
+    assert len(differs) >= 5  # at least one per office day of the week
+    assert f"{len(differs)} difference(s) between Opsgenie and onwatch over 7 days" in result.output
+    assert out.exists()  # the config is written; the verify says where it differs

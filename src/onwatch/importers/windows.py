@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 WEEK_MINUTES = 7 * 1440
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# onwatch keeps a shift that divides a day on the wall clock (08:00, 16:00, 00:00 every local day);
+# the sources count hourly turns in real hours
+HOURLY_DST = (
+    "hourly turns in a zone with DST: onwatch hands over at the same wall times, so on the two DST "
+    "days a turn is an hour longer or shorter than the source's"
+)
+
+
+def has_dst(zone: str) -> bool:
+    """Whether `zone` moves its clocks (its UTC offset differs between January and July)."""
+    tz = ZoneInfo(zone)
+    offsets = {datetime(2027, month, 1, tzinfo=UTC).astimezone(tz).utcoffset() for month in (1, 7)}
+    return len(offsets) > 1
 
 
 def _hhmm(minutes: int) -> str:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from onwatch.importers.overrides import ImportedOverride, coming
 from onwatch.importers.report import Unsupported
-from onwatch.importers.windows import week_windows
+from onwatch.importers.windows import HOURLY_DST, has_dst, week_windows
 
 Obj = dict[str, Any]
 BY_DAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -131,6 +131,8 @@ def map_shift(shift: Obj, people: dict[str, str], now: datetime) -> tuple[Obj | 
     }
     if zone_name != "UTC":
         entry["rotation"]["allow_dst_gap"] = True
+    if frequency == "hourly" and 24 % interval == 0 and has_dst(zone_name):
+        lost.append(Unsupported(where, HOURLY_DST))
     if windows:
         entry["windows"] = windows
     return entry, lost

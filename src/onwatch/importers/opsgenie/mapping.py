@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from onwatch.importers.overrides import ImportedOverride, coming
 from onwatch.importers.report import Unsupported
-from onwatch.importers.windows import WEEK_MINUTES, week_windows
+from onwatch.importers.windows import HOURLY_DST, WEEK_MINUTES, has_dst, week_windows
 from onwatch.kernel.durations import format_duration
 
 Obj = dict[str, Any]
@@ -178,6 +178,8 @@ def map_rotation(
     }
     if zone_name != "UTC":  # a handoff in a DST gap happens an hour later, as Opsgenie's does
         entry["rotation"]["allow_dst_gap"] = True
+    if kind == "hourly" and 24 % length == 0 and has_dst(zone_name):
+        lost.append(Unsupported(where, HOURLY_DST))
     spans = restriction_spans(rotation.get("timeRestriction"))
     if spans is not None:
         entry["windows"] = week_windows(spans)
