@@ -49,6 +49,8 @@ PUT     /api/v1/incidents/{incident_id}/document                    401   401   
 GET     /api/v1/incidents/{incident_id}/document/versions           401   401    in      in         in
 POST    /api/v1/incidents/{incident_id}/page                        401   401    403     in         in
 POST    /api/v1/pages                                               401   401    403     in         in    # page a role without an incident
+GET     /api/v1/incidents/{incident_id}/responders                  401   401    in      in         in
+POST    /api/v1/incidents/{incident_id}/responders                  401   401    403     in         in    # someone who knows X, or a person
 POST    /api/v1/reports                                             401   401    403     in         in
 GET     /api/v1/people                                              401   401    in      in         in
 GET     /api/v1/people/{person_id}                                  401   401    in      in         in

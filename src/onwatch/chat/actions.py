@@ -144,6 +144,14 @@ class ChatActions:
         text = f"{actor.name} paged {', '.join(paged)} for incident #{c.incident_id}"
         return _about(self.incidents.get(c.incident_id), text)
 
+    def _engage_responder(self, c: ChatCommand, actor: Actor) -> Reply:
+        assert c.incident_id is not None
+        group = self.incidents.engage_responder_for(c.incident_id, actor, c.text, c.reason or None)
+        found = next(r for r, _ in self.incidents.responders(c.incident_id) if r.group_id == group)
+        text = f"{actor.name} {found.summary()} for incident #{c.incident_id} (alert group #{group})"
+        text += f": {found.reason}"
+        return _about(self.incidents.get(c.incident_id), text)
+
     def _page_role(self, c: ChatCommand, actor: Actor) -> Reply:
         paged = [
             f"{role.name} (alert group #{self.process.page_role(role, c.text, actor)})"

@@ -19,6 +19,7 @@ USAGE = """\
 /incident ack|resolve <id>
 /incident page <id> imoc|cmoc|eoc|security
 /incident page imoc|cmoc|eoc|security <reason>   (no incident yet)
+/incident engage-responder <id> <area or person> [reason]   (unanswered: their manager)
 /oncall [role]
 /who-knows <area>   (who knows it, who of them is on call or in working hours now)
 /handoff [note for the next shift]"""
@@ -27,13 +28,14 @@ USAGE = """\
 @dataclass(frozen=True)
 class ChatCommand:
     # declare, report, state, status, severity, note, ack, resolve, page, page_role, oncall, handoff,
-    # who_knows, help
+    # who_knows, engage_responder, help
     verb: str
     incident_id: int | None = None
     text: str = ""
     severity: Severity | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
     anonymous: bool = False  # a near miss filed without the reporter's name on the list
+    reason: str = ""  # engage_responder: why they are needed
     # declare: chosen by the declarer, else (None / not chosen) the severity's defaults
     page_chosen: bool = False
     document: bool | None = None
@@ -109,6 +111,14 @@ def parse(command: str, text: str) -> ChatCommand:
         if verb == "page":
             return ChatCommand("page", _incident_id(target), roles=_roles(value.strip()))
         return ChatCommand(verb, _incident_id(target), text=value.strip())
+    if verb in ("engage-responder", "engage_responder", "responder"):
+        words = rest.split(maxsplit=2)
+        if len(words) < 2:
+            raise InvalidInput(
+                "usage: /incident engage-responder <id> <area or person> [reason]", field="value"
+            )
+        reason = words[2].strip() if len(words) > 2 else ""
+        return ChatCommand("engage_responder", _incident_id(words[0]), text=words[1], reason=reason)
     if verb in ("ack", "resolve"):
         return ChatCommand(verb, _incident_id(rest.split()[0] if rest else None))
     raise InvalidInput(f"unknown subcommand {verb!r}; try /incident help", field="command")

@@ -239,6 +239,13 @@ class Templates(Strict):
 
 class ProcessTimers(Strict):
     ack_timeout: Duration = timedelta(minutes=15)
+    responder_ack_timeouts: dict[str, Duration] = Field(
+        default_factory=lambda: {"S1": timedelta(minutes=10), "S2": timedelta(minutes=10)},
+        description=(
+            "per incident severity, how long a responder paged beyond the roles has to acknowledge "
+            "before their manager is paged (then the manager's manager); other severities: ack_timeout"
+        ),
+    )
     flapping_threshold: int = Field(default=4, ge=1, description="resolve/re-fire cycles that mark flapping")
     flapping_window: Duration = timedelta(hours=1)
     investigating_escalation: Duration = timedelta(minutes=30)
@@ -279,6 +286,14 @@ class ProcessTimers(Strict):
     @classmethod
     def _severities(cls, value: Any) -> Any:
         return [Severity.parse(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("responder_ack_timeouts", mode="before")
+    @classmethod
+    def _severity_keys(cls, value: Any) -> Any:
+        return {Severity.parse(k).label: v for k, v in value.items()} if isinstance(value, dict) else value
+
+    def responder_ack_timeout(self, severity: Severity) -> timedelta:
+        return self.responder_ack_timeouts.get(severity.label, self.ack_timeout)
 
 
 class StatusWebhooks(Strict):

@@ -206,6 +206,39 @@ def page_role(
         typer.echo(f"paged the {role.name} for incident #{incident_id} (alert group #{group})")
 
 
+@app.command("engage-responder")
+def engage_responder(
+    incident_id: int,
+    who: Annotated[str, typer.Argument(help="an area of expertise (someone who knows it) or a person id")],
+    reason: Annotated[str | None, typer.Option(help="why they are needed, for the page")] = None,
+    as_person: As = None,
+) -> None:
+    """Page someone who knows an area (the owning team's on-call, else who knows it) or a person;
+    unanswered, the page climbs their managers."""
+    with reported():
+        commands = _commands()
+        group = commands.engage_responder_for(
+            incident_id, actor(as_person, incident=incident_id), who, reason
+        )
+        found = next(r for r, _ in commands.responders(incident_id) if r.group_id == group)
+        typer.echo(f"{found.summary()} for incident #{incident_id} (alert group #{group})")
+
+
+@app.command()
+def responders(incident_id: int, as_person: As = None) -> None:
+    """Who was asked to help beyond the roles, when, and when they joined."""
+    with reported():
+        visible(as_person, incident=incident_id)
+        for r, status in _commands().responders(incident_id):
+            joined = (
+                f"joined {r.joined_by} at {r.joined_at:%H:%M} UTC" if r.joined_at else f"page {status.value}"
+            )
+            typer.echo(
+                f"{r.wanted}: asked {r.asked_at:%H:%M} UTC by {r.requested_by} (paged {', '.join(r.paged)}), "
+                f"{joined}; {r.reason}"
+            )
+
+
 @app.command()
 def update(
     incident_id: int,

@@ -17,6 +17,8 @@ from onwatch.incidents.domain.updates import PublicUpdate, clean_body
 from onwatch.incidents.engagement import engaged_from_group
 from onwatch.incidents.events import IncidentResolved, PublicUpdatePosted
 from onwatch.incidents.refusals import recorded_refusal, refusal_event
+from onwatch.incidents.responders import MAX_REASON as MAX_RESPONDER_REASON
+from onwatch.incidents.responders import ResponderPages
 from onwatch.incidents.role_pages import NO_SERVICE
 from onwatch.incidents.store.incidents import IncidentFilter, IncidentRepository
 from onwatch.kernel.enums import EventKind, Role, SecurityImpact, Severity, State, Status
@@ -26,6 +28,7 @@ from onwatch.paging.base import PagingCommands
 from onwatch.paging.commands import link_to_incident
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
+from onwatch.paging.store.responders import ResponderRecord, ResponderRepository
 from onwatch.paging.store.role_pages import RolePageRepository
 
 
@@ -144,6 +147,51 @@ class IncidentCommands(PagingCommands):
                 )
         self.on_commit()
         return group_id
+
+    def engage_responder(
+        self,
+        incident_id: int,
+        actor: Actor,
+        *,
+        expertise: str | None = None,
+        person: str | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Page someone who knows `expertise` (the owning team's on-call, else the people who know
+        it) or `person` for the incident; unanswered, it climbs their managers. Returns the alert
+        group carrying the page."""
+        why = (reason or "").strip() or f"requested by {actor.name}"
+        if len(why) > MAX_RESPONDER_REASON:
+            raise InvalidInput(f"the reason is longer than {MAX_RESPONDER_REASON} characters", field="reason")
+        with self.db.write() as uow:
+            incident = uow.repo(IncidentRepository).get(incident_id, for_update=True)
+            if not incident.active:
+                raise InvalidInput(f"incident {incident_id} is resolved; reopen it first", field="id")
+            automation = self.automation(uow)
+            if automation is None:
+                raise InvalidInput("no configuration applied: there is nobody to page", field="expertise")
+            pages = ResponderPages(uow, automation.pager, self.clock.now())
+            group_id = pages.page(incident, actor, expertise=expertise, person=person, reason=why)
+        self.on_commit()
+        return group_id
+
+    def engage_responder_for(
+        self, incident_id: int, actor: Actor, who: str, reason: str | None = None
+    ) -> int:
+        """The CLI's and chat's one word: an area of expertise if there is one by that id, else a person."""
+        with self.db.read() as uow:
+            config = self.cache.get(uow).config
+        word = who.strip().lower()
+        if word in config.expertise:
+            return self.engage_responder(incident_id, actor, expertise=word, reason=reason)
+        if word in config.people:
+            return self.engage_responder(incident_id, actor, person=word, reason=reason)
+        raise InvalidInput(f"{who!r} is neither an area of expertise nor a person", field="expertise")
+
+    def responders(self, incident_id: int) -> list[tuple[ResponderRecord, GroupStatus]]:
+        with self.db.read() as uow:
+            uow.repo(IncidentRepository).get(incident_id)  # 404 for an unknown incident
+            return uow.repo(ResponderRepository).for_incident(incident_id)
 
     def change_state(self, incident_id: int, state: State, actor: Actor) -> Incident:
         return self._mutate(

@@ -3,7 +3,8 @@
 
 - an alert group acknowledged engages the role it paged on its incident (incidents/engagement.py)
   and, for S1/S2, tells the production channel the acknowledger is joining (incidents/joining.py);
-- an incident resolved stands down its role pages still open;
+- a responder page acknowledged marks the responder joined (incidents/responders.py);
+- an incident resolved stands down its role and responder pages still open;
 - its review completed (or reopened) classifies the final severity and moves the label.
 """
 
@@ -17,6 +18,7 @@ from onwatch.incidents.automation import ENGINE, automation_for
 from onwatch.incidents.engagement import engage_from_acknowledgement
 from onwatch.incidents.events import IncidentResolved, ReviewConcluded, ReviewReopened
 from onwatch.incidents.joining import announce_joining
+from onwatch.incidents.responders import responder_joined
 from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.events import EventBus
 from onwatch.paging.domain.alerts import GroupStatus
@@ -24,6 +26,7 @@ from onwatch.paging.events import GroupAcknowledged
 from onwatch.paging.group_actions import GroupActions
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.store.groups import AlertRepository
+from onwatch.paging.store.responders import ResponderRepository
 from onwatch.paging.store.role_pages import RolePageRepository
 
 
@@ -55,15 +58,22 @@ class IncidentReactions:
         if automation is not None:
             group = uow.repo(AlertRepository).group(event.group_id)
             engage_from_acknowledgement(automation, group, event.actor)
+            responder_joined(uow, group, event.actor, event.at)
             announce_joining(automation, group, event.actor)
 
     def incident_resolved(self, uow: UnitOfWork, event: IncidentResolved) -> None:
-        pages = uow.repo(RolePageRepository).open_role_pages(event.incident_id)
-        automation = automation_for(uow, self.cache, self.signer, event.at) if pages else None
+        """Stand down the role and responder pages still open: nobody is needed any more."""
+        groups = [p.group_id for p in uow.repo(RolePageRepository).open_role_pages(event.incident_id)]
+        groups += [
+            r.group_id
+            for r, status in uow.repo(ResponderRepository).for_incident(event.incident_id)
+            if status is not GroupStatus.RESOLVED
+        ]
+        automation = automation_for(uow, self.cache, self.signer, event.at) if groups else None
         if automation is None:
             return
         actions = GroupActions(uow, automation.pager, event.at)
-        for page in pages:
-            group = uow.repo(AlertRepository).group(page.group_id, for_update=True)
+        for group_id in groups:
+            group = uow.repo(AlertRepository).group(group_id, for_update=True)
             if group.status is not GroupStatus.RESOLVED:
                 actions.resolve(group, ENGINE, f"incident #{event.incident_id} is resolved")

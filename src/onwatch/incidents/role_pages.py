@@ -152,24 +152,14 @@ class RolePages:
         return group_id
 
     def _open(self, *, key: str, title: str, service: str, severity: str, incident_id: int | None) -> int:
-        return self.uow.repo(AlertRepository).insert_group(
-            {
-                "group_key": key,
-                "integration_id": ROLE_PAGE_SOURCE,
-                "service_id": service,
-                "title": title[:500],
-                "severity": severity,
-                "status": GroupStatus.TRIGGERED.value,
-                "alert_count": 1,
-                "firing_count": 1,
-                "event_count": 1,
-                "flap_history": [],
-                "flapping": False,
-                "in_maintenance": False,
-                "incident_id": incident_id,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
+        return open_page_group(
+            self.uow,
+            self.now,
+            key=key,
+            title=title,
+            service=service,
+            severity=severity,
+            incident_id=incident_id,
         )
 
     def _escalate(self, group_id: int, role: Role, actor: Actor, reason: str) -> None:
@@ -187,3 +177,35 @@ class RolePages:
         self.pager.start_snapshot(
             self.uow.repo(AlertRepository).group(group_id), policy, {"role": role.value}
         )
+
+
+def open_page_group(
+    uow: UnitOfWork,
+    now: datetime,
+    *,
+    key: str,
+    title: str,
+    service: str,
+    severity: str,
+    incident_id: int | None,
+) -> int:
+    """The alert group of a page onwatch sends itself (a role, a report, a responder): one alert, firing."""
+    return uow.repo(AlertRepository).insert_group(
+        {
+            "group_key": key,
+            "integration_id": ROLE_PAGE_SOURCE,
+            "service_id": service,
+            "title": title[:500],
+            "severity": severity,
+            "status": GroupStatus.TRIGGERED.value,
+            "alert_count": 1,
+            "firing_count": 1,
+            "event_count": 1,
+            "flap_history": [],
+            "flapping": False,
+            "in_maintenance": False,
+            "incident_id": incident_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )

@@ -43,6 +43,7 @@ def _live_context(w: Web, incident: Incident) -> dict[str, Any]:
         "live_key": f"{incident.version}-{last}",
         "roles": roles,
         "people": w.people(),
+        "responders": w.incidents.responders(incident.id),
     }
 
 
@@ -80,6 +81,7 @@ def render_incident(
         oncall=oncall, error=error, note=note, update=update,
         situation_room=str(applied.config.organisation.situation_room or ""),
         statuses=[s for s in Status if s is not Status.OPERATIONAL],
+        areas=applied.config.expertise,
         **_live_context(w, incident),
     )  # fmt: skip
 
@@ -100,8 +102,9 @@ def incident_live(request: Request, incident_id: Id, w: W, user: User, key: str 
     if key and key == context["live_key"]:
         return Response(status_code=204)
     return w.templates.response(
-        "incident_live.html", request=request, user=user, now=w.clock.now(), tz=w.zone_of(user), **context
-    )
+        "incident_live.html", request=request, user=user, now=w.clock.now(), tz=w.zone_of(user),
+        csrf_token=user.csrf_token, **context,
+    )  # fmt: skip
 
 
 @router.post("/incidents/{incident_id}/actions")

@@ -145,6 +145,9 @@ class EventKind(StrEnum):
     REPORTED = "reported"
     REFUSED = "refused"  # a rule refused an action: who tried what, and why not (for the review)
     REVIEW = "review"  # its post-incident review was created, completed or reopened (reviews slice)
+    RESPONDER_REQUESTED = "responder_requested"  # someone who knows X, or a named person, paged
+    RESPONDER_JOINED = "responder_joined"  # ... and acknowledged: they joined
+    CHECKLIST_TICKED = "checklist_ticked"  # an item of a role's checklist ticked (or unticked)
     # alert groups (PAGED above is shared: a page to a person, for a group or asked on an incident)
     OPENED = "opened"
     FLAPPING = "flapping"

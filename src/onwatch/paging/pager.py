@@ -26,6 +26,7 @@ from onwatch.paging.outreach import channel_row, contact_methods, method_row
 from onwatch.paging.page_writes import DirectWrites, PageWrites
 from onwatch.paging.store.escalations import EscalationRepository
 from onwatch.paging.store.groups import AlertGroupRecord, AlertRepository
+from onwatch.paging.store.responders import ResponderRepository
 from onwatch.paging.store.role_pages import RolePageRepository
 
 ESCALATE = "escalate"
@@ -151,7 +152,8 @@ class Pager:
 
     def resolve_target(self, target: Target) -> Recipient | None:
         if target.kind is TargetKind.PERSON:
-            return Recipient(target.ref, "person") if target.ref in self.applied.config.people else None
+            known = target.ref in self.applied.config.people
+            return Recipient(target.ref, target.label or "person") if known else None
         role = Role(target.ref)
         if role not in self.oncall_memo:
             self.oncall_memo[role] = self._on_call(role)
@@ -243,8 +245,11 @@ class Pager:
         text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
         if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
             page = self.uow.repo(RolePageRepository).role_page_for_group(group.id)
+            responder = None if page else self.uow.repo(ResponderRepository).for_group(group.id)
             if page is not None:
                 text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
+            elif responder is not None:
+                text = responder.page_text(recipient)
         facts = {
             "alert group": f"#{group.id}",
             "status": group.status.value,

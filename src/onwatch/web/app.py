@@ -14,6 +14,7 @@ from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
 from onwatch.directory import web as directory
 from onwatch.incidents import document_web as document
+from onwatch.incidents import responders_web
 from onwatch.incidents import web as incident
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import ProcessCommands
@@ -74,6 +75,7 @@ def install_web(
         pages,
         incident,
         document,
+        responders_web,
         alerts,
         oncall,
         reviews,

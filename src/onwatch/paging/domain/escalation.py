@@ -28,6 +28,8 @@ class TargetKind(StrEnum):
 class Target:
     kind: TargetKind
     ref: str
+    # how the page reads for a person paged for a reason of their own ("manager of daniel"); "person"
+    label: str = ""
 
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.ref}"
@@ -72,7 +74,10 @@ class PolicySnapshot:
             "repeat": self.repeat,
             "steps": [
                 {
-                    "targets": [{"kind": t.kind.value, "ref": t.ref} for t in s.targets],
+                    "targets": [
+                        {"kind": t.kind.value, "ref": t.ref, **({"label": t.label} if t.label else {})}
+                        for t in s.targets
+                    ],
                     "delay_seconds": int(s.delay.total_seconds()),
                 }
                 for s in self.steps
@@ -87,7 +92,10 @@ class PolicySnapshot:
             repeat=int(data["repeat"]),
             steps=tuple(
                 Step(
-                    targets=tuple(Target(TargetKind(t["kind"]), str(t["ref"])) for t in s["targets"]),
+                    targets=tuple(
+                        Target(TargetKind(t["kind"]), str(t["ref"]), str(t.get("label", "")))
+                        for t in s["targets"]
+                    ),
                     delay=timedelta(seconds=int(s["delay_seconds"])),
                 )
                 for s in data["steps"]
