@@ -82,6 +82,7 @@ def start_demo_api(cli: Cli, server: Servers, db: Database) -> DemoApi:
         "person_id": "sofia",
         "service_id": "web",
         "role": "eoc",
+        "item": "ack",  # an item of the demo's EOC checklist
         "key": GENERIC_KEY,
     }
     assert spare.startswith("onw_")

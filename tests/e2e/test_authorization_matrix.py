@@ -51,6 +51,8 @@ POST    /api/v1/incidents/{incident_id}/page                        401   401   
 POST    /api/v1/pages                                               401   401    403     in         in    # page a role without an incident
 GET     /api/v1/incidents/{incident_id}/responders                  401   401    in      in         in
 POST    /api/v1/incidents/{incident_id}/responders                  401   401    403     in         in    # someone who knows X, or a person
+GET     /api/v1/incidents/{incident_id}/checklists                  401   401    in      in         in
+POST    /api/v1/incidents/{incident_id}/checklists/{role}/{item}    401   401    403     in         in
 POST    /api/v1/reports                                             401   401    403     in         in
 GET     /api/v1/people                                              401   401    in      in         in
 GET     /api/v1/people/{person_id}                                  401   401    in      in         in

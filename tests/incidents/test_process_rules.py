@@ -282,7 +282,7 @@ def test_flagging_an_incident_as_security_later_pages_security_and_hides_it(benc
     pages = notifications(bench, "omar", "page")
     assert (
         len(pages) == 1
-        and pages[0]["text"] == "You are paged as SECURITY by onwatch: security related incident"
+        and pages[0]["text"].splitlines()[0] == "You are paged as SECURITY by onwatch: security related incident"
     )
     assert notifications(bench, "nadia") == [], "an S3 security incident alone does not need the IMOC"
 
@@ -305,7 +305,12 @@ def test_role_pages_say_who_asked_and_why(bench: PagingBench) -> None:
     bench.worker.run_once()
     page = notifications(bench, "nadia", "page")[0]
     assert page["title"] == "IMOC needed for incident #1 (S4): Elevated 5xx on web"
-    assert page["text"] == "You are paged as IMOC by amara: need a decision on rollback"
+    reason, _, checklist = page["text"].partition("\n\n")
+    assert reason == "You are paged as IMOC by amara: need a decision on rollback"
+    assert checklist.splitlines()[:2] == [  # the role's checklist comes with its page (PROCESS.md §2 rule 9)
+        "Your IMOC checklist:",
+        "[ ] Take ownership: state and status are yours until you hand over",
+    ]
     assert {"acknowledge", "resolve", "view"} <= set(page["links"])
 
 

@@ -28,6 +28,7 @@ from onwatch.config import api as admin
 from onwatch.directory import api as directory
 from onwatch.directory import whoami_api
 from onwatch.incidents import api as incidents
+from onwatch.incidents import checklists_api as checklists
 from onwatch.incidents import documents_api as documents
 from onwatch.incidents import responders_api as responders
 from onwatch.oncall import api as oncall
@@ -104,7 +105,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
-    routers += [actions, chat, slo, reviews, trials_api, whoami_api, changes, responders]
+    routers += [actions, chat, slo, reviews, trials_api, whoami_api, changes, responders, checklists]
     for module in routers:
         app.include_router(module.router)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from onwatch.chat.parse import USAGE, ChatCommand
 from onwatch.directory.access import Caller, require_visible_incident
 from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.domain.checklists import text_lines
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.reports import ProcessCommands
 from onwatch.kernel.choices import choose, severity
@@ -133,7 +134,15 @@ class ChatActions:
             self.groups.acknowledge(page, actor)
         else:
             self.incidents.engage_role(c.incident_id, Role.EOC, actor)
-        return _about(self.incidents.get(c.incident_id))
+        incident = self.incidents.get(c.incident_id)
+        held = [a.role for a in incident.roles if a.engaged and a.person_id == actor.person_id]
+        lines = [_line(incident)]
+        for found in self.incidents.checklists(c.incident_id):
+            if found.role in held:  # the role just engaged: its checklist comes with the answer
+                how = f"/incident tick {c.incident_id} {found.role.value} <item>"
+                lines += [f"Your {found.role.name} checklist ({how}):"]
+                lines += text_lines(found)
+        return _about(incident, "\n".join(lines))
 
     def _page(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None
@@ -143,6 +152,18 @@ class ChatActions:
         ]
         text = f"{actor.name} paged {', '.join(paged)} for incident #{c.incident_id}"
         return _about(self.incidents.get(c.incident_id), text)
+
+    def _tick(self, c: ChatCommand, actor: Actor, *, done: bool = True) -> Reply:
+        assert c.incident_id is not None
+        (role,) = c.roles
+        found = self.incidents.tick(c.incident_id, role, c.text, actor, done=done)
+        lines = [
+            f"{role.name} checklist on incident #{c.incident_id}: {found.done} of {len(found.items)} done"
+        ]
+        return _about(self.incidents.get(c.incident_id), "\n".join([*lines, *text_lines(found)]))
+
+    def _untick(self, c: ChatCommand, actor: Actor) -> Reply:
+        return self._tick(c, actor, done=False)
 
     def _engage_responder(self, c: ChatCommand, actor: Actor) -> Reply:
         assert c.incident_id is not None

@@ -20,6 +20,7 @@ USAGE = """\
 /incident page <id> imoc|cmoc|eoc|security
 /incident page imoc|cmoc|eoc|security <reason>   (no incident yet)
 /incident engage-responder <id> <area or person> [reason]   (unanswered: their manager)
+/incident tick|untick <id> <role> <item>   (an item of the role's checklist)
 /oncall [role]
 /who-knows <area>   (who knows it, who of them is on call or in working hours now)
 /handoff [note for the next shift]"""
@@ -28,7 +29,7 @@ USAGE = """\
 @dataclass(frozen=True)
 class ChatCommand:
     # declare, report, state, status, severity, note, ack, resolve, page, page_role, oncall, handoff,
-    # who_knows, engage_responder, help
+    # who_knows, engage_responder, tick, untick, help
     verb: str
     incident_id: int | None = None
     text: str = ""
@@ -119,6 +120,11 @@ def parse(command: str, text: str) -> ChatCommand:
             )
         reason = words[2].strip() if len(words) > 2 else ""
         return ChatCommand("engage_responder", _incident_id(words[0]), text=words[1], reason=reason)
+    if verb in ("tick", "untick"):
+        words = rest.split()
+        if len(words) != 3:
+            raise InvalidInput(f"usage: /incident {verb} <id> <role> <item>", field="value")
+        return ChatCommand(verb, _incident_id(words[0]), roles=_roles(words[1]), text=words[2])
     if verb in ("ack", "resolve"):
         return ChatCommand(verb, _incident_id(rest.split()[0] if rest else None))
     raise InvalidInput(f"unknown subcommand {verb!r}; try /incident help", field="command")

@@ -1,6 +1,7 @@
 """The organisation chart's references (PROCESS.md §2 rule 8): managers, home teams, team owners and
 schedules, areas of expertise. Each wrong reference is an issue at its path; a chain of managers that
-comes back to where it started is one issue at the first person on it."""
+comes back to where it started is one issue at the first person on it; the roles' checklist items
+are ticked by id, so each role's ids are unique."""
 
 from __future__ import annotations
 
@@ -35,6 +36,20 @@ def check_directory(config: OnwatchConfig) -> list[tuple[str, str]]:
         if area.team is not None and area.team not in teams:
             issues.append((f"expertise.{eid}.team", f"unknown team {area.team!r}"))
     issues += _manager_cycles(config)
+    issues += _checklist_ids(config)
+    return issues
+
+
+def _checklist_ids(config: OnwatchConfig) -> list[tuple[str, str]]:
+    """Items are ticked by id: two items of one role under one id could not be told apart."""
+    issues: list[tuple[str, str]] = []
+    for role, rc in config.roles.items():
+        seen: dict[str, int] = {}
+        for i, item in enumerate(rc.checklist):
+            first = seen.setdefault(item.id, i)
+            if first != i:
+                path = f"roles.{role.value}.checklist[{i}].id"
+                issues.append((path, f"{item.id!r} is already the id of checklist[{first}]"))
     return issues
 
 

@@ -89,6 +89,14 @@ class ExpertiseArea(Strict):
     team: str | None = Field(default=None, description="the team that owns it")
 
 
+class ChecklistItem(Strict):
+    """One duty of a role (PROCESS.md §2 rule 9: "each role has a checklist"), ticked on the incident."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="ticked by this id (CLI, chat, API)")
+    text: str = Field(min_length=1, max_length=500)
+    required: bool = Field(default=True, description="left unticked, the review's prefill lists it")
+
+
 class RoleConfig(Strict):
     """A role of the process: who may hold it (`team`) and the schedule that says who does."""
 
@@ -96,6 +104,9 @@ class RoleConfig(Strict):
     team: str | None = None
     schedule: str | None = Field(default=None, description="the schedule that says who holds the role")
     description: str = ""
+    checklist: list[ChecklistItem] = Field(
+        default_factory=list, description="shown on the incident once the role engages, and in its page"
+    )
 
 
 class Service(Strict):

@@ -9,6 +9,7 @@ import typer
 from onwatch.cli.context import actor, hidden, onwatch, reported, visible
 from onwatch.cli.render import incident_detail, incident_line
 from onwatch.incidents.commands import IncidentCommands
+from onwatch.incidents.domain.checklists import text_lines
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.store.incidents import IncidentFilter
 from onwatch.kernel.enums import Role, SecurityImpact, Severity, State, Status
@@ -237,6 +238,36 @@ def responders(incident_id: int, as_person: As = None) -> None:
                 f"{r.wanted}: asked {r.asked_at:%H:%M} UTC by {r.requested_by} (paged {', '.join(r.paged)}), "
                 f"{joined}; {r.reason}"
             )
+
+
+@app.command()
+def checklist(incident_id: int, as_person: As = None) -> None:
+    """The checklists of the roles engaged on the incident: [x] ticked, [ ] still open."""
+    with reported():
+        visible(as_person, incident=incident_id)
+        found = _commands().checklists(incident_id)
+        if not found:
+            typer.echo("no role with a checklist has engaged yet")
+        for c in found:
+            typer.echo(f"{c.role.name} ({c.done} of {len(c.items)} done)")
+            for line in text_lines(c):
+                typer.echo(f"  {line}")
+
+
+@app.command()
+def tick(
+    incident_id: int,
+    role: Role,
+    item: Annotated[str, typer.Argument(help="the item's id (onwatch incident checklist ID lists them)")],
+    untick: Annotated[bool, typer.Option("--untick", help="take the tick back")] = False,
+    as_person: As = None,
+) -> None:
+    """Tick ITEM of ROLE's checklist on the incident (it lands on the timeline)."""
+    with reported():
+        found = _commands().tick(
+            incident_id, role, item, actor(as_person, incident=incident_id), done=not untick
+        )
+        typer.echo(f"{found.role.name} checklist: {found.done} of {len(found.items)} done")
 
 
 @app.command()

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from onwatch.config.role_teams import role_team_refusal
+from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.store import DirectoryRepository
+from onwatch.incidents import checklists
 from onwatch.incidents.automation import IncidentAutomation, automation_for
+from onwatch.incidents.checklists import incident_checklists
 from onwatch.incidents.declare_options import DeclareOptions
+from onwatch.incidents.domain.checklists import RoleChecklist
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.policy import DEFAULT_RULES, ProcessRules
 from onwatch.incidents.domain.publicity import checked_public_title
@@ -187,6 +191,28 @@ class IncidentCommands(PagingCommands):
         if word in config.people:
             return self.engage_responder(incident_id, actor, person=word, reason=reason)
         raise InvalidInput(f"{who!r} is neither an area of expertise nor a person", field="expertise")
+
+    def checklists(self, incident_id: int) -> list[RoleChecklist]:
+        """The checklists of the roles engaged on the incident, with their ticks."""
+        with self.db.read() as uow:
+            incident = uow.repo(IncidentRepository).get(incident_id)
+            return incident_checklists(uow, self._config_or_none(uow), incident)
+
+    def tick(
+        self, incident_id: int, role: Role, item: str, actor: Actor, *, done: bool = True
+    ) -> RoleChecklist:
+        """Tick (or untick) an item of an engaged role's checklist; on the timeline."""
+        with self.db.write() as uow:
+            config = self._config_or_none(uow)
+            if config is None:
+                raise InvalidInput("no configuration applied: there are no checklists", field="role")
+            return checklists.tick(uow, config, incident_id, role, item, actor, self.clock.now(), done=done)
+
+    def _config_or_none(self, uow: UnitOfWork) -> OnwatchConfig | None:
+        try:
+            return self.cache.get(uow).config
+        except NotFound:
+            return None
 
     def responders(self, incident_id: int) -> list[tuple[ResponderRecord, GroupStatus]]:
         with self.db.read() as uow:

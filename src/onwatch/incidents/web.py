@@ -44,6 +44,7 @@ def _live_context(w: Web, incident: Incident) -> dict[str, Any]:
         "roles": roles,
         "people": w.people(),
         "responders": w.incidents.responders(incident.id),
+        "checklists": w.incidents.checklists(incident.id),
     }
 
 

@@ -248,6 +248,11 @@ class Pager:
             responder = None if page else self.uow.repo(ResponderRepository).for_group(group.id)
             if page is not None:
                 text = f"You are paged as {page.role.name} by {page.requested_by}: {page.reason}"
+                role = self.applied.config.roles.get(page.role)
+                if role is not None and role.checklist:  # what the role does once engaged (§2 rule 9)
+                    text += f"\n\nYour {page.role.name} checklist:\n" + "\n".join(
+                        f"[ ] {i.text}" for i in role.checklist
+                    )
             elif responder is not None:
                 text = responder.page_text(recipient)
         facts = {

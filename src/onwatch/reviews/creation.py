@@ -11,6 +11,7 @@ from onwatch.changes.commands import suspected_triggers
 from onwatch.config.cache import AppliedConfig
 from onwatch.db.tables import alert_groups
 from onwatch.db.uow import UnitOfWork
+from onwatch.incidents.checklists import incident_checklists
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.store.incidents import IncidentRepository
 from onwatch.kernel.enums import EventKind, Severity, Status
@@ -92,6 +93,12 @@ def prefill_of(uow: UnitOfWork, applied: AppliedConfig | None, incident: Inciden
     )
     # what changed on its services in the day before: offered to the author as suspected triggers
     prefill["suspected_triggers"] = suspected_triggers(uow, incident.services, incident.declared_at)
+    # the roles' duties left undone (PROCESS.md §2 rule 9): a question for the review, not a verdict
+    prefill["unticked_checklist"] = [
+        {"role": c.role.value, "item": item.id, "text": item.text}
+        for c in incident_checklists(uow, applied.config if applied is not None else None, incident)
+        for item in c.open_required
+    ]
     return prefill
 
 

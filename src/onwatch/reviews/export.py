@@ -86,6 +86,10 @@ def markdown(review: Review, actions: Sequence[CorrectiveAction], *, reveal: boo
             out += [
                 f"- {c['summary']} ({c['service']}, {c['minutes_before']:g} min before)" for c in suspects
             ]
+        unticked = [u for u in prefill.get("unticked_checklist") or [] if isinstance(u, Mapping)]
+        if unticked:
+            out += ["", "Checklist items left unticked:"]
+            out += [f"- {str(u['role']).upper()}: {u['text']} ({u['item']})" for u in unticked]
     for key, title in headings(review.near_miss_review).items():
         out += ["", f"## {title}", "", review.sections.get(key, "").strip() or "_(not written yet)_"]
     timeline = [e for e in prefill.get("timeline") or [] if isinstance(e, Mapping)]

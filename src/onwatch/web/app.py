@@ -13,8 +13,8 @@ from onwatch.changes import web as changes
 from onwatch.config.cache import ConfigCache
 from onwatch.db.uow import Database
 from onwatch.directory import web as directory
+from onwatch.incidents import checklists_web, responders_web
 from onwatch.incidents import document_web as document
-from onwatch.incidents import responders_web
 from onwatch.incidents import web as incident
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.reports import ProcessCommands
@@ -76,6 +76,7 @@ def install_web(
         incident,
         document,
         responders_web,
+        checklists_web,
         alerts,
         oncall,
         reviews,
