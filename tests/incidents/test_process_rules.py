@@ -282,7 +282,8 @@ def test_flagging_an_incident_as_security_later_pages_security_and_hides_it(benc
     pages = notifications(bench, "omar", "page")
     assert (
         len(pages) == 1
-        and pages[0]["text"].splitlines()[0] == "You are paged as SECURITY by onwatch: security related incident"
+        and pages[0]["text"].splitlines()[0]
+        == "You are paged as SECURITY by onwatch: security related incident"
     )
     assert notifications(bench, "nadia") == [], "an S3 security incident alone does not need the IMOC"
 
