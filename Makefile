@@ -19,7 +19,7 @@ export ONWATCH_DATABASE_URL ?= sqlite:///./onwatch.db
 RUN_ENV = ONWATCH_DEMO=1 ONWATCH_PUBLIC_URL="$${ONWATCH_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
 	ONWATCH_WEBHOOK_SECRET="$${ONWATCH_WEBHOOK_SECRET:-$$(cat .onwatch-webhook-secret)}"
 
-.PHONY: run test test-fast lint typecheck check bench chaos clean venv
+.PHONY: run test test-fast fuzz lint typecheck check bench chaos clean venv
 
 venv: $(STAMP)
 
@@ -46,12 +46,20 @@ run: $(STAMP)
 	@echo "--------------------------------------------------------------------------"
 	$(RUN_ENV) $(BIN)/onwatch serve --host $(HOST) --port $(PORT)
 
+# tests run on every core (pytest-xdist; TEST_WORKERS=0 runs them in this process, for pdb)
+TEST_WORKERS ?= auto
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
+
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # unit tests and SQLite integration tests (about 2 minutes here): the loop while changing code
 test-fast: $(STAMP)
-	ONWATCH_TEST_DATABASES=sqlite $(BIN)/python -m pytest tests --ignore=tests/e2e -q $(PYTEST_ARGS)
+	ONWATCH_TEST_DATABASES=sqlite $(BIN)/python -m pytest tests --ignore=tests/e2e -q $(XDIST) $(PYTEST_ARGS)
+
+# the API fuzzing run of `make test` (45 s per database) for ten minutes per database
+fuzz: $(STAMP)
+	ONWATCH_FUZZ_SECONDS=600 $(BIN)/python -m pytest -p no:xdist tests/e2e/test_api_fuzzing.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -21,6 +21,22 @@ from tests.receivers import WebhookSink
 
 ONWATCH = str(Path(sys.executable).with_name("onwatch"))
 ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 90
+
+
+# Runs that start several processes, kill them or restart PostgreSQL: under `pytest -n` (make test)
+# they share one worker, so no two of them compete for the cores their deadlines assume
+HEAVY = {
+    "test_api_fuzzing", "test_ingest_crash", "test_ingest_faults", "test_process_game",
+    "test_serve_processes", "test_shutdown", "test_workers_crash", "test_worker_waits_for_database",
+    "test_paging_live", "test_slo_prometheus",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in HEAVY:
+            item.add_marker(pytest.mark.xdist_group("heavy"))
 
 
 def free_port() -> int:
@@ -73,7 +89,8 @@ class Servers:
         )  # fmt: skip
         self.processes.append(proc)
         base = f"{'https' if '--tls-cert' in extra else 'http'}://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        # a start-up takes ~2 s here; 30 s was not enough once with the machine's cores shared 8 ways
+        deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise AssertionError(f"onwatch serve exited:\n{proc.stdout.read() if proc.stdout else ''}")
@@ -82,7 +99,7 @@ class Servers:
                     return base
             except httpx.TransportError:
                 time.sleep(0.1)
-        raise AssertionError("onwatch serve did not become healthy within 30 s")
+        raise AssertionError(f"onwatch serve did not become healthy within {START_SECONDS} s")
 
     def stop(self) -> None:
         for proc in self.processes:
