@@ -65,7 +65,7 @@ def main() -> None:
     with pagerduty_server(data) as url, tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         with PagerDutyClient(data.token, base_url=url) as client:
-            read_account(client)
+            read_account(client, NOW)  # the requests the import makes, overrides and v3 included
         read_only = time.perf_counter() - t0
         t0 = time.perf_counter()
         done = import_pagerduty(

@@ -47,6 +47,7 @@ def render_script(overrides: Sequence[ImportedOverride]) -> str:
         "# written by `onwatch import`: the source's overrides for the coming 90 days;",
         "# run it after `onwatch apply-config` to add them to onwatch; running it again adds nothing",
         "# (--once leaves an override that is there and skips one that has ended since)",
+        "# as someone allowed to: ONWATCH_AS=<person id> sh <this file>",
         "set -e",
     ]
     for o in sorted(overrides):
