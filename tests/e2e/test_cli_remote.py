@@ -4,13 +4,17 @@ database. The command calls the server's API and loads nothing but the standard 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from onwatch.db.tables import outbox
+from onwatch.db.uow import Database
 from tests.e2e.conftest import ONWATCH, ROOT, Cli, free_port
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +97,24 @@ def test_with_as_the_cli_still_acts_on_the_database_as_that_person(cli: Cli) -> 
     cli.env["ONWATCH_TOKEN"] = "onw_never-asked"  # --as wins: no server is called
     me = cli("whoami", "--as", "amara").stdout
     assert me.startswith("amara, responder, on the ") and "public URL http://127.0.0.1:8080" in me
+
+
+def test_the_cli_writes_the_links_of_the_server_on_its_database_without_being_told_its_url(
+    cli: Cli, server: Callable[[], str], db: Database
+) -> None:
+    cli("migrate")
+    cli("apply-config", "examples/illumidesk.yaml")
+    cli.env["ONWATCH_PUBLIC_URL"] = PUBLIC_URL  # the server's environment only
+    server()
+    del cli.env["ONWATCH_PUBLIC_URL"]  # another shell: the same database, no public URL set
+    assert f"(public URL {PUBLIC_URL})" in cli("whoami", "--as", "amara").stdout
+    declared = cli("declare", "Registry slow", "--severity", "S3", "--as", "amara").stdout
+    n = int(re.search(r"#(\d+)", declared).group(1))  # type: ignore[union-attr]
+    with db.read() as uow:
+        payloads = [str(p) for p in uow.conn.execute(sa.select(outbox.c.payload)).scalars()]
+    announced = [p for p in payloads if f"/incidents/{n}" in p]
+    assert announced and all(f"{PUBLIC_URL}/incidents/{n}" in p for p in announced), announced
+    assert not any("127.0.0.1:8080" in p for p in payloads)
+    # a shell that names its own public URL keeps it
+    cli.env["ONWATCH_PUBLIC_URL"] = "http://localhost:9999"
+    assert "(public URL http://localhost:9999)" in cli("whoami", "--as", "amara").stdout

@@ -16,10 +16,12 @@ from contextlib import contextmanager
 from functools import cache
 from typing import NoReturn
 
+import sqlalchemy as sa
 import typer
 
 from onwatch.bootstrap import Onwatch, build
 from onwatch.config.loader import ConfigError
+from onwatch.db import server_facts
 from onwatch.directory.access import (
     OPERATOR,
     Caller,
@@ -37,7 +39,33 @@ from onwatch.kernel.timeline import Actor
 
 @cache
 def onwatch() -> Onwatch:
-    return build()
+    """onwatch from the environment; without ONWATCH_PUBLIC_URL, with the public URL the server on
+    this database published (`onwatch serve` records it), so the links the CLI writes (announcements,
+    pages) are the server's."""
+    ow = build()
+    if "public_url" in ow.settings.model_fields_set:
+        return ow
+    published = _published_url(ow)
+    if published is None or published == ow.settings.public_url:
+        return ow
+    return build(ow.settings.model_copy(update={"public_url": published}), ow.clock, engine=ow.db.engine)
+
+
+def _published_url(ow: Onwatch) -> str | None:
+    try:
+        with ow.db.read() as uow:
+            return server_facts.recorded(uow.conn, server_facts.PUBLIC_URL)
+    except sa.exc.DBAPIError:  # not migrated yet (`onwatch migrate` itself), or unreachable
+        return None
+
+
+def serving() -> Onwatch:
+    """onwatch for `onwatch serve`: its own settings, its public URL published for the CLI and
+    workers on the same database."""
+    ow = build(engine=onwatch().db.engine)  # its own settings, the one engine of this process
+    with ow.db.write() as uow:
+        server_facts.record(uow.conn, server_facts.PUBLIC_URL, ow.settings.public_url, ow.clock.now())
+    return ow
 
 
 def _identity(as_person: str | None) -> tuple[str | None, AccessLevel | None]:

@@ -12,7 +12,7 @@ import typer
 from onwatch import gc_tuning
 from onwatch.alerts import cli as integrations_cli
 from onwatch.cli import remote
-from onwatch.cli.context import caller, fail, onwatch, reported
+from onwatch.cli.context import caller, fail, onwatch, reported, serving
 from onwatch.cli.database import backup, db_app
 from onwatch.cli.timers import timers_app
 from onwatch.config.apply import apply_config
@@ -194,9 +194,9 @@ def serve(
 
     if (tls_cert is None) != (tls_key is None):
         fail("give both --tls-cert and --tls-key, or neither")
-    ow = onwatch()
     if migrate_first:
-        migrations.upgrade(ow.db.engine)
+        migrations.upgrade(onwatch().db.engine)
+    ow = serving()
     host = host or ow.settings.host
     port = port or ow.settings.port
     processes = processes or ow.settings.processes
