@@ -47,6 +47,7 @@ from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.trials import ContactTrials
+from onwatch.reports.queries import Reports
 from onwatch.reviews import timers as review_timers
 from onwatch.reviews.commands import ReviewCommands
 from onwatch.reviews.reactions import ReviewReactions
@@ -129,6 +130,7 @@ class Onwatch:
     chat: ChatActions
     reviews: ReviewCommands
     changes: ChangeCommands
+    reports: Reports
 
     def worker(self, channels: Mapping[str, Channel] | None = None) -> Worker:
         """The engine over this database: `channels` by outbox name (default: from the settings); its
@@ -239,4 +241,5 @@ def build(
         chat=ChatActions(incidents, process, groups, oncall, reviews),
         reviews=reviews,
         changes=ChangeCommands(db, clock, cache),
+        reports=Reports(db, clock, cache),
     )

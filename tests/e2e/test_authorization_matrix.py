@@ -119,6 +119,11 @@ PATCH   /api/v1/corrective-actions/{action_id}                      401   401   
 POST    /api/v1/near-misses                                         401   401    403     in         in
 GET     /api/v1/search                                              401   401    in      in         in
 GET     /api/v1/incidents/{incident_id}/similar                     401   401    in      in         in
+GET     /api/v1/reports/response                                    401   401    in      in         in
+GET     /api/v1/reports/load                                        401   401    in      in         in
+GET     /api/v1/reports/noise                                       401   401    in      in         in
+GET     /api/v1/reports/learning                                    401   401    in      in         in
+GET     /api/v1/reports/slo                                         401   401    in      in         in
 GET     /healthz                                                    in    in     in      in         in
 GET     /readyz                                                     in    in     in      in         in
 """

@@ -35,6 +35,7 @@ from onwatch.oncall import api as oncall
 from onwatch.paging import api as alert_groups
 from onwatch.paging import links_api as actions
 from onwatch.paging import trials_api
+from onwatch.reports import api as reports
 from onwatch.reviews import api as reviews
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
@@ -99,13 +100,14 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.slo_samples = ow.slo_samples
     app.state.reviews = ow.reviews
     app.state.changes = ow.changes
+    app.state.reports = ow.reports
     app.state.dead_timers = ow.dead_timers()
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
     openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
-    routers += [actions, chat, slo, reviews, trials_api, whoami_api, changes, responders, checklists]
+    routers += [actions, chat, slo, reviews, reports, trials_api, whoami_api, changes, responders, checklists]
     for module in routers:
         app.include_router(module.router)
 

@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "near-miss": "Near misses: events that could have caused an incident.",
     "timers": "Durable timers: list the dead ones (their handler failed every attempt) and run one again.",
     "import": "Import people, teams, schedules and escalation policies from another tool.",
+    "reports": "Reports: response times, on-call load, alert noise, learning.",
 }
 
 

@@ -26,6 +26,7 @@ from onwatch.incidents import cli as incident
 from onwatch.oncall import cli as oncall
 from onwatch.oncall.commands import coverage_warnings
 from onwatch.paging import cli as alerts
+from onwatch.reports import cli as reports
 from onwatch.reviews import cli as reviews
 from onwatch.slo import cli as slo
 
@@ -48,6 +49,7 @@ app.add_typer(reviews.app, name="review")
 app.add_typer(reviews.near_miss_app, name="near-miss")
 app.add_typer(timers_app, name="timers")
 app.add_typer(importers.app, name="import")
+app.add_typer(reports.app, name="reports")
 app.command()(backup)
 app.command()(incident.declare)
 app.command()(incident.report)

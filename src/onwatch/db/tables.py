@@ -154,6 +154,7 @@ timeline_events = sa.Table(
     sa.Column("person", sa.String(64), nullable=True),
     sa.Index("ix_timeline_events_incident_id_id", "incident_id", "id"),
     sa.Index("ix_timeline_events_group_id_id", "group_id", "id"),
+    sa.Index("ix_timeline_events_kind_at", "kind", "at"),  # the reports' pages in a range
 )
 
 role_pages = sa.Table(
@@ -339,6 +340,7 @@ alert_groups = sa.Table(
         postgresql_where=sa.text("status != 'resolved'"),
     ),
     sa.Index("ix_alert_groups_group_key_resolved_at", "group_key", "resolved_at"),
+    sa.Index("ix_alert_groups_created_at", "created_at"),  # the reports' groups in a range
 )
 
 alerts = sa.Table(

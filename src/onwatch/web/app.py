@@ -24,6 +24,7 @@ from onwatch.oncall.commands import OnCallService
 from onwatch.paging import trials_web
 from onwatch.paging import web as alerts
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.reports import web as reports
 from onwatch.reviews import web as reviews
 from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.status.web import model as status_model
@@ -80,6 +81,7 @@ def install_web(
         alerts,
         oncall,
         reviews,
+        reports,
         trials_web,
         services,
         directory,

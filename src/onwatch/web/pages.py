@@ -17,6 +17,7 @@ from onwatch.incidents.views import ago, cadence_table
 from onwatch.kernel.enums import Role, Severity, Status
 from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
+from onwatch.reports.queries import Reports
 from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository
 from onwatch.slo.store import SloRepository
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
@@ -126,10 +127,12 @@ def dashboard(request: Request, w: W, user: User) -> Response:
         )
         # timers that failed every attempt: an escalation step or a reminder that will not run alone
         dead_timers = uow.timers.count_dead() if user.is_admin else 0
+    reports: Reports = request.app.state.reports
+    strip = reports.strip(now, hidden) if applied is not None else None
     return w.page(
         request, "dashboard.html", user,
         incidents=rows, oncall=oncall, groups=groups, services=services, people=w.people(),
-        slo=slo, failing=failing, overdue_reviews=overdue, dead_timers=dead_timers,
+        slo=slo, failing=failing, overdue_reviews=overdue, dead_timers=dead_timers, strip=strip,
         role_names={r: rc.name for r, rc in applied.config.roles.items()} if applied else {},
     )  # fmt: skip
 
