@@ -3,8 +3,8 @@
 The reports count a range's pages (`paged` timeline events) and alert groups; without these every
 report, and the dashboard's 7-day strip, read the whole timeline and every group ever opened.
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0024"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
