@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.config.loader import ConfigError
+from onwatch.importers.cli_report import parse_roles
 from onwatch.importers.grafana_oncall.cli import grafana_oncall
 from onwatch.importers.ical.cli import ical
 from onwatch.importers.opsgenie.cli import opsgenie
@@ -17,7 +18,6 @@ from onwatch.importers.overrides import overrides_path
 from onwatch.importers.pagerduty.client import DEFAULT_BASE_URL
 from onwatch.importers.pagerduty.run import DEFAULT_PUBLIC_URL, import_pagerduty
 from onwatch.importers.report import InvalidOption, SourceError
-from onwatch.kernel.enums import Role
 
 app = typer.Typer(
     help="Import people, teams, schedules and escalation policies from another tool.", no_args_is_help=True
@@ -30,17 +30,6 @@ app.command("grafana-oncall")(grafana_oncall)
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(1)
-
-
-def _roles(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for value in values:
-        name, _, schedule = value.partition("=")
-        if name.strip().lower() not in {r.value for r in Role} or not schedule.strip():
-            roles = ", ".join(r.value for r in Role)
-            raise _fail(f"--role {value}: write ROLE=SCHEDULE with ROLE one of {roles}")
-        out[name.strip().lower()] = schedule.strip()
-    return out
 
 
 def _read_token(path: Path) -> str:
@@ -89,7 +78,7 @@ def pagerduty(
     whole document validates as `onwatch apply-config` would read it; what onwatch cannot express
     is listed."""
     token = _read_token(token_file)
-    roles = _roles(role or [])
+    roles = parse_roles(role)
     try:
         done = import_pagerduty(
             token,

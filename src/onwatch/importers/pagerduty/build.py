@@ -11,7 +11,9 @@ from onwatch.importers.integrations import OldIntegration
 from onwatch.importers.overrides import ImportedOverride
 from onwatch.importers.pagerduty import mapping, mapping_v3
 from onwatch.importers.pagerduty.read import PagerDutyAccount
-from onwatch.importers.report import InvalidOption, Unsupported
+from onwatch.importers.report import Unsupported
+from onwatch.importers.roles import role_section
+from onwatch.importers.roles import schedule_roles as roles_of_schedules
 
 Obj = dict[str, Any]
 
@@ -27,29 +29,6 @@ class ImportResult:
     integrations: list[OldIntegration] = field(default_factory=list)
     overrides: list[ImportedOverride] = field(default_factory=list)
     v3: frozenset[str] = frozenset()  # the PagerDuty ids of the v3 (shift-based) schedules
-
-
-def _schedule_roles(
-    account: PagerDutyAccount, schedule_ids: dict[str, str], existing: Obj, roles: dict[str, str]
-) -> dict[str, str]:
-    """PagerDuty schedule id -> onwatch role: from `roles` (role -> schedule id, name or onwatch
-    id) and from the existing config's roles whose schedule is an imported one."""
-    onwatch_to_pd = {sid: pd for pd, sid in schedule_ids.items()}
-    out: dict[str, str] = {}
-    for role, rc in (existing.get("roles") or {}).items():
-        if isinstance(rc, dict) and rc.get("schedule") in onwatch_to_pd:
-            out[onwatch_to_pd[str(rc["schedule"])]] = str(role)
-    for role, wanted in roles.items():
-        matches = [
-            str(s["id"])
-            for s in account.schedules
-            if wanted in (str(s["id"]), str(s.get("name", "")), schedule_ids[str(s["id"])])
-        ]
-        if not matches:
-            raise InvalidOption(f"--role {role}={wanted}: PagerDuty has no schedule with that id or name")
-        out = {pd: r for pd, r in out.items() if r != role}
-        out[matches[0]] = role
-    return out
 
 
 def build_document(
@@ -116,21 +95,12 @@ def build_document(
             overrides += coming
             lost += why
 
-    schedule_roles = {
-        pd: role
-        for pd, role in _schedule_roles(account, schedule_ids, existing, roles or {}).items()
-        if pd in imported_schedules
-    }
-    role_section: Obj = dict(existing.get("roles") or {})
-    for pd, role in schedule_roles.items():
-        previous = role_section.get(role) or {}
-        role_section[role] = {
-            "name": previous.get("name") or f"{schedules[imported_schedules[pd]]['name']} on call"[:200],
-            **{k: v for k, v in previous.items() if k != "name"},
-            "schedule": imported_schedules[pd],
-        }
-    if role_section:
-        doc["roles"] = dict(sorted(role_section.items()))
+    named = [(str(s["id"]), str(s.get("name", ""))) for s in account.schedules]
+    held = roles_of_schedules("PagerDuty", named, schedule_ids, existing, roles or {})
+    schedule_roles = {pd: role for pd, role in held.items() if pd in imported_schedules}
+    roles_doc = role_section(existing, schedule_roles, imported_schedules, schedules)
+    if roles_doc:
+        doc["roles"] = dict(sorted(roles_doc.items()))
 
     policy_ids = assign_ids([(str(p["id"]), str(p.get("name", ""))) for p in account.escalation_policies])
     policies: Obj = dict(existing.get("escalation_policies") or {})
