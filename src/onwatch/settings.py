@@ -13,7 +13,9 @@ class PhoneProvider(BaseModel):
 
     kind "twilio": `account` is the Account SID, `secret` the auth token (it also verifies the
     X-Twilio-Signature of replies and key presses). kind "vonage": `account` is the API key, `secret`
-    the API secret (SMS only). `prefixes` (e.g. ["+1"]) make it the first choice for those numbers."""
+    the API secret (SMS only); with `signature_secret` (and the account's `signature_method`) its
+    signed inbound SMS webhook takes replies. `prefixes` (e.g. ["+1"]) make it the first choice for
+    those numbers."""
 
     name: str
     kind: Literal["twilio", "vonage"] = "twilio"
@@ -22,6 +24,9 @@ class PhoneProvider(BaseModel):
     sender: str  # the number (or alphanumeric sender id) messages come from
     api_url: str = ""  # default: the provider's public API
     prefixes: list[str] = []
+    # Vonage: the account's signature secret and method, which verify its signed inbound SMS webhooks
+    signature_secret: str = ""
+    signature_method: Literal["md5hash", "md5", "sha1", "sha256", "sha512"] = "md5hash"
 
 
 class Settings(BaseSettings):

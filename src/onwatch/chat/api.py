@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import problem, responses
-from onwatch.chat import telegram, twilio
+from onwatch.chat import telegram, twilio, vonage
 from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
 from onwatch.chat.signature import is_valid
@@ -146,3 +146,4 @@ async def mattermost_command(request: Request) -> JSONResponse:
 # the other chat tools and the services that answer pages, under the same prefix
 router.include_router(telegram.router)
 router.include_router(twilio.router)
+router.include_router(vonage.router)

@@ -4,9 +4,20 @@
     200 {"message-count": "1", "messages": [{"status": "0", "message-id": ...}]}
 
 A status other than "0" is a refusal; "1" (throttled) is worth retrying, the others are not.
+
+Inbound SMS webhooks (msisdn, to, messageId, text, type, keyword, message-timestamp), when the
+account signs them, also carry `timestamp` (Unix seconds) and `sig`: over every other parameter,
+sorted by name, each written `&name=value` with "&" and "=" in values replaced by "_"; then either
+md5 of that string followed by the signature secret ("md5hash", the legacy method), or the hex HMAC
+of the string keyed with the secret ("md5", "sha1", "sha256", "sha512").
 """
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from enum import StrEnum
 
 from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_call import call
@@ -14,6 +25,36 @@ from onwatch.notify.phone.providers import HttpPhoneProvider
 
 API_URL = "https://rest.nexmo.com"
 THROTTLED = "1"
+
+
+class SignatureMethod(StrEnum):
+    """The signature methods a Vonage account can sign its webhooks with (its dashboard's names)."""
+
+    MD5HASH = "md5hash"
+    MD5 = "md5"
+    SHA1 = "sha1"
+    SHA256 = "sha256"
+    SHA512 = "sha512"
+
+
+def signature(secret: str, method: SignatureMethod, params: Mapping[str, str]) -> str:
+    """The hex `sig` Vonage sends with `params` (any `sig` among them is left out)."""
+    data = "".join(
+        f"&{key}={params[key].replace('&', '_').replace('=', '_')}" for key in sorted(params) if key != "sig"
+    )
+    if method is SignatureMethod.MD5HASH:
+        return hashlib.md5((data + secret).encode()).hexdigest()
+    return hmac.new(secret.encode(), data.encode(), method.value).hexdigest()
+
+
+def is_signed(secret: str, method: SignatureMethod, params: Mapping[str, str]) -> bool:
+    # Vonage's hex may come in either case: compare lower-cased
+    given = params.get("sig", "").lower()
+    return (
+        bool(secret)
+        and bool(given)
+        and hmac.compare_digest(signature(secret, method, params).encode(), given.encode())
+    )
 
 
 class VonageProvider(HttpPhoneProvider):
