@@ -47,6 +47,8 @@ from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.trials import ContactTrials
+from onwatch.reports.feedback.commands import FeedbackCommands
+from onwatch.reports.handoff import timers as handoff_timers
 from onwatch.reports.queries import Reports
 from onwatch.reviews import timers as review_timers
 from onwatch.reviews.commands import ReviewCommands
@@ -72,6 +74,7 @@ def reactions(cache: ConfigCache, signer: SignerSource, public_url: str) -> Even
     SubscriberNotices(public_url).subscribe(bus)
     slo_evaluation.subscribe(bus)
     ReviewReactions(cache).subscribe(bus)
+    handoff_timers.subscribe(bus, cache)
     return bus
 
 
@@ -92,6 +95,7 @@ def timer_kinds(
     slo_timers.register(kinds, cache)
     review_timers.register(kinds, cache, public_url)
     status_timers.register(kinds, signer)
+    handoff_timers.register(kinds, cache, public_url)
     return kinds
 
 
@@ -131,6 +135,7 @@ class Onwatch:
     reviews: ReviewCommands
     changes: ChangeCommands
     reports: Reports
+    feedback: FeedbackCommands
 
     def worker(self, channels: Mapping[str, Channel] | None = None) -> Worker:
         """The engine over this database: `channels` by outbox name (default: from the settings); its
@@ -196,6 +201,7 @@ class Onwatch:
             except NotFound:  # nothing applied yet: apply-config starts them
                 return
             slo_evaluation.ensure_scheduled(uow, config, self.clock.now())
+            handoff_timers.ensure_scheduled(uow, self.cache.get(uow), self.clock.now())
 
     def api(self, *, web: bool = True, engine: Worker | None = None) -> FastAPI:
         """The HTTP app over these commands; `web` adds the web UI and the public status page; `engine`
@@ -224,6 +230,7 @@ def build(
     groups = AlertGroupCommands(db, clock, cache, signer, wake)
     oncall = OnCallService(db, clock, cache)
     reviews = ReviewCommands(db, clock, cache, wake)
+    feedback = FeedbackCommands(db, clock, cache, wake, settings.public_url)
     return Onwatch(
         settings=settings,
         clock=clock,
@@ -238,8 +245,9 @@ def build(
         heartbeats=Heartbeats(db, clock, cache, signer, wake),
         oncall=oncall,
         slo_samples=SloSamples(db, clock, cache),
-        chat=ChatActions(incidents, process, groups, oncall, reviews),
+        chat=ChatActions(incidents, process, groups, oncall, reviews, feedback),
         reviews=reviews,
         changes=ChangeCommands(db, clock, cache),
         reports=Reports(db, clock, cache),
+        feedback=feedback,
     )

@@ -83,6 +83,11 @@ GET     /api/v1/alert-groups                                        401   401   
 GET     /api/v1/alert-groups/{group_id}                             401   401    in      in         in
 POST    /api/v1/alert-groups/{group_id}/acknowledge                 401   401    403     in         in
 POST    /api/v1/alert-groups/{group_id}/resolve                     401   401    403     in         in
+GET     /api/v1/alert-groups/{group_id}/feedback                    401   401    in      in         in
+POST    /api/v1/alert-groups/{group_id}/feedback                    401   401    403     in         in
+GET     /api/v1/follow-ups                                          401   401    in      in         in
+GET     /api/v1/follow-ups/{follow_up_id}                           401   401    in      in         in
+POST    /api/v1/follow-ups/{follow_up_id}/close                     401   401    403     in         in
 POST    /api/v1/alert-groups/{group_id}/escalate                    401   401    403     in         in
 POST    /api/v1/alert-groups/{group_id}/page                        401   401    403     in         in
 POST    /api/v1/alert-groups/{group_id}/attach                      401   401    403     in         in

@@ -79,6 +79,8 @@ def test_a_page_reaches_teams_as_an_adaptive_card_with_the_acknowledge_link(
     assert {"title": "Severity", "value": "critical"} in card["body"][-1]["facts"]
     titles = [a["title"] for a in card["actions"]]
     assert titles == ["Open in onwatch", "Acknowledge", "Resolve"]
+    # the feedback choices as links in the text (Teams shows at most 5 actions)
+    assert "Was this page worth it? [Actionable](http://onwatch.test/f/" in card["body"][-2]["text"]
     ack = next(a for a in card["actions"] if a["title"] == "Acknowledge")
     assert ack["type"] == "Action.OpenUrl" and ack["url"].startswith("http://onwatch.test/a/")
 

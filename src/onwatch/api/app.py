@@ -36,6 +36,8 @@ from onwatch.paging import api as alert_groups
 from onwatch.paging import links_api as actions
 from onwatch.paging import trials_api
 from onwatch.reports import api as reports
+from onwatch.reports.feedback import api as feedback
+from onwatch.reports.feedback import links_api as feedback_links
 from onwatch.reviews import api as reviews
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
@@ -101,13 +103,27 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
     app.state.reviews = ow.reviews
     app.state.changes = ow.changes
     app.state.reports = ow.reports
+    app.state.feedback = ow.feedback
     app.state.dead_timers = ow.dead_timers()
     app.state.prometheus_clients = PrometheusClients()
     problems.install(app)
     openapi.install(app)
     app.include_router(incidents.groups_router)
     routers = [incidents, documents, directory, admin, engine_timers, oncall, alert_groups, integrations]
-    routers += [actions, chat, slo, reviews, reports, trials_api, whoami_api, changes, responders, checklists]
+    routers += [
+        actions,
+        chat,
+        slo,
+        reviews,
+        reports,
+        trials_api,
+        whoami_api,
+        changes,
+        responders,
+        checklists,
+        feedback,
+        feedback_links,
+    ]
     for module in routers:
         app.include_router(module.router)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onwatch.chat.parse import USAGE, ChatCommand
-from onwatch.directory.access import Caller, require_visible_incident
+from onwatch.directory.access import Caller, require_visible_group, require_visible_incident
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.incidents.domain.checklists import text_lines
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.reports import ProcessCommands
 from onwatch.kernel.choices import choose, severity
-from onwatch.kernel.enums import Role, Severity, State, Status
+from onwatch.kernel.enums import FeedbackChoice, Role, Severity, State, Status
 from onwatch.kernel.errors import Forbidden, InvalidInput
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.commands import OnCallService
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.reports.feedback.commands import FeedbackCommands
 from onwatch.reviews.commands import ReviewCommands
 
 
@@ -50,6 +51,7 @@ class ChatActions:
     groups: AlertGroupCommands
     oncall: OnCallService
     reviews: ReviewCommands | None = None
+    feedback: FeedbackCommands | None = None
 
     def run(self, command: ChatCommand, actor: Actor, who: Caller) -> Reply:
         """Run the command as `who`: a viewer only looks things up, and an incident outside the
@@ -62,6 +64,9 @@ class ChatActions:
         if command.incident_id is not None:
             with self.incidents.db.read() as uow:
                 require_visible_incident(uow.conn, who, command.incident_id)
+        if command.group_id is not None:
+            with self.incidents.db.read() as uow:
+                require_visible_group(uow.conn, who, command.group_id)
         handler = getattr(self, f"_{command.verb}")
         reply: Reply = handler(command, actor)
         return reply
@@ -216,3 +221,17 @@ class ChatActions:
         if not notes:
             return Reply("No handoff notes for the current EOC shift.")
         return Reply("\n".join(f"{n.created_at:%a %H:%M} {n.author}: {n.text}" for n in notes))
+
+    def _feedback(self, c: ChatCommand, actor: Actor) -> Reply:
+        """Only the person who typed it sees the answer; the thread is on the group's page."""
+        if self.feedback is None or c.group_id is None:
+            raise InvalidInput("feedback is not available here", field="command")
+        verdict, _, comment = c.text.partition(" ")
+        choice = None if verdict == "comment" else choose(FeedbackChoice, verdict, "choice", loose=True)
+        given = self.feedback.give(c.group_id, choice, comment, actor)
+        said = choice.label.lower() if choice else "commented on"
+        text = f"Alert group #{c.group_id}: {said}, thanks."
+        if given.follow_up is not None:
+            item = given.follow_up
+            text += f" Follow-up #{item.id} is open for {item.rule}, owner {item.owner_id or 'nobody'}."
+        return Reply(text)

@@ -23,15 +23,17 @@ USAGE = """\
 /incident tick|untick <id> <role> <item>   (an item of the role's checklist)
 /oncall [role]
 /who-knows <area>   (who knows it, who of them is on call or in working hours now)
-/handoff [note for the next shift]"""
+/handoff [note for the next shift]
+/feedback <alert group> actionable|not_actionable|incorrect|flappy|comment [comment]"""
 
 
 @dataclass(frozen=True)
 class ChatCommand:
     # declare, report, state, status, severity, note, ack, resolve, page, page_role, oncall, handoff,
-    # who_knows, engage_responder, tick, untick, help
+    # who_knows, engage_responder, tick, untick, feedback, help
     verb: str
     incident_id: int | None = None
+    group_id: int | None = None  # feedback: the alert group
     text: str = ""
     severity: Severity | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
@@ -80,6 +82,8 @@ def parse(command: str, text: str) -> ChatCommand:
         if not text.strip():
             raise InvalidInput("name an area: /who-knows gitaly", field="expertise")
         return ChatCommand("who_knows", text=text.strip().lower())
+    if name == "feedback":
+        return _feedback(text)
     if name == "chatops":  # GitLab's `/chatops run oncall prod`: answered as /oncall
         words = text.strip().lower().split()
         if words[:2] != ["run", "oncall"]:
@@ -190,3 +194,16 @@ def _near_miss(rest: str) -> ChatCommand:
     if not title:
         raise InvalidInput("say what nearly happened: /incident near-miss <text> [--sev N]", field="title")
     return ChatCommand("near_miss", text=" ".join(title), severity=severity, anonymous=anonymous)
+
+
+def _feedback(text: str) -> ChatCommand:
+    """`/feedback 12 flappy fires every deploy`: the group, the verdict (or `comment`), a comment."""
+    target, _, rest = text.strip().partition(" ")
+    verdict, _, comment = rest.strip().partition(" ")
+    value = target.lstrip("#")
+    if not value.isdigit() or not verdict:
+        raise InvalidInput(
+            "usage: /feedback <alert group> actionable|not_actionable|incorrect|flappy|comment [comment]",
+            field="text",
+        )
+    return ChatCommand("feedback", group_id=int(value), text=f"{verdict.lower()} {comment.strip()}".strip())

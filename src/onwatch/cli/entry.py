@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "page.",
     "ack": "Acknowledge an alert group: the escalation stops.",
     "resolve": "Resolve an alert group (and its alerts).",
+    "feedback": "Say whether an alert group's page was worth it (incorrect and flappy open a follow-up).",
     "worker": "Run the engine (escalation timers, heartbeats, deliveries) until interrupted.",
     "test-contact": "Send a test notification to a person's contact methods now, and say what each answered.",
     "oncall": "Who is on call now (or --at), why, until when, and who is next.",
@@ -48,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "timers": "Durable timers: list the dead ones (their handler failed every attempt) and run one again.",
     "import": "Import people, teams, schedules and escalation policies from another tool.",
     "reports": "Reports: response times, on-call load, alert noise, learning.",
+    "follow-up": "Follow-up items opened by incorrect and flappy pages: list and close.",
 }
 
 

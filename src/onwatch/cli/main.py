@@ -27,6 +27,7 @@ from onwatch.oncall import cli as oncall
 from onwatch.oncall.commands import coverage_warnings
 from onwatch.paging import cli as alerts
 from onwatch.reports import cli as reports
+from onwatch.reports.feedback import cli as feedback
 from onwatch.reviews import cli as reviews
 from onwatch.slo import cli as slo
 
@@ -50,12 +51,14 @@ app.add_typer(reviews.near_miss_app, name="near-miss")
 app.add_typer(timers_app, name="timers")
 app.add_typer(importers.app, name="import")
 app.add_typer(reports.app, name="reports")
+app.add_typer(feedback.follow_up_app, name="follow-up")
 app.command()(backup)
 app.command()(incident.declare)
 app.command()(incident.report)
 app.command()(incident.page)
 app.command()(alerts.ack)
 app.command()(alerts.resolve)
+app.command()(feedback.feedback)
 app.command()(alerts.worker)
 app.command("test-contact")(alerts.test_contact)
 app.command()(oncall.oncall)

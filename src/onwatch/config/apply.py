@@ -15,7 +15,8 @@ from onwatch.config.store import ConfigRepository
 from onwatch.db.uow import Database
 
 SETTING_SECTIONS = (
-    "organisation", "roles", "severities", "process", "slo", "status_page", "reviews", "version",
+    "organisation", "roles", "severities", "process", "slo", "status_page", "reviews", "follow_ups",
+    "handoff_reports", "version",
 )  # fmt: skip
 
 

@@ -11,10 +11,11 @@ import yaml
 from pydantic import ValidationError
 
 from onwatch.config.directory import check_directory
+from onwatch.config.follow_ups import check_follow_ups
 from onwatch.config.paging import check_paging
 from onwatch.config.role_teams import check_role_teams
 from onwatch.config.schedules import check_schedule
-from onwatch.config.schema import ENTITY_SECTIONS, OnwatchConfig, default_severities, is_valid_id
+from onwatch.config.schema import ENTITY_SECTIONS, ChannelType, OnwatchConfig, default_severities, is_valid_id
 from onwatch.config.slo import check_slo
 from onwatch.incidents.templates import template_error
 from onwatch.kernel.bounds import MAX_JSON_DEPTH
@@ -248,6 +249,9 @@ def _check_references(config: OnwatchConfig) -> list[ConfigIssue]:
         config.slo, {sid: svc.slo for sid, svc in config.services.items()}, set(config.integrations)
     )
     issues += [ConfigIssue(path, msg) for path, msg in slo]
+    webhooks = {cid for cid, c in config.channels.items() if c.type is ChannelType.WEBHOOK}
+    follow_ups = check_follow_ups(config.follow_ups, webhooks, set(config.channels))
+    issues += [ConfigIssue(path, msg) for path, msg in follow_ups]
     return issues
 
 

@@ -26,6 +26,8 @@ from onwatch.config.contacts import (
     WorkingHours,
     target_problem,
 )
+from onwatch.config.follow_ups import FollowUpsConfig
+from onwatch.config.handoff import HandoffReportsConfig
 from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
 from onwatch.config.reviews import ReviewsConfig
 from onwatch.config.schedules import ScheduleConfig
@@ -356,6 +358,8 @@ class OnwatchConfig(Strict):
     slo: SloSettings | None = None
     status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
     reviews: ReviewsConfig = Field(default_factory=ReviewsConfig)
+    follow_ups: FollowUpsConfig = Field(default_factory=FollowUpsConfig)
+    handoff_reports: HandoffReportsConfig = Field(default_factory=HandoffReportsConfig)
 
     @model_validator(mode="before")
     @classmethod

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from onwatch.db.metadata import metadata
 from onwatch.db.tables_changes import changes
 from onwatch.db.tables_demo import demo_inbox
+from onwatch.db.tables_feedback import alert_feedback, follow_ups
 from onwatch.db.tables_incidents import checklist_ticks, incident_responders
 from onwatch.db.tables_notify import inbound_callbacks
 from onwatch.db.tables_reviews import corrective_actions, review_events, review_versions, reviews
@@ -15,8 +16,9 @@ from onwatch.db.tables_server import server_facts
 from onwatch.db.types import JSONType, UTCDateTime
 
 __all__ = [  # the slices' own table modules, on the same MetaData
-    "changes", "checklist_ticks", "corrective_actions", "demo_inbox", "inbound_callbacks",
-    "incident_responders", "metadata", "review_events", "review_versions", "reviews", "server_facts",
+    "alert_feedback", "changes", "checklist_ticks", "corrective_actions", "demo_inbox", "follow_ups",
+    "inbound_callbacks", "incident_responders", "metadata", "review_events", "review_versions", "reviews",
+    "server_facts",
 ]  # fmt: skip
 
 

@@ -112,6 +112,25 @@ class Interface(StrEnum):
     PUSH = "push"  # acknowledged in a push app (Pushover's receipt)
 
 
+class FeedbackChoice(StrEnum):
+    """What the person paged thinks of the page (PROCESS.md §3.3, §3.8): was it worth waking for?
+    Shared by paging (a signed link per choice in every page) and the reports slice (its table)."""
+
+    ACTIONABLE = "actionable"
+    NOT_ACTIONABLE = "not_actionable"
+    INCORRECT = "incorrect"
+    FLAPPY = "flappy"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def needs_follow_up(self) -> bool:
+        """An incorrect or flappy alert is noise to fix: it opens a follow-up item for the rule."""
+        return self in (FeedbackChoice.INCORRECT, FeedbackChoice.FLAPPY)
+
+
 class EventKind(StrEnum):
     """What a timeline event records: one set for incidents and alert groups (one timeline table)."""
 
@@ -163,6 +182,8 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     LINKED = "linked"
     CONTACT_TOLD = "contact_told"
+    FEEDBACK = "feedback"  # someone's verdict on the page (actionable, flappy, ...) or a comment: its thread
+    FOLLOW_UP = "follow_up"  # a follow-up item to fix the alert rule was opened or closed
     # deliveries of pages and posts (the engine's outcome, on the group's or incident's timeline)
     DELIVERED = "delivered"
     DELIVERY_RETRYING = "delivery_retrying"

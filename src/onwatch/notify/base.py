@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from onwatch.db.outbox import OutboxMessage
 from onwatch.kernel.alert_context import AlertContext
+from onwatch.kernel.enums import FeedbackChoice
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,14 @@ class Notification:
         )
 
 
-LINK_ORDER = ("acknowledge", "resolve", "view")
+# then the page's feedback links, one per choice (paging/links.py: feedback_link_key)
+LINK_ORDER = ("acknowledge", "resolve", "view", *(f"feedback_{c.value}" for c in FeedbackChoice))
 
 
 def ordered_links(links: dict[Any, Any]) -> dict[str, str]:
     """Links in the order people see them: Acknowledge first (the primary button), then Resolve, Open,
-    then the rest as stored. PostgreSQL's JSONB keeps keys sorted by length, not as written."""
+    the feedback choices, then the rest as stored. PostgreSQL's JSONB keeps keys sorted by length, not
+    as written."""
     rank = {key: i for i, key in enumerate(LINK_ORDER)}
     keys = sorted((str(k) for k in links), key=lambda k: rank.get(k, len(LINK_ORDER)))
     text = {str(k): str(v) for k, v in links.items()}

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from onwatch.db.outbox import OutboxMessage
-from onwatch.notify.base import DeliveryError, Notification, notification_of
+from onwatch.notify.base import LINK_ORDER, DeliveryError, Notification, notification_of
 from onwatch.notify.http_call import call
 from onwatch.notify.message import Message, clip
 from onwatch.notify.slack import is_web_url, link_label
@@ -31,13 +31,15 @@ from onwatch.notify.slack import is_web_url, link_label
 _COLOURS = {"critical": 0xD32F2F, "error": 0xF57C00, "warning": 0xFBC02D}
 
 
-_LINK_ORDER = {"view": 0, "acknowledge": 1, "resolve": 2}
+# then the feedback choices in their own order (notify.base.LINK_ORDER), then the rest by name
+_FEEDBACK_LABELS = frozenset(link_label(k) for k in LINK_ORDER[3:])
+_LINK_ORDER = {"view": 0, "acknowledge": 1, "resolve": 2, **{k: 3 + i for i, k in enumerate(LINK_ORDER[3:])}}
 
 
 def _links(notification: Notification) -> list[tuple[str, str]]:
     """Open, Acknowledge, Resolve, then the others: the same on every database (PostgreSQL's JSON
     does not keep the keys' order)."""
-    keys = sorted(notification.links, key=lambda k: (_LINK_ORDER.get(k, 3), k))
+    keys = sorted(notification.links, key=lambda k: (_LINK_ORDER.get(k, len(_LINK_ORDER)), k))
     links = notification.links
     return [(link_label(k), links[k]) for k in keys if is_web_url(links[k])]
 
@@ -60,6 +62,12 @@ def teams_card(notification: Notification) -> dict[str, Any]:
     ]
     if message.why:
         body.append({"type": "TextBlock", "text": clip(message.why, 2000), "wrap": True})
+    # Teams shows at most 5 actions: the feedback choices go in the text as links instead
+    links = _links(notification)
+    feedback = [(label, url) for label, url in links if label in _FEEDBACK_LABELS]
+    if feedback:
+        choices = " · ".join(f"[{label}]({url})" for label, url in feedback)
+        body.append({"type": "TextBlock", "text": f"Was this page worth it? {choices}", "wrap": True})
     facts = _facts(message) + ([("Runbook", message.runbook)] if message.runbook else [])
     if facts:
         body.append({"type": "FactSet", "facts": [{"title": k, "value": clip(v, 500)} for k, v in facts]})
@@ -69,7 +77,11 @@ def teams_card(notification: Notification) -> dict[str, Any]:
         "version": "1.4",
         "body": body,
     }
-    actions = [{"type": "Action.OpenUrl", "title": label, "url": url} for label, url in _links(notification)]
+    actions = [
+        {"type": "Action.OpenUrl", "title": label, "url": url}
+        for label, url in links
+        if label not in _FEEDBACK_LABELS
+    ]
     if actions:
         card["actions"] = actions[:5]
     attachment = {

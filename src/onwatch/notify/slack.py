@@ -19,6 +19,7 @@ import orjson
 
 from onwatch.db.outbox import OutboxMessage
 from onwatch.kernel.alert_context import AlertContext
+from onwatch.kernel.enums import FeedbackChoice
 from onwatch.notify.base import DeliveryError, Notification
 from onwatch.notify.http_post import HttpPoster, proxies_configured
 from onwatch.notify.webhook import post_json
@@ -32,7 +33,13 @@ BUTTON_TEXT_CHARS = 75
 BUTTON_URL_CHARS = 3000
 BUTTONS_PER_ACTIONS = 25
 
-LINK_LABELS = {"acknowledge": "Acknowledge", "resolve": "Resolve", "view": "Open in onwatch"}
+LINK_LABELS = {
+    "acknowledge": "Acknowledge",
+    "resolve": "Resolve",
+    "view": "Open in onwatch",
+    # a page's feedback links (paging/links.py: feedback_link_key): was this page worth it?
+    **{f"feedback_{c.value}": c.label for c in FeedbackChoice},
+}
 
 
 def link_label(key: str) -> str:

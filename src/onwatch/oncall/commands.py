@@ -20,6 +20,7 @@ from onwatch.kernel.errors import Forbidden, InvalidInput, NotFound, NotInTeam
 from onwatch.kernel.timeline import Actor
 from onwatch.oncall.domain.resolve import OnCall, gaps, on_call_at, resolve
 from onwatch.oncall.domain.schedules import Override, Schedule, Shift
+from onwatch.oncall.events import ShiftsChanged
 from onwatch.oncall.store import FeedRecord, HandoffNote, OnCallRepository
 
 MAX_RANGE = timedelta(days=366)
@@ -123,12 +124,14 @@ class OnCallService:
             refused = override_refusal(applied.config, schedule_id, person)
             if refused is not None:  # they would hold the schedule's role
                 raise NotInTeam(refused, field="person")
-            return uow.repo(OnCallRepository).add_override(
+            added = uow.repo(OnCallRepository).add_override(
                 schedule_id,
                 Override(person, start, end, note=note.strip()[:500]),
                 actor.name,
                 self.clock.now(),
             )
+            uow.publish(ShiftsChanged(schedule_id, now))
+            return added
 
     def add_override_once(
         self, schedule_id: str, person: str, start: datetime, end: datetime, actor: Actor, note: str = ""
@@ -149,6 +152,7 @@ class OnCallService:
                 raise NotFound(
                     f"override {override_id} does not exist on schedule {schedule_id!r}", field="id"
                 )
+            uow.publish(ShiftsChanged(schedule_id, self.clock.now()))
 
     def overrides(self, schedule_id: str, start: datetime, end: datetime) -> list[Override]:
         with self.db.read() as uow:

@@ -10,18 +10,30 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from onwatch.kernel.enums import FeedbackChoice
+
 LINK_LIFETIME = timedelta(days=7)
+GROUP_ACTIONS = ("acknowledge", "resolve")  # what /a/{token} does
+# what /f/{token} records (onwatch.reports.feedback): one signed link per choice in every page
+FEEDBACK_ACTIONS = tuple(f"feedback:{c.value}" for c in FeedbackChoice)
+
+
+def feedback_link_key(choice: FeedbackChoice) -> str:
+    """The `Notification.links` key of a choice's link (Slack buttons and email links are labelled
+    from it)."""
+    return f"feedback_{choice.value}"
 
 
 @dataclass(frozen=True)
 class LinkClaim:
     group_id: int
-    action: str  # "acknowledge" or "resolve"
+    action: str  # "acknowledge", "resolve", or "feedback:<choice>" (FEEDBACK_ACTIONS)
     person: str
     expires: datetime
 
@@ -44,8 +56,13 @@ class LinkSigner:
     def url(self, group_id: int, action: str, person: str, now: datetime) -> str:
         return f"{self.public_url}/a/{self.token(LinkClaim(group_id, action, person, now + LINK_LIFETIME))}"
 
-    def verify(self, token: str, now: datetime) -> LinkClaim | None:
-        """The claim if the signature holds and it has not expired; otherwise None."""
+    def feedback_url(self, group_id: int, choice: FeedbackChoice, person: str, now: datetime) -> str:
+        claim = LinkClaim(group_id, f"feedback:{choice.value}", person, now + LINK_LIFETIME)
+        return f"{self.public_url}/f/{self.token(claim)}"
+
+    def verify(self, token: str, now: datetime, actions: Collection[str] = GROUP_ACTIONS) -> LinkClaim | None:
+        """The claim if the signature holds, it has not expired and its action is one of `actions`
+        (a feedback link never acknowledges, an acknowledge link never records feedback); else None."""
         try:
             encoded, signature = token.encode().split(b".", 1)
             expected = base64.urlsafe_b64encode(
@@ -59,4 +76,4 @@ class LinkSigner:
             )
         except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
-        return claim if claim.expires > now and claim.action in ("acknowledge", "resolve") else None
+        return claim if claim.expires > now and claim.action in actions else None

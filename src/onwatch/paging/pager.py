@@ -15,13 +15,13 @@ from onwatch.config.contacts import Urgency
 from onwatch.db.uow import UnitOfWork
 from onwatch.directory.access import CIRCLE_CHANNEL, is_confidential
 from onwatch.kernel.alert_context import AlertContext
-from onwatch.kernel.enums import EventKind, Interface, Role
+from onwatch.kernel.enums import EventKind, FeedbackChoice, Interface, Role
 from onwatch.notify.base import Notification
 from onwatch.oncall.domain.resolve import on_call_at
 from onwatch.oncall.store import OnCallRepository
 from onwatch.paging.domain.escalation import PolicySnapshot, Position, Target, TargetKind, page_key
 from onwatch.paging.domain.urgency import HIGH, LOW, page_urgency, working_start
-from onwatch.paging.links import LinkSigner
+from onwatch.paging.links import LinkSigner, feedback_link_key
 from onwatch.paging.outreach import channel_row, contact_methods, method_row
 from onwatch.paging.page_writes import DirectWrites, PageWrites
 from onwatch.paging.store.escalations import EscalationRepository
@@ -242,6 +242,11 @@ class Pager:
         if recipient in self.applied.config.people:
             links["acknowledge"] = self.signer.url(group.id, "acknowledge", recipient, self.now)
             links["resolve"] = self.signer.url(group.id, "resolve", recipient, self.now)
+            if group.integration_id != ROLE_PAGE_SOURCE:  # a verdict on the alert, not on a person's call
+                for choice in FeedbackChoice:
+                    links[feedback_link_key(choice)] = self.signer.feedback_url(
+                        group.id, choice, recipient, self.now
+                    )
         text = f"{group.firing_count} firing alert(s) on {service.name if service else group.service_id}"
         if group.integration_id == ROLE_PAGE_SOURCE:  # a page to a role, or a report: say why
             page = self.uow.repo(RolePageRepository).role_page_for_group(group.id)

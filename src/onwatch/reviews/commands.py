@@ -24,6 +24,7 @@ from onwatch.reviews.mirror import mirror_action
 from onwatch.reviews.reactions import applied_or_none
 from onwatch.reviews.schedule import review_timer_prefix, schedule_action, schedule_review
 from onwatch.reviews.store.actions import ActionRepository
+from onwatch.reviews.store.follow_ups import OpenFollowUp, open_follow_ups
 from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository, SectionsVersion
 from onwatch.reviews.store.search import Hit, SearchRepository
 
@@ -266,6 +267,11 @@ class ReviewCommands:
                 uow.repo(ActionRepository).for_review(review_id),
                 uow.repo(ReviewRepository).events(review_id),
             )
+
+    def open_follow_ups(self, incident_id: int) -> list[OpenFollowUp]:
+        """The open follow-ups of the incident's alert groups (alert rules to fix)."""
+        with self.db.read() as uow:
+            return open_follow_ups(uow.conn, incident_id)
 
     def for_incident(self, incident_id: int) -> Review | None:
         with self.db.read() as uow:

@@ -147,6 +147,7 @@ def render_review(
         refused=review_refusals(review, user.actor, now, open_actions),
         categories=list(RootCause), severities=["S1", "S2", "S3", "S4"], action_statuses=list(ActionStatus),
         tags=list(KeyEventTag), people=w.people(), error=error,
+        follow_ups=commands.open_follow_ups(review.incident_id) if review.incident_id else [],
     )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from onwatch.paging import trials_web
 from onwatch.paging import web as alerts
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.reports import web as reports
+from onwatch.reports.feedback import web as feedback
 from onwatch.reviews import web as reviews
 from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.status.web import model as status_model
@@ -78,6 +79,7 @@ def install_web(
         document,
         responders_web,
         checklists_web,
+        feedback,
         alerts,
         oncall,
         reviews,
