@@ -41,11 +41,9 @@ class NoiseQueries:
                 sa.func.count().filter(t.kind == EventKind.FLAPPING.value).label("flaps"),
             )
             # a group's pages and flaps come after it opened: none before the range's start
-            .where(
-                t.group_id.is_not(None),
-                t.kind.in_([EventKind.PAGED.value, EventKind.FLAPPING.value]),
-                t.at >= f.start,
-            )
+            # no `group_id IS NOT NULL`: SQLite then scanned the timeline by group id instead of
+            # reading the range's pages by (kind, at); incident events group under NULL, never joined
+            .where(t.kind.in_([EventKind.PAGED.value, EventKind.FLAPPING.value]), t.at >= f.start)
             .group_by(t.group_id)
             .subquery("counted")
         )
@@ -64,10 +62,11 @@ class NoiseQueries:
             .select_from(alert_groups.outerjoin(counted, counted.c.group_id == g.id))
             # pages to a role, and reports, are people asking for people: no alert rule to tune
             .where(*group_conditions(f), g.integration_id != ROLE_PAGE_SOURCE)
-            # computed once: inlined, PostgreSQL ran each group's alertname subquery again wherever
+            # computed once (both databases know MATERIALIZED): inlined, PostgreSQL ran each group's
+            # alertname subquery again wherever
             # the rule is compared (the window's sort took 10 s for 2,000 groups)
             .cte("groups")
-            .prefix_with("MATERIALIZED", dialect="postgresql")
+            .prefix_with("MATERIALIZED")
         )
 
     def rules(self, f: ReportFilter, limit: int = 100) -> list[RuleNoise]:
