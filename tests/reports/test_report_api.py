@@ -69,3 +69,18 @@ def test_a_bad_filter_is_a_4xx_problem_naming_the_field(
     assert 400 <= answer.status_code < 500
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert field in answer.text
+
+
+def test_feedback_on_a_rules_pages_gives_its_counts_and_actionable_ratio(bench: PagingBench) -> None:
+    group = bench.group_of("fp-disk")
+    given = bench.client("amara").post(
+        f"/api/v1/alert-groups/{group}/feedback", json={"choice": "not_actionable"}
+    )
+    assert given.status_code == 201, given.text
+    [rule] = bench.client("maria", TokenRole.VIEWER).get("/api/v1/reports/noise", params=RANGE).json()
+    assert rule["feedback"] == {"actionable": 0, "not_actionable": 1, "incorrect": 0, "flappy": 0}
+    assert rule["actionable_ratio"] == 0.0
+    csv = bench.client("maria", TokenRole.VIEWER).get(
+        "/api/v1/reports/noise", params={**RANGE, "format": "csv"}
+    )
+    assert csv.text.splitlines()[1].endswith(",0,1,0,0,0.0")

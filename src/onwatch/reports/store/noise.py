@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from onwatch.db.tables import alert_groups, alerts, timeline_events
+from onwatch.db.tables_feedback import alert_feedback
 from onwatch.kernel.enums import EventKind
 from onwatch.paging.pager import ROLE_PAGE_SOURCE
 from onwatch.reports.domain.filters import ReportFilter
@@ -16,6 +17,7 @@ from onwatch.reports.store.common import group_conditions, summary_columns
 from onwatch.reports.store.sql import Dialect
 
 LATEST_GROUPS = 10
+CHOICES = ("actionable", "not_actionable", "incorrect", "flappy")  # reports/feedback's choices
 
 
 class NoiseQueries:
@@ -47,9 +49,17 @@ class NoiseQueries:
             .group_by(t.group_id)
             .subquery("counted")
         )
+        fb = alert_feedback.c
+        feedback = (
+            sa.select(fb.group_id, *(sa.func.count().filter(fb.choice == c).label(c) for c in CHOICES))
+            .where(fb.choice.is_not(None))
+            .group_by(fb.group_id)
+            .subquery("feedback")
+        )
         return (
             sa.select(
                 g.id,
+                *(sa.func.coalesce(feedback.c[c], 0).label(c) for c in CHOICES),
                 g.integration_id.label("integration"),
                 sa.func.coalesce(alertname, g.title).label("alertname"),
                 sa.func.coalesce(counted.c.pages, 0).label("pages"),
@@ -59,7 +69,11 @@ class NoiseQueries:
                 ),
                 self.sql.seconds(g.created_at, g.resolved_at).label("open_s"),
             )
-            .select_from(alert_groups.outerjoin(counted, counted.c.group_id == g.id))
+            .select_from(
+                alert_groups.outerjoin(counted, counted.c.group_id == g.id).outerjoin(
+                    feedback, feedback.c.group_id == g.id
+                )
+            )
             # pages to a role, and reports, are people asking for people: no alert rule to tune
             .where(*group_conditions(f), g.integration_id != ROLE_PAGE_SOURCE)
             # computed once (both databases know MATERIALIZED): inlined, PostgreSQL ran each group's
@@ -81,6 +95,7 @@ class NoiseQueries:
                 sa.func.sum(groups.c.pages).label("pages"),
                 sa.func.sum(groups.c.flaps).label("flaps"),
                 sa.func.sum(groups.c.auto_resolved).label("auto_resolved"),
+                *(sa.func.sum(groups.c[c]).label(c) for c in CHOICES),
             )
             .group_by(groups.c.integration, groups.c.alertname)
             .subquery("totals")
@@ -115,8 +130,10 @@ class NoiseQueries:
                 auto_resolved=int(r.auto_resolved or 0),
                 flaps=int(r.flaps or 0),
                 median_open=r.p50,
-                feedback={},
-                actionable_ratio=None,
+                feedback={c: int(getattr(r, c) or 0) for c in CHOICES},
+                actionable_ratio=_ratio(
+                    int(r.actionable or 0), sum(int(getattr(r, c) or 0) for c in CHOICES)
+                ),
                 group_ids=latest.get((r.integration, r.alertname), []),
             )
             for r in rows
@@ -146,3 +163,8 @@ class NoiseQueries:
             if (row.integration, row.alertname) in wanted:
                 found.setdefault((row.integration, row.alertname), []).append(int(row.id))
         return found
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    """Actionable verdicts over all verdicts given on the rule's pages (None: none given)."""
+    return round(part / whole, 3) if whole else None
