@@ -173,12 +173,18 @@ def test_a_vonage_reply_signed_more_than_5_minutes_ago_is_refused(bench: PagingB
     assert within.json() == {"text": f"Alert group #{group_id} is acknowledged"}
 
 
-def test_a_vonage_reply_from_a_number_of_nobody_changes_nothing(bench: PagingBench) -> None:
+def test_a_vonage_reply_from_a_number_of_nobody_or_for_a_page_not_theirs_changes_nothing(
+    bench: PagingBench,
+) -> None:
     group_id = bench.fire().json()["groups"][0]
     stranger = deliver(bench, inbound(bench, f"R{group_id}", "0B0000000000B001", number="+15550001111"))
     assert stranger.status_code == 200 and "not linked" in stranger.json()["text"]
     gibberish = deliver(bench, inbound(bench, "on my way", "0B0000000000B002"))
     assert "Reply with the code" in gibberish.json()["text"]
+    not_theirs = deliver(bench, inbound(bench, f"R{group_id + 1}", "0B0000000000B003"))
+    assert not_theirs.json() == {
+        "text": f"Alert group #{group_id + 1} did not page you: acknowledge it in onwatch instead."
+    }
     nameless = deliver(bench, inbound(bench, f"R{group_id}", ""))
     assert nameless.status_code == 400 and nameless.json()["errors"][0]["field"] == "messageId"
     assert status_of(bench, group_id) == "triggered"
@@ -195,3 +201,23 @@ def test_without_a_signature_secret_the_vonage_webhook_answers_404(bench: Paging
         answer = unconfigured.post(PATH, data=signed)
     assert answer.status_code == 404 and "signature_secret" in answer.json()["detail"]
     assert status_of(bench, group_id) == "triggered"
+
+
+def test_a_vonage_reply_acts_only_on_a_page_that_went_to_the_sender(
+    onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink, vonage: FakeService
+) -> None:
+    nadia = "+447700900456"
+    methods = {"amara": f"[{{type: sms, number: '{AMARA}'}}]", "nadia": f"[{{type: sms, number: '{nadia}'}}]"}
+    channels = {"sms": SmsChannel(phone_providers(onwatch.settings))}
+    with notify_bench(onwatch, webhook_sink, smtp_sink, methods, channels) as bench:
+        group_id = bench.fire().json()["groups"][0]
+        early = deliver(bench, inbound(bench, f"{group_id}", "0B0000000000D001", number=nadia))
+        assert early.json() == {
+            "text": f"Alert group #{group_id} did not page you: acknowledge it in onwatch instead."
+        }
+        assert status_of(bench, group_id) == "triggered"
+        bench.advance(30)  # unacknowledged, the escalation reaches nadia by SMS
+        assert [r.form["to"] for r in vonage.requests_to("/sms/json")] == [AMARA[1:], nadia[1:]]
+        answer = deliver(bench, inbound(bench, f"{group_id}", "0B0000000000D002", number=nadia))
+        assert answer.json() == {"text": f"Alert group #{group_id} is acknowledged"}
+        assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["acknowledged_by"] == "nadia"

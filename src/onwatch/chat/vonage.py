@@ -5,10 +5,11 @@
                                            (query string, form or JSON: the webhook's chosen method)
 
 "12" or "ack 12" acknowledges alert group 12, "R12" resolves it, as the person whose sms contact
-method has the sender's number. Only a request whose `sig` one of the Vonage providers' signature
-secrets makes (notify/phone/vonage.py), with a `timestamp` within 5 minutes of onwatch's clock, is
-read: anything else is 403 and changes nothing. A message (messageId) is acted on once. Vonage only
-needs a 200; the answer's `text` says what was done (for the logs of the Vonage dashboard).
+method has the sender's number, and only if that group paged them. Only a request whose `sig` one
+of the Vonage providers' signature secrets makes (notify/phone/vonage.py), with a `timestamp`
+within 5 minutes of onwatch's clock, is read: anything else is 403 and changes nothing. A message
+(messageId) is acted on once. Vonage only needs a 200; the answer's `text` says what was done (for
+the logs of the Vonage dashboard).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Interface
 from onwatch.notify.phone.channels import parse_reply
 from onwatch.notify.phone.vonage import SignatureMethod, is_signed
+from onwatch.paging.commands import AlertGroupCommands
+from onwatch.paging.store.groups import AlertRepository
 from onwatch.settings import Settings
 
 router = APIRouter(prefix="/vonage", include_in_schema=False)
@@ -113,6 +116,8 @@ def _sms(request: Request, params: dict[str, str], message_id: str) -> JSONRespo
         text = "This number is not linked to an onwatch person."
     elif parsed is None:
         text = "Reply with the code of the page: 12 acknowledges alert group 12, R12 resolves it."
+    elif not _paged(state.groups, parsed[1], person):
+        text = f"Alert group #{parsed[1]} did not page you: acknowledge it in onwatch instead."
     else:
         action, group_id = parsed
         text = act_once(
@@ -126,3 +131,10 @@ def _sms(request: Request, params: dict[str, str], message_id: str) -> JSONRespo
             interface=Interface.PHONE,
         )
     return JSONResponse({"text": text})
+
+
+def _paged(groups: AlertGroupCommands, group_id: int, person: str) -> bool:
+    """Whether the group paged `person`: a phone proves only that it is theirs, so a reply acts
+    only on a page it answers (a mistyped code cannot acknowledge someone else's group)."""
+    with groups.db.read() as uow:
+        return uow.repo(AlertRepository).was_paged(group_id, person)
