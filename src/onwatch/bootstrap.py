@@ -54,6 +54,8 @@ from onwatch.reviews import timers as review_timers
 from onwatch.reviews.commands import ReviewCommands
 from onwatch.reviews.reactions import ReviewReactions
 from onwatch.reviews.tracker import TrackerChannel
+from onwatch.runbooks import refresh as runbooks_refresh
+from onwatch.runbooks import timers as runbook_timers
 from onwatch.settings import Settings
 from onwatch.slo import evaluate as slo_evaluation
 from onwatch.slo import timers as slo_timers
@@ -75,6 +77,7 @@ def reactions(cache: ConfigCache, signer: SignerSource, public_url: str) -> Even
     slo_evaluation.subscribe(bus)
     ReviewReactions(cache).subscribe(bus)
     handoff_timers.subscribe(bus, cache)
+    runbooks_refresh.subscribe(bus)
     return bus
 
 
@@ -96,6 +99,7 @@ def timer_kinds(
     review_timers.register(kinds, cache, public_url)
     status_timers.register(kinds, signer)
     handoff_timers.register(kinds, cache, public_url)
+    runbook_timers.register(kinds, cache)
     return kinds
 
 
@@ -193,8 +197,9 @@ class Onwatch:
         return PushoverApi(self.settings.pushover_app_token, self.settings.pushover_api_url)
 
     def ensure_chains(self) -> None:
-        """Start the self-rescheduling timers the applied config needs (SLO evaluation) when none is
-        pending, e.g. on a database upgraded to a version that brought them; idempotent."""
+        """Start the self-rescheduling timers the applied config needs (SLO evaluation, the runbooks
+        mirror's refresh) when none is pending, e.g. on a database upgraded to a version that brought
+        them; idempotent."""
         with self.db.write() as uow:
             try:
                 config = self.cache.get(uow).config
@@ -202,6 +207,7 @@ class Onwatch:
                 return
             slo_evaluation.ensure_scheduled(uow, config, self.clock.now())
             handoff_timers.ensure_scheduled(uow, self.cache.get(uow), self.clock.now())
+            runbooks_refresh.ensure_scheduled(uow, config.runbooks, self.clock.now())
 
     def api(self, *, web: bool = True, engine: Worker | None = None) -> FastAPI:
         """The HTTP app over these commands; `web` adds the web UI and the public status page; `engine`

@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onwatch.db.tables import alert_group_counts, alert_groups, outbox, slo_state, timers
+from onwatch.db.tables_runbooks import runbook_mirror
 from onwatch.db.uow import Database
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -100,8 +101,28 @@ class DatabaseCollector(Collector):
             "onwatch_timers_dead",
             "Timers whose handler failed every attempt: kept, never run again until an admin retries them",
         )
+        mirror_ok = GaugeMetricFamily(
+            "onwatch_runbooks_mirror_ok",
+            "1 when the last refresh of the runbooks mirror read its source, 0 when it failed (the last "
+            "good copy is served)",
+        )
+        mirror_age = GaugeMetricFamily(
+            "onwatch_runbooks_mirror_age_seconds", "Time since the runbooks mirror last read its source"
+        )
+        mirror_failures = CounterMetricFamily(
+            "onwatch_runbooks_refresh_failures",
+            "Refreshes of the runbooks mirror that could not read its source",
+        )
+        mirror_pages = GaugeMetricFamily("onwatch_runbooks_pages", "Pages in the runbooks mirror")
         with self.db.read() as uow:
             conn = uow.conn
+            mirror = conn.execute(sa.select(runbook_mirror)).mappings().first()
+            if mirror is not None:  # only where runbooks are mirrored
+                mirror_ok.add_metric([], 0 if mirror["error"] else 1)
+                refreshed = mirror["refreshed_at"]
+                mirror_age.add_metric([], max(0.0, time.time() - refreshed.timestamp()) if refreshed else 0.0)
+                mirror_failures.add_metric([], float(mirror["failures_total"]))
+                mirror_pages.add_metric([], mirror["pages"])
             dead.add_metric(
                 [],
                 conn.execute(
@@ -130,6 +151,8 @@ class DatabaseCollector(Collector):
             for service, state in conn.execute(sa.select(slo_state.c.service_id, slo_state.c.state)).all():
                 slo.add_metric([service, state], 1)
         yield from (backlog, oldest, events, groups, slo, dead)
+        if mirror is not None:
+            yield from (mirror_ok, mirror_age, mirror_failures, mirror_pages)
 
 
 def registry_for(db: Database) -> CollectorRegistry:

@@ -103,6 +103,7 @@ POST    /v2/change/enqueue                                          in    in    
 POST    /api/v1/changes                                             401   401    403     in         in
 GET     /api/v1/changes                                             401   401    in      in         in
 GET     /api/v1/incidents/{incident_id}/changes                     401   401    in      in         in
+GET     /api/v1/runbooks                                            401   401    in      in         in
 POST    /api/v1/chat/slack/commands                                 401   401    401     401        401
 POST    /api/v1/slo/samples                                         401   401    403     in         in
 GET     /api/v1/services/{service_id}/slo                           401   401    in      in         in

@@ -39,6 +39,7 @@ from onwatch.reports import api as reports
 from onwatch.reports.feedback import api as feedback
 from onwatch.reports.feedback import links_api as feedback_links
 from onwatch.reviews import api as reviews
+from onwatch.runbooks import api as runbooks
 from onwatch.slo import api as slo
 from onwatch.slo.evaluate import PrometheusClients
 from onwatch.web.app import install_web
@@ -124,6 +125,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
         feedback,
         feedback_links,
     ]
+    routers += [runbooks]
     for module in routers:
         app.include_router(module.router)
 

@@ -16,7 +16,7 @@ from onwatch.db.uow import Database
 
 SETTING_SECTIONS = (
     "organisation", "roles", "severities", "process", "slo", "status_page", "reviews", "follow_ups",
-    "handoff_reports", "version",
+    "handoff_reports", "runbooks", "version",
 )  # fmt: skip
 
 

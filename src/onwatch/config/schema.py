@@ -30,6 +30,7 @@ from onwatch.config.follow_ups import FollowUpsConfig
 from onwatch.config.handoff import HandoffReportsConfig
 from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
 from onwatch.config.reviews import ReviewsConfig
+from onwatch.config.runbooks import RunbooksConfig
 from onwatch.config.schedules import ScheduleConfig
 from onwatch.config.slo import Slo, SloSettings
 from onwatch.config.types import Duration, Email, TimeZone, Url
@@ -360,6 +361,7 @@ class OnwatchConfig(Strict):
     reviews: ReviewsConfig = Field(default_factory=ReviewsConfig)
     follow_ups: FollowUpsConfig = Field(default_factory=FollowUpsConfig)
     handoff_reports: HandoffReportsConfig = Field(default_factory=HandoffReportsConfig)
+    runbooks: RunbooksConfig | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -12,13 +12,14 @@ from onwatch.db.tables_feedback import alert_feedback, follow_ups
 from onwatch.db.tables_incidents import checklist_ticks, incident_responders
 from onwatch.db.tables_notify import inbound_callbacks
 from onwatch.db.tables_reviews import corrective_actions, review_events, review_versions, reviews
+from onwatch.db.tables_runbooks import runbook_mirror, runbook_pages
 from onwatch.db.tables_server import server_facts
 from onwatch.db.types import JSONType, UTCDateTime
 
 __all__ = [  # the slices' own table modules, on the same MetaData
     "alert_feedback", "changes", "checklist_ticks", "corrective_actions", "demo_inbox", "follow_ups",
     "inbound_callbacks", "incident_responders", "metadata", "review_events", "review_versions", "reviews",
-    "server_facts",
+    "runbook_mirror", "runbook_pages", "server_facts",
 ]  # fmt: skip
 
 

@@ -23,6 +23,7 @@ class Message:
     service: str
     why: str  # why you are paged: the text of the page
     runbook: str | None
+    runbook_copy: str | None  # onwatch's mirrored copy of the runbook (its host may be what is down)
     acknowledge: str | None  # the signed link
     resolve: str | None
     view: str | None
@@ -38,6 +39,7 @@ class Message:
             service=notification.service,
             why=notification.text.strip(),
             runbook=notification.alert_context.runbook_url or links.get("runbook"),
+            runbook_copy=links.get("runbook_copy"),
             acknowledge=links.get("acknowledge"),
             resolve=links.get("resolve"),
             view=links.get("view"),
@@ -61,6 +63,8 @@ class Message:
         lines += [f for f in facts if f]
         if self.runbook:
             lines.append(f"Runbook: {self.runbook}")
+        if self.runbook_copy:
+            lines.append(f"Runbook copy: {self.runbook_copy}")
         return lines
 
     def text(self, limit: int, *, links: bool = True) -> str:

@@ -39,6 +39,7 @@ LINK_LABELS = {
     "view": "Open in onwatch",
     # a page's feedback links (paging/links.py: feedback_link_key): was this page worth it?
     **{f"feedback_{c.value}": c.label for c in FeedbackChoice},
+    "runbook_copy": "Runbook (onwatch's copy)",
 }
 
 

@@ -267,6 +267,11 @@ class Pager:
         }
         if group.flapping:  # resolving and firing again: the reader should know before acting
             facts["flapping"] = "yes: it keeps resolving and firing again; fix the alert rule"
+        context = self.context_of(group) if group.integration_id != ROLE_PAGE_SOURCE else None
+        mirror = self.applied.config.runbooks
+        copy = mirror.copy_url(context.runbook_url) if mirror and context and context.runbook_url else None
+        if copy:  # the runbook's host may be what is down: onwatch's own copy too
+            links["runbook_copy"] = f"{self.signer.public_url}{copy}"
         return Notification(
             kind="page",
             title=f"[flapping] {group.title}" if group.flapping else group.title,
@@ -278,7 +283,7 @@ class Pager:
             links=links,
             facts=facts,
             ref={"alert_group": group.id, "incident": group.incident_id},
-            context=self.context_of(group).to_payload() if group.integration_id != ROLE_PAGE_SOURCE else {},
+            context=context.to_payload() if context is not None else {},
             urgency=self.urgency(group),
         )
 

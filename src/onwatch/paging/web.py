@@ -78,16 +78,26 @@ def _detail(request: Request, w: Web, user: WebUser, group_id: int, *, error: st
             )
     status = escalation.status if escalation is not None else None
     contexts = [AlertContext.of_alert(a.labels, a.details) for a in alerts]
+    runbook = group_runbook(alerts, contexts)
     return w.page(
         request, "alert_group.html", user, status_code=status_code,
         group=group, alerts=list(zip(alerts, contexts, strict=True)), events=list(reversed(events)),
         escalation=escalation, steps=steps,
         severities=list(Severity), error=error,
-        runbook=group_runbook(alerts, contexts), lead=leading(alerts, contexts),
+        runbook=runbook, runbook_copy=_runbook_copy(w, runbook), lead=leading(alerts, contexts),
         actions=_actions(group, user.actor, w.clock.now(), status),
         page_refusal=refusals.page_refusal(group), link_refusal=refusals.link_refusal(group),
         situation_room=_situation_room(w),
     )  # fmt: skip
+
+
+def _runbook_copy(w: Web, runbook: str) -> str | None:
+    """onwatch's mirrored copy of the runbook, when it lies in the mirrored repository."""
+    try:
+        mirror = w.oncall.applied().config.runbooks
+    except NotFound:  # no configuration applied yet
+        return None
+    return mirror.copy_url(runbook) if mirror is not None and runbook else None
 
 
 def _situation_room(w: Web) -> str:

@@ -27,6 +27,7 @@ from onwatch.paging.commands import AlertGroupCommands
 from onwatch.reports import web as reports
 from onwatch.reports.feedback import web as feedback
 from onwatch.reviews import web as reviews
+from onwatch.runbooks import web as runbooks
 from onwatch.status.subscriptions import StatusSubscriptions
 from onwatch.status.web import model as status_model
 from onwatch.status.web import routes as status_routes
@@ -89,6 +90,7 @@ def install_web(
         directory,
         demo_inbox,
         changes,
+        runbooks,
     )
     for module in modules:
         app.include_router(module.router)
