@@ -5,13 +5,18 @@ refresh, found by full-text search."""
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from onwatch.bootstrap import Onwatch
+from onwatch.config.apply import apply_config
 from onwatch.config.runbooks import RunbooksConfig
 from onwatch.config.schema import OnwatchConfig
+from onwatch.db.timers import TimerStore
+from onwatch.kernel.clock import FakeClock
+from onwatch.runbooks.refresh import RUNBOOKS_REFRESH, RunbookRefresher
 from onwatch.runbooks.store import RunbookRepository
 from tests.runbooks.helpers import Mirror, commit, mirrored
 
@@ -130,3 +135,32 @@ def test_a_folder_of_markdown_is_mirrored_too(
         state = uow.repo(RunbookRepository).mirror()
     assert state is not None and (state.pages, state.skipped) == (2, 1)
     assert "Slow queries" in mirror.browser.get("/runbooks", params={"q": "q12x"}).text
+
+
+def test_a_refresh_claimed_before_its_source_was_read_reads_it_first_outside_the_transaction(
+    onwatch: Onwatch, org: OnwatchConfig, repo: Path
+) -> None:
+    clock = onwatch.clock
+    mirror_config = RunbooksConfig(git=str(repo), branch="main")
+    apply_config(
+        onwatch.db, org.model_copy(update={"runbooks": mirror_config}), now=clock.now(), applied_by="tests"
+    )
+    refresher = RunbookRefresher(onwatch.cache)  # an engine whose `prepare` did not run (no git read yet)
+    with onwatch.db.write() as uow:
+        timers = TimerStore(uow.conn)
+        [due] = [t for t in timers.due_timers(clock.now(), 100) if t.kind == RUNBOOKS_REFRESH]
+        refresher.handle(uow, due, clock.now())
+        timers.delete_timers([due.id])
+    with onwatch.db.read() as uow:
+        repo_ = uow.repo(RunbookRepository)
+        assert repo_.mirror() is None  # nothing read inside the write transaction
+        assert repo_.pending_refresh(RUNBOOKS_REFRESH) == clock.now() + timedelta(seconds=1)
+    assert isinstance(clock, FakeClock)
+    clock.advance(timedelta(seconds=1))
+    onwatch.worker(channels={}).run_once()  # its `prepare` reads the repository, then the timer runs
+    with onwatch.db.read() as uow:
+        assert [e.path for e in uow.repo(RunbookRepository).index()] == [
+            "README.md",
+            "gitaly/README.md",
+            "gitaly/failover.md",
+        ]

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 RUNBOOKS_REFRESH = "runbooks_refresh"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _QUIET = timedelta(seconds=30)  # how long `prepare` trusts "no refresh due" before looking again
+RETRY = timedelta(seconds=1)  # a refresh claimed without its source read: read first, run it then
 
 
 def next_due(now: datetime, interval: timedelta) -> datetime:
@@ -107,13 +108,14 @@ class RunbookRefresher:
             return  # the chain ends; applying a config with runbooks starts it again
         repo = uow.repo(RunbookRepository)
         prefetched, self._prefetched = self._prefetched, None
-        if prefetched is not None and prefetched.config == config and now - prefetched.at < config.refresh:
-            result = prefetched.result
-        else:  # another worker prepared it, or the config changed since: read it here
-            state = repo.mirror()
-            result = source.read(
-                config, state.revision if state and state.source == redacted(config.source) else None
-            )
+        if prefetched is None or prefetched.config != config or now - prefetched.at >= config.refresh:
+            # read by another process, or the config changed meanwhile: never read git inside this
+            # transaction (a clone may take minutes, and SQLite has one writer); the next pass's
+            # `prepare` reads it
+            retry = now + RETRY
+            uow.timers.schedule(RUNBOOKS_REFRESH, retry, {}, timer_key(retry), now)
+            return
+        result = prefetched.result
         savepoint = uow.conn.begin_nested()
         try:
             self.apply(repo, config, result, now)
