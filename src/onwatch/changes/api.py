@@ -17,7 +17,7 @@ from onwatch.alerts.ingest.apply import AlertIngest
 from onwatch.alerts.sources.base import PayloadError, load_json, refuse_nul
 from onwatch.api.auth import Responder, Viewer, ViewerOnIncident
 from onwatch.api.params import Id, Instant
-from onwatch.api.problems import problem, responses
+from onwatch.api.problems import PROBLEM_JSON, problem, responses
 from onwatch.changes.commands import ChangeCommands
 from onwatch.changes.domain import Change, ChangeDraft
 from onwatch.changes.payloads import pagerduty_change, routing_key
@@ -122,7 +122,12 @@ def _pd(status: int, message: str, errors: list[tuple[str, str]] | None = None) 
     "/v2/change/enqueue",
     status_code=202,
     responses={
-        400: {"model": PagerDutyChangeAnswer, "description": "Invalid event: each field at fault named"},
+        400: {
+            "model": PagerDutyChangeAnswer,
+            "description": "Invalid event: each field at fault named (a body too deep or holding a NUL "
+            "character is refused before it is read, as a Problem)",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
         404: {"model": PagerDutyChangeAnswer, "description": "No pagerduty integration has this routing_key"},
         **responses(413),
     },
