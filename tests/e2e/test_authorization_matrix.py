@@ -75,6 +75,7 @@ POST    /api/v1/schedules/{schedule_id}/overrides                   401   401   
 DELETE  /api/v1/schedules/{schedule_id}/overrides/{override_id}     401   401    403     in         in
 POST    /api/v1/handoffs                                            401   401    403     in         in
 GET     /api/v1/handoffs                                            401   401    in      in         in
+GET     /api/v1/handoffs/report                                     401   401    in      in         in
 POST    /api/v1/schedules/{schedule_id}/feeds                       401   401    in      in         in
 POST    /api/v1/people/{person_id}/feeds                            401   401    in      403        in
 POST    /api/v1/people/{person_id}/contact-methods/test             401   401    403     in         in    # a responder's own; 'Not allowed' for others'

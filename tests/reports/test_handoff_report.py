@@ -17,6 +17,7 @@ from onwatch.bootstrap import Onwatch
 from onwatch.config.apply import apply_config
 from onwatch.config.loader import ConfigError, load_config
 from onwatch.db.tables import timers
+from onwatch.directory.tokens import TokenRole
 from onwatch.reports.handoff.timers import HANDOFF_REPORT
 from tests.paging_helpers import PagingBench, running
 from tests.process_helpers import demo_everyone_on_webhook, notifications, process_bench
@@ -163,3 +164,16 @@ def test_only_the_roles_the_config_names_get_a_handoff_report(bench: PagingBench
     with pytest.raises(ConfigError) as security:
         load_config(off + "\nhandoff_reports: {roles: [security]}\n")
     assert security.value.issues[0].path.startswith("handoff_reports.roles")
+
+
+def test_the_shift_report_so_far_can_be_read_before_the_handoff(bench: PagingBench) -> None:
+    bench.fire(alertname="DiskFilling")
+    bench.client("amara").post("/api/v1/handoffs", json={"role": "eoc", "text": "watch DiskFilling"})
+    bench.clock.advance(timedelta(minutes=1))
+    now = bench.client("lukas", TokenRole.VIEWER).get("/api/v1/handoffs/report", params={"role": "eoc"})
+    assert now.status_code == 200, now.text
+    report = now.json()
+    assert (report["holder"], report["shift_start"]) == ("amara", "2026-12-01T08:00:00+00:00")
+    assert "Pages this shift (1)" in report["text"] and "- amara: watch DiskFilling" in report["text"]
+    refused = bench.client().get("/api/v1/handoffs/report", params={"role": "security"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "query.role"

@@ -38,6 +38,7 @@ from onwatch.paging import trials_api
 from onwatch.reports import api as reports
 from onwatch.reports.feedback import api as feedback
 from onwatch.reports.feedback import links_api as feedback_links
+from onwatch.reports.handoff import api as shift_reports
 from onwatch.reviews import api as reviews
 from onwatch.runbooks import api as runbooks
 from onwatch.slo import api as slo
@@ -124,6 +125,7 @@ def create_api(ow: Onwatch, *, web: bool = True) -> FastAPI:
         checklists,
         feedback,
         feedback_links,
+        shift_reports,
     ]
     routers += [runbooks]
     for module in routers:
