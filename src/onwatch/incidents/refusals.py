@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from onwatch.incidents.store.incidents import ConcurrentModification
 from onwatch.kernel.enums import EventKind
-from onwatch.kernel.errors import DomainError, InvalidInput, InvalidTransition, NotFound
+from onwatch.kernel.errors import (
+    ConcurrentModification,
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
 from onwatch.kernel.timeline import Actor, TimelineEvent
 
 

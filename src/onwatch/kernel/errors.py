@@ -19,6 +19,12 @@ class InvalidTransition(DomainError):
     title = "Invalid state transition"
 
 
+class ConcurrentModification(DomainError):
+    """Someone saved the aggregate between this command's read and its write (db/versioned.py)."""
+
+    title = "Concurrent modification"
+
+
 class NotOwner(DomainError):
     status_code = 403
     title = "Only the incident owner may do this"

@@ -17,16 +17,13 @@ from onwatch.db.tables import (
     timeline_events,
 )
 from onwatch.db.timeline import TimelineStore, event_of
+from onwatch.db.versioned import update_versioned
 from onwatch.incidents.domain.incident import Incident
 from onwatch.incidents.domain.roles import RoleAssignment
 from onwatch.incidents.domain.updates import PublicUpdate
 from onwatch.kernel.enums import EventKind, Role, Severity, State, Status
-from onwatch.kernel.errors import DomainError, NotFound
+from onwatch.kernel.errors import NotFound
 from onwatch.kernel.timeline import TimelineEvent
-
-
-class ConcurrentModification(DomainError):
-    title = "Concurrent modification"
 
 
 @dataclass(frozen=True)
@@ -71,13 +68,9 @@ class IncidentRepository:
             raise ValueError("save() needs a stored incident; use add()")
         values = self._row(incident)
         values["version"] = incident.version + 1
-        result = self.conn.execute(
-            sa.update(incidents)
-            .where(incidents.c.id == incident.id, incidents.c.version == incident.version)
-            .values(values)
+        update_versioned(
+            self.conn, incidents, incident.id, incident.version, values, what=f"incident {incident.id}"
         )
-        if result.rowcount != 1:
-            raise ConcurrentModification(f"incident {incident.id} changed meanwhile; retry the command")
         incident.version += 1
         self._save_roles(incident)
         self._flush_events(incident)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from onwatch.db.tables_reviews import corrective_actions
+from onwatch.db.versioned import update_versioned
 from onwatch.kernel.errors import NotFound
 from onwatch.reviews.domain.actions import CorrectiveAction
 from onwatch.reviews.domain.enums import ActionStatus
@@ -18,20 +19,31 @@ OPEN = [ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value]
 class ActionRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        # the version each action had when this unit of work read it: save() writes only over that
+        self._read_versions: dict[int, int] = {}
 
     def add(self, action: CorrectiveAction) -> int:
         new_id = self.conn.execute(
             sa.insert(corrective_actions).values(self._row(action)).returning(corrective_actions.c.id)
         ).scalar_one()
         action.id = int(new_id)
+        self._read_versions[action.id] = action.version
         return action.id
 
     def save(self, action: CorrectiveAction) -> None:
-        self.conn.execute(
-            sa.update(corrective_actions)
-            .where(corrective_actions.c.id == action.id)
-            .values(self._row(action))
+        """Write the action; ConcurrentModification (409) if someone saved it since it was read."""
+        if action.id is None:
+            raise ValueError("save() needs a stored corrective action; use add()")
+        read = self._read_versions.get(action.id, action.version)
+        update_versioned(
+            self.conn,
+            corrective_actions,
+            action.id,
+            read,
+            self._row(action),
+            what=f"corrective action {action.id}",
         )
+        self._read_versions[action.id] = action.version
 
     def get(self, action_id: int, *, for_update: bool = False) -> CorrectiveAction:
         query = sa.select(corrective_actions).where(corrective_actions.c.id == action_id)
@@ -40,7 +52,9 @@ class ActionRepository:
         row = self.conn.execute(query).mappings().first()
         if row is None:
             raise NotFound(f"corrective action {action_id} does not exist", field="action_id")
-        return self._load(row)
+        action = self._load(row)
+        self._read_versions[action_id] = action.version
+        return action
 
     def for_reviews(
         self, review_ids: list[int], *, open_only: bool = False

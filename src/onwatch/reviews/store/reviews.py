@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from onwatch.db.tables_reviews import corrective_actions, review_events, review_versions, reviews
+from onwatch.db.versioned import update_versioned
 from onwatch.kernel.enums import Interface, Severity
 from onwatch.kernel.errors import NotFound
 from onwatch.reviews.domain.enums import KeyEventTag, ReviewEventKind, ReviewKind, ReviewStatus, RootCause
@@ -66,9 +67,16 @@ def search_text(r: Review) -> str:
     return "\n".join([r.title, *(text for text in r.sections.values() if text)])
 
 
+# what a list of reviews shows (find())
+_WIDE = {"sections", "prefill", "marks", "search_text"}
+_LISTED = [c for c in reviews.c if c.name not in _WIDE]
+
+
 class ReviewRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        # the version each review had when this unit of work read it: save() writes only over that
+        self._read_versions: dict[int, int] = {}
 
     # ---- writing -------------------------------------------------------------------------------
 
@@ -77,16 +85,21 @@ class ReviewRepository:
             sa.insert(reviews).values(self._row(review)).returning(reviews.c.id)
         ).scalar_one()
         review.id = int(new_id)
+        self._read_versions[review.id] = review.version
         self._save_version(review, author)
         self._flush_events(review)
         return review.id
 
     def save(self, review: Review, author: str) -> None:
-        """Write the review (the caller holds its row lock) and, when the sections changed, the new
-        version of them."""
+        """Write the review and, when the sections changed, the new version of them;
+        ConcurrentModification (409) if someone saved it since it was read."""
         if review.id is None:
             raise ValueError("save() needs a stored review; use add()")
-        self.conn.execute(sa.update(reviews).where(reviews.c.id == review.id).values(self._row(review)))
+        read = self._read_versions.get(review.id)
+        if read is None:
+            raise ValueError("save() needs a review read whole (get(), for_incident()), not a listed one")
+        update_versioned(self.conn, reviews, review.id, read, self._row(review), what=f"review {review.id}")
+        self._read_versions[review.id] = review.version
         if review.edited:
             self._save_version(review, author)
             review.edited = False
@@ -160,14 +173,20 @@ class ReviewRepository:
         row = self.conn.execute(query).mappings().first()
         if row is None:
             raise NotFound(f"review {review_id} does not exist", field="review_id")
-        return self._load(row)
+        return self._read(row)
 
     def for_incident(self, incident_id: int, *, for_update: bool = False) -> Review | None:
         query = sa.select(reviews).where(reviews.c.incident_id == incident_id)
         if for_update:
             query = query.with_for_update()
         row = self.conn.execute(query).mappings().first()
-        return self._load(row) if row is not None else None
+        return self._read(row) if row is not None else None
+
+    def _read(self, row: sa.RowMapping) -> Review:
+        review = self._load(row)
+        assert review.id is not None
+        self._read_versions[review.id] = review.version
+        return review
 
     def for_incidents(self, incident_ids: Sequence[int]) -> dict[int, Review]:
         if not incident_ids:
@@ -183,7 +202,10 @@ class ReviewRepository:
         return [self._load(r) for r in rows.mappings()]
 
     def find(self, flt: ReviewFilter) -> list[Review]:
-        query = sa.select(reviews).order_by(reviews.c.id.desc()).limit(flt.limit).offset(flt.offset)
+        """The reviews a list shows, newest first, read without their sections, prefill and marks
+        (the wide columns no list shows, which cost most of a list's time): get() reads one whole,
+        and only a review read whole can be saved."""
+        query = sa.select(*_LISTED).order_by(reviews.c.id.desc()).limit(flt.limit).offset(flt.offset)
         if flt.status is not None:
             query = query.where(reviews.c.status == flt.status.value)
         if flt.kind is not None:
@@ -250,6 +272,8 @@ class ReviewRepository:
 
     @staticmethod
     def _load(r: sa.RowMapping) -> Review:
+        """A review from its row (the whole row, or the listed columns: then without sections,
+        prefill and marks)."""
         return Review(
             id=r["id"],
             kind=ReviewKind(r["kind"]),
@@ -260,9 +284,9 @@ class ReviewRepository:
             owner_id=r["owner_id"],
             conductor_id=r["conductor_id"],
             services=list(r["services"]),
-            sections=dict(r["sections"]),
-            prefill=dict(r["prefill"]),
-            marks=_marks_in(r["marks"]),
+            sections=dict(r.get("sections") or {}),
+            prefill=dict(r.get("prefill") or {}),
+            marks=_marks_in(r.get("marks") or {}),
             created_at=r["created_at"],
             due_at=r["due_at"],
             started_at=r["started_at"],
