@@ -214,3 +214,20 @@ def test_when_every_provider_fails_the_outbox_retries_later(
 )  # fmt: skip
 def test_sms_replies_are_read_as_people_write_them(reply: str, parsed: tuple[str, int] | None) -> None:
     assert parse_reply(reply) == parsed
+
+
+def test_the_phone_callbacks_are_documented_with_their_form_and_signature_header(bench: PagingBench) -> None:
+    paths = bench.api.get("/openapi.json").json()["paths"]
+    for path, fields in (
+        ("/api/v1/chat/twilio/sms", {"AccountSid", "MessageSid", "From", "Body"}),
+        ("/api/v1/chat/twilio/voice/{token}", {"AccountSid", "CallSid"}),
+        ("/api/v1/chat/twilio/voice/{token}/key", {"AccountSid", "CallSid", "Digits"}),
+    ):
+        operation = paths[path]["post"]
+        form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+        assert set(form["required"]) == fields <= set(form["properties"])
+        header = next(p for p in operation["parameters"] if p["in"] == "header")
+        assert (header["name"], header["required"]) == ("X-Twilio-Signature", True)
+        assert set(operation["responses"]) == {"200", "400", "401", "413"}
+        assert "text/xml" in operation["responses"]["200"]["content"]
+        assert "security" not in operation  # the signature is the credential, not a token

@@ -9,11 +9,14 @@ token of the Twilio provider whose AccountSid it names; 401 otherwise, nothing c
     POST /api/v1/chat/twilio/voice/<token>/key    the key pressed: 1 acknowledges as the person
                                                   the signed token names
 
-Every answer is TwiML. A message (MessageSid) or key press (CallSid) is acted on once.
+Every answer is TwiML. A message (MessageSid) or key press (CallSid) is acted on once. The routes
+are in the OpenAPI document (their form bodies and the signature header) without a token scheme:
+the signature is their credential.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
@@ -21,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from onwatch.api.problems import problem
+from onwatch.api.problems import Problem, problem, responses
 from onwatch.chat.callbacks import act_once, person_where
 from onwatch.config.contacts import ContactType
 from onwatch.kernel.enums import Interface
@@ -31,13 +34,59 @@ from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.links import LinkClaim
 from onwatch.settings import Settings
 
-router = APIRouter(prefix="/twilio", include_in_schema=False)
+router = APIRouter(prefix="/twilio", tags=["chat"])
 
 TWIML = "text/xml"
 
 
+class TwiML(Response):
+    media_type = TWIML
+
+
 def twiml(inner: str) -> Response:
-    return Response(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', media_type=TWIML)
+    return TwiML(f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>')
+
+
+def _form(description: str, fields: dict[str, str], required: list[str]) -> dict[str, Any]:
+    """`openapi_extra` of a Twilio webhook: the form Twilio posts and the header that signs it."""
+    return {
+        "parameters": [
+            {
+                "name": "X-Twilio-Signature",
+                "in": "header",
+                "required": True,
+                "description": "base64 HMAC-SHA1, with the provider's auth token, of the URL Twilio "
+                "called (ONWATCH_PUBLIC_URL + path) followed by each form field's name and value "
+                "sorted by name",
+                "schema": {"type": "string"},
+            }
+        ],
+        "requestBody": {
+            "description": description,
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {k: {"type": "string", "description": v} for k, v in fields.items()},
+                        "required": required,
+                    }
+                }
+            },
+        },
+    }
+
+
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "TwiML (text/xml): what Twilio says or sends back"},
+    **responses(400, 413),
+    401: {
+        "model": Problem,
+        "description": "X-Twilio-Signature does not sign this URL and form with the auth token of "
+        "the Twilio provider whose AccountSid the form names: nothing changed",
+    },
+}
+ACCOUNT = {"AccountSid": "the Twilio account (picks the provider whose auth token verifies)"}
 
 
 async def _verified(request: Request) -> dict[str, str] | JSONResponse:
@@ -66,7 +115,21 @@ async def _verified(request: Request) -> dict[str, str] | JSONResponse:
     return form
 
 
-@router.post("/sms")
+@router.post(
+    "/sms",
+    response_class=TwiML,
+    responses=ANSWERS,
+    openapi_extra=_form(
+        "An SMS to the provider's number (Twilio's Messaging webhook)",
+        {
+            **ACCOUNT,
+            "MessageSid": "the message (acted on once)",
+            "From": "the sender's number (E.164): the person whose sms contact method it is",
+            "Body": "'12' or 'ack 12' acknowledges alert group 12, 'R12' resolves it",
+        },
+        ["AccountSid", "MessageSid", "From", "Body"],
+    ),
+)
 async def sms_reply(request: Request) -> Response:
     form = await _verified(request)
     if isinstance(form, JSONResponse):
@@ -110,7 +173,16 @@ def _claim(request: Request, token: str) -> LinkClaim | None:
     return claim if claim is not None and claim.action == "acknowledge" else None
 
 
-@router.post("/voice/{token}")
+@router.post(
+    "/voice/{token}",
+    response_class=TwiML,
+    responses=ANSWERS,
+    openapi_extra=_form(
+        "A page's call answered (Twilio's Voice webhook); `token` is the page's signed link",
+        {**ACCOUNT, "CallSid": "the call"},
+        ["AccountSid", "CallSid"],
+    ),
+)
 async def voice_answer(token: str, request: Request) -> Response:
     form = await _verified(request)
     if isinstance(form, JSONResponse):
@@ -130,7 +202,16 @@ async def voice_answer(token: str, request: Request) -> Response:
     )
 
 
-@router.post("/voice/{token}/key")
+@router.post(
+    "/voice/{token}/key",
+    response_class=TwiML,
+    responses=ANSWERS,
+    openapi_extra=_form(
+        "The key pressed during a page's call (<Gather>'s action)",
+        {**ACCOUNT, "CallSid": "the call (acted on once)", "Digits": "1 acknowledges"},
+        ["AccountSid", "CallSid", "Digits"],
+    ),
+)
 async def voice_key(token: str, request: Request) -> Response:
     form = await _verified(request)
     if isinstance(form, JSONResponse):
