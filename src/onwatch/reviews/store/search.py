@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from onwatch.db.tables import alert_groups, alerts, incident_services, incidents
 from onwatch.db.tables_reviews import reviews
+from onwatch.reviews.store.stopwords import STOP_WORDS
 
 MAX_WORDS = 20
 RANKED = 500  # matches ranked per table, the most recent first
@@ -28,7 +29,8 @@ class Hit:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)][:MAX_WORDS]
+    """The words a query looks for: lower case, without the stop words neither engine matches."""
+    return [w for w in (w.lower() for w in _WORD.findall(text)) if w not in STOP_WORDS][:MAX_WORDS]
 
 
 def _match(
@@ -178,6 +180,8 @@ class SearchRepository:
                 sa.select(reviews.c.id, reviews.c.title).where(reviews.c.id.in_(near_ids))
             ):
                 titles[("near_miss", i)] = (t, None)
+        # each reason counts once (an incident whose title and review both match is "similar text"
+        # once), so an item matching strictly more reasons always ranks higher
         weight = {"the same alert fingerprints": 3.0, "the same service": 1.0, "similar text": 1.5}
         hits = [
             Hit(
@@ -185,11 +189,12 @@ class SearchRepository:
                 k[1],
                 titles[k][0],
                 titles[k][1],
-                sum(weight[w] for w in reasons[k]),
+                sum(weight[w] for w in set(reasons[k])),
                 sorted(set(reasons[k])),
             )
             for k in keys
             if k in titles
         ]
-        hits.sort(key=lambda h: (-h.rank, -h.id))
+        # ties: incidents before near misses, the newest first (ids of the two kinds are unrelated)
+        hits.sort(key=lambda h: (-h.rank, h.kind, -h.id))
         return hits[:limit]
