@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -18,6 +19,10 @@ from onwatch.paging import cli as alerts
 app = typer.Typer(help="Inspect and run incidents.", no_args_is_help=True)
 
 As = Annotated[str | None, typer.Option("--as", help="who you are (person id); or set ONWATCH_AS")]
+
+# what `onwatch declare` prints after the incident it declared, given it and the caller's --as:
+# cli/main.py adds the reviews slice's "seen before" (incidents may not import reviews)
+AFTER_DECLARE: list[Callable[[Incident, str | None], None]] = []
 
 
 def _commands() -> IncidentCommands:
@@ -81,6 +86,8 @@ def declare(
         )
         typer.echo(f"declared incident #{incident.id}")
         _done(incident)
+        for show in AFTER_DECLARE:
+            show(incident, as_person)
 
 
 @app.command("list")

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from onwatch.cli.context import actor, onwatch, reported
+from onwatch.cli.context import actor, hidden, onwatch, reported
+from onwatch.incidents.domain.incident import Incident
 from onwatch.kernel.enums import Severity
 from onwatch.reviews.commands import Related, ReviewCommands
 from onwatch.reviews.domain.enums import ActionStatus, ReviewKind, ReviewStatus, RootCause
@@ -256,16 +257,17 @@ def list_near_misses() -> None:
         typer.echo(line(r))
 
 
-def _related_lines(found: list[Related]) -> None:
+def _related_lines(found: list[Related], indent: str = "") -> None:
     for r in found:
         where = f" (incident #{r.hit.incident_id})" if r.hit.kind != "incident" and r.hit.incident_id else ""
         why = f" — {', '.join(r.hit.why)}" if r.hit.why else ""
         review = f"; review #{r.review.id} {r.review.status.title}" if r.review else ""
         if r.review and r.review.category:
             review += f", {r.review.category.value}"
-        typer.echo(f"{r.hit.kind} #{r.hit.id} {r.hit.title}{where}{review}{why}")
+        typer.echo(f"{indent}{r.hit.kind} #{r.hit.id} {r.hit.title}{where}{review}{why}")
         for a in r.open_actions:
-            typer.echo(f"    open action #{a.id} {a.title} (owner {a.owner_id}, due {a.due_at:%Y-%m-%d})")
+            due = f"{a.due_at:%Y-%m-%d}"
+            typer.echo(f"{indent}    open action #{a.id} {a.title} (owner {a.owner_id}, due {due})")
 
 
 @app.command("search")
@@ -279,3 +281,14 @@ def similar(incident_id: int) -> None:
     """Past incidents and near misses like this incident, with their open corrective actions."""
     with reported():
         _related_lines(_commands().similar(incident_id))
+
+
+def seen_before(incident: Incident, as_person: str | None) -> None:
+    """After `onwatch declare`: the past incidents and near misses most like the new one (the
+    repeat detection of `onwatch review similar`), with their reviews and open corrective actions,
+    so the responder can open them (`onwatch incident show N`, `onwatch review show N`)."""
+    assert incident.id is not None
+    found = _commands().similar(incident.id, hidden(as_person), limit=5)
+    if found:
+        typer.echo("Seen before (most similar first):")
+        _related_lines(found, indent="  ")

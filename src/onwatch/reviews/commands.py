@@ -3,7 +3,7 @@ and its outbox messages commit together, or none do)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -304,6 +304,19 @@ class ReviewCommands:
         with self.db.read() as uow:
             uow.repo(IncidentRepository).get(incident_id)
             found = uow.repo(SearchRepository).similar_to(incident_id, hidden=hidden, limit=limit)
+            return self._related(uow, found)
+
+    def like(
+        self,
+        title: str,
+        services: Sequence[str],
+        hidden: frozenset[int] = frozenset(),
+        limit: int = 10,
+    ) -> list[Related]:
+        """Past incidents and near misses like an incident about to be declared (its title and
+        services), with their reviews and open corrective actions: shown before declaring."""
+        with self.db.read() as uow:
+            found = uow.repo(SearchRepository).like(title, services, hidden=hidden, limit=limit)
             return self._related(uow, found)
 
     @staticmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
 
 from onwatch.api.params import Id
@@ -15,7 +15,7 @@ from onwatch.kernel import choices
 from onwatch.kernel.choices import choose
 from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
 from onwatch.reviews.api import imoc_member
-from onwatch.reviews.commands import ReviewCommands
+from onwatch.reviews.commands import Related, ReviewCommands
 from onwatch.reviews.domain.enums import ActionStatus, KeyEventTag, ReviewKind, ReviewStatus, RootCause
 from onwatch.reviews.domain.refusals import review_refusals
 from onwatch.reviews.domain.review import KeyEventMark, Review
@@ -359,3 +359,24 @@ def similar_fragment(request: Request, incident_id: Id, w: W, user: User) -> Res
     except NotFound:
         return HTMLResponse("", status_code=404)
     return w.templates.response("review_similar.html", request=request, user=user, found=found)
+
+
+@router.get("/similar-incidents")
+def like_fragment(
+    request: Request, w: W, user: User, title: str = "", services: Annotated[list[str] | None, Query()] = None
+) -> Response:
+    """htmx, on the declare form: before declaring, the past incidents and near misses most like
+    the title typed and the services ticked, with their reviews and open corrective actions."""
+    found = like(request, w, user, title, services or [])
+    if found is None:
+        return HTMLResponse("")
+    return w.templates.response("review_similar.html", request=request, user=user, found=found)
+
+
+def like(request: Request, w: Web, user: WebUser, title: str, services: list[str]) -> list[Related] | None:
+    """What the declare form shows as seen before (None: nothing typed or ticked yet)."""
+    # bounded, and a NUL (which PostgreSQL cannot take) is no service anyone has
+    chosen = [s[:64] for s in services if s and "\x00" not in s][:20]
+    if not title.strip() and not chosen:
+        return None
+    return _reviews(request).like(title[:500], chosen, w.hidden(user))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from onwatch.config.cache import AppliedConfig
@@ -19,6 +19,7 @@ from onwatch.kernel.errors import DomainError, NotFound
 from onwatch.paging.domain.alerts import GroupStatus
 from onwatch.reports.queries import Reports
 from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository
+from onwatch.reviews.web import like
 from onwatch.slo.store import SloRepository
 from onwatch.web.auth import SESSION_COOKIE, WebUser, csrf_ok
 from onwatch.web.context import Posted, Web, acting, acting_user, posted, see_other, signed_in, web
@@ -165,13 +166,24 @@ def _declare_form(request: Request, w: W, user: WebUser, **extra: object) -> Res
         "values": {"severity": "S3", "status": Status.DEGRADED_PERFORMANCE.value, "services": []},
     }
     context.update(extra)
+    typed = cast(dict[str, Any], context["values"])
+    context["similar"] = like(request, w, user, str(typed.get("title") or ""), list(typed["services"]))
     status_code = 422 if context["errors"] else 200
     return w.page(request, "declare.html", user, status_code=status_code, **context)
 
 
 @router.get("/incidents/new")
-def declare_page(request: Request, w: W, user: ActingUser) -> Response:
-    return _declare_form(request, w, user)
+def declare_page(
+    request: Request,
+    w: W,
+    user: ActingUser,
+    title: str = "",
+    services: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    """The declare form; `?title=...&services=...` fills it in and shows what was seen before."""
+    chosen = list(services or [])
+    values = {"title": title[:200], "severity": "S3", "status": Status.DEGRADED_PERFORMANCE.value}
+    return _declare_form(request, w, user, values={**values, "services": chosen})
 
 
 @router.post("/incidents")

@@ -5,6 +5,7 @@ by triggers, ranked by bm25), and the repeat detection built on it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -124,49 +125,69 @@ class SearchRepository:
         title = self.conn.execute(
             sa.select(incidents.c.title).where(incidents.c.id == incident_id)
         ).scalar_one()
-        reasons: dict[tuple[str, int], list[str]] = {}
-        titles: dict[tuple[str, int], tuple[str, int | None]] = {}
-        mine = (
+        fingerprints = self.conn.execute(
             sa.select(alerts.c.dedup_key)
             .join(alert_groups, alert_groups.c.id == alerts.c.group_id)
             .where(alert_groups.c.incident_id == incident_id)
-        )
-        same_alerts = self.conn.execute(
-            sa.select(alert_groups.c.incident_id)
-            .join(alerts, alerts.c.group_id == alert_groups.c.id)
-            .where(alerts.c.dedup_key.in_(mine), alert_groups.c.incident_id.is_not(None))
             .distinct()
+        ).scalars()
+        services = self.conn.execute(
+            sa.select(incident_services.c.service_id).where(incident_services.c.incident_id == incident_id)
+        ).scalars()
+        return self.like(
+            title, list(services), list(fingerprints), exclude=incident_id, hidden=hidden, limit=limit
         )
-        for (other,) in same_alerts:
-            reasons.setdefault(("incident", other), []).append("the same alert fingerprints")
-        services = sa.select(incident_services.c.service_id).where(
-            incident_services.c.incident_id == incident_id
-        )
-        same_service = self.conn.execute(
-            sa.select(incident_services.c.incident_id)
-            .where(incident_services.c.service_id.in_(services))
-            .distinct()
-            .order_by(incident_services.c.incident_id.desc())
-            .limit(limit * 2)
-        )
-        for (other,) in same_service:
-            reasons.setdefault(("incident", other), []).append("the same service")
+
+    def like(
+        self,
+        title: str,
+        services: Sequence[str],
+        fingerprints: Sequence[str] = (),
+        *,
+        exclude: int | None = None,
+        hidden: frozenset[int] = frozenset(),
+        limit: int = 20,
+    ) -> list[Hit]:
+        """Past incidents and near misses like an incident with this title, these services and these
+        alert fingerprints (one being declared has no id yet: `exclude` is the one that has)."""
+        reasons: dict[tuple[str, int], list[str]] = {}
+        titles: dict[tuple[str, int], tuple[str, int | None]] = {}
+        if fingerprints:
+            same_alerts = self.conn.execute(
+                sa.select(alert_groups.c.incident_id)
+                .join(alerts, alerts.c.group_id == alert_groups.c.id)
+                .where(alerts.c.dedup_key.in_(list(fingerprints)), alert_groups.c.incident_id.is_not(None))
+                .distinct()
+            )
+            for (other,) in same_alerts:
+                reasons.setdefault(("incident", other), []).append("the same alert fingerprints")
+        if services:
+            same_service = self.conn.execute(
+                sa.select(incident_services.c.incident_id)
+                .where(incident_services.c.service_id.in_(list(services)))
+                .distinct()
+                .order_by(incident_services.c.incident_id.desc())
+                .limit(limit * 2)
+            )
+            for (other,) in same_service:
+                reasons.setdefault(("incident", other), []).append("the same service")
         for hit in self._hits(title, hidden=hidden, limit=limit * 2, any_word=True):
             key = (
                 ("incident", hit.incident_id)
                 if hit.kind == "review" and hit.incident_id
                 else (hit.kind, hit.id)
             )
-            if hit.kind == "incident" or hit.kind == "near_miss" or hit.kind == "review":
-                reasons.setdefault(key, []).append("similar text")
-        near_miss_services = self.conn.execute(
-            sa.select(reviews.c.id, reviews.c.services).where(reviews.c.kind == "near_miss")
-        )
-        wanted = {s for (s,) in self.conn.execute(services)}
-        for rid, svc in near_miss_services:
-            if wanted & set(svc or []):
-                reasons.setdefault(("near_miss", rid), []).append("the same service")
-        reasons.pop(("incident", incident_id), None)
+            reasons.setdefault(key, []).append("similar text")
+        wanted = set(services)
+        if wanted:
+            near_miss_services = self.conn.execute(
+                sa.select(reviews.c.id, reviews.c.services).where(reviews.c.kind == "near_miss")
+            )
+            for rid, svc in near_miss_services:
+                if wanted & set(svc or []):
+                    reasons.setdefault(("near_miss", rid), []).append("the same service")
+        if exclude is not None:
+            reasons.pop(("incident", exclude), None)
         keys = [k for k in reasons if not (k[0] == "incident" and k[1] in hidden)]
         incident_ids = [k[1] for k in keys if k[0] == "incident"]
         near_ids = [k[1] for k in keys if k[0] == "near_miss"]
