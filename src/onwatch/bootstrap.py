@@ -52,6 +52,7 @@ from onwatch.reports.handoff import timers as handoff_timers
 from onwatch.reports.queries import Reports
 from onwatch.reviews import timers as review_timers
 from onwatch.reviews.commands import ReviewCommands
+from onwatch.reviews.digest import ensure_digests
 from onwatch.reviews.reactions import ReviewReactions
 from onwatch.reviews.tracker import TrackerChannel
 from onwatch.runbooks import refresh as runbooks_refresh
@@ -198,8 +199,8 @@ class Onwatch:
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation, the runbooks
-        mirror's refresh) when none is pending, e.g. on a database upgraded to a version that brought
-        them; idempotent."""
+        mirror's refresh, the overdue digest) when none is pending, e.g. on a database upgraded to a
+        version that brought them; idempotent."""
         with self.db.write() as uow:
             try:
                 config = self.cache.get(uow).config
@@ -208,6 +209,7 @@ class Onwatch:
             slo_evaluation.ensure_scheduled(uow, config, self.clock.now())
             handoff_timers.ensure_scheduled(uow, self.cache.get(uow), self.clock.now())
             runbooks_refresh.ensure_scheduled(uow, config.runbooks, self.clock.now())
+            ensure_digests(uow, config, self.clock.now())
 
     def api(self, *, web: bool = True, engine: Worker | None = None) -> FastAPI:
         """The HTTP app over these commands; `web` adds the web UI and the public status page; `engine`

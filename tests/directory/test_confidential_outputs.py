@@ -179,6 +179,7 @@ def test_no_web_page_names_a_confidential_incident_to_anyone_outside_its_circle(
     pages += [f"/incidents/{scene.incident}/document", f"/incidents/{scene.public}/similar"]
     pages += [f"/incidents/{scene.public}", "/reviews", "/reviews.csv", "/search?q=signing"]
     pages += ["/reports/noise", "/reports/noise.csv", "/reports/load"]
+    pages += ["/similar-incidents?title=Signing+key+exfiltrated&services=web"]  # the declare form's
     for review in scene.reviews:
         pages += [f"/reviews/{review}", f"/reviews/{review}/export.md", f"/reviews/{review}/print"]
     amara = LiveBrowser(scene.url)

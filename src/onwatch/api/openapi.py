@@ -84,10 +84,17 @@ def _document(operation: dict[str, Any], route: Any) -> None:
         if not str(status).isdigit() or int(status) < 400:
             continue
         content = answer.setdefault("content", {})
-        media = content.get("application/json", {})
-        ref = media.get("schema", {}).get("$ref", "")
-        if not content or ref.endswith(("/Problem", "/HTTPValidationError")):
-            content.pop("application/json", None)
+        # FastAPI files a declared Problem under the route's media type (application/json, or
+        # text/xml for the TwiML routes): the answer is problem+json whatever the route's success is
+        problems = {
+            media: schema["schema"]["$ref"]
+            for media, schema in content.items()
+            if schema.get("schema", {}).get("$ref", "").endswith(("/Problem", "/HTTPValidationError"))
+        }
+        ref = next(iter(problems.values()), "")
+        if not content or ref:
+            for media in problems:
+                content.pop(media)
             content[PROBLEM_JSON] = {"schema": PROBLEM_REF}
             if ref.endswith("/HTTPValidationError"):
                 answer["description"] = WHY[422]

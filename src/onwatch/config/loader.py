@@ -274,6 +274,12 @@ def _check_process(config: OnwatchConfig) -> list[ConfigIssue]:
             problem = template_error(template.text)
             if problem:
                 issues.append(ConfigIssue(f"process.templates.{name}", problem))
+    digest = config.reviews.digest
+    for i, person_id in enumerate(digest.to):
+        if person_id not in config.people:
+            issues.append(ConfigIssue(f"reviews.digest.to[{i}]", f"unknown person {person_id!r}"))
+    if digest.channel is not None and digest.channel not in config.channels:
+        issues.append(ConfigIssue("reviews.digest.channel", f"unknown channel {digest.channel!r}"))
     chat_ids: dict[str, str] = {}
     for pid, person in config.people.items():
         if person.chat_id:

@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from onwatch.config.types import Duration, Url
+from onwatch.config.schedules import Day, WallTime
+from onwatch.config.types import Duration, TimeZone, Url
 from onwatch.kernel.enums import Severity
+from onwatch.oncall.domain.schedules import Weekday
 
 
 class _Strict(BaseModel):
@@ -38,6 +40,32 @@ class TrackerConfig(_Strict):
     labels: list[str] = Field(default_factory=lambda: ["corrective-action"])
 
 
+class DigestEvery(StrEnum):
+    WEEK = "week"
+    DAY = "day"
+    NEVER = "never"
+
+
+class DigestZone(StrEnum):
+    OWNER = "owner"  # each owner at the hour of their own zone (people.<id>.timezone)
+    ORGANISATION = "organisation"  # everyone at the organisation's (or `timezone`'s) hour
+
+
+class DigestConfig(_Strict):
+    """The overdue digest: overdue reviews and corrective actions, sent on a schedule to their
+    owners, and in full to `to` and `channel`."""
+
+    every: DigestEvery = DigestEvery.WEEK
+    weekday: Day = Field(default=Weekday.MON, description="the day of a weekly digest")
+    at: WallTime = Field(default=time(9, 0), description="the local hour it goes out")
+    zone: DigestZone = DigestZone.OWNER
+    timezone: TimeZone | None = Field(
+        default=None, description="the zone of the full digest (default: the organisation's)"
+    )
+    to: list[str] = Field(default_factory=list, description="people who get the full digest")
+    channel: str | None = Field(default=None, description="a channel that gets the full digest")
+
+
 class ReviewsConfig(_Strict):
     required: list[Severity] = Field(
         default_factory=lambda: [Severity.S1, Severity.S2],
@@ -50,6 +78,7 @@ class ReviewsConfig(_Strict):
         default=None, description="a webhook channel that hears of every corrective action change"
     )
     tracker: TrackerConfig | None = None
+    digest: DigestConfig = Field(default_factory=DigestConfig)
 
     @field_validator("required", mode="before")
     @classmethod

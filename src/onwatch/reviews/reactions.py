@@ -6,6 +6,7 @@ imports this one."""
 from __future__ import annotations
 
 from onwatch.config.cache import AppliedConfig, ConfigCache
+from onwatch.config.events import ConfigApplied
 from onwatch.db.uow import UnitOfWork
 from onwatch.incidents.events import IncidentResolved
 from onwatch.incidents.store.incidents import IncidentRepository
@@ -14,6 +15,7 @@ from onwatch.kernel.errors import NotFound
 from onwatch.kernel.events import EventBus
 from onwatch.kernel.timeline import Actor
 from onwatch.reviews.creation import create_review
+from onwatch.reviews.digest import ensure_digests
 from onwatch.reviews.domain.policy import review_required
 from onwatch.reviews.schedule import settings_of
 from onwatch.reviews.store.reviews import ReviewRepository
@@ -34,6 +36,11 @@ class ReviewReactions:
 
     def subscribe(self, bus: EventBus[UnitOfWork]) -> None:
         bus.subscribe(IncidentResolved, self.incident_resolved)
+        bus.subscribe(ConfigApplied, self.config_applied)
+
+    def config_applied(self, uow: UnitOfWork, event: ConfigApplied) -> None:
+        """The overdue digest's chains start with the config that asks for them."""
+        ensure_digests(uow, event.config, event.at)
 
     def incident_resolved(self, uow: UnitOfWork, event: IncidentResolved) -> None:
         incident = uow.repo(IncidentRepository).get(event.incident_id)

@@ -2,7 +2,8 @@
 
 - review_reminder: the same-evening "do not end your work day without starting the RCA" to the
   owner (only while the review is not started), then before, on and after its due date;
-- action_reminder: a corrective action before, on and after its due date (after it, the IMOC too).
+- action_reminder: a corrective action before, on and after its due date (after it, the IMOC too);
+- review_digest: the overdue digest (reviews/digest.py).
 
 Each handler re-reads its aggregate under a row lock and re-checks its rule, and each timer runs
 once (its deletion commits with its effects), so every reminder goes out exactly once.
@@ -19,6 +20,7 @@ from onwatch.engine.timers import TimerKinds
 from onwatch.kernel.errors import NotFound
 from onwatch.notify.base import Notification
 from onwatch.paging.outreach import notify_person
+from onwatch.reviews.digest import DIGEST, DigestTimer
 from onwatch.reviews.domain.enums import ReviewStatus
 from onwatch.reviews.domain.review import Review
 from onwatch.reviews.schedule import ACTION_REMINDER, REVIEW_REMINDER
@@ -138,3 +140,4 @@ def register(kinds: TimerKinds, cache: ConfigCache, public_url: str) -> None:
     handlers = ReviewTimers(cache, public_url)
     kinds.register(REVIEW_REMINDER, handlers.review_reminder)
     kinds.register(ACTION_REMINDER, handlers.action_reminder)
+    kinds.register(DIGEST, DigestTimer(cache, public_url).send)

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from onwatch.db.tables import incidents
 from onwatch.db.tables_reviews import corrective_actions, review_events, review_versions, reviews
 from onwatch.db.versioned import update_versioned
 from onwatch.kernel.enums import Interface, Severity
@@ -255,6 +256,15 @@ class ReviewRepository:
         return [
             SectionsVersion(r["review_id"], r["version"], r["sections"], r["author"], r["at"]) for r in rows
         ]
+
+    def of_confidential_incidents(self) -> set[int]:
+        """The reviews of confidential (security) incidents: what only their circle may see."""
+        rows = self.conn.execute(
+            sa.select(reviews.c.id)
+            .join(incidents, incidents.c.id == reviews.c.incident_id)
+            .where(incidents.c.confidential.is_(True))
+        )
+        return {int(r[0]) for r in rows}
 
     def open_action_counts(self, review_ids: Sequence[int]) -> dict[int, int]:
         """Corrective actions not done or dropped, per review."""
