@@ -24,10 +24,16 @@ from tests.process_helpers import demo_everyone_on_webhook, notifications, posts
 from tests.receivers import SmtpSink, WebhookSink
 from tests.reviews.helpers import ok
 
-FULL = """
-reviews:
-  digest: {to: [nadia], channel: incident_management}
-"""
+DEMO_DIGEST = 'digest: {every: week, weekday: mon, at: "09:00", zone: owner}'
+
+
+FULL = "{to: [nadia], channel: incident_management}"
+
+
+def with_digest(text: str, digest: str) -> str:
+    """The demo config with another `reviews.digest`."""
+    assert DEMO_DIGEST in text
+    return text.replace(DEMO_DIGEST, f"digest: {digest}")
 
 
 @pytest.fixture
@@ -125,9 +131,11 @@ def test_the_people_and_the_channel_named_get_the_full_digest_at_the_organisatio
     bench: PagingBench, onwatch: Onwatch, webhook_sink: WebhookSink
 ) -> None:
     apply_config(
-        onwatch.db, load_config(demo_everyone_on_webhook(webhook_sink) + FULL), now=bench.clock.now(),
+        onwatch.db,
+        load_config(with_digest(demo_everyone_on_webhook(webhook_sink), FULL)),
+        now=bench.clock.now(),
         applied_by="tests",
-    )  # fmt: skip
+    )
     _rid, aid = overdue_history(bench)
     run_at(bench, at(7, 8, 59))  # the organisation's zone is UTC
     assert digests(bench, "nadia") == []
@@ -142,15 +150,12 @@ def test_the_people_and_the_channel_named_get_the_full_digest_at_the_organisatio
 
 
 def test_a_digest_to_an_unknown_person_or_channel_is_a_config_error_naming_the_path() -> None:
-    text = (
-        DEMO_CONFIG.read_text()
-        + "\nreviews:\n  digest: {to: [nadia, ghost], channel: nowhere, at: '25:00'}\n"
-    )
+    text = with_digest(DEMO_CONFIG.read_text(), "{to: [nadia], at: '25:00'}")
     with pytest.raises(ConfigError) as err:
         load_config(text)
     found = {i.path for i in err.value.issues}
     assert "reviews.digest.at" in found
-    text = DEMO_CONFIG.read_text() + "\nreviews:\n  digest: {to: [nadia, ghost], channel: nowhere}\n"
+    text = with_digest(DEMO_CONFIG.read_text(), "{to: [nadia, ghost], channel: nowhere}")
     with pytest.raises(ConfigError) as err:
         load_config(text)
     assert {i.path: i.message for i in err.value.issues} == {
