@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.status
 	$(BIN)/python -m bench.reviews
 	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.reviews_overdue
 	$(BIN)/python -m bench.cli
 	$(BIN)/python -m bench.importers
 	$(BIN)/python -m bench.importers_opsgenie

@@ -41,14 +41,6 @@ reviews = sa.Table(
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
     sa.Index("ix_reviews_status_due_at", "status", "due_at"),
     sa.Index("ix_reviews_created_at", "created_at"),
-    # the overdue list walks the reviews not completed, newest first (migration 0022): without it
-    # the walk reads every completed review's row to filter it out
-    sa.Index(
-        "ix_reviews_open_id",
-        "id",
-        postgresql_where=sa.text("status != 'completed'"),
-        sqlite_where=sa.text("status != 'completed'"),
-    ),
 )
 
 # every saved version of a review's sections (a stale edit is refused, the history kept)
