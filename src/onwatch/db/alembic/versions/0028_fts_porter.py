@@ -1,8 +1,8 @@
 """SQLite's full-text search stems English words as PostgreSQL's `english` configuration does
 ("disks" finds "disk", "failing" finds "fail"): the FTS5 tables use the porter tokenizer
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07 16:50:00
 
 Only the FTS5 tables change (their triggers on incidents and reviews stay: they name the tables);
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0027"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
