@@ -71,6 +71,13 @@ class Scene:
             f"/api/v1/alert-groups/{self.monitoring}/attach", json={"incident_id": self.incident}
         )
         assert attached.status_code == 200, attached.text
+        # "flappy" opens a follow-up for the alert rule, titled like the group: it names the secret
+        flappy = owner.post(
+            f"/api/v1/alert-groups/{self.monitoring}/feedback",
+            json={"choice": "flappy", "comment": f"{SECRET} flaps"},
+        )
+        assert flappy.status_code in (200, 201), flappy.text
+        self.follow_ups = [str(flappy.json()["follow_up"]["id"])]
         for _ in range(6):  # nobody acknowledges: every escalation step runs
             bench.advance(10)
         # the owner acknowledges the alerts' page (for S1/S2, "joining" is posted) and moves it on
@@ -136,6 +143,7 @@ def _get_paths(scene: Scene) -> list[str]:
         "service_id": ["web"],
         "schedule_id": [s["id"] for s in admin.get("/api/v1/schedules").json()],
         "review_id": scene.reviews,
+        "follow_up_id": scene.follow_ups,
     }
     paths: list[str] = []
     for template, operations in spec["paths"].items():

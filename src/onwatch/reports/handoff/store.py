@@ -87,6 +87,23 @@ class ShiftRepository:
         feedback = FeedbackRepository(self.conn)
         opened = feedback.follow_ups(FollowUpFilter(created_from=start, created_to=end), LIMIT)
         closed = feedback.follow_ups(FollowUpFilter(closed_from=start, closed_to=end), LIMIT)
+        # a follow-up is titled after its alert rule, which may name a confidential incident's alerts
+        secret_groups = (
+            dict(
+                self.conn.execute(
+                    sa.select(alert_groups.c.id, alert_groups.c.incident_id).where(
+                        alert_groups.c.incident_id.in_(secret)
+                    )
+                ).all()
+            )
+            if secret
+            else {}
+        )
+        for item in [*opened, *closed]:
+            if item.group_id in secret_groups:
+                withheld.add(secret_groups[item.group_id])
+        opened = [f for f in opened if f.group_id not in secret_groups]
+        closed = [f for f in closed if f.group_id not in secret_groups]
         notes = OnCallRepository(self.conn).notes(handoff.role.value, start)
         return ShiftReport(
             role=handoff.role,
