@@ -301,6 +301,16 @@ def test_the_cli_shows_a_confidential_incident_only_to_its_circle(scene: Scene, 
         for group in groups:
             shown = cli("alerts", "show", str(group), *identity, env=env)
             assert shown.exit_code == 1 and not _leaks(shown.output), (group, identity)
+        for review in scene.reviews:  # its review is as confidential as the incident
+            shown = cli("review", "show", review, *identity, env=env)
+            assert shown.exit_code == 1 and not _leaks(shown.output), (review, identity)
+        found = cli("review", "search", "ZX-CONFIDENTIAL signing key", *identity, env=env)
+        assert found.exit_code == 0 and not _leaks(found.output), identity
+        like = cli("review", "similar", str(scene.public), *identity, env=env)
+        assert like.exit_code == 0 and not _leaks(like.output), identity
+        assert cli("review", "similar", str(iid), *identity, env=env).exit_code == 1
+    found = cli("review", "search", "ZX-CONFIDENTIAL signing key", "--as", "amara")
+    assert _leaks(found.output), "the owner finds it (the search looks at real data)"
 
 
 def test_the_cli_lets_no_viewer_act_and_nobody_outside_the_circle_touch_a_confidential_incident(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from onwatch.cli.context import actor, hidden, onwatch, reported
+from onwatch.cli.context import actor, hidden, onwatch, reported, visible
 from onwatch.incidents.domain.incident import Incident
 from onwatch.kernel.enums import Severity
 from onwatch.reviews.commands import Related, ReviewCommands
@@ -96,10 +96,13 @@ def list_reviews(
 def show(
     review_id: int,
     format: Annotated[str, typer.Option("--format", help="markdown or json")] = "markdown",
+    as_person: As = None,
 ) -> None:
     """The review as Markdown (or JSON): metrics, sections, timeline, corrective actions."""
     with reported():
         detail = _commands().detail(review_id)
+        if detail.review.incident_id is not None:  # a confidential incident's review is its circle's
+            visible(as_person, incident=detail.review.incident_id)
     if format == "json":
         typer.echo(as_json(detail.review, detail.actions).decode())
     else:
@@ -271,16 +274,17 @@ def _related_lines(found: list[Related], indent: str = "") -> None:
 
 
 @app.command("search")
-def search(query: str) -> None:
+def search(query: str, as_person: As = None) -> None:
     """Full-text search over incidents, reviews and near misses."""
-    _related_lines(_commands().search(query))
+    _related_lines(_commands().search(query, hidden(as_person)))
 
 
 @app.command("similar")
-def similar(incident_id: int) -> None:
+def similar(incident_id: int, as_person: As = None) -> None:
     """Past incidents and near misses like this incident, with their open corrective actions."""
     with reported():
-        _related_lines(_commands().similar(incident_id))
+        visible(as_person, incident=incident_id)
+        _related_lines(_commands().similar(incident_id, hidden(as_person)))
 
 
 def seen_before(incident: Incident, as_person: str | None) -> None:
