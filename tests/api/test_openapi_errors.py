@@ -9,6 +9,8 @@ import pytest
 from onwatch.bootstrap import Onwatch
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
+# PagerDuty's Events v2 and Change Events clients read PagerDuty's own error bodies
+PAGERDUTY_SHAPED = {"/v2/enqueue", "/v2/change/enqueue"}
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def test_every_error_onwatch_answers_is_a_problem_document(document: dict[str, A
     assert "HTTPValidationError" not in document["components"]["schemas"]
     for (method, path), op in operations(document).items():
         for status, answer in op["responses"].items():
-            if int(status) >= 400 and path != "/v2/enqueue":
+            if int(status) >= 400 and path not in PAGERDUTY_SHAPED:
                 assert answer["content"] == {"application/problem+json": {"schema": PROBLEM}}, (method, path)
 
 
@@ -49,4 +51,6 @@ def test_ingest_routes_document_what_they_answer_and_pagerduty_its_own_shape(
     assert pagerduty["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/PagerDutyError"
     }
+    change = ops["POST", "/v2/change/enqueue"]["responses"]
+    assert "application/json" in change["400"]["content"]
     assert set(ops["GET", "/healthz"]["responses"]) == {"200", "503"}
