@@ -84,3 +84,21 @@ def test_feedback_on_a_rules_pages_gives_its_counts_and_actionable_ratio(bench: 
         "/api/v1/reports/noise", params={**RANGE, "format": "csv"}
     )
     assert csv.text.splitlines()[1].endswith(",0,1,0,0,0.0")
+
+
+@pytest.mark.parametrize("report", ["response", "load", "noise", "learning", "slo"])
+def test_filters_that_match_nobody_give_an_empty_report_not_a_server_error(
+    bench: PagingBench, report: str
+) -> None:
+    # the API fuzzer's case: a person outside the schedule, so the filters leave nobody
+    params = {"person": "eva", "schedule": "security", "severity": "S2", "service": "web", "to": RANGE["to"]}
+    answer = bench.client("maria", TokenRole.VIEWER).get(f"/api/v1/reports/{report}", params=params)
+    assert answer.status_code == 200, answer.text
+    assert "DiskFull" not in answer.text
+
+
+def test_the_response_report_filtered_by_service_counts_that_services_pages(bench: PagingBench) -> None:
+    viewer = bench.client("maria", TokenRole.VIEWER)
+    answer = viewer.get("/api/v1/reports/response", params={**RANGE, "service": "web", "period": "all"})
+    assert answer.status_code == 200, answer.text
+    assert [(u["service"], u["paged"]) for u in answer.json()["unacknowledged"]] == [("web", 1)]

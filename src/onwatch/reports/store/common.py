@@ -24,10 +24,11 @@ def incident_conditions(f: ReportFilter, *, open_during: bool = False) -> list[s
     if f.severity is not None:
         where.append(i.severity == int(f.severity))
     if f.services is not None:
+        # an alias: the response report joins incident_services itself, which would correlate it away
+        of_service = incident_services.alias("of_service")
         where.append(
             sa.exists().where(
-                incident_services.c.incident_id == i.id,
-                incident_services.c.service_id.in_(sorted(f.services)),
+                of_service.c.incident_id == i.id, of_service.c.service_id.in_(sorted(f.services))
             )
         )
     if f.people is not None:
@@ -57,9 +58,9 @@ def group_conditions(f: ReportFilter) -> list[sa.ColumnElement[bool]]:
     if f.hidden_incidents:
         where.append(sa.or_(g.incident_id.is_(None), g.incident_id.not_in(sorted(f.hidden_incidents))))
     if f.severity is not None:
-        where.append(
-            g.incident_id.in_(sa.select(incidents.c.id).where(incidents.c.severity == int(f.severity)))
-        )
+        # never correlated: the response report selects groups joined to their incidents
+        of_severity = sa.select(incidents.c.id).where(incidents.c.severity == int(f.severity))
+        where.append(g.incident_id.in_(of_severity.correlate(None)))
     if f.people is not None:
         where.append(
             sa.exists().where(
