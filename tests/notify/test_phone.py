@@ -116,6 +116,15 @@ def test_a_forged_sms_reply_is_refused_and_changes_nothing(bench: PagingBench) -
     assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["status"] == "triggered"
 
 
+def test_a_twilio_sms_reply_for_a_group_that_did_not_page_the_sender_changes_nothing(
+    bench: PagingBench,
+) -> None:
+    group_id = bench.fire().json()["groups"][0]
+    mistyped = twilio_post(bench, "/api/v1/chat/twilio/sms", sms_from(AMARA, f"R{group_id + 1}", "SM7"))
+    assert f"Alert group #{group_id + 1} did not page you" in mistyped.text
+    assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["status"] == "triggered"
+
+
 def test_an_sms_reply_resolves_once_and_a_replay_changes_nothing(bench: PagingBench) -> None:
     group_id = bench.fire().json()["groups"][0]
     twilio_post(bench, "/api/v1/chat/twilio/sms", sms_from(AMARA, f"r{group_id}", "SM5"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from onwatch.config.cache import ConfigCache
+from onwatch.config.contacts import ContactType
 from onwatch.config.schema import Person
 from onwatch.db import inbound
 from onwatch.db.uow import Database
@@ -18,7 +19,9 @@ from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.errors import DomainError
 from onwatch.kernel.timeline import Actor
+from onwatch.notify.phone.channels import parse_reply
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.paging.store.groups import AlertRepository
 
 
 def person_where(db: Database, cache: ConfigCache, matches: Callable[[Person], bool]) -> str | None:
@@ -57,3 +60,39 @@ def act_once(
             inbound.forget(uow.conn, source, ref)
         raise
     return f"Alert group #{group.id} is {group.status.value}"
+
+
+def answer_sms(
+    groups: AlertGroupCommands,
+    clock: Clock,
+    cache: ConfigCache,
+    source: str,
+    ref: str,
+    sender: str,
+    body: str,
+) -> str:
+    """An SMS reply from `sender` ("12" acknowledges alert group 12, "R12" resolves it), acted on
+    once per provider message id `ref`; the answer to text back."""
+    person = person_where(
+        groups.db,
+        cache,
+        lambda p: any(m.type is ContactType.SMS and m.number == sender for m in p.contact_methods),
+    )
+    parsed = parse_reply(body)
+    if person is None:
+        return "This number is not linked to an onwatch person."
+    if parsed is None:
+        return "Reply with the code of the page: 12 acknowledges alert group 12, R12 resolves it."
+    action, group_id = parsed
+    if not _paged(groups, group_id, person):
+        return f"Alert group #{group_id} did not page you: acknowledge it in onwatch instead."
+    return act_once(
+        groups, clock, source, ref, person=person, action=action, group_id=group_id, interface=Interface.PHONE
+    )
+
+
+def _paged(groups: AlertGroupCommands, group_id: int, person: str) -> bool:
+    """Whether the group paged `person`: a phone number proves only that it is theirs, so a reply
+    acts only on a page it answers (a mistyped code cannot acknowledge someone else's group)."""
+    with groups.db.read() as uow:
+        return uow.repo(AlertRepository).was_paged(group_id, person)

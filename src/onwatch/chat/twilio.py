@@ -25,10 +25,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import Problem, problem, responses
-from onwatch.chat.callbacks import act_once, person_where
-from onwatch.config.contacts import ContactType
+from onwatch.chat.callbacks import act_once, answer_sms
 from onwatch.kernel.enums import Interface
-from onwatch.notify.phone.channels import parse_reply
 from onwatch.notify.phone.twilio import is_signed
 from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.links import LinkClaim
@@ -139,29 +137,15 @@ async def sms_reply(request: Request) -> Response:
 
 def _sms(request: Request, form: dict[str, str]) -> Response:
     state = request.app.state
-    sender = form.get("From", "")
-    person = person_where(
-        state.db,
+    text = answer_sms(
+        state.groups,
+        state.clock,
         state.config_cache,
-        lambda p: any(m.type is ContactType.SMS and m.number == sender for m in p.contact_methods),
+        "twilio-sms",
+        form.get("MessageSid", ""),
+        form.get("From", ""),
+        form.get("Body", ""),
     )
-    parsed = parse_reply(form.get("Body", ""))
-    if person is None:
-        text = "This number is not linked to an onwatch person."
-    elif parsed is None:
-        text = "Reply with the code of the page: 12 acknowledges alert group 12, R12 resolves it."
-    else:
-        action, group_id = parsed
-        text = act_once(
-            state.groups,
-            state.clock,
-            "twilio-sms",
-            form.get("MessageSid", ""),
-            person=person,
-            action=action,
-            group_id=group_id,
-            interface=Interface.PHONE,
-        )
     return twiml(f"<Message>{escape(text)}</Message>")
 
 

@@ -22,14 +22,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import problem
-from onwatch.chat.callbacks import act_once, person_where
-from onwatch.config.contacts import ContactType
+from onwatch.chat.callbacks import answer_sms
 from onwatch.kernel.clock import Clock
-from onwatch.kernel.enums import Interface
-from onwatch.notify.phone.channels import parse_reply
 from onwatch.notify.phone.vonage import SignatureMethod, is_signed
-from onwatch.paging.commands import AlertGroupCommands
-from onwatch.paging.store.groups import AlertRepository
 from onwatch.settings import Settings
 
 router = APIRouter(prefix="/vonage", include_in_schema=False)
@@ -106,35 +101,13 @@ async def sms_reply(request: Request) -> JSONResponse:
 def _sms(request: Request, params: dict[str, str], message_id: str) -> JSONResponse:
     state = request.app.state
     sender = "+" + params.get("msisdn", "").lstrip("+")
-    person = person_where(
-        state.db,
+    text = answer_sms(
+        state.groups,
+        state.clock,
         state.config_cache,
-        lambda p: any(m.type is ContactType.SMS and m.number == sender for m in p.contact_methods),
+        "vonage-sms",
+        message_id,
+        sender,
+        params.get("text", ""),
     )
-    parsed = parse_reply(params.get("text", ""))
-    if person is None:
-        text = "This number is not linked to an onwatch person."
-    elif parsed is None:
-        text = "Reply with the code of the page: 12 acknowledges alert group 12, R12 resolves it."
-    elif not _paged(state.groups, parsed[1], person):
-        text = f"Alert group #{parsed[1]} did not page you: acknowledge it in onwatch instead."
-    else:
-        action, group_id = parsed
-        text = act_once(
-            state.groups,
-            state.clock,
-            "vonage-sms",
-            message_id,
-            person=person,
-            action=action,
-            group_id=group_id,
-            interface=Interface.PHONE,
-        )
     return JSONResponse({"text": text})
-
-
-def _paged(groups: AlertGroupCommands, group_id: int, person: str) -> bool:
-    """Whether the group paged `person`: a phone proves only that it is theirs, so a reply acts
-    only on a page it answers (a mistyped code cannot acknowledge someone else's group)."""
-    with groups.db.read() as uow:
-        return uow.repo(AlertRepository).was_paged(group_id, person)
