@@ -93,6 +93,15 @@ def test_only_owner_can_resolve_via_chat(slack: Slack) -> None:
     assert done["response_type"] == "in_channel" and "resolved" in done["text"]
 
 
+def test_engaging_from_chat_outside_the_roles_team_is_refused_naming_the_team(slack: Slack) -> None:
+    slack.say("U01LUKAS", "/incident", "declare Search is slow --sev 4")
+    refused = slack.say("U01SOFIA", "/incident", "ack 1")  # not paged: acknowledging engages as EOC
+    assert refused["response_type"] == "ephemeral"
+    assert "roles.eoc.team: sre" in refused["text"], refused
+    joined = slack.say("U01AMARA", "/incident", "ack 1")  # an SRE may
+    assert joined["response_type"] == "in_channel", joined
+
+
 def test_chat_ack_of_a_role_page_engages_that_role(slack: Slack, bench: PagingBench) -> None:
     slack.say("U01AMARA", "/incident", "declare Database failover --sev 2")
     bench.worker.run_once()
