@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from onwatch.bootstrap import Onwatch
-from onwatch.config.schema import OnwatchConfig
 from onwatch.cli.main import app
+from onwatch.config.schema import OnwatchConfig
 from onwatch.directory.tokens import TokenRepository
 
 
