@@ -93,12 +93,15 @@ def response_report(
     person: Ref = None,
     severity: Annotated[str | None, Query(max_length=4)] = None,
     period: Bucket = Bucket.WEEK,
+    per_service: bool = True,
     format: Format = Format.JSON,
 ) -> ResponseReport | Response:
     """Time to acknowledge, detect, mitigate and resolve (seconds: n, mean, p50, p90) per period,
-    service and severity; alert groups never acknowledged are counted apart (README "Reports")."""
+    service and severity (`per_service=false`: per severity, the services together, as the weekly
+    digest counts); alert groups never acknowledged are counted apart (README "Reports")."""
     given = filters(request, who, start, end, service, team, schedule, person, severity)
-    report = _reports(request).response(given, None if period is Bucket.ALL else Period(period.value))
+    bucket = None if period is Bucket.ALL else Period(period.value)
+    report = _reports(request).response(given, bucket, per_service=per_service)
     return _csv(response_table(report), "response") if format is Format.CSV else report
 
 

@@ -105,13 +105,18 @@ class Reports:
         return flt, applied
 
     def response(
-        self, given: Filters, period: Period | None = Period.WEEK, *, split: bool = True
+        self,
+        given: Filters,
+        period: Period | None = Period.WEEK,
+        *,
+        split: bool = True,
+        per_service: bool = True,
     ) -> ResponseReport:
         """Response times per period (None: the whole range), service and severity (`split`
-        False: all together)."""
+        False: all together; `per_service` False: per severity, the services together)."""
         with self.db.read() as uow:
             flt, _ = self._filter(uow, given)
-            return ResponseQueries(uow.conn).report(flt, period, split=split)
+            return ResponseQueries(uow.conn).report(flt, period, split=split, per_service=per_service)
 
     def learning(self, given: Filters) -> Learning:
         """Reviews and corrective actions on time, open actions' age, repeats, near misses."""
@@ -151,88 +156,95 @@ class Reports:
         end = (now or self.clock.now()) + timedelta(seconds=1)
         flt = ReportFilter(start=end - STRIP_DAYS, end=end, hidden_incidents=hidden_incidents)
         with self.db.read() as uow:
-            config = self.cache.get(uow).config
-            zones = {p: ZoneInfo(person.timezone) for p, person in config.people.items()}
-            banded = LoadQueries(uow.conn).pages(flt, zones).values()
+            pages, sleep_pages = page_counts(uow, self.cache.get(uow), flt)
             noisiest = NoiseQueries(uow.conn).rules(flt, limit=1)
-        return Strip(
-            pages=sum(sum(b.pages.values()) for b in banded),
-            sleep_pages=sum(b.pages[HourBand.SLEEP] for b in banded),
-            noisiest=noisiest[0] if noisiest else None,
-        )
+        return Strip(pages=pages, sleep_pages=sleep_pages, noisiest=noisiest[0] if noisiest else None)
 
     def load(self, given: Filters) -> LoadReport:
         with self.db.read() as uow:
             flt, applied = self._filter(uow, given)
-            config = applied.config
-            shifts = self._shifts(uow, applied, flt)
-            eoc = applied.config.roles.get(Role.EOC)
-            eoc_shifts = shifts.get(eoc.schedule, []) if eoc is not None and eoc.schedule else []
-            wanted = set(config.people) if flt.people is None else set(flt.people) & set(config.people)
-            zones = {p: ZoneInfo(config.people[p].timezone) for p in wanted}
-            queries = LoadQueries(uow.conn)
-            pages = queries.pages(flt, zones)
-            on_eoc = queries.incidents_on_shifts(flt, [s for s in eoc_shifts if s.person in wanted])
-            over, most = queries.windows_over_bound(flt)
-        on_call: dict[str, timedelta] = {}
-        on_call_eoc: dict[str, timedelta] = {}
-        for schedule_id, found in shifts.items():
-            for s in found:
-                on_call[s.person] = on_call.get(s.person, timedelta(0)) + s.duration
-                if eoc is not None and schedule_id == eoc.schedule:
-                    on_call_eoc[s.person] = on_call_eoc.get(s.person, timedelta(0)) + s.duration
-        rows = []
-        for person in sorted(wanted):
-            banded = pages.get(person, Banded())
-            count = sum(banded.pages.values())
-            if count == 0 and person not in on_call:
-                continue
-            eoc_time = on_call_eoc.get(person, timedelta(0))
-            rows.append(
-                PersonLoad(
-                    person=person,
-                    name=config.people[person].name,
-                    zone=config.people[person].timezone,
-                    hours_on_call=hours(on_call.get(person, timedelta(0))),
-                    eoc_hours=hours(eoc_time),
-                    pages=count,
-                    interruptions=banded.interruptions,
-                    incidents_on_eoc=on_eoc.get(person, 0),
-                    incidents_per_12h=_round(per_shift(on_eoc.get(person, 0), eoc_time)),
-                )
-            )
-        return LoadReport(rows, self._fairness(shifts, rows), over, most)
+            return load_report(uow, applied, flt)
 
-    def _shifts(self, uow: UnitOfWork, applied: AppliedConfig, flt: ReportFilter) -> dict[str, list[Shift]]:
-        """Each schedule's final shifts in the range (overrides included), as oncall resolves them."""
-        repo = uow.repo(OnCallRepository)
-        return {
-            sid: resolve(schedule, repo.overrides(sid, flt.start, flt.end), flt.start, flt.end)
-            for sid, schedule in sorted(applied.schedules.items())
-        }
 
-    @staticmethod
-    def _fairness(shifts: dict[str, list[Shift]], rows: list[PersonLoad]) -> list[RotationFairness]:
-        """How evenly each rotation shares its hours, pages and sleep interruptions."""
-        by_person = {r.person: r for r in rows}
-        out = []
-        for schedule_id, found in shifts.items():
-            held: dict[str, float] = {}
-            for s in found:
-                held[s.person] = held.get(s.person, 0.0) + s.duration.total_seconds() / 3600
-            members = sorted(p for p in held if p in by_person)
-            if not members:
-                continue
-            out.append(
-                RotationFairness(
-                    schedule=schedule_id,
-                    people=members,
-                    hours_gini=_round(gini([held[p] for p in members])),
-                    pages_gini=_round(gini([by_person[p].pages for p in members])),
-                    sleep_gini=_round(gini([by_person[p].interruptions[HourBand.SLEEP] for p in members])),
-                )
+def page_counts(uow: UnitOfWork, applied: AppliedConfig, flt: ReportFilter) -> tuple[int, int]:
+    """(pages, pages in the paged person's sleep hours) of the range."""
+    zones = {p: ZoneInfo(person.timezone) for p, person in applied.config.people.items()}
+    banded = LoadQueries(uow.conn).pages(flt, zones).values()
+    return sum(sum(b.pages.values()) for b in banded), sum(b.pages[HourBand.SLEEP] for b in banded)
+
+
+def load_report(uow: UnitOfWork, applied: AppliedConfig, flt: ReportFilter) -> LoadReport:
+    """The on-call load report, inside the caller's transaction (the API's, or the digest timer's)."""
+    config = applied.config
+    shifts = _shifts(uow, applied, flt)
+    eoc = applied.config.roles.get(Role.EOC)
+    eoc_shifts = shifts.get(eoc.schedule, []) if eoc is not None and eoc.schedule else []
+    wanted = set(config.people) if flt.people is None else set(flt.people) & set(config.people)
+    zones = {p: ZoneInfo(config.people[p].timezone) for p in wanted}
+    queries = LoadQueries(uow.conn)
+    pages = queries.pages(flt, zones)
+    on_eoc = queries.incidents_on_shifts(flt, [s for s in eoc_shifts if s.person in wanted])
+    over, most = queries.windows_over_bound(flt)
+    on_call: dict[str, timedelta] = {}
+    on_call_eoc: dict[str, timedelta] = {}
+    for schedule_id, found in shifts.items():
+        for s in found:
+            on_call[s.person] = on_call.get(s.person, timedelta(0)) + s.duration
+            if eoc is not None and schedule_id == eoc.schedule:
+                on_call_eoc[s.person] = on_call_eoc.get(s.person, timedelta(0)) + s.duration
+    rows = []
+    for person in sorted(wanted):
+        banded = pages.get(person, Banded())
+        count = sum(banded.pages.values())
+        if count == 0 and person not in on_call:
+            continue
+        eoc_time = on_call_eoc.get(person, timedelta(0))
+        rows.append(
+            PersonLoad(
+                person=person,
+                name=config.people[person].name,
+                zone=config.people[person].timezone,
+                hours_on_call=hours(on_call.get(person, timedelta(0))),
+                eoc_hours=hours(eoc_time),
+                pages=count,
+                interruptions=banded.interruptions,
+                incidents_on_eoc=on_eoc.get(person, 0),
+                incidents_per_12h=_round(per_shift(on_eoc.get(person, 0), eoc_time)),
             )
-        return out
+        )
+    return LoadReport(rows, _fairness(shifts, rows), over, most)
+
+
+def _shifts(uow: UnitOfWork, applied: AppliedConfig, flt: ReportFilter) -> dict[str, list[Shift]]:
+    """Each schedule's final shifts in the range (overrides included), as oncall resolves them."""
+    repo = uow.repo(OnCallRepository)
+    return {
+        sid: resolve(schedule, repo.overrides(sid, flt.start, flt.end), flt.start, flt.end)
+        for sid, schedule in sorted(applied.schedules.items())
+    }
+
+
+def _fairness(shifts: dict[str, list[Shift]], rows: list[PersonLoad]) -> list[RotationFairness]:
+    """How evenly each rotation shares its hours, pages and sleep interruptions."""
+    by_person = {r.person: r for r in rows}
+    out = []
+    for schedule_id, found in shifts.items():
+        held: dict[str, float] = {}
+        for s in found:
+            held[s.person] = held.get(s.person, 0.0) + s.duration.total_seconds() / 3600
+        members = sorted(p for p in held if p in by_person)
+        if not members:
+            continue
+        out.append(
+            RotationFairness(
+                schedule=schedule_id,
+                people=members,
+                hours_gini=_round(gini([held[p] for p in members])),
+                pages_gini=_round(gini([by_person[p].pages for p in members])),
+                sleep_gini=_round(gini([by_person[p].interruptions[HourBand.SLEEP] for p in members])),
+            )
+        )
+    return out
 
 
 def _round(value: float | None) -> float | None:

@@ -28,7 +28,7 @@ class ResponseQueries:
         self.conn = conn
         self.sql = Dialect(conn)
 
-    def _paged_groups(self, f: ReportFilter, period: Period | None, split: bool) -> sa.CTE:
+    def _paged_groups(self, f: ReportFilter, period: Period | None, split: bool, per_service: bool) -> sa.CTE:
         """One row per alert group that paged someone: what PagerDuty and Opsgenie call an alert
         (or incident) and measure acknowledgement on."""
         g = alert_groups.c
@@ -38,7 +38,7 @@ class ResponseQueries:
         return (
             sa.select(
                 self._label(g.created_at, period),
-                (g.service_id if split else _NO_SERVICE).label("service"),
+                (g.service_id if split and per_service else _NO_SERVICE).label("service"),
                 (incidents.c.severity if split else _NO_SEVERITY).label("severity"),
                 self.sql.seconds(g.created_at, g.acknowledged_at).label("acknowledge"),
             )
@@ -50,7 +50,7 @@ class ResponseQueries:
     def _label(self, at: Expr, period: Period | None) -> sa.Label[Any]:
         return (self.sql.period(at, period) if period else sa.literal_column("'all'")).label("period")
 
-    def _incidents(self, f: ReportFilter, period: Period | None, split: bool) -> sa.CTE:
+    def _incidents(self, f: ReportFilter, period: Period | None, split: bool, per_service: bool) -> sa.CTE:
         """One row per incident and service: its times to detect, mitigate and resolve, from its
         start (its first linked alert group's, or its declaration if that came first)."""
         i = incidents.c
@@ -63,12 +63,13 @@ class ResponseQueries:
         start = _earliest(groups.c.first_alert, i.declared_at)
         seconds = self.sql.seconds
         joined = incidents.outerjoin(groups, groups.c.incident_id == i.id)
-        if split:  # an incident of two services counts once for each
+        by_service = split and per_service
+        if by_service:  # an incident of two services counts once for each
             joined = joined.outerjoin(incident_services, incident_services.c.incident_id == i.id)
         return (
             sa.select(
                 self._label(i.declared_at, period),
-                (sa.func.coalesce(incident_services.c.service_id, "") if split else _NO_SERVICE).label(
+                (sa.func.coalesce(incident_services.c.service_id, "") if by_service else _NO_SERVICE).label(
                     "service"
                 ),
                 (i.severity if split else _NO_SEVERITY).label("severity"),
@@ -84,11 +85,14 @@ class ResponseQueries:
             .prefix_with("MATERIALIZED")  # read three times: computed once
         )
 
-    def report(self, f: ReportFilter, period: Period | None, *, split: bool = True) -> ResponseReport:
+    def report(
+        self, f: ReportFilter, period: Period | None, *, split: bool = True, per_service: bool = True
+    ) -> ResponseReport:
         """Rows per (period, service, severity, measure); `period` None sums up the whole range,
-        `split` False every service and severity together (service "", severity None)."""
-        base = self._incidents(f, period, split)
-        groups = self._paged_groups(f, period, split)
+        `split` False every service and severity together (service "", severity None), `per_service`
+        False per severity with the services together (service "": an incident counts once)."""
+        base = self._incidents(f, period, split, per_service)
+        groups = self._paged_groups(f, period, split, per_service)
         keys = ["period", "service", "severity"]
         parts = [(groups, Measure.ACKNOWLEDGE)] + [
             (base, m) for m in (Measure.DETECT, Measure.MITIGATE, Measure.RESOLVE)
