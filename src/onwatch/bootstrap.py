@@ -47,6 +47,7 @@ from onwatch.paging import timers as paging_timers
 from onwatch.paging.commands import AlertGroupCommands, SignerSource
 from onwatch.paging.links import LinkSigner
 from onwatch.paging.trials import ContactTrials
+from onwatch.reports.digest import timers as digest_timers
 from onwatch.reports.feedback.commands import FeedbackCommands
 from onwatch.reports.handoff import timers as handoff_timers
 from onwatch.reports.queries import Reports
@@ -78,6 +79,7 @@ def reactions(cache: ConfigCache, signer: SignerSource, public_url: str) -> Even
     slo_evaluation.subscribe(bus)
     ReviewReactions(cache).subscribe(bus)
     handoff_timers.subscribe(bus, cache)
+    digest_timers.subscribe(bus)
     runbooks_refresh.subscribe(bus)
     return bus
 
@@ -100,6 +102,7 @@ def timer_kinds(
     review_timers.register(kinds, cache, public_url)
     status_timers.register(kinds, signer)
     handoff_timers.register(kinds, cache, public_url)
+    digest_timers.register(kinds, cache, public_url)
     runbook_timers.register(kinds, cache)
     return kinds
 
@@ -199,8 +202,8 @@ class Onwatch:
 
     def ensure_chains(self) -> None:
         """Start the self-rescheduling timers the applied config needs (SLO evaluation, the runbooks
-        mirror's refresh, the overdue digest) when none is pending, e.g. on a database upgraded to a
-        version that brought them; idempotent."""
+        mirror's refresh, the overdue digest, the weekly reports digest) when none is pending, e.g.
+        on a database upgraded to a version that brought them; idempotent."""
         with self.db.write() as uow:
             try:
                 config = self.cache.get(uow).config
@@ -210,6 +213,7 @@ class Onwatch:
             handoff_timers.ensure_scheduled(uow, self.cache.get(uow), self.clock.now())
             runbooks_refresh.ensure_scheduled(uow, config.runbooks, self.clock.now())
             ensure_digests(uow, config, self.clock.now())
+            digest_timers.ensure_scheduled(uow, config, self.clock.now())
 
     def api(self, *, web: bool = True, engine: Worker | None = None) -> FastAPI:
         """The HTTP app over these commands; `web` adds the web UI and the public status page; `engine`

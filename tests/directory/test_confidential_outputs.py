@@ -20,7 +20,8 @@ then each way onwatch shows or sends anything, read by a viewer
 - Exports and feeds: the public status page (HTML, RSS, Atom and its JSON API), iCalendar feeds.
 - Notifications: every message delivered to a person outside the circle or to a channel other than
   the incident managers' names no confidential incident (escalation steps that post to a general
-  channel carry "confidential incident #N", never its title).
+  channel carry "confidential incident #N", never its title); the weekly reports digest counts the
+  incident (and names its alert rule among the noisiest) only in the email of someone in the circle.
 - `/metrics`: no label carries an incident's title.
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -257,6 +259,31 @@ def test_notifications_name_a_confidential_incident_only_to_its_circle(scene: Sc
             if sees:
                 continue
         assert not _leaks(body), (to, body[:300])
+
+
+def test_the_weekly_digest_counts_a_confidential_incident_only_for_its_circle(scene: Scene) -> None:
+    bench = scene.bench
+    text = demo_everyone_on_webhook(bench.webhook)
+    text = text.replace("ben:    {name: Ben Carter,", "ben:    {name: Ben Carter, access: viewer,")
+    text = text.replace(
+        "to: [nadia], channel: incident_management}", "to: [nadia, lukas, ben], channel: production}"
+    )
+    assert "to: [nadia, lukas, ben]" in text
+    apply_config(bench.db, load_config(text), now=bench.clock.now(), applied_by="tests")
+    bench.clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # Monday 09:00 in London
+    bench.worker.run_once()
+    mails = {
+        m.rcpt_tos[0].split("@")[0]: m.part("text/plain")
+        for m in bench.smtp.mails
+        if "Week " in str(m.message["Subject"])
+    }
+    assert set(mails) == {"nadia", "lukas", "ben"}
+    assert _leaks(mails["nadia"]), (
+        "an incident manager's digest names the rule (the audit looks at real data)"
+    )
+    assert not _leaks(mails["lukas"]) and not _leaks(mails["ben"])
+    posted = [body for to, body in _delivered(scene) if to == "production" and "Noisiest alert rules" in body]
+    assert len(posted) == 1 and not _leaks(posted[0])
 
 
 Cli = Callable[..., Result]

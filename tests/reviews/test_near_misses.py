@@ -57,7 +57,8 @@ def test_a_near_miss_pages_nobody_and_never_reaches_the_status_page(bench: Pagin
     assert bench.webhook.requests == []
     with bench.db.read() as uow:
         kinds = {k for (k,) in uow.conn.execute(sa.select(timers.c.kind).distinct())}
-    assert kinds <= {"review_reminder", "slo_evaluate", "review_digest"}  # no page, no escalation
+    # no page, no escalation
+    assert kinds <= {"review_reminder", "slo_evaluate", "review_digest", "report_digest"}
     page = bench.api.get("/status")
     assert page.status_code == 200 and "Backups nearly filled" not in page.text
     assert ok(bench.api.get("/status/api/v2/incidents.json"))["incidents"] == []

@@ -280,6 +280,13 @@ def _check_process(config: OnwatchConfig) -> list[ConfigIssue]:
             issues.append(ConfigIssue(f"reviews.digest.to[{i}]", f"unknown person {person_id!r}"))
     if digest.channel is not None and digest.channel not in config.channels:
         issues.append(ConfigIssue("reviews.digest.channel", f"unknown channel {digest.channel!r}"))
+    weekly = config.reports.digest
+    if weekly is not None:
+        for i, person_id in enumerate(weekly.to):
+            if person_id not in config.people:
+                issues.append(ConfigIssue(f"reports.digest.to[{i}]", f"unknown person {person_id!r}"))
+        if weekly.channel is not None and weekly.channel not in config.channels:
+            issues.append(ConfigIssue("reports.digest.channel", f"unknown channel {weekly.channel!r}"))
     chat_ids: dict[str, str] = {}
     for pid, person in config.people.items():
         if person.chat_id:

@@ -29,6 +29,7 @@ from onwatch.config.contacts import (
 from onwatch.config.follow_ups import FollowUpsConfig
 from onwatch.config.handoff import HandoffReportsConfig
 from onwatch.config.paging import EscalationPolicyConfig, HeartbeatConfig, IntegrationConfig
+from onwatch.config.reports import ReportsConfig
 from onwatch.config.reviews import ReviewsConfig
 from onwatch.config.runbooks import RunbooksConfig
 from onwatch.config.schedules import ScheduleConfig
@@ -361,6 +362,7 @@ class OnwatchConfig(Strict):
     reviews: ReviewsConfig = Field(default_factory=ReviewsConfig)
     follow_ups: FollowUpsConfig = Field(default_factory=FollowUpsConfig)
     handoff_reports: HandoffReportsConfig = Field(default_factory=HandoffReportsConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
     runbooks: RunbooksConfig | None = None
 
     @model_validator(mode="before")
