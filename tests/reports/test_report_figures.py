@@ -14,6 +14,7 @@ from onwatch.kernel.timeline import Actor
 from onwatch.reports.domain.bands import HourBand
 from onwatch.reports.domain.filters import Period
 from onwatch.reports.domain.results import Measure
+from onwatch.reports.queries import Filters
 from tests.paging_helpers import PagingBench, make_bench, running
 from tests.receivers import SmtpSink, WebhookSink
 from tests.reports.helpers import acknowledge, declare_from_group, load, noise, response
@@ -122,3 +123,28 @@ def test_load_counts_pages_and_interruptions_in_the_persons_business_hours(bench
     assert amara.eoc_hours == 8.0 and amara.hours_on_call >= 8.0
     assert amara.incidents_on_eoc == 1 and amara.incidents_per_12h == 1.5
     assert (report.windows_over_bound, report.most_in_a_window) == (0, 1)
+
+
+def test_per_severity_times_count_an_incident_of_two_services_once(bench: PagingBench) -> None:
+    declared = bench.client("amara").post(
+        "/api/v1/incidents", json={"title": "Web and API down", "severity": "S3", "services": ["web", "api"]}
+    )
+    assert declared.status_code == 201, declared.text
+    bench.advance(20)
+    assert bench.client("amara").post(f"/api/v1/incidents/{declared.json()['id']}/resolve").status_code == 200
+    per_service = [r for r in response(bench).rows if r.measure is Measure.RESOLVE]
+    assert [(r.service, r.severity, r.n, r.p50) for r in per_service] == [
+        ("api", Severity.S3, 1, 1200.0),
+        ("web", Severity.S3, 1, 1200.0),
+    ]
+    start, end = bench.clock.now() - timedelta(days=1), bench.clock.now() + timedelta(days=1)
+    together = bench.onwatch.reports.response(Filters(start, end), None, per_service=False)
+    resolve = [r for r in together.rows if r.measure is Measure.RESOLVE]
+    assert [(r.service, r.severity, r.n, r.p50) for r in resolve] == [("", Severity.S3, 1, 1200.0)]
+    api = bench.client("maria").get(
+        "/api/v1/reports/response",
+        params={"from": start.isoformat(), "to": end.isoformat(), "period": "all", "per_service": "false"},
+    )
+    assert [
+        (r["service"], r["severity"], r["n"]) for r in api.json()["rows"] if r["measure"] == "resolve"
+    ] == [("", 3, 1)]
