@@ -26,7 +26,7 @@ from tests.receivers import ReceivedMail, SmtpSink, WebhookSink
 from tests.reports.helpers import acknowledge, declare_from_group
 
 DEMO_DIGEST = (
-    'digest: {every: week, weekday: mon, at: "09:00", zone: Europe/London, to: [nadia], '
+    'digest: {every: week, weekday: mon, at: "09:00", timezone: Europe/London, to: [nadia], '
     "channel: incident_management}"
 )
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 09:00 in London (GMT)
@@ -263,7 +263,7 @@ def test_digests_off_send_nothing(bench: PagingBench, onwatch: Onwatch, webhook_
             "reports.digest.channel": "unknown channel 'nowhere'",
         }),
         ("{to: [nadia], at: '25:00'}", {"reports.digest.at"}),
-        ("{to: [nadia], zone: Mars/Olympus}", {"reports.digest.zone"}),
+        ("{to: [nadia], timezone: Mars/Olympus}", {"reports.digest.timezone"}),
         ("{to: [nadia], weekday: someday}", {"reports.digest.weekday"}),
         ("{every: week}", {"reports.digest"}),
         ("{to: [nadia], every: fortnight}", {"reports.digest.every"}),

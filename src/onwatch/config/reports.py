@@ -29,7 +29,9 @@ class ReportDigestConfig(_Strict):
     every: ReportDigestEvery = ReportDigestEvery.WEEK
     weekday: Day = Field(default=Weekday.MON, description="the day it goes out")
     at: WallTime = Field(default=time(9, 0), description="the local hour it goes out")
-    zone: TimeZone | None = Field(default=None, description="the zone of `at` (default: the organisation's)")
+    timezone: TimeZone | None = Field(
+        default=None, description="the zone of `at` (default: the organisation's)"
+    )
     to: list[str] = Field(default_factory=list, description="people who get it by email")
     channel: str | None = Field(default=None, description="a chat channel that gets it")
 

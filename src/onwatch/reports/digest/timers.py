@@ -51,7 +51,7 @@ def _weekly(config: OnwatchConfig) -> ReportDigestConfig | None:
 
 def zone_of(config: OnwatchConfig) -> str:
     digest = config.reports.digest
-    return (digest.zone if digest is not None else None) or config.organisation.timezone
+    return (digest.timezone if digest is not None else None) or config.organisation.timezone
 
 
 def schedule_next(uow: UnitOfWork, config: OnwatchConfig, after: datetime, now: datetime) -> None:
