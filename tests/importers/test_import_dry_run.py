@@ -114,3 +114,32 @@ def test_a_reimport_after_apply_shows_no_change_against_what_is_applied(
     assert importing().exit_code == 0
     assert "configuration unchanged" in cli("apply-config", out).output
     assert applied_revision() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("sqlite:///{tmp}/missing.db", "nothing is applied in onwatch yet (the sqlite database "),
+        (
+            "postgresql://postgres@127.0.0.1:1/onwatch",
+            "cannot read what onwatch has applied (the postgresql ",
+        ),
+    ],
+)
+def test_without_a_database_to_read_the_dry_run_diffs_against_the_file(
+    url: str, said: str, source: OpsgenieData, base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONWATCH_DATABASE_URL", url.format(tmp=tmp_path))
+    context.onwatch.cache_clear()
+    key = tmp_path / "opsgenie.key"
+    key.write_text(source.api_key)
+    out = tmp_path / "onwatch.yaml"
+    args = ["import", "opsgenie", "--api-key-file", str(key), "--base-url", base_url, "--out", str(out)]
+    try:
+        result = CliRunner().invoke(app, [*args, "--dry-run"])
+    finally:
+        context.onwatch.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert said in result.output
+    assert f"+++ {out} (imported)" in result.output and f"dry run: {out} not written" in result.output
+    assert not out.exists() and not (tmp_path / "missing.db").exists()
