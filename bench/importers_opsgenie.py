@@ -1,6 +1,7 @@
 """Importing an organisation from Opsgenie (a local server speaking its REST API v2): 1,000 users,
 200 follow-the-sun schedules (three restricted rotations each) and 200 escalations, then
-`--verify` over 28 days (one final timeline per schedule).
+`--verify` over 28 days (one final timeline per schedule, then who-is-on-call at the start and the
+middle of every shift: an instant the schedules share is one List On Calls request for all).
 
 Target (issue 22): <= 60 s including --verify. Baseline in the same run: only reading the API
 (the same requests, no mapping, validation or verify), so the ratio shows what onwatch adds.

@@ -25,6 +25,13 @@
   `{startDate, endDate, finalTimeline: {rotations: [{id, name, order, periods: [{startDate,
   endDate, type: default|override, recipient: {type: user, id, name}}]}]}}`, rendered by
   `opsgenie_timeline` (written apart from the importer, so --verify compares two implementations).
+- `GET /v2/schedules/{identifier}/on-calls?scheduleIdentifierType=id|name&flat=&date=` (Who is On
+  Call API; `date` as `yyyy-MM-dd'T'HH:mm:ssZ`, default the moment of the request): `{_parent: {id,
+  name, enabled}, onCallParticipants: [{id, name, type: user}]}`, or with `flat=true` `{_parent,
+  onCallRecipients: [username, ...]}`; who is on call is `opsgenie_timeline.on_calls`, unless
+  `on_call_planted` says otherwise for that schedule and instant (a source whose timeline and
+  who-is-on-call disagree). `GET /v2/schedules/on-calls?flat=&date=` (List On Calls) answers the
+  same for every schedule at once: `[{_parent, onCallParticipants}, ...]`.
 - `GET /v2/escalations`: `[{id, name, ownerTeam, rules: [{condition: if-not-acked|if-not-closed,
   notifyType, delay: {timeAmount, timeUnit}, recipient: {type: user|schedule|team, id, ...}}],
   repeat: {waitInterval, count, resetRecipientStates, closeAlertAfterAll}}]` (delays count from
@@ -40,12 +47,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from tests.importers.local_api import Answer, Throttle, serve
-from tests.importers.opsgenie_timeline import timeline
+from tests.importers.opsgenie_timeline import on_calls, timeline
 
 Obj = dict[str, Any]
 MAX_LIMIT = 500
@@ -65,6 +72,8 @@ class OpsgenieData:
     throttle: Throttle = field(default_factory=Throttle)
     # (schedule id, date, interval) -> rendered timeline, so a benchmark times onwatch, not this server
     timeline_cache: dict[tuple[str, str, int], Obj] = field(default_factory=dict)
+    # (schedule id, from, to, user ids): who-is-on-call answers these users then, whatever the timeline says
+    on_call_planted: list[tuple[str, datetime, datetime, list[str]]] = field(default_factory=list)
 
 
 def _body(data: Any) -> Obj:
@@ -113,10 +122,20 @@ class _Routes:
             expand = query.get("expand") == "rotation"
             listed = [s if expand else {k: v for k, v in s.items() if k != "rotations"} for s in d.schedules]
             return 200, {**_body(listed), "expandable": ["rotation"]}, {}
-        if m := re.fullmatch(r"/v2/schedules/([^/]+)/(overrides|timeline)", path):
-            schedule = next((s for s in d.schedules if s["id"] == m.group(1)), None)
+        if path == "/v2/schedules/on-calls":
+            answers = [self._on_calls(schedule, query) for schedule in d.schedules]
+            if bad := next((a for a in answers if a[0] != 200), None):
+                return bad
+            return 200, _body([a[1]["data"] for a in answers]), {}
+        if m := re.fullmatch(r"/v2/schedules/([^/]+)/(overrides|timeline|on-calls)", path):
+            kind = query.get("scheduleIdentifierType", "id")
+            if kind not in ("id", "name"):
+                return _error(422, "scheduleIdentifierType must be one of id, name")
+            schedule = next((s for s in d.schedules if s[kind] == unquote(m.group(1))), None)
             if schedule is None:
                 return _error(404, "Schedule not found")
+            if m.group(2) == "on-calls":
+                return self._on_calls(schedule, query)
             if m.group(2) == "overrides":
                 return 200, _body(d.overrides.get(schedule["id"], [])), {}
             return self._timeline(schedule, query)
@@ -149,6 +168,26 @@ class _Routes:
             schedule, start, start + timedelta(days=days), self.d.overrides.get(schedule["id"], [])
         )
         return 200, _body(rendered), {}
+
+    def _on_calls(self, schedule: Obj, query: dict[str, str]) -> Answer:
+        try:
+            at = datetime.fromisoformat(query["date"].replace("Z", "+00:00")) if "date" in query else None
+        except ValueError:
+            return _error(422, "date must be written yyyy-MM-dd'T'HH:mm:ssZ")
+        if at is not None and at.tzinfo is None:
+            return _error(422, "date must be written yyyy-MM-dd'T'HH:mm:ssZ")
+        at = at or datetime.now(UTC)
+        participants = on_calls(schedule, at, self.d.overrides.get(schedule["id"], []))
+        planted = next(
+            (p[3] for p in self.d.on_call_planted if p[0] == schedule["id"] and p[1] <= at < p[2]), None
+        )
+        if planted is not None:
+            names = {u["id"]: u["username"] for u in self.d.users}
+            participants = [{"id": u, "name": names.get(u), "type": "user"} for u in planted]
+        parent = {"id": schedule["id"], "name": schedule["name"], "enabled": schedule.get("enabled", True)}
+        if query.get("flat") == "true":
+            return 200, _body({"_parent": parent, "onCallRecipients": [p["name"] for p in participants]}), {}
+        return 200, _body({"_parent": parent, "onCallParticipants": participants}), {}
 
     def _page(self, path: str, items: list[Obj], query: dict[str, str], base: str) -> Answer:
         offset = int(query.get("offset", 0))

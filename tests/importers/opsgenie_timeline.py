@@ -66,6 +66,23 @@ def _override(rotation: Obj, overrides: list[Obj], at: datetime) -> Obj | None:
     return None
 
 
+def on_calls(schedule: Obj, at: datetime, overrides: list[Obj]) -> list[Obj]:
+    """Who-is-on-call at `at`: every rotation's current participant (or its override), each user
+    once, as `{id, name, type: user}` participants in rotation order."""
+    zone = ZoneInfo(schedule["timezone"])
+    usernames = {
+        p.get("id"): p.get("username") for r in schedule.get("rotations") or [] for p in r["participants"]
+    }
+    out: dict[str, Obj] = {}
+    for rotation in sorted(schedule.get("rotations") or [], key=lambda r: r.get("order", 0)):
+        replaced = _override(rotation, overrides, at)
+        who = replaced["id"] if replaced else on_call(rotation, zone, at)
+        if who is not None and who not in out:
+            name = (replaced or {}).get("username") or usernames.get(who)
+            out[who] = {"id": who, "name": name, "type": "user"}
+    return list(out.values())
+
+
 def timeline(schedule: Obj, start: datetime, end: datetime, overrides: list[Obj]) -> Obj:
     zone = ZoneInfo(schedule["timezone"])
     usernames = {}

@@ -12,6 +12,7 @@ import typer
 from onwatch import gc_tuning
 from onwatch.alerts import cli as integrations_cli
 from onwatch.cli import remote
+from onwatch.cli.applied import applied_revision
 from onwatch.cli.context import caller, fail, onwatch, reported, serving
 from onwatch.cli.database import backup, db_app
 from onwatch.cli.timers import timers_app
@@ -21,6 +22,7 @@ from onwatch.config.signing import require_signing_secrets
 from onwatch.directory.cli import user_app
 from onwatch.directory.store import DirectoryRepository
 from onwatch.directory.tokens import TokenRepository, TokenRole
+from onwatch.importers import applied as imported
 from onwatch.importers import cli as importers
 from onwatch.incidents import cli as incident
 from onwatch.oncall import cli as oncall
@@ -55,6 +57,7 @@ app.add_typer(feedback.follow_up_app, name="follow-up")
 app.command()(backup)
 app.command()(incident.declare)
 incident.AFTER_DECLARE.append(reviews.seen_before)
+imported.READERS.append(applied_revision)  # `import --dry-run` diffs against this database
 app.command()(incident.report)
 app.command()(incident.page)
 app.command()(alerts.ack)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from onwatch.config.loader import ConfigError
-from onwatch.importers.cli_report import parse_roles
+from onwatch.importers.cli_report import parse_roles, report_config
 from onwatch.importers.grafana_oncall.cli import grafana_oncall
 from onwatch.importers.ical.cli import ical
 from onwatch.importers.opsgenie.cli import opsgenie
@@ -49,7 +49,9 @@ def pagerduty(
     out: Annotated[
         Path, typer.Option("--out", help="config file to write (merged if it exists), or a directory")
     ] = Path("onwatch.yaml"),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the diff; write nothing")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print the diff against what onwatch has applied; write nothing")
+    ] = False,
     organisation: Annotated[
         str, typer.Option(help="organisation name when --out does not exist yet")
     ] = "Imported from PagerDuty",
@@ -106,13 +108,7 @@ def pagerduty(
     for item in result.unsupported:
         typer.secho(f"not imported: {item}", fg=typer.colors.YELLOW, err=True)
     target = config_path(out)
-    if not written.changed:
-        typer.echo(f"{target}: unchanged")
-    elif dry_run:
-        typer.echo(written.diff, nl=False)
-        typer.echo(f"dry run: {target} not written")
-    else:
-        typer.echo(f"wrote {target}")
+    report_config(written, target, dry_run=dry_run)
     for row in done.urls:
         typer.echo(
             f"integration {row.old.integration}: {row.old.kind} {row.old.url} (key {row.old.key}) -> "

@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from onwatch.config.loader import ConfigError
-from onwatch.importers.output import config_path
+from onwatch.importers.applied import AppliedUnreadable, against_applied, read_applied
+from onwatch.importers.output import WriteResult, config_path
 from onwatch.importers.overrides import overrides_path
 from onwatch.importers.report import InvalidOption, SourceError
 from onwatch.importers.result import SourceImport
@@ -49,6 +50,42 @@ def parse_roles(values: list[str] | None) -> dict[str, str]:
     return out
 
 
+def report_config(written: WriteResult, target: Path, *, dry_run: bool) -> None:
+    """Whether the config file was written; in a dry run, what applying it would change in the
+    revision onwatch has applied (its database, as every command on this machine reads it), or,
+    when nothing is applied yet, the diff against the file."""
+    if not dry_run:
+        typer.echo(f"wrote {target}" if written.changed else f"{target}: unchanged")
+        return
+    try:
+        applied = read_applied()
+    except AppliedUnreadable as exc:
+        typer.secho(
+            f"cannot read what onwatch has applied ({exc}); the diff is against {target}",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+        applied = None
+    found = against_applied(applied, written.config, str(target)) if applied else None
+    if applied is not None and found is None:
+        why = f"; {applied.note}" if applied.note else ""
+        typer.echo(
+            f"nothing is applied in onwatch yet ({applied.where}{why}): apply-config would add all of it"
+        )
+    if found is not None:
+        where = f"revision {found.revision} applied in onwatch ({applied.where if applied else ''})"
+        if found.unchanged:
+            typer.echo(f"dry run: no change against {where}")
+        else:
+            for change in found.changes:
+                typer.echo(str(change))
+            typer.echo(found.diff, nl=False)
+            typer.echo(f"dry run: {len(found.changes)} change(s) against {where}")
+    elif written.changed:
+        typer.echo(written.diff, nl=False)
+    typer.echo(f"dry run: {target} not written" if written.changed else f"{target}: unchanged")
+
+
 def run_and_report(
     source: str, run: Callable[[], SourceImport], out: Path, *, dry_run: bool, days: int
 ) -> None:
@@ -70,13 +107,7 @@ def run_and_report(
     for item in result.unsupported:
         typer.secho(f"not imported: {item}", fg=typer.colors.YELLOW, err=True)
     target = config_path(out)
-    if not written.changed:
-        typer.echo(f"{target}: unchanged")
-    elif dry_run:
-        typer.echo(written.diff, nl=False)
-        typer.echo(f"dry run: {target} not written")
-    else:
-        typer.echo(f"wrote {target}")
+    report_config(written, target, dry_run=dry_run)
     for row in done.urls:
         typer.echo(
             f"integration {row.old.integration}: {row.old.kind} {row.old.url} (key {row.old.key or '-'}) -> "

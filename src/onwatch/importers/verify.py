@@ -33,8 +33,16 @@ class Difference:
         )
 
 
-def _at(spans: Sequence[Span], lo: datetime, hi: datetime) -> frozenset[str]:
-    return frozenset(s.person for s in spans if s.start < hi and lo < s.end)
+def _per_range(spans: Sequence[Span], points: Sequence[datetime]) -> list[frozenset[str]]:
+    """Who is on call in each range between consecutive `points` (every span's start and end
+    inside the window is one of them), in one pass over the spans."""
+    index = {t: i for i, t in enumerate(points)}
+    found: list[set[str]] = [set() for _ in points[1:]]
+    for s in spans:
+        lo, hi = max(s.start, points[0]), min(s.end, points[-1])
+        for i in range(index[lo], index[hi]) if lo < hi else ():
+            found[i].add(s.person)
+    return [frozenset(people) for people in found]
 
 
 def differences(
@@ -46,8 +54,10 @@ def differences(
         {start, end} | {t for s in (*expected, *onwatch) for t in (s.start, s.end) if start < t < end}
     )
     out: list[Difference] = []
-    for lo, hi in itertools.pairwise(points):
-        want, got = _at(expected, lo, hi), _at(onwatch, lo, hi)
+    ranges = zip(
+        itertools.pairwise(points), _per_range(expected, points), _per_range(onwatch, points), strict=True
+    )
+    for (lo, hi), want, got in ranges:
         if want == got:
             continue
         if out and out[-1].end == lo and (out[-1].expected, out[-1].onwatch) == (want, got):

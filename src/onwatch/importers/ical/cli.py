@@ -24,7 +24,9 @@ def ical(
         Path,
         typer.Option("--out", help="config file to write (merged; its people are matched), or a directory"),
     ] = Path("onwatch.yaml"),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the diff; write nothing")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print the diff against what onwatch has applied; write nothing")
+    ] = False,
     verify: Annotated[
         bool,
         typer.Option("--verify", help="compare the feed's events with onwatch's resolution, shift by shift"),

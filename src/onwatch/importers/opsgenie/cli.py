@@ -26,7 +26,9 @@ def opsgenie(
     out: Annotated[
         Path, typer.Option("--out", help="config file to write (merged if it exists), or a directory")
     ] = Path("onwatch.yaml"),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the diff; write nothing")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print the diff against what onwatch has applied; write nothing")
+    ] = False,
     organisation: Annotated[
         str, typer.Option(help="organisation name when --out does not exist yet")
     ] = "Imported from Opsgenie",
