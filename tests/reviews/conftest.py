@@ -1,4 +1,5 @@
-"""Fixtures of the reviews tests: the API in process on the demo organisation, tokens per person."""
+"""Fixtures of the reviews tests: the API in process on the demo organisation, tokens per person,
+the web site with passwords, and `onwatch ...` in this process."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from onwatch.bootstrap import Onwatch
+from onwatch.cli import context
+from onwatch.cli.main import app
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory, client_factory
+from tests.reviews.helpers import Cli
+from tests.web_helpers import set_passwords
 
 
 @pytest.fixture
@@ -23,3 +29,25 @@ def anon(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
 @pytest.fixture
 def as_(anon: TestClient, db: Database, clock: FakeClock) -> ClientFactory:
     return client_factory(anon, db, clock)
+
+
+@pytest.fixture
+def site(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
+    """The API and the web UI in process; amara and lukas can sign in."""
+    set_passwords(onwatch.db, onwatch.clock, "amara", "lukas")
+    with TestClient(onwatch.api()) as site:
+        yield site
+
+
+@pytest.fixture
+def cli(onwatch: Onwatch, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    """`onwatch ...` in this process, on the test's database (built from the environment, as in a
+    shell)."""
+    monkeypatch.setenv("ONWATCH_DATABASE_URL", database_url)
+    for name in ("ONWATCH_AS", "ONWATCH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    context.onwatch.cache_clear()
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(app, list(args))
+    context.onwatch().db.dispose()
+    context.onwatch.cache_clear()

@@ -4,29 +4,13 @@ misses most like the new one, with their reviews and open corrective actions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner, Result
 
 from onwatch.bootstrap import Onwatch
-from onwatch.cli import context
-from onwatch.cli.main import app
-from onwatch.config.schema import OnwatchConfig
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory, client_factory
-from tests.reviews.helpers import ok, resolved_incident
-from tests.web_helpers import Browser, set_passwords
-
-Cli = Callable[..., Result]
-
-
-@pytest.fixture
-def site(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
-    set_passwords(onwatch.db, onwatch.clock, "amara")
-    with TestClient(onwatch.api()) as site:
-        yield site
+from tests.reviews.helpers import Cli, ok, resolved_incident
+from tests.web_helpers import Browser
 
 
 def past_git_incident(as_: ClientFactory, clock: FakeClock) -> tuple[int, int, str]:
@@ -74,20 +58,6 @@ def test_the_declare_form_shows_past_incidents_like_the_one_being_typed(
 def test_the_similar_list_of_the_declare_form_needs_a_sign_in(site: TestClient) -> None:
     answer = site.get("/similar-incidents?title=Checkout", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
-
-
-@pytest.fixture
-def cli(onwatch: Onwatch, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
-    """`onwatch ...` in this process, on the test's database (built from the environment, as in a
-    shell)."""
-    monkeypatch.setenv("ONWATCH_DATABASE_URL", database_url)
-    for name in ("ONWATCH_AS", "ONWATCH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    context.onwatch.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    context.onwatch().db.dispose()
-    context.onwatch.cache_clear()
 
 
 def test_onwatch_declare_prints_the_past_incidents_like_the_new_one(

@@ -27,6 +27,7 @@ from onwatch.reviews.schemas import (
     CompleteIn,
     MarkIn,
     NearMissIn,
+    NearMissOut,
     OwnerIn,
     RelatedOut,
     ReviewOut,
@@ -252,10 +253,12 @@ def change_action(action_id: Id, body: ActionChangeIn, request: Request, who: Re
     return ActionOut.of(action, _clock(request).now())
 
 
-@router.post("/near-misses", response_model=ReviewOut, status_code=status.HTTP_201_CREATED)
-def file_near_miss(body: NearMissIn, request: Request, who: Responder) -> ReviewOut:
+@router.post("/near-misses", response_model=NearMissOut, status_code=status.HTTP_201_CREATED)
+def file_near_miss(body: NearMissIn, request: Request, who: Responder) -> NearMissOut:
     """A near miss: its review labelled Near Miss, owned by you (or `owner`); nobody is paged and
-    nothing reaches the status page."""
+    nothing reaches the status page. `similar`: the past incidents and near misses most like it
+    (the same service, similar text), with their reviews and open corrective actions; a
+    confidential incident only if you are in its circle."""
     review = _commands(request).file_near_miss(
         who.actor(),
         title=body.title,
@@ -268,7 +271,10 @@ def file_near_miss(body: NearMissIn, request: Request, who: Responder) -> Review
         due_at=body.due,
     )
     assert review.id is not None
-    return _full(request, who, review.id)
+    commands = _commands(request)
+    found = commands.like_near_miss(review, hidden_for(request, who), limit=5)
+    full = _full(request, who, review.id)
+    return NearMissOut(**full.model_dump(), similar=_related(found, _clock(request).now()))
 
 
 def _related(found: list[Related], now: datetime) -> list[RelatedOut]:

@@ -239,7 +239,8 @@ def file_near_miss(
     anonymous: Annotated[bool, typer.Option(help="keep your name off the list of reviews")] = False,
     as_person: As = None,
 ) -> None:
-    """File a near miss: nobody is paged and nothing is posted publicly."""
+    """File a near miss: nobody is paged and nothing is posted publicly. Then prints what was seen
+    before: the past incidents and near misses most like it."""
     with reported():
         review = _commands().file_near_miss(
             actor(as_person),
@@ -252,6 +253,7 @@ def file_near_miss(
             anonymous=anonymous,
         )
     typer.echo(line(review))
+    _seen_before(_commands().like_near_miss(review, hidden(as_person), limit=5))
 
 
 @near_miss_app.command("list")
@@ -292,7 +294,10 @@ def seen_before(incident: Incident, as_person: str | None) -> None:
     repeat detection of `onwatch review similar`), with their reviews and open corrective actions,
     so the responder can open them (`onwatch incident show N`, `onwatch review show N`)."""
     assert incident.id is not None
-    found = _commands().similar(incident.id, hidden(as_person), limit=5)
+    _seen_before(_commands().similar(incident.id, hidden(as_person), limit=5))
+
+
+def _seen_before(found: list[Related]) -> None:
     if found:
         typer.echo("Seen before (most similar first):")
         _related_lines(found, indent="  ")

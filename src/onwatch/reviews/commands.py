@@ -312,12 +312,23 @@ class ReviewCommands:
         services: Sequence[str],
         hidden: frozenset[int] = frozenset(),
         limit: int = 10,
+        *,
+        near_miss: int | None = None,
     ) -> list[Related]:
-        """Past incidents and near misses like an incident about to be declared (its title and
-        services), with their reviews and open corrective actions: shown before declaring."""
+        """Past incidents and near misses like an incident about to be declared or a near miss being
+        filed (its title and services), with their reviews and open corrective actions; `near_miss`:
+        the one just filed, left out of its own list."""
         with self.db.read() as uow:
-            found = uow.repo(SearchRepository).like(title, services, hidden=hidden, limit=limit)
+            found = uow.repo(SearchRepository).like(
+                title, services, exclude_near_miss=near_miss, hidden=hidden, limit=limit
+            )
             return self._related(uow, found)
+
+    def like_near_miss(
+        self, review: Review, hidden: frozenset[int] = frozenset(), limit: int = 10
+    ) -> list[Related]:
+        """Past incidents and near misses like a near miss just filed (its title and services)."""
+        return self.like(review.title, review.services, hidden, limit, near_miss=review.id)
 
     @staticmethod
     def _related(uow: UnitOfWork, hits: list[Hit]) -> list[Related]:

@@ -65,8 +65,12 @@ def schedule_action(
     uow.timers.cancel_timers(action_timer_prefix(action.id))
     if action.status.closed:
         return
-    for reminder in due_reminders(action.due_at, settings.remind_before, settings.remind_after):
-        if reminder.at <= now and reminder.stage == "before":
+    reminders = due_reminders(action.due_at, settings.remind_before, settings.remind_after)
+    passed = [r for r in reminders if r.at <= now]
+    for reminder in reminders:
+        # of the reminders whose time has passed (an action added late, changed or reopened), only
+        # the latest goes out now, and never "due soon": an overdue action is not "due today"
+        if reminder.at <= now and (reminder.stage == "before" or reminder is not passed[-1]):
             continue
         key = f"{action_timer_prefix(action.id)}{reminder.stage}:{action.due_at.isoformat()}"
         uow.timers.schedule(

@@ -236,3 +236,10 @@ class RelatedOut(BaseModel):
     review_status: ReviewStatus | None
     category: RootCause | None
     open_actions: list[ActionOut]
+
+
+class NearMissOut(ReviewOut):
+    """A near miss just filed, with what was seen before: the past incidents and near misses most
+    like it (the repeat detection of GET /api/v1/incidents/{id}/similar)."""
+
+    similar: list[RelatedOut]

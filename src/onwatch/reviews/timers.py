@@ -2,7 +2,8 @@
 
 - review_reminder: the same-evening "do not end your work day without starting the RCA" to the
   owner (only while the review is not started), then before, on and after its due date;
-- action_reminder: a corrective action before, on and after its due date (after it, the IMOC too);
+- action_reminder: a corrective action before, on and after its due date (after it, the IMOC too:
+  the review's conductor, or the IMOC on call for a near miss);
 - review_digest: the overdue digest (reviews/digest.py).
 
 Each handler re-reads its aggregate under a row lock and re-checks its rule, and each timer runs
@@ -17,11 +18,14 @@ from onwatch.config.cache import AppliedConfig, ConfigCache
 from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
 from onwatch.engine.timers import TimerKinds
+from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import NotFound
 from onwatch.notify.base import Notification
+from onwatch.oncall.commands import schedule_on_call
 from onwatch.paging.outreach import notify_person
 from onwatch.reviews.digest import DIGEST, DigestTimer
-from onwatch.reviews.domain.enums import ReviewStatus
+from onwatch.reviews.domain.actions import CorrectiveAction
+from onwatch.reviews.domain.enums import ReviewEventKind, ReviewStatus
 from onwatch.reviews.domain.review import Review
 from onwatch.reviews.schedule import ACTION_REMINDER, REVIEW_REMINDER
 from onwatch.reviews.store.actions import ActionRepository
@@ -114,26 +118,65 @@ class ReviewTimers:
             return
         stage = str(timer.payload.get("stage"))
         review = uow.repo(ReviewRepository).get(action.review_id, for_update=True)
+        due = action.due_at.isoformat()
+        if _reminded(uow, review, action.id, stage, due):
+            return  # rescheduled by a change to the action: each reminder of a due date goes out once
+        applied = _applied(uow, self.cache)
         people = [action.owner_id]
-        if stage == "overdue" and review.conductor_id:
-            people.append(review.conductor_id)
-        word = {"before": "due soon", "due": "due today"}.get(stage, "overdue")
-        title = f"Corrective action {word}: {action.title}"
-        due = f"{action.due_at:%Y-%m-%d %H:%M} UTC"
-        text = f"Corrective action #{action.id} of review #{review.id} is due {due}."
+        if stage == "overdue":
+            imoc = review.conductor_id or _imoc_on_call(uow, applied, now)
+            if imoc:
+                people.append(imoc)
+        title, text = _action_text(action, review, stage)
         told = _tell(
             uow,
-            _applied(uow, self.cache),
+            applied,
             people,
             title,
             text,
-            f"action:{action.id}:{stage}:{timer.due_at.isoformat()}",
+            f"action:{action.id}:{stage}:{due}",
             now,
             {"review": review.id, "corrective_action": action.id},
             f"{self.public_url}/reviews/{review.id}",
         )
-        review.remind(f"reminded {', '.join(told) or 'nobody'}: {title}", now, stage=stage, action=action.id)
+        review.remind(
+            f"reminded {', '.join(told) or 'nobody'}: {title}", now, stage=stage, action=action.id, due=due
+        )
         uow.repo(ReviewRepository).save(review, "onwatch")
+
+
+def _reminded(uow: UnitOfWork, review: Review, action_id: int | None, stage: str, due: str) -> bool:
+    """Whether this reminder of this due date already went out (the review's history says)."""
+    assert review.id is not None
+    return any(
+        e.kind is ReviewEventKind.REMINDER
+        and e.data.get("action") == action_id
+        and e.data.get("stage") == stage
+        and e.data.get("due") == due
+        for e in uow.repo(ReviewRepository).events(review.id)
+    )
+
+
+def _imoc_on_call(uow: UnitOfWork, applied: AppliedConfig | None, now: datetime) -> str | None:
+    """The IMOC on call now (a near miss's review has no conductor)."""
+    role = applied.config.roles.get(Role.IMOC) if applied is not None else None
+    if applied is None or role is None or not role.schedule:
+        return None
+    return schedule_on_call(uow, applied, role.schedule, now)
+
+
+def _action_text(action: CorrectiveAction, review: Review, stage: str) -> tuple[str, str]:
+    # no review title: it may be a confidential incident's, and the owner may be outside its circle
+    what = f"Corrective action #{action.id} of review #{review.id}"
+    due = f"{action.due_at:%Y-%m-%d %H:%M} UTC"
+    if stage == "before":
+        return f"Corrective action due soon: {action.title}", f"{what} is due on {due}."
+    if stage == "due":
+        return f"Corrective action due today: {action.title}", f"{what} is due now ({due})."
+    return (
+        f"Corrective action overdue: {action.title}",
+        f"{what} was due on {due} and is not done: owner {action.owner_id}.",
+    )
 
 
 def register(kinds: TimerKinds, cache: ConfigCache, public_url: str) -> None:

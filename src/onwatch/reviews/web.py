@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
 
 from onwatch.api.params import Id
+from onwatch.directory.store import DirectoryRepository
 from onwatch.kernel import choices
 from onwatch.kernel.choices import choose
 from onwatch.kernel.errors import DomainError, InvalidInput, NotFound
@@ -86,9 +87,11 @@ def reviews_page(
     reveal = _reveal(w, user)
     rows = [{"review": r, "owner": owner_shown(r, reveal)[0], "overdue": r.overdue(now)} for r in found]
     hits = commands.search(q[:500], w.hidden(user)) if q.strip() else []
+    with w.db.read() as uow:
+        services = uow.repo(DirectoryRepository).services()
     return w.page(
         request, "reviews.html", user, rows=rows, statuses=list(ReviewStatus), status=status, kind=kind,
-        overdue=overdue, severities=["S1", "S2", "S3", "S4"], q=q, hits=hits,
+        overdue=overdue, severities=["S1", "S2", "S3", "S4"], q=q, hits=hits, services=services,
     )  # fmt: skip
 
 
@@ -365,8 +368,9 @@ def similar_fragment(request: Request, incident_id: Id, w: W, user: User) -> Res
 def like_fragment(
     request: Request, w: W, user: User, title: str = "", services: Annotated[list[str] | None, Query()] = None
 ) -> Response:
-    """htmx, on the declare form: before declaring, the past incidents and near misses most like
-    the title typed and the services ticked, with their reviews and open corrective actions."""
+    """htmx, on the declare form and the near-miss form: before declaring or filing, the past
+    incidents and near misses most like the title typed and the services ticked, with their
+    reviews and open corrective actions."""
     found = like(request, w, user, title, services or [])
     if found is None:
         return HTMLResponse("")
@@ -374,7 +378,7 @@ def like_fragment(
 
 
 def like(request: Request, w: Web, user: WebUser, title: str, services: list[str]) -> list[Related] | None:
-    """What the declare form shows as seen before (None: nothing typed or ticked yet)."""
+    """What the declare and near-miss forms show as seen before (None: nothing typed or ticked yet)."""
     # bounded, and a NUL (which PostgreSQL cannot take) is no service anyone has
     chosen = [s[:64] for s in services if s and "\x00" not in s][:20]
     if not title.strip() and not chosen:

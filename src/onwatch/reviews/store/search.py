@@ -145,11 +145,13 @@ class SearchRepository:
         fingerprints: Sequence[str] = (),
         *,
         exclude: int | None = None,
+        exclude_near_miss: int | None = None,
         hidden: frozenset[int] = frozenset(),
         limit: int = 20,
     ) -> list[Hit]:
         """Past incidents and near misses like an incident with this title, these services and these
-        alert fingerprints (one being declared has no id yet: `exclude` is the one that has)."""
+        alert fingerprints (one being declared has no id yet: `exclude` is the one that has; a near
+        miss just filed is `exclude_near_miss`)."""
         reasons: dict[tuple[str, int], list[str]] = {}
         titles: dict[tuple[str, int], tuple[str, int | None]] = {}
         if fingerprints:
@@ -188,6 +190,8 @@ class SearchRepository:
                     reasons.setdefault(("near_miss", rid), []).append("the same service")
         if exclude is not None:
             reasons.pop(("incident", exclude), None)
+        if exclude_near_miss is not None:
+            reasons.pop(("near_miss", exclude_near_miss), None)
         keys = [k for k in reasons if not (k[0] == "incident" and k[1] in hidden)]
         incident_ids = [k[1] for k in keys if k[0] == "incident"]
         near_ids = [k[1] for k in keys if k[0] == "near_miss"]
