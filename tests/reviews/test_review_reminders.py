@@ -96,3 +96,21 @@ def test_due_date_reminders_go_out_before_on_and_after_once_each_and_stop_when_c
         )
     )
     assert ok(lukas.get("/api/v1/reviews?overdue=true")) == []
+
+
+def test_an_overdue_near_miss_review_reaches_the_imoc_on_call(bench: PagingBench) -> None:
+    aiko = bench.client("aiko")
+    filed = ok(
+        aiko.post("/api/v1/near-misses", json={"title": "Backups nearly filled /var", "severity": "S2"}), 201
+    )
+    for _ in range(40):
+        bench.advance(24 * 60)
+        bench.worker.run_once()
+    overdue = f"Review overdue: review #{filed['id']}: Backups nearly filled /var"
+    assert overdue in [n["title"] for n in notifications(bench, "aiko", "reminder")]
+    managers = [
+        p
+        for p in ("nadia", "tom", "grace")
+        if overdue in [n["title"] for n in notifications(bench, p, "reminder")]
+    ]
+    assert len(managers) == 1  # the IMOC on call then, once

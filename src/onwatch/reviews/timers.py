@@ -1,7 +1,8 @@
 """The reviews slice's timer kinds (registered through bootstrap's timer-kind registry):
 
 - review_reminder: the same-evening "do not end your work day without starting the RCA" to the
-  owner (only while the review is not started), then before, on and after its due date;
+  owner (only while the review is not started), then before, on and after its due date (after it,
+  the IMOC too: the review's conductor, or the IMOC on call for a near miss);
 - action_reminder: a corrective action before, on and after its due date (after it, the IMOC too:
   the review's conductor, or the IMOC on call for a near miss);
 - review_digest: the overdue digest (reviews/digest.py).
@@ -91,10 +92,12 @@ class ReviewTimers:
         if review.status is ReviewStatus.COMPLETED or (stage == "evening" and review.started_at is not None):
             return
         people = [review.owner_id]
-        if stage == "overdue" and review.conductor_id:
-            people.append(review.conductor_id)
-        title, text = _review_text(review, stage)
         applied = _applied(uow, self.cache)
+        if stage == "overdue":  # the IMOC too: its conductor, or the IMOC on call for a near miss
+            imoc = review.conductor_id or _imoc_on_call(uow, applied, now)
+            if imoc and imoc not in people:
+                people.append(imoc)
+        title, text = _review_text(review, stage)
         told = _tell(
             uow,
             applied,
