@@ -6,7 +6,7 @@ the test): 401 (who are you?), 403 (not with this role), or `in` (let in: whatev
 answers, it is not about the caller's role; never a 5xx). A `#` starts a note. The ingest routes, heartbeats and health
 answer anyone (their key is the credential); chat answers only a Slack signature, a Mattermost
 command's token or Telegram's secret header, and the phone callbacks only Twilio's
-(X-Twilio-Signature): with a token alone, anyone's, they are 401.
+(X-Twilio-Signature) or Vonage's (a JWT it signs): with a token alone, anyone's, they are 401.
 """
 
 from __future__ import annotations
@@ -113,6 +113,8 @@ POST    /api/v1/chat/telegram                                       401   401   
 POST    /api/v1/chat/twilio/sms                                     401   401    401     401        401   # signed by X-Twilio-Signature, not a token
 POST    /api/v1/chat/twilio/voice/{token}                           401   401    401     401        401   # the same signature, and the page's signed token
 POST    /api/v1/chat/twilio/voice/{token}/key                       401   401    401     401        401
+POST    /api/v1/chat/vonage/voice/{token}                           401   401    401     401        401   # a JWT Vonage signs (Authorization), never an API token
+POST    /api/v1/chat/vonage/voice/{token}/key                       401   401    401     401        401
 POST    /api/v1/slo/samples                                         401   401    403     in         in
 GET     /api/v1/services/{service_id}/slo                           401   401    in      in         in
 GET     /api/v1/reviews                                             401   401    in      in         in

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import Problem, problem, responses
-from onwatch.chat import telegram, twilio, vonage
+from onwatch.chat import telegram, twilio, vonage, vonage_voice
 from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
 from onwatch.chat.signature import is_valid
@@ -213,3 +213,4 @@ async def mattermost_command(request: Request) -> JSONResponse:
 router.include_router(telegram.router)
 router.include_router(twilio.router)
 router.include_router(vonage.router)
+router.include_router(vonage_voice.router)

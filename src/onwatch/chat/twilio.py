@@ -25,10 +25,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import Problem, problem, responses
-from onwatch.chat.callbacks import act_once, answer_sms
+from onwatch.chat.callbacks import acknowledge_claim, act_once, answer_sms, call_words
 from onwatch.kernel.enums import Interface
 from onwatch.notify.phone.twilio import is_signed
-from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.links import LinkClaim
 from onwatch.settings import Settings
 
@@ -150,11 +149,7 @@ def _sms(request: Request, form: dict[str, str]) -> Response:
 
 
 def _claim(request: Request, token: str) -> LinkClaim | None:
-    groups: AlertGroupCommands = request.app.state.groups
-    with groups.db.read() as uow:
-        signer = groups.signer(uow)
-    claim = signer.verify(token, groups.clock.now())
-    return claim if claim is not None and claim.action == "acknowledge" else None
+    return acknowledge_claim(request.app.state.groups, token)
 
 
 @router.post(
@@ -174,11 +169,9 @@ async def voice_answer(token: str, request: Request) -> Response:
     claim = _claim(request, token)
     if claim is None:
         return twiml("<Say>This page has expired. Goodbye.</Say><Hangup/>")
-    groups: AlertGroupCommands = request.app.state.groups
-    group, _alerts, _events, _escalation = await run_in_threadpool(groups.detail, claim.group_id)
+    said = escape(await run_in_threadpool(call_words, request.app.state.groups, claim.group_id))
     settings: Settings = request.app.state.settings
     action = f"{settings.public_url.rstrip('/')}/api/v1/chat/twilio/voice/{token}/key"
-    said = escape(f"This is onwatch. {group.severity} page for {group.service_id}: {group.title}.")
     return twiml(
         f'<Gather numDigits="1" action="{escape(action)}" method="POST" timeout="10">'
         f"<Say>{said} Press 1 to acknowledge.</Say></Gather>"
