@@ -76,7 +76,8 @@ def _form(description: str, fields: dict[str, str], required: list[str]) -> dict
 
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"description": "TwiML (text/xml): what Twilio says or sends back"},
-    **responses(400, 413),
+    400: {"model": Problem, "description": "A form field with a NUL character (the field named)"},
+    **responses(413),
     401: {
         "model": Problem,
         "description": "X-Twilio-Signature does not sign this URL and form with the auth token of "
@@ -108,6 +109,15 @@ async def _verified(request: Request) -> dict[str, str] | JSONResponse:
             "Unauthorized",
             "not from Twilio: X-Twilio-Signature does not sign this URL and form",
             errors=[{"field": "X-Twilio-Signature", "message": "does not match"}],
+        )
+    # PostgreSQL cannot store a NUL (the message and call ids are recorded): refuse it, as the JSON
+    # routes do (api/limits.py)
+    if field := next((k for k, v in form.items() if "\x00" in k + v), None):
+        return problem(
+            400,
+            "Bad Request",
+            "a form field contains a NUL character",
+            errors=[{"field": field.replace("\x00", "\\u0000"), "message": "contains a NUL character"}],
         )
     return form
 
