@@ -153,3 +153,12 @@ def test_a_signed_body_that_is_not_an_update_is_refused_naming_the_field(
     answer = bench.api.post("/api/v1/chat/telegram", json=body, headers=headers)
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == field
     assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["status"] == "triggered"
+
+
+def test_ids_written_as_whole_floats_are_read_as_the_schema_reads_them(bench: PagingBench) -> None:
+    group_id = bench.fire().json()["groups"][0]
+    update = press(11, f"ack:{group_id}")
+    update["update_id"], update["callback_query"]["from"]["id"] = 11.0, float(AMARA_TELEGRAM_ID)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    answer = bench.api.post("/api/v1/chat/telegram", json=update, headers=headers)
+    assert answer.json()["text"] == f"Alert group #{group_id} is acknowledged"

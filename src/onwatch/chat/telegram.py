@@ -96,13 +96,23 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
+def _id(value: object) -> int | None:
+    """An id as JSON Schema's integer reads it (24988292.0 is one too), within Telegram's range."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    return None
 
 
-def _malformed(update: object) -> str | None:
-    """The field at fault if `update` is not an Update as UPDATE_SCHEMA documents it."""
-    if not isinstance(update, dict) or not _is_id(update.get("update_id")):
+Press = tuple[int, int, dict[str, Any]]  # update_id, the presser's id, the callback_query
+
+
+def _read(update: object) -> Press | str | None:
+    """The press an Update carries, None for an update without one, or the field at fault if
+    `update` is not an Update as UPDATE_SCHEMA documents it."""
+    update_id = _id(update.get("update_id")) if isinstance(update, dict) else None
+    if not isinstance(update, dict) or update_id is None:
         return "update_id"
     if "callback_query" not in update:
         return None
@@ -112,11 +122,12 @@ def _malformed(update: object) -> str | None:
     if not isinstance(query.get("id"), str):
         return "callback_query.id"
     sender = query.get("from")
-    if not isinstance(sender, dict) or not _is_id(sender.get("id")):
+    presser = _id(sender.get("id")) if isinstance(sender, dict) else None
+    if presser is None:
         return "callback_query.from.id"
     if not isinstance(query.get("data", ""), str):
         return "callback_query.data"
-    return None
+    return update_id, presser, query
 
 
 def _refused() -> JSONResponse:
@@ -141,23 +152,23 @@ async def telegram_update(request: Request) -> JSONResponse:
         update = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
         update = None
-    field = _malformed(update)
-    if field is not None:
+    press = _read(update)
+    if isinstance(press, str):
         return problem(
             400,
             "Bad Request",
             "not a Telegram update",
-            errors=[{"field": field, "message": "missing or not as the Bot API sends it"}],
+            errors=[{"field": press, "message": "missing or not as the Bot API sends it"}],
         )
-    query = update.get("callback_query")
-    if query is None:
+    if press is None:
         return JSONResponse({})  # other updates (messages to the bot): nothing to do
-    return await run_in_threadpool(_press, request, int(update["update_id"]), query)
+    return await run_in_threadpool(_press, request, press)
 
 
-def _press(request: Request, update_id: int, query: dict[str, Any]) -> JSONResponse:
+def _press(request: Request, press: Press) -> JSONResponse:
+    update_id, presser, query = press
     state = request.app.state
-    sender = str(query["from"]["id"])
+    sender = str(presser)
     parsed = parse_callback(str(query.get("data", "")))
     person = person_where(
         state.db,
