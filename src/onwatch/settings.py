@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,9 +13,11 @@ class PhoneProvider(BaseModel):
 
     kind "twilio": `account` is the Account SID, `secret` the auth token (it also verifies the
     X-Twilio-Signature of replies and key presses). kind "vonage": `account` is the API key, `secret`
-    the API secret (SMS only); with `signature_secret` (and the account's `signature_method`) its
-    signed inbound SMS webhook takes replies. `prefixes` (e.g. ["+1"]) make it the first choice for
-    those numbers."""
+    the API secret; with `signature_secret` (and the account's `signature_method`) its signed inbound
+    SMS webhook takes replies; with a Voice API `application_id` and its private key (`private_key`,
+    PEM, or `private_key_file`) it places calls too, whose signed webhooks the same
+    `signature_secret` verifies. `prefixes` (e.g. ["+1"]) make it the first choice for those
+    numbers."""
 
     name: str
     kind: Literal["twilio", "vonage"] = "twilio"
@@ -27,6 +29,22 @@ class PhoneProvider(BaseModel):
     # Vonage: the account's signature secret and method, which verify its signed inbound SMS webhooks
     signature_secret: str = ""
     signature_method: Literal["md5hash", "md5", "sha1", "sha256", "sha512"] = "md5hash"
+    # Vonage Voice API: the application whose private key signs the calls' JWTs
+    application_id: str = ""
+    private_key: str = ""
+    private_key_file: str = ""
+
+    @model_validator(mode="after")
+    def _voice_needs_its_key(self) -> PhoneProvider:
+        if self.application_id and not (self.private_key or self.private_key_file):
+            raise ValueError("a vonage application_id needs its private_key (PEM) or private_key_file")
+        if self.private_key_file and not self.private_key:
+            try:
+                with open(self.private_key_file, encoding="utf-8") as key:
+                    self.private_key = key.read()
+            except OSError as exc:
+                raise ValueError(f"private_key_file: {exc.strerror}: {self.private_key_file}") from exc
+        return self
 
 
 class Settings(BaseSettings):

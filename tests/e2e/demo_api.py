@@ -45,6 +45,9 @@ def start_demo_api(cli: Cli, server: Servers, db: Database) -> DemoApi:
         }
         spare, _ = repo.create(name="spare", role=TokenRole.VIEWER, person_id=None, now=now)
     cli.env["ONWATCH_SLACK_SIGNING_SECRET"] = "matrix-signing-secret"
+    # the other chat callbacks configured too, so the matrix and the fuzzer meet their verification
+    cli.env["ONWATCH_TELEGRAM_WEBHOOK_SECRET"] = "matrix-telegram-secret"
+    cli.env["ONWATCH_MATTERMOST_COMMAND_TOKEN"] = "matrix-mattermost-token"
     base = server("--no-engine")
     api = DemoApi(base, tokens, {})
     admin = api.client(tokens["admin"])

@@ -4,8 +4,9 @@ token, and a viewer's, a responder's and an admin's, against a real server on ea
 The expected answers are the table below, one row per operation (a new route without a row fails
 the test): 401 (who are you?), 403 (not with this role), or `in` (let in: whatever the route then
 answers, it is not about the caller's role; never a 5xx). A `#` starts a note. The ingest routes, heartbeats and health
-answer anyone (their key is the credential); chat answers only a Slack signature, and the phone
-callbacks only Twilio's (X-Twilio-Signature): with a token alone, anyone's, they are 401.
+answer anyone (their key is the credential); chat answers only a Slack signature, a Mattermost
+command's token or Telegram's secret header, and the phone callbacks only Twilio's
+(X-Twilio-Signature) or Vonage's (a JWT it signs): with a token alone, anyone's, they are 401.
 """
 
 from __future__ import annotations
@@ -107,9 +108,13 @@ GET     /api/v1/changes                                             401   401   
 GET     /api/v1/incidents/{incident_id}/changes                     401   401    in      in         in
 GET     /api/v1/runbooks                                            401   401    in      in         in
 POST    /api/v1/chat/slack/commands                                 401   401    401     401        401
+POST    /api/v1/chat/mattermost/commands                            401   401    401     401        401   # the slash command's token, not an API token
+POST    /api/v1/chat/telegram                                       401   401    401     401        401   # X-Telegram-Bot-Api-Secret-Token
 POST    /api/v1/chat/twilio/sms                                     401   401    401     401        401   # signed by X-Twilio-Signature, not a token
 POST    /api/v1/chat/twilio/voice/{token}                           401   401    401     401        401   # the same signature, and the page's signed token
 POST    /api/v1/chat/twilio/voice/{token}/key                       401   401    401     401        401
+POST    /api/v1/chat/vonage/voice/{token}                           401   401    401     401        401   # a JWT Vonage signs (Authorization), never an API token
+POST    /api/v1/chat/vonage/voice/{token}/key                       401   401    401     401        401
 POST    /api/v1/slo/samples                                         401   401    403     in         in
 GET     /api/v1/services/{service_id}/slo                           401   401    in      in         in
 GET     /api/v1/reviews                                             401   401    in      in         in

@@ -163,3 +163,22 @@ def test_a_mattermost_command_with_a_wrong_token_is_refused_and_changes_nothing(
     refused = mattermost(bench, 'declare "Forged" --sev 1', token="guess")
     assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
     assert bench.client().get("/api/v1/incidents").json() == []
+
+
+def test_the_mattermost_command_is_documented_with_its_form_and_token(bench: PagingBench) -> None:
+    operation = bench.api.get("/openapi.json").json()["paths"]["/api/v1/chat/mattermost/commands"]["post"]
+    form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert set(form["required"]) == {"token", "command", "user_id"}
+    assert {"text", "trigger_id", "channel_id", "team_id", "response_url"} <= set(form["properties"])
+    assert set(operation["responses"]) == {"200", "400", "401", "404", "413"}
+    assert "security" not in operation  # the command's token is the credential, not an API token
+
+
+def test_a_mattermost_command_with_a_nul_or_an_overlong_trigger_is_refused_naming_the_field(
+    bench: PagingBench,
+) -> None:
+    nul = mattermost(bench, 'declare "Checkout\x00" --sev 2')
+    assert nul.status_code == 400 and nul.json()["errors"][0]["field"] == "text"
+    long = mattermost(bench, 'declare "Checkout" --sev 2', trigger="t" * 201)
+    assert long.status_code == 400 and long.json()["errors"][0]["field"] == "trigger_id"
+    assert bench.client().get("/api/v1/incidents").json() == []

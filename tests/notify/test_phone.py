@@ -240,3 +240,10 @@ def test_the_phone_callbacks_are_documented_with_their_form_and_signature_header
         assert set(operation["responses"]) == {"200", "400", "401", "413"}
         assert "text/xml" in operation["responses"]["200"]["content"]
         assert "security" not in operation  # the signature is the credential, not a token
+
+
+def test_a_signed_twilio_form_with_a_nul_character_is_refused_naming_the_field(bench: PagingBench) -> None:
+    group_id = bench.fire().json()["groups"][0]
+    answer = twilio_post(bench, "/api/v1/chat/twilio/sms", sms_from(AMARA, str(group_id), "SM\x009"))
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "MessageSid"
+    assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["status"] == "triggered"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from onwatch.bootstrap import Onwatch
+from onwatch.chat.telegram import SECRET_HEADER
 from onwatch.notify.telegram import TelegramChannel
 from onwatch.settings import Settings
 from tests.databases import settings_for
@@ -123,3 +124,41 @@ def test_a_press_by_someone_not_linked_to_a_person_acts_on_nothing(bench: Paging
     )
     assert "not linked to an onwatch person" in answer.json()["text"]
     assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["status"] == "triggered"
+
+
+def test_the_telegram_callback_is_documented_with_its_update_and_secret_header(bench: PagingBench) -> None:
+    operation = bench.api.get("/openapi.json").json()["paths"]["/api/v1/chat/telegram"]["post"]
+    update = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert update["required"] == ["update_id"]
+    assert set(update["properties"]["callback_query"]["required"]) == {"id", "from"}
+    [header] = operation["parameters"]
+    assert (header["name"], header["in"], header["required"]) == (SECRET_HEADER, "header", True)
+    assert set(operation["responses"]) == {"200", "400", "401", "404", "413"}
+    assert "security" not in operation  # the secret is the credential, not a token
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"update_id": "7"}, "update_id"), ({"update_id": True}, "update_id"), ([1], "update_id"),
+     ({"update_id": -1}, "update_id"), ({"update_id": 7, "callback_query": "ack:1"}, "callback_query"),
+     ({"update_id": 7, "callback_query": {"from": {"id": 1}}}, "callback_query.id"),
+     ({"update_id": 7, "callback_query": {"id": "c", "from": "amara"}}, "callback_query.from.id"),
+     ({"update_id": 7, "callback_query": {"id": "c", "from": {"id": 1}, "data": 5}}, "callback_query.data")],
+)  # fmt: skip
+def test_a_signed_body_that_is_not_an_update_is_refused_naming_the_field(
+    bench: PagingBench, body: object, field: str
+) -> None:
+    group_id = bench.fire().json()["groups"][0]
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    answer = bench.api.post("/api/v1/chat/telegram", json=body, headers=headers)
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == field
+    assert bench.client().get(f"/api/v1/alert-groups/{group_id}").json()["status"] == "triggered"
+
+
+def test_ids_written_as_whole_floats_are_read_as_the_schema_reads_them(bench: PagingBench) -> None:
+    group_id = bench.fire().json()["groups"][0]
+    update = press(11, f"ack:{group_id}")
+    update["update_id"], update["callback_query"]["from"]["id"] = 11.0, float(AMARA_TELEGRAM_ID)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    answer = bench.api.post("/api/v1/chat/telegram", json=update, headers=headers)
+    assert answer.json()["text"] == f"Alert group #{group_id} is acknowledged"

@@ -9,14 +9,15 @@ config and act with that person's access level (directory/access.py).
 from __future__ import annotations
 
 import hmac
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from onwatch.api.problems import problem, responses
-from onwatch.chat import telegram, twilio, vonage
+from onwatch.api.problems import Problem, problem, responses
+from onwatch.chat import telegram, twilio, vonage, vonage_voice
 from onwatch.chat.actions import ChatActions, Reply
 from onwatch.chat.parse import parse
 from onwatch.chat.signature import is_valid
@@ -106,7 +107,71 @@ def _run(actions: ChatActions, request: Request, command: str, text: str, user: 
         return _reply(Reply(f":warning: {where}{exc.message}"))
 
 
-@router.post("/mattermost/commands", include_in_schema=False)
+MATTERMOST_FIELDS = {
+    "token": "the slash command's token (ONWATCH_MATTERMOST_COMMAND_TOKEN); Mattermost also sends it "
+    "as 'Authorization: Token <token>', which is read when the form has none",
+    "command": "the command typed, e.g. /incident",
+    "text": "what followed it: the same commands as Slack's (declare, ack, resolve, oncall ...)",
+    "user_id": "the Mattermost user: people.<id>.chat_id says which person",
+    "trigger_id": "this invocation (acted on once)",
+    "user_name": "the user's name (not trusted: user_id says who)",
+    "channel_id": "the channel it was typed in",
+    "channel_name": "the channel's name",
+    "team_id": "the team",
+    "team_domain": "the team's name",
+    "response_url": "where Mattermost takes delayed answers (unused)",
+}
+MAX_TRIGGER = 200  # inbound_callbacks.ref
+_MM_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {name: {"type": "string", "description": why} for name, why in MATTERMOST_FIELDS.items()},
+    "required": ["token", "command", "user_id"],
+}
+_MM_FORM["properties"]["trigger_id"]["maxLength"] = MAX_TRIGGER
+MATTERMOST_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "description": "A Mattermost slash command request (Mattermost posts the form on each invocation)",
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": _MM_FORM}},
+    }
+}
+MATTERMOST_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Mattermost's command response: who sees it (response_type) and what it says",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["response_type", "text"],
+                    "properties": {
+                        "response_type": {"type": "string", "enum": ["in_channel", "ephemeral"]},
+                        "text": {"type": "string"},
+                    },
+                }
+            }
+        },
+    },
+    400: {
+        "model": Problem,
+        "description": "command or user_id missing, a field with a NUL character, or a trigger_id over "
+        f"{MAX_TRIGGER} characters",
+    },
+    401: {"model": Problem, "description": "the token is not the slash command's: nothing changed"},
+    404: {"model": Problem, "description": "Mattermost is not configured (ONWATCH_MATTERMOST_COMMAND_TOKEN)"},
+    **responses(413),
+}
+
+
+def _bad_form(field: str, message: str) -> JSONResponse:
+    return problem(400, "Bad Request", f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+@router.post(
+    "/mattermost/commands",
+    response_class=JSONResponse,
+    responses=MATTERMOST_ANSWERS,
+    openapi_extra=MATTERMOST_OPENAPI,
+)
 async def mattermost_command(request: Request) -> JSONResponse:
     """The same commands from Mattermost: a slash command whose request carries its token
     (ONWATCH_MATTERMOST_COMMAND_TOKEN); its user_id maps to `people.<id>.chat_id` as Slack's does."""
@@ -127,11 +192,12 @@ async def mattermost_command(request: Request) -> JSONResponse:
         )
     command, user = form.get("command", ""), form.get("user_id", "")
     if not command or not user:
-        missing = "command" if not command else "user_id"
-        return problem(
-            400, "Bad Request", "a slash command needs 'command' and 'user_id'",
-            errors=[{"field": missing, "message": "required"}],
-        )  # fmt: skip
+        return _bad_form("command" if not command else "user_id", "required")
+    # PostgreSQL cannot store a NUL: refuse it here as the JSON routes do (api/limits.py)
+    if field := next((k for k, v in form.items() if "\x00" in k + v), None):
+        return _bad_form(field.replace("\x00", "\\u0000"), "contains a NUL character")
+    if len(form.get("trigger_id", "")) > MAX_TRIGGER:
+        return _bad_form("trigger_id", f"at most {MAX_TRIGGER} characters")
     trigger = form.get("trigger_id", "")
     if trigger:  # each invocation has its own: a replayed request changes nothing
         db: Database = request.app.state.db
@@ -147,3 +213,4 @@ async def mattermost_command(request: Request) -> JSONResponse:
 router.include_router(telegram.router)
 router.include_router(twilio.router)
 router.include_router(vonage.router)
+router.include_router(vonage_voice.router)

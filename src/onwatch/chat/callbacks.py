@@ -21,6 +21,7 @@ from onwatch.kernel.errors import DomainError
 from onwatch.kernel.timeline import Actor
 from onwatch.notify.phone.channels import parse_reply
 from onwatch.paging.commands import AlertGroupCommands
+from onwatch.paging.links import LinkClaim
 from onwatch.paging.store.groups import AlertRepository
 
 
@@ -96,3 +97,17 @@ def _paged(groups: AlertGroupCommands, group_id: int, person: str) -> bool:
     acts only on a page it answers (a mistyped code cannot acknowledge someone else's group)."""
     with groups.db.read() as uow:
         return uow.repo(AlertRepository).was_paged(group_id, person)
+
+
+def acknowledge_claim(groups: AlertGroupCommands, token: str) -> LinkClaim | None:
+    """What a call's signed token names (the page's acknowledge link), if it is valid still."""
+    with groups.db.read() as uow:
+        signer = groups.signer(uow)
+    claim = signer.verify(token, groups.clock.now())
+    return claim if claim is not None and claim.action == "acknowledge" else None
+
+
+def call_words(groups: AlertGroupCommands, group_id: int) -> str:
+    """What a page's call says before "press 1"."""
+    group, _alerts, _events, _escalation = groups.detail(group_id)
+    return f"This is onwatch. {group.severity} page for {group.service_id}: {group.title}."

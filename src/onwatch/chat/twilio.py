@@ -25,10 +25,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import Problem, problem, responses
-from onwatch.chat.callbacks import act_once, answer_sms
+from onwatch.chat.callbacks import acknowledge_claim, act_once, answer_sms, call_words
 from onwatch.kernel.enums import Interface
 from onwatch.notify.phone.twilio import is_signed
-from onwatch.paging.commands import AlertGroupCommands
 from onwatch.paging.links import LinkClaim
 from onwatch.settings import Settings
 
@@ -77,7 +76,8 @@ def _form(description: str, fields: dict[str, str], required: list[str]) -> dict
 
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"description": "TwiML (text/xml): what Twilio says or sends back"},
-    **responses(400, 413),
+    400: {"model": Problem, "description": "A form field with a NUL character (the field named)"},
+    **responses(413),
     401: {
         "model": Problem,
         "description": "X-Twilio-Signature does not sign this URL and form with the auth token of "
@@ -109,6 +109,15 @@ async def _verified(request: Request) -> dict[str, str] | JSONResponse:
             "Unauthorized",
             "not from Twilio: X-Twilio-Signature does not sign this URL and form",
             errors=[{"field": "X-Twilio-Signature", "message": "does not match"}],
+        )
+    # PostgreSQL cannot store a NUL (the message and call ids are recorded): refuse it, as the JSON
+    # routes do (api/limits.py)
+    if field := next((k for k, v in form.items() if "\x00" in k + v), None):
+        return problem(
+            400,
+            "Bad Request",
+            "a form field contains a NUL character",
+            errors=[{"field": field.replace("\x00", "\\u0000"), "message": "contains a NUL character"}],
         )
     return form
 
@@ -150,11 +159,7 @@ def _sms(request: Request, form: dict[str, str]) -> Response:
 
 
 def _claim(request: Request, token: str) -> LinkClaim | None:
-    groups: AlertGroupCommands = request.app.state.groups
-    with groups.db.read() as uow:
-        signer = groups.signer(uow)
-    claim = signer.verify(token, groups.clock.now())
-    return claim if claim is not None and claim.action == "acknowledge" else None
+    return acknowledge_claim(request.app.state.groups, token)
 
 
 @router.post(
@@ -174,11 +179,9 @@ async def voice_answer(token: str, request: Request) -> Response:
     claim = _claim(request, token)
     if claim is None:
         return twiml("<Say>This page has expired. Goodbye.</Say><Hangup/>")
-    groups: AlertGroupCommands = request.app.state.groups
-    group, _alerts, _events, _escalation = await run_in_threadpool(groups.detail, claim.group_id)
+    said = escape(await run_in_threadpool(call_words, request.app.state.groups, claim.group_id))
     settings: Settings = request.app.state.settings
     action = f"{settings.public_url.rstrip('/')}/api/v1/chat/twilio/voice/{token}/key"
-    said = escape(f"This is onwatch. {group.severity} page for {group.service_id}: {group.title}.")
     return twiml(
         f'<Gather numDigits="1" action="{escape(action)}" method="POST" timeout="10">'
         f"<Say>{said} Press 1 to acknowledge.</Say></Gather>"

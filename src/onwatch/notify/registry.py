@@ -55,6 +55,15 @@ def phone_providers(settings: Settings) -> list[PhoneProvider]:
     """The SMS/voice providers of ONWATCH_PHONE_PROVIDERS, in order."""
     built: list[PhoneProvider] = []
     for p in settings.phone_providers:
-        kind = TwilioProvider if p.kind == "twilio" else VonageProvider
-        built.append(kind(p.name, p.account, p.secret, p.sender, api_url=p.api_url, prefixes=p.prefixes))
+        if p.kind == "twilio":
+            built.append(
+                TwilioProvider(p.name, p.account, p.secret, p.sender, api_url=p.api_url, prefixes=p.prefixes)
+            )
+        else:
+            built.append(
+                VonageProvider(
+                    p.name, p.account, p.secret, p.sender, application_id=p.application_id,
+                    private_key=p.private_key, api_url=p.api_url, prefixes=p.prefixes,
+                )
+            )  # fmt: skip
     return built

@@ -10,8 +10,6 @@ from onwatch.notify.base import DeliveryError, notification_of
 from onwatch.notify.message import Message, sms_text
 from onwatch.notify.phone.providers import PhoneProvider, hand_over
 
-VOICE_PATH = "/api/v1/chat/twilio/voice/"
-
 
 def ack_code(message: Message) -> str | None:
     """The code to reply with: the alert group's number (the sender's phone says who replies)."""
@@ -60,7 +58,8 @@ class SmsChannel:
 
 
 class VoiceChannel:
-    """A call whose TwiML onwatch serves at <public URL>/api/v1/chat/twilio/voice/<ack token>."""
+    """A call whose words onwatch serves from the page's signed acknowledge token: TwiML for Twilio
+    (/api/v1/chat/twilio/voice/<token>), an NCCO for Vonage (/api/v1/chat/vonage/voice/<token>)."""
 
     name = "voice"
 
@@ -73,11 +72,10 @@ class VoiceChannel:
         if not content.acknowledge or "/a/" not in content.acknowledge:
             raise DeliveryError("a call needs a page with an acknowledge link", retryable=False)
         base, token = content.acknowledge.rsplit("/a/", 1)
-        answer_url = f"{base}{VOICE_PATH}{token}"
         hand_over(
             self.providers,
             number,
             preferred,
-            lambda p: p.call(number, answer_url, message.idempotency_key),
+            lambda p: p.call(number, base, token, message.idempotency_key),
             voice=True,
         )

@@ -35,8 +35,9 @@ class PhoneProvider(Protocol):
         """Send one SMS; return the provider's id of it. Raise DeliveryError on failure."""
         ...
 
-    def call(self, to: str, answer_url: str, key: str) -> str:
-        """Call `to`; the provider fetches what to say from `answer_url` (TwiML). Returns its id."""
+    def call(self, to: str, public_url: str, token: str, key: str) -> str:
+        """Call `to` for the page whose signed acknowledge token is `token`: the provider fetches what
+        to say from onwatch (at `public_url`, under its own webhook path). Returns its id of the call."""
         ...
 
 
@@ -45,7 +46,7 @@ class HttpPhoneProvider:
     sender number, the API base URL (a loopback server in tests) and the prefixes it is preferred for."""
 
     kind: ClassVar[str]
-    voice: ClassVar[bool]
+    voice: bool  # per class, or per account (a Vonage account places calls with an application)
     default_api_url: ClassVar[str]
 
     def __init__(

@@ -21,6 +21,8 @@ from onwatch.notify.http_call import call
 from onwatch.notify.phone.providers import HttpPhoneProvider
 
 API_URL = "https://api.twilio.com"
+# where a call fetches its TwiML: <public URL><VOICE_PATH><the page's signed token> (chat/twilio.py)
+VOICE_PATH = "/api/v1/chat/twilio/voice/"
 
 
 def signature(auth_token: str, url: str, params: Mapping[str, str]) -> str:
@@ -54,5 +56,6 @@ class TwilioProvider(HttpPhoneProvider):
     def send_sms(self, to: str, text: str, key: str) -> str:
         return self._post("Messages", {"To": to, "From": self.sender, "Body": text})
 
-    def call(self, to: str, answer_url: str, key: str) -> str:
+    def call(self, to: str, public_url: str, token: str, key: str) -> str:
+        answer_url = f"{public_url}{VOICE_PATH}{token}"
         return self._post("Calls", {"To": to, "From": self.sender, "Url": answer_url, "Method": "POST"})

@@ -1,4 +1,5 @@
-"""Vonage (Nexmo) SMS API: the second SMS provider (no voice here: calls go to a Twilio provider).
+"""Vonage (Nexmo): the second SMS provider, and a voice one when the account has a Voice API
+application (its id and private key: the calls themselves are in vonage_voice.py).
 
     POST <api>/sms/json   api_key, api_secret, from, to (digits, no "+"), text, client-ref
     200 {"message-count": "1", "messages": [{"status": "0", "message-id": ...}]}
@@ -16,14 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
+
+import httpx
+import jwt
 
 from onwatch.notify.base import DeliveryError
 from onwatch.notify.http_call import call
+from onwatch.notify.phone import vonage_voice
 from onwatch.notify.phone.providers import HttpPhoneProvider
 
 API_URL = "https://rest.nexmo.com"
+VOICE_API_URL = "https://api.nexmo.com"
+# where a call fetches its NCCO: <public URL><VOICE_PATH><the page's signed token> (chat/vonage_voice.py)
+VOICE_PATH = "/api/v1/chat/vonage/voice/"
 THROTTLED = "1"
 
 
@@ -58,11 +66,33 @@ def is_signed(secret: str, method: SignatureMethod, params: Mapping[str, str]) -
 
 
 class VonageProvider(HttpPhoneProvider):
-    """`account` is the API key, `secret` the API secret."""
+    """`account` is the API key, `secret` the API secret; with a Voice API `application_id` and its
+    `private_key` (PEM) it places calls too. `api_url`, when given, serves both APIs (tests)."""
 
     kind = "vonage"
-    voice = False
     default_api_url = API_URL
+
+    def __init__(
+        self,
+        name: str,
+        account: str,
+        secret: str,
+        sender: str,
+        *,
+        application_id: str = "",
+        private_key: str = "",
+        api_url: str = "",
+        prefixes: Sequence[str] = (),
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        super().__init__(
+            name, account, secret, sender, api_url=api_url, prefixes=prefixes, client=client, timeout=timeout
+        )
+        self.application_id = application_id
+        self.private_key = private_key
+        self.voice = bool(application_id and private_key)
+        self.voice_api_url = (api_url or VOICE_API_URL).rstrip("/")
 
     def send_sms(self, to: str, text: str, key: str) -> str:
         form = {
@@ -84,5 +114,25 @@ class VonageProvider(HttpPhoneProvider):
             raise DeliveryError(f"Vonage status {status}: {text_of}", retryable=status == THROTTLED)
         return str(sent.get("message-id", ""))
 
-    def call(self, to: str, answer_url: str, key: str) -> str:
-        raise DeliveryError("Vonage is configured for SMS only", retryable=False)
+    def call(self, to: str, public_url: str, token: str, key: str) -> str:
+        """POST /v1/calls: Vonage then fetches the page's NCCO from onwatch (chat/vonage_voice.py)."""
+        if not self.voice:
+            raise DeliveryError("Vonage is configured for SMS only (no application_id)", retryable=False)
+        try:
+            bearer = vonage_voice.api_token(self.application_id, self.private_key)
+        except (ValueError, TypeError, jwt.PyJWTError) as exc:
+            raise DeliveryError(
+                f"Vonage private key unusable: {type(exc).__name__}", retryable=False
+            ) from exc
+        response = call(
+            self._client,
+            "POST",
+            f"{self.voice_api_url}/v1/calls",
+            headers={"Authorization": f"Bearer {bearer}"},
+            json=vonage_voice.create_call(to, self.sender, f"{public_url}{VOICE_PATH}{token}"),
+            timeout=self.timeout,
+        )
+        try:
+            return str(response.json()["uuid"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DeliveryError(f"Vonage answered without a call uuid: {response.text[:200]}") from exc
