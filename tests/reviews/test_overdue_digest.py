@@ -102,7 +102,26 @@ def test_the_overdue_digest_goes_to_each_owner_on_monday_at_nine_in_their_own_zo
     ]
     run_at(bench, at(21, 9, 0))
     assert len(digests(bench, "amara")) == 3  # 7, 14 and 21 December, once each
-    assert digests(bench, "nadia") == []  # nothing of hers, and no full digest configured
+
+
+def test_the_imoc_on_call_gets_the_full_digest_unless_told_not_to(
+    bench: PagingBench, onwatch: Onwatch, webhook_sink: WebhookSink
+) -> None:
+    _rid, aid = overdue_history(bench)
+    run_at(bench, at(7, 9, 0))  # the organisation's hour (UTC)
+    managers = {p: digests(bench, p) for p in ("nadia", "tom", "grace")}
+    [(imoc, [full])] = [(p, d) for p, d in managers.items() if d]  # the IMOC on call, once
+    assert f"corrective action #{aid} Alert on checkout 5xx" in full
+    run_at(bench, at(7, 12, 0))
+    assert len(digests(bench, imoc)) == 1
+    apply_config(
+        onwatch.db,
+        load_config(with_digest(demo_everyone_on_webhook(webhook_sink), "{imoc: false}")),
+        now=bench.clock.now(),
+        applied_by="tests",
+    )
+    run_at(bench, at(14, 9, 0))
+    assert len(digests(bench, "amara")) == 2 and len(digests(bench, imoc)) == 1
 
 
 def test_a_period_gets_one_digest_across_restarts_and_configs_applied_again(

@@ -7,12 +7,16 @@ from datetime import timedelta
 import pytest
 
 from onwatch.bootstrap import Onwatch
+from onwatch.config.apply import apply_config
+from onwatch.config.loader import load_config
 from onwatch.incidents.commands import IncidentCommands
 from onwatch.kernel.clock import FakeClock
 from onwatch.kernel.enums import EventKind, Interface, Role, Severity
 from onwatch.kernel.errors import InvalidInput
 from onwatch.kernel.timeline import Actor
 from onwatch.reviews.domain.enums import ReviewKind, ReviewStatus
+from onwatch.reviews.domain.policy import review_refused
+from tests.conftest import DEMO_CONFIG
 
 
 def cli(person: str) -> Actor:
@@ -85,3 +89,27 @@ def test_resolving_again_after_a_reopen_keeps_the_one_review(
     incidents.resolve(incident_id, cli("nadia"))
     again = onwatch.reviews.for_incident(incident_id)
     assert first is not None and again is not None and first.id == again.id
+
+
+def test_only_the_severities_the_policy_names_may_have_a_review_asked_for(
+    onwatch: Onwatch, incidents: IncidentCommands, clock: FakeClock
+) -> None:
+    text = DEMO_CONFIG.read_text()
+    assert "\nreviews:\n" in text
+    policy = text.replace("\nreviews:\n", "\nreviews:\n  optional: [S3]\n")
+    apply_config(onwatch.db, load_config(policy), now=clock.now(), applied_by="tests")
+    s4 = resolve_with_roles(incidents, clock, Severity.S4, imoc=False)
+    with pytest.raises(InvalidInput, match=r"S4 incidents have no reviews here .*S1, S2, S3") as refused:
+        onwatch.reviews.create_for_incident(s4, cli("lukas"))
+    assert refused.value.field == "incident_id" and onwatch.reviews.for_incident(s4) is None
+    s3 = resolve_with_roles(incidents, clock, Severity.S3, imoc=False)
+    assert onwatch.reviews.create_for_incident(s3, cli("lukas")).severity is Severity.S3
+
+
+@pytest.mark.parametrize(
+    ("severity", "optional", "allowed"),
+    [(Severity.S3, [Severity.S3, Severity.S4], True), (Severity.S4, [Severity.S3], False),
+     (Severity.S1, [], True), (Severity.S4, [], False)],
+)  # fmt: skip
+def test_review_policy_table(severity: Severity, optional: list[Severity], allowed: bool) -> None:
+    assert (review_refused(severity, [Severity.S1, Severity.S2], optional) is None) is allowed

@@ -53,7 +53,7 @@ class DigestZone(StrEnum):
 
 class DigestConfig(_Strict):
     """The overdue digest: overdue reviews and corrective actions, sent on a schedule to their
-    owners, and in full to `to` and `channel`."""
+    owners, and in full to the IMOC on call (unless `imoc` is false), `to` and `channel`."""
 
     every: DigestEvery = DigestEvery.WEEK
     weekday: Day = Field(default=Weekday.MON, description="the day of a weekly digest")
@@ -64,12 +64,17 @@ class DigestConfig(_Strict):
     )
     to: list[str] = Field(default_factory=list, description="people who get the full digest")
     channel: str | None = Field(default=None, description="a channel that gets the full digest")
+    imoc: bool = Field(default=True, description="the IMOC on call at its hour gets the full digest too")
 
 
 class ReviewsConfig(_Strict):
     required: list[Severity] = Field(
         default_factory=lambda: [Severity.S1, Severity.S2],
         description="severities whose resolution creates a review (and any labelled review-requested)",
+    )
+    optional: list[Severity] = Field(
+        default_factory=lambda: [Severity.S3, Severity.S4],
+        description="severities that may have a review when someone asks for one (others may not)",
     )
     evening: time = Field(default=time(17, 0), description="the owner's local hour of the same-day reminder")
     remind_before: Duration = timedelta(days=2)
@@ -80,7 +85,7 @@ class ReviewsConfig(_Strict):
     tracker: TrackerConfig | None = None
     digest: DigestConfig = Field(default_factory=DigestConfig)
 
-    @field_validator("required", mode="before")
+    @field_validator("required", "optional", mode="before")
     @classmethod
     def _severities(cls, value: Any) -> Any:
         return [Severity.parse(v) for v in value] if isinstance(value, list) else value

@@ -19,6 +19,7 @@ from onwatch.kernel.timeline import Actor
 from onwatch.reviews.creation import create_review
 from onwatch.reviews.domain.actions import DEFAULT_ACTION_DUE, CorrectiveAction
 from onwatch.reviews.domain.enums import ActionStatus, ReviewEventKind, RootCause
+from onwatch.reviews.domain.policy import review_refused
 from onwatch.reviews.domain.review import KeyEventMark, Review, ReviewEvent
 from onwatch.reviews.mirror import mirror_action
 from onwatch.reviews.reactions import applied_or_none
@@ -58,7 +59,13 @@ class ReviewCommands:
         """A review of a resolved incident the policy did not require (S3/S4 may have one)."""
         with self.db.write() as uow:
             incident = uow.repo(IncidentRepository).get(incident_id, for_update=True)
-            review = create_review(uow, applied_or_none(uow, self.cache), incident, actor, self.clock.now())
+            applied = applied_or_none(uow, self.cache)
+            if applied is not None:
+                policy = applied.config.reviews
+                refused = review_refused(incident.severity, policy.required, policy.optional)
+                if refused is not None:
+                    raise InvalidInput(refused, field="incident_id")
+            review = create_review(uow, applied, incident, actor, self.clock.now())
         self.on_commit()
         return review
 

@@ -1,6 +1,7 @@
 """The overdue digest as a durable engine timer: overdue reviews and corrective actions, sent on
 the schedule of `reviews.digest` (weekly on Monday 09:00 by default) to each owner (theirs, at
-the hour of their own zone, or of the organisation's) and in full to `to` and `channel`.
+the hour of their own zone, or of the organisation's) and in full to the IMOC on call (`imoc`),
+`to` and `channel`.
 
 One timer chain per zone, each timer keyed by its zone and period (`review-digest:<zone>:<period>`):
 scheduling twice schedules once, and a timer runs once (its deletion commits with its messages).
@@ -24,6 +25,7 @@ from onwatch.paging.outreach import notify_person, post_to_channel
 from onwatch.reviews.domain.actions import CorrectiveAction
 from onwatch.reviews.domain.digest import digest_message, next_slot
 from onwatch.reviews.domain.review import Review
+from onwatch.reviews.imoc import imoc_on_call
 from onwatch.reviews.store.actions import ActionRepository
 from onwatch.reviews.store.reviews import ReviewFilter, ReviewRepository
 
@@ -92,12 +94,17 @@ class DigestTimer:
                 continue
             mine = [r for r in reviews if r.owner_id == owner]
             self._tell(uow, applied, owner, mine, [a for a in actions if a.owner_id == owner], period, now)
-        if zone == full_zone(config) and (digest.to or digest.channel):
+        full_to = list(digest.to)
+        if zone == full_zone(config) and digest.imoc:
+            imoc = imoc_on_call(uow, applied, now)
+            if imoc is not None and imoc not in full_to:
+                full_to.append(imoc)
+        if zone == full_zone(config) and (full_to or digest.channel):
             # a digest beyond the owners names no confidential incident's review
             secret = uow.repo(ReviewRepository).of_confidential_incidents()
             shown = [r for r in reviews if r.id not in secret]
             listed = [a for a in actions if a.review_id not in secret]
-            for person_id in digest.to:
+            for person_id in full_to:
                 self._tell(uow, applied, person_id, shown, listed, period, now, full=True)
             if digest.channel and (shown or listed):
                 title, text = digest_message(shown, listed, now)

@@ -19,15 +19,14 @@ from onwatch.config.cache import AppliedConfig, ConfigCache
 from onwatch.db.timers import TimerRecord
 from onwatch.db.uow import UnitOfWork
 from onwatch.engine.timers import TimerKinds
-from onwatch.kernel.enums import Role
 from onwatch.kernel.errors import NotFound
 from onwatch.notify.base import Notification
-from onwatch.oncall.commands import schedule_on_call
 from onwatch.paging.outreach import notify_person
 from onwatch.reviews.digest import DIGEST, DigestTimer
 from onwatch.reviews.domain.actions import CorrectiveAction
 from onwatch.reviews.domain.enums import ReviewEventKind, ReviewStatus
 from onwatch.reviews.domain.review import Review
+from onwatch.reviews.imoc import imoc_on_call
 from onwatch.reviews.schedule import ACTION_REMINDER, REVIEW_REMINDER
 from onwatch.reviews.store.actions import ActionRepository
 from onwatch.reviews.store.reviews import ReviewRepository
@@ -94,7 +93,7 @@ class ReviewTimers:
         people = [review.owner_id]
         applied = _applied(uow, self.cache)
         if stage == "overdue":  # the IMOC too: its conductor, or the IMOC on call for a near miss
-            imoc = review.conductor_id or _imoc_on_call(uow, applied, now)
+            imoc = review.conductor_id or imoc_on_call(uow, applied, now)
             if imoc and imoc not in people:
                 people.append(imoc)
         title, text = _review_text(review, stage)
@@ -127,7 +126,7 @@ class ReviewTimers:
         applied = _applied(uow, self.cache)
         people = [action.owner_id]
         if stage == "overdue":
-            imoc = review.conductor_id or _imoc_on_call(uow, applied, now)
+            imoc = review.conductor_id or imoc_on_call(uow, applied, now)
             if imoc:
                 people.append(imoc)
         title, text = _action_text(action, review, stage)
@@ -158,14 +157,6 @@ def _reminded(uow: UnitOfWork, review: Review, action_id: int | None, stage: str
         and e.data.get("due") == due
         for e in uow.repo(ReviewRepository).events(review.id)
     )
-
-
-def _imoc_on_call(uow: UnitOfWork, applied: AppliedConfig | None, now: datetime) -> str | None:
-    """The IMOC on call now (a near miss's review has no conductor)."""
-    role = applied.config.roles.get(Role.IMOC) if applied is not None else None
-    if applied is None or role is None or not role.schedule:
-        return None
-    return schedule_on_call(uow, applied, role.schedule, now)
 
 
 def _action_text(action: CorrectiveAction, review: Review, stage: str) -> tuple[str, str]:

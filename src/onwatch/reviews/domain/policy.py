@@ -25,6 +25,20 @@ def review_required(severity: Severity, review_requested: bool, required: Iterab
     return review_requested or severity in set(required)
 
 
+def review_refused(
+    severity: Severity, required: Iterable[Severity], optional: Iterable[Severity]
+) -> str | None:
+    """Why an incident of `severity` may not have a review asked for (None: it may): only the
+    severities `reviews.required` or `reviews.optional` name have reviews."""
+    allowed = set(required) | set(optional)
+    if severity in allowed:
+        return None
+    listed = ", ".join(s.label for s in sorted(allowed)) or "none"
+    return (
+        f"{severity.label} incidents have no reviews here (reviews.required and reviews.optional: {listed})"
+    )
+
+
 def last_engaged(holdings: Sequence[Holding], role: Role) -> str | None:
     """The person who last engaged `role` on the incident (still holding it, or the last to)."""
     engaged = [h for h in holdings if h.role is role and h.engaged_at is not None]
