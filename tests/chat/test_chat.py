@@ -102,6 +102,14 @@ def test_engaging_from_chat_outside_the_roles_team_is_refused_naming_the_team(sl
     assert joined["response_type"] == "in_channel", joined
 
 
+def test_a_signed_slack_command_with_a_nul_character_is_refused_naming_the_field(
+    slack: Slack, bench: PagingBench
+) -> None:
+    refused = slack.send("U01AMARA", "/incident", "declare Disk\x00full --sev 3")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "text"
+    assert bench.client("amara").get("/api/v1/incidents").json() == []
+
+
 def test_chat_ack_of_a_role_page_engages_that_role(slack: Slack, bench: PagingBench) -> None:
     slack.say("U01AMARA", "/incident", "declare Database failover --sev 2")
     bench.worker.run_once()

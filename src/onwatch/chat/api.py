@@ -25,6 +25,7 @@ from onwatch.config.cache import ConfigCache
 from onwatch.db import inbound
 from onwatch.db.uow import Database
 from onwatch.directory.access import Caller, caller_in
+from onwatch.kernel.bounds import nul_form_field
 from onwatch.kernel.clock import Clock
 from onwatch.kernel.enums import Interface
 from onwatch.kernel.errors import DomainError
@@ -80,6 +81,8 @@ async def slack_command(request: Request) -> JSONResponse:
             "the body is not UTF-8 form data",
             errors=[{"field": "body", "message": "not UTF-8 (application/x-www-form-urlencoded)"}],
         )
+    if field := nul_form_field(form):  # PostgreSQL cannot store one (the commands record text)
+        return _bad_form(field, "contains a NUL character")
     command, user = form.get("command", ""), form.get("user_id", "")
     if not command or not user:
         missing = "command" if not command else "user_id"
@@ -194,8 +197,8 @@ async def mattermost_command(request: Request) -> JSONResponse:
     if not command or not user:
         return _bad_form("command" if not command else "user_id", "required")
     # PostgreSQL cannot store a NUL: refuse it here as the JSON routes do (api/limits.py)
-    if field := next((k for k, v in form.items() if "\x00" in k + v), None):
-        return _bad_form(field.replace("\x00", "\\u0000"), "contains a NUL character")
+    if field := nul_form_field(form):
+        return _bad_form(field, "contains a NUL character")
     if len(form.get("trigger_id", "")) > MAX_TRIGGER:
         return _bad_form("trigger_id", f"at most {MAX_TRIGGER} characters")
     trigger = form.get("trigger_id", "")

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from onwatch.api.problems import Problem, problem, responses
 from onwatch.chat.callbacks import acknowledge_claim, act_once, answer_sms, call_words
+from onwatch.kernel.bounds import nul_form_field
 from onwatch.kernel.enums import Interface
 from onwatch.notify.phone.twilio import is_signed
 from onwatch.paging.links import LinkClaim
@@ -112,12 +113,12 @@ async def _verified(request: Request) -> dict[str, str] | JSONResponse:
         )
     # PostgreSQL cannot store a NUL (the message and call ids are recorded): refuse it, as the JSON
     # routes do (api/limits.py)
-    if field := next((k for k, v in form.items() if "\x00" in k + v), None):
+    if field := nul_form_field(form):
         return problem(
             400,
             "Bad Request",
             "a form field contains a NUL character",
-            errors=[{"field": field.replace("\x00", "\\u0000"), "message": "contains a NUL character"}],
+            errors=[{"field": field, "message": "contains a NUL character"}],
         )
     return form
 

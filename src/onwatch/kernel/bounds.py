@@ -12,6 +12,7 @@ instead of overflowing somewhere inside (a 500).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +74,13 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 NUL = "\x00"
 NUL_ESCAPE = b"\\u0000"  # how a JSON body carries a NUL character (a raw NUL byte is invalid JSON)
 NUL_MESSAGE = "contains a NUL character (\\u0000), which cannot be stored"
+
+
+def nul_form_field(form: Mapping[str, str]) -> str | None:
+    """The first field of a decoded form (key or value) holding a NUL character, as a field name
+    a problem can show (the NUL written \\u0000), or None."""
+    field = next((k for k, v in form.items() if NUL in k or NUL in v), None)
+    return None if field is None else field.replace(NUL, "\\u0000")
 
 
 def nul_fields(body: Any) -> list[tuple[str, str]]:
