@@ -136,7 +136,7 @@ def scene(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> I
 
 def _get_paths(scene: Scene) -> list[str]:
     """Every GET operation of the OpenAPI document with each id it can take."""
-    spec = httpx.get(f"{scene.url}/openapi.json").json()
+    spec = httpx.get(f"{scene.url}/openapi.json", timeout=60).json()
     admin = scene.api(None, TokenRole.ADMIN)
     values: dict[str, list[str]] = {
         "incident_id": [str(scene.incident)],
@@ -219,7 +219,7 @@ def test_the_status_page_its_feeds_and_metrics_name_no_confidential_incident(sce
         f"/status/incidents/{scene.incident}",
         "/metrics",
     ):
-        response = httpx.get(f"{scene.url}{path}")
+        response = httpx.get(f"{scene.url}{path}", timeout=30)
         assert response.status_code in (200, 404), path
         assert not _leaks(response.text), path
 
@@ -228,7 +228,7 @@ def test_calendar_feeds_name_no_incident(scene: Scene) -> None:
     lukas = scene.api("lukas")
     made = lukas.post("/api/v1/people/lukas/feeds")
     assert made.status_code == 201, made.text
-    feed = httpx.get(str(made.json()["url"]).replace("http://127.0.0.1:8080", scene.url))
+    feed = httpx.get(str(made.json()["url"]).replace("http://127.0.0.1:8080", scene.url), timeout=30)
     assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
     assert not _leaks(feed.text)
 
