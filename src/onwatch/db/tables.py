@@ -103,6 +103,7 @@ incidents = sa.Table(
     # what the status page calls it (None: "Investigating issues with <components>")
     sa.Column("public_title", sa.String(200), nullable=True),
     sa.Index("ix_incidents_state", "state"),
+    sa.Index("ix_incidents_declared_at", "declared_at"),  # the reports' incidents in a range
 )
 
 incident_updates = sa.Table(
@@ -353,7 +354,7 @@ alerts = sa.Table(
     sa.Column("integration_id", sa.String(64), nullable=False),
     sa.Column("dedup_key", sa.String(255), nullable=False),
     # an alert_groups id, unchecked: see migration 0010 (the check cost a query per ingested alert)
-    sa.Column("group_id", sa.Integer, nullable=False, index=True),
+    sa.Column("group_id", sa.Integer, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("summary", sa.String(1024), nullable=False),
     sa.Column("severity", sa.String(20), nullable=False),
@@ -365,6 +366,7 @@ alerts = sa.Table(
     sa.Column("last_seen", UTCDateTime, nullable=False),
     sa.Column("resolved_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("integration_id", "dedup_key", name="uq_alerts_integration_id_dedup_key"),
+    sa.Index("ix_alerts_group_id_id", "group_id", "id"),  # a group's alerts, in order (its first: the rule)
 )
 
 escalations = sa.Table(

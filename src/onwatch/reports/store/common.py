@@ -12,11 +12,15 @@ from onwatch.kernel.enums import EventKind
 from onwatch.reports.domain.filters import ReportFilter
 
 
-def incident_conditions(f: ReportFilter, *, open_during: bool = False) -> list[sa.ColumnElement[bool]]:
-    """Incidents declared in the range (`open_during`: open at some time in it) that pass the
-    service, severity and people filters."""
+def incident_conditions(
+    f: ReportFilter, *, open_during: bool = False, in_range: bool = True
+) -> list[sa.ColumnElement[bool]]:
+    """Incidents declared in the range (`open_during`: open at some time in it; `in_range` False:
+    the caller bounds declared_at itself) that pass the service, severity and people filters."""
     i = incidents.c
-    where: list[sa.ColumnElement[bool]] = [i.declared_at >= f.start, i.declared_at < f.end]
+    where: list[sa.ColumnElement[bool]] = []
+    if in_range:
+        where = [i.declared_at >= f.start, i.declared_at < f.end]
     if open_during:
         where = [i.declared_at < f.end, sa.or_(i.resolved_at.is_(None), i.resolved_at > f.start)]
     if f.hidden_incidents:

@@ -1,5 +1,6 @@
 """The noise report: per alert rule (its integration and alertname), how much it pages and how much
-of that anyone needed. One statement for the figures, one for each rule's latest groups."""
+of that anyone needed, and each rule's latest groups, in one statement that reads the range's
+groups, pages and feedback by time (a week's strip reads the week, whatever the history)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ class NoiseQueries:
 
     def _groups(self, f: ReportFilter) -> sa.CTE:
         """One row per alert group opened in the range: its rule, pages, flaps and time open."""
-        g, t = alert_groups.c, timeline_events.c
+        g, t, fb = alert_groups.c, timeline_events.c, alert_feedback.c
         # the rule is its first alert's alertname (every alert of a group shares the grouping labels)
         alertname = (
             sa.select(alerts.c.labels["alertname"].as_string())
@@ -36,24 +37,36 @@ class NoiseQueries:
             .limit(1)
             .scalar_subquery()
         )
+        # A group's pages, flaps and feedback come after it opened: none before the range's start.
+        # Each is read by time first (MATERIALIZED), then counted per group: left to group by
+        # group id, SQLite walked the whole timeline in group-id order, so the 7-day strip read the
+        # year (10 s); incident events group under NULL, never joined.
+        events = (
+            sa.select(t.group_id, t.kind)
+            .where(t.kind.in_([EventKind.PAGED.value, EventKind.FLAPPING.value]), t.at >= f.start)
+            .cte("events")
+            .prefix_with("MATERIALIZED")
+        )
         counted = (
             sa.select(
-                t.group_id,
-                sa.func.count().filter(t.kind == EventKind.PAGED.value).label("pages"),
-                sa.func.count().filter(t.kind == EventKind.FLAPPING.value).label("flaps"),
+                events.c.group_id,
+                sa.func.count().filter(events.c.kind == EventKind.PAGED.value).label("pages"),
+                sa.func.count().filter(events.c.kind == EventKind.FLAPPING.value).label("flaps"),
             )
-            # a group's pages and flaps come after it opened: none before the range's start
-            # no `group_id IS NOT NULL`: SQLite then scanned the timeline by group id instead of
-            # reading the range's pages by (kind, at); incident events group under NULL, never joined
-            .where(t.kind.in_([EventKind.PAGED.value, EventKind.FLAPPING.value]), t.at >= f.start)
-            .group_by(t.group_id)
+            .group_by(events.c.group_id)
             .subquery("counted")
         )
-        fb = alert_feedback.c
+        given = (
+            sa.select(fb.group_id, fb.choice)
+            .where(fb.choice.is_not(None), fb.created_at >= f.start)
+            .cte("given")
+            .prefix_with("MATERIALIZED")
+        )
         feedback = (
-            sa.select(fb.group_id, *(sa.func.count().filter(fb.choice == c).label(c) for c in CHOICES))
-            .where(fb.choice.is_not(None))
-            .group_by(fb.group_id)
+            sa.select(
+                given.c.group_id, *(sa.func.count().filter(given.c.choice == c).label(c) for c in CHOICES)
+            )
+            .group_by(given.c.group_id)
             .subquery("feedback")
         )
         return (
@@ -77,14 +90,13 @@ class NoiseQueries:
             # pages to a role, and reports, are people asking for people: no alert rule to tune
             .where(*group_conditions(f), g.integration_id != ROLE_PAGE_SOURCE)
             # computed once (both databases know MATERIALIZED): inlined, PostgreSQL ran each group's
-            # alertname subquery again wherever
-            # the rule is compared (the window's sort took 10 s for 2,000 groups)
+            # alertname subquery again wherever the rule is compared
             .cte("groups")
             .prefix_with("MATERIALIZED")
         )
 
     def rules(self, f: ReportFilter, limit: int = 100) -> list[RuleNoise]:
-        """The noisiest rules first: most pages, then most groups."""
+        """The noisiest rules first: most pages, then most groups; each with its latest groups."""
         groups = self._groups(f)
         keys = ["integration", "alertname"]
         totals = (
@@ -103,24 +115,58 @@ class NoiseQueries:
         resolved = sa.select(groups.c.integration, groups.c.alertname, groups.c.open_s).where(
             groups.c.open_s.is_not(None)
         )
-        medians = summary_columns(resolved.subquery("resolved"), keys, "open_s")
-        medians_q = medians.subquery("medians")
-        query = (
-            sa.select(totals, medians_q.c.p50)
+        medians = summary_columns(resolved.subquery("resolved"), keys, "open_s").subquery("medians")
+        order = (totals.c.pages.desc(), totals.c.groups.desc(), totals.c.integration, totals.c.alertname)
+        top = (
+            sa.select(totals, medians.c.p50)
             .select_from(
                 totals.outerjoin(
-                    medians_q,
+                    medians,
                     sa.and_(
-                        medians_q.c.integration == totals.c.integration,
-                        medians_q.c.alertname == totals.c.alertname,
+                        medians.c.integration == totals.c.integration,
+                        medians.c.alertname == totals.c.alertname,
                     ),
                 )
             )
-            .order_by(totals.c.pages.desc(), totals.c.groups.desc(), totals.c.integration, totals.c.alertname)
+            .order_by(*order)
             .limit(limit)
+            .cte("top")
         )
-        rows = list(self.conn.execute(query))
-        latest = self._latest(groups, [(r.integration, r.alertname) for r in rows])
+        same_rule = sa.and_(groups.c.integration == top.c.integration, groups.c.alertname == top.c.alertname)
+        # each top rule's latest groups, in the same statement (the groups are computed once)
+        ranked = (
+            sa.select(
+                groups.c.id,
+                groups.c.integration,
+                groups.c.alertname,
+                sa.func.row_number()
+                .over(partition_by=(groups.c.integration, groups.c.alertname), order_by=groups.c.id.desc())
+                .label("rn"),
+            )
+            .select_from(groups.join(top, same_rule))
+            .subquery("ranked")
+        )
+        query: sa.Select[Any] = (
+            sa.select(top, ranked.c.id.label("group_id"))
+            .select_from(
+                top.outerjoin(
+                    ranked,
+                    sa.and_(
+                        ranked.c.integration == top.c.integration,
+                        ranked.c.alertname == top.c.alertname,
+                        ranked.c.rn <= LATEST_GROUPS,
+                    ),
+                )
+            )
+            .order_by(
+                top.c.pages.desc(), top.c.groups.desc(), top.c.integration, top.c.alertname, ranked.c.rn
+            )
+        )
+        found: dict[tuple[str, str], tuple[Any, list[int]]] = {}
+        for row in self.conn.execute(query):
+            _, ids = found.setdefault((row.integration, row.alertname), (row, []))
+            if row.group_id is not None:
+                ids.append(int(row.group_id))
         return [
             RuleNoise(
                 integration=r.integration,
@@ -134,35 +180,10 @@ class NoiseQueries:
                 actionable_ratio=_ratio(
                     int(r.actionable or 0), sum(int(getattr(r, c) or 0) for c in CHOICES)
                 ),
-                group_ids=latest.get((r.integration, r.alertname), []),
+                group_ids=ids,
             )
-            for r in rows
+            for r, ids in found.values()
         ]
-
-    def _latest(self, groups: sa.CTE, rules: list[tuple[str, str]]) -> dict[tuple[str, str], list[int]]:
-        if not rules:
-            return {}
-        ranked = sa.select(
-            groups.c.id,
-            groups.c.integration,
-            groups.c.alertname,
-            sa.func.row_number()
-            .over(partition_by=(groups.c.integration, groups.c.alertname), order_by=groups.c.id.desc())
-            .label("rn"),
-        ).subquery("ranked")
-        query: sa.Select[Any] = (
-            sa.select(ranked.c.integration, ranked.c.alertname, ranked.c.id)
-            .where(
-                ranked.c.rn <= LATEST_GROUPS, sa.tuple_(ranked.c.integration, ranked.c.alertname).in_(rules)
-            )
-            .order_by(ranked.c.integration, ranked.c.alertname, ranked.c.rn)
-        )
-        wanted = set(rules)
-        found: dict[tuple[str, str], list[int]] = {}
-        for row in self.conn.execute(query):
-            if (row.integration, row.alertname) in wanted:
-                found.setdefault((row.integration, row.alertname), []).append(int(row.id))
-        return found
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -40,20 +40,6 @@ class Dialect:
             return sa.func.date(at, _lit("weekday 0"), _lit("-6 days"))
         return sa.func.strftime(_lit("%Y-%m-01"), at)
 
-    def local_hour_and_weekday(self, at: Expr, offset_seconds: Expr) -> tuple[Expr, Expr]:
-        """The wall-clock hour (0-23) and ISO weekday (1 Monday ... 7 Sunday) at `at` shifted by an
-        offset (a zone's UTC offset over a span: reports/domain/bands.py)."""
-        if self.pg:
-            local = _utc(at) + sa.func.make_interval(0, 0, 0, 0, 0, 0, offset_seconds)
-            return sa.cast(sa.extract("hour", local), sa.Integer), sa.cast(
-                sa.extract("isodow", local), sa.Integer
-            )
-        shifted = sa.func.datetime(at, sa.func.printf(_lit("%+d seconds"), offset_seconds))
-        hour = sa.cast(sa.func.strftime(_lit("%H"), shifted), sa.Integer)
-        # %w counts from Sunday (0): Sunday becomes 7, as ISO counts
-        dow = sa.cast(sa.func.strftime(_lit("%w"), shifted), sa.Integer)
-        return hour, sa.case((dow == 0, 7), else_=dow)
-
 
 def _utc(at: Expr) -> Expr:
     return sa.func.timezone(_lit("UTC"), at)
