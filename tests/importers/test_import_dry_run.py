@@ -14,10 +14,9 @@ from onwatch.cli import context
 from onwatch.cli.main import app
 from onwatch.config.store import ConfigRepository
 from onwatch.importers.overrides import overrides_path
+from tests.cli_helpers import Cli, in_process_cli
 from tests.importers.opsgenie_fixtures import account, user
 from tests.importers.opsgenie_server import OpsgenieData, opsgenie_server
-
-Cli = Callable[..., Result]
 
 
 @pytest.fixture
@@ -34,14 +33,9 @@ def base_url(source: OpsgenieData) -> Iterator[str]:
 @pytest.fixture
 def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """`onwatch ...` in this process, on the test's database (built from the environment)."""
-    monkeypatch.setenv("ONWATCH_DATABASE_URL", database_url)
-    for name in ("ONWATCH_AS", "ONWATCH_TOKEN", "ONWATCH_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
-    context.onwatch.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, [str(a) for a in args])
-    context.onwatch().db.dispose()
-    context.onwatch.cache_clear()
+    unset = ("ONWATCH_AS", "ONWATCH_TOKEN", "ONWATCH_PUBLIC_URL")
+    with in_process_cli(database_url, monkeypatch, unset) as cli:
+        yield cli
 
 
 @pytest.fixture

@@ -3,23 +3,19 @@ same commands as the API, each entry on the group's timeline with its interface.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner, Result
 
 from onwatch.bootstrap import Onwatch
-from onwatch.cli import context
-from onwatch.cli.main import app
 from onwatch.settings import Settings
 from tests.chat.test_chat import SECRET, Slack
+from tests.cli_helpers import Cli, in_process_cli
 from tests.paging_helpers import PagingBench, running
 from tests.process_helpers import process_bench
 from tests.receivers import SmtpSink, WebhookSink
 from tests.web_helpers import Browser, set_passwords
-
-Cli = Callable[..., Result]
 
 
 @pytest.fixture
@@ -37,14 +33,8 @@ def bench(onwatch: Onwatch, webhook_sink: WebhookSink, smtp_sink: SmtpSink) -> I
 @pytest.fixture
 def cli(bench: PagingBench, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """`onwatch ...` in this process, on the bench's database (built from the environment)."""
-    monkeypatch.setenv("ONWATCH_DATABASE_URL", database_url)
-    for name in ("ONWATCH_AS", "ONWATCH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    context.onwatch.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    context.onwatch().db.dispose()
-    context.onwatch.cache_clear()
+    with in_process_cli(database_url, monkeypatch) as cli:
+        yield cli
 
 
 def thread(bench: PagingBench, group: int) -> list[tuple[str, str | None, str, str]]:

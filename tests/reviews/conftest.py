@@ -7,16 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from onwatch.bootstrap import Onwatch
-from onwatch.cli import context
-from onwatch.cli.main import app
 from onwatch.config.schema import OnwatchConfig
 from onwatch.db.uow import Database
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory, client_factory
-from tests.reviews.helpers import Cli
+from tests.cli_helpers import Cli, in_process_cli
 from tests.web_helpers import set_passwords
 
 
@@ -43,11 +40,5 @@ def site(onwatch: Onwatch, org: OnwatchConfig) -> Iterator[TestClient]:
 def cli(onwatch: Onwatch, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     """`onwatch ...` in this process, on the test's database (built from the environment, as in a
     shell)."""
-    monkeypatch.setenv("ONWATCH_DATABASE_URL", database_url)
-    for name in ("ONWATCH_AS", "ONWATCH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    context.onwatch.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    context.onwatch().db.dispose()
-    context.onwatch.cache_clear()
+    with in_process_cli(database_url, monkeypatch) as cli:
+        yield cli

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from typer.testing import Result
-
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory
-
-Cli = Callable[..., Result]  # `onwatch ARGS...` run in this process (the `cli` fixture)
 
 
 def ok(response: Any, status: int = 200) -> Any:

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from onwatch.bootstrap import Onwatch
 from onwatch.kernel.clock import FakeClock
 from tests.api_helpers import ClientFactory, client_factory
-from tests.reviews.helpers import Cli, ok, resolved_incident
+from tests.cli_helpers import Cli
+from tests.reviews.helpers import ok, resolved_incident
 from tests.web_helpers import Browser
 
 SECRET = "Signing key exfiltrated"
