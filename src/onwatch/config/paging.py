@@ -7,8 +7,9 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from onwatch.config.base import Strict
 from onwatch.config.types import Duration
 from onwatch.kernel.enums import Role
 from onwatch.paging.domain.alerts import DEFAULT_GROUP_BY
@@ -26,11 +27,7 @@ def _key(value: str) -> str:
 IntegrationKey = Annotated[str, AfterValidator(_key)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TargetConfig(_Strict):
+class TargetConfig(Strict):
     """Exactly one of: a role (its current on-call person), a person, or a channel."""
 
     role: Role | None = None
@@ -51,14 +48,14 @@ class TargetConfig(_Strict):
         return Target(TargetKind.CHANNEL, str(self.channel))
 
 
-class StepConfig(_Strict):
+class StepConfig(Strict):
     targets: list[TargetConfig] = Field(min_length=1)
     delay: Duration = Field(
         default=timedelta(minutes=15), description="wait for an acknowledgement this long"
     )
 
 
-class EscalationPolicyConfig(_Strict):
+class EscalationPolicyConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
     steps: list[StepConfig] = Field(min_length=1, max_length=20)
     repeat: int = Field(default=0, ge=0, le=10, description="run the steps again this many times")
@@ -78,7 +75,7 @@ class IntegrationType(StrEnum):
     GENERIC = "generic"
 
 
-class IntegrationConfig(_Strict):
+class IntegrationConfig(Strict):
     type: IntegrationType
     key: IntegrationKey = Field(description="the secret in the integration URL or routing_key")
     service: str
@@ -86,7 +83,7 @@ class IntegrationConfig(_Strict):
     group_by: list[str] = Field(default_factory=lambda: list(DEFAULT_GROUP_BY), min_length=1)
 
 
-class HeartbeatConfig(_Strict):
+class HeartbeatConfig(Strict):
     """A job that must ping `/api/v1/heartbeats/{key}` every `interval`; silence pages like an alert."""
 
     key: IntegrationKey

@@ -7,15 +7,12 @@ from __future__ import annotations
 from datetime import time
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from onwatch.config.base import Strict
 from onwatch.config.schedules import Day, WallTime
 from onwatch.config.types import TimeZone
 from onwatch.oncall.domain.schedules import Weekday
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ReportDigestEvery(StrEnum):
@@ -23,7 +20,7 @@ class ReportDigestEvery(StrEnum):
     NEVER = "never"
 
 
-class ReportDigestConfig(_Strict):
+class ReportDigestConfig(Strict):
     """The weekly digest: the 7 days up to the digest, to `to` (email) and `channel` (chat)."""
 
     every: ReportDigestEvery = ReportDigestEvery.WEEK
@@ -44,5 +41,5 @@ class ReportDigestConfig(_Strict):
         return self
 
 
-class ReportsConfig(_Strict):
+class ReportsConfig(Strict):
     digest: ReportDigestConfig | None = Field(default=None, description="the weekly digest (none by default)")

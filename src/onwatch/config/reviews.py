@@ -7,16 +7,13 @@ from datetime import time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from onwatch.config.base import Strict
 from onwatch.config.schedules import Day, WallTime
 from onwatch.config.types import Duration, TimeZone, Url
 from onwatch.kernel.enums import Severity
 from onwatch.oncall.domain.schedules import Weekday
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TrackerType(StrEnum):
@@ -24,7 +21,7 @@ class TrackerType(StrEnum):
     GITLAB = "gitlab"
 
 
-class TrackerConfig(_Strict):
+class TrackerConfig(Strict):
     """Open an issue in the production tracker for each corrective action."""
 
     type: TrackerType
@@ -51,7 +48,7 @@ class DigestZone(StrEnum):
     ORGANISATION = "organisation"  # everyone at the organisation's (or `timezone`'s) hour
 
 
-class DigestConfig(_Strict):
+class DigestConfig(Strict):
     """The overdue digest: overdue reviews and corrective actions, sent on a schedule to their
     owners, and in full to the IMOC on call (unless `imoc` is false), `to` and `channel`."""
 
@@ -67,7 +64,7 @@ class DigestConfig(_Strict):
     imoc: bool = Field(default=True, description="the IMOC on call at its hour gets the full digest too")
 
 
-class ReviewsConfig(_Strict):
+class ReviewsConfig(Strict):
     required: list[Severity] = Field(
         default_factory=lambda: [Severity.S1, Severity.S2],
         description="severities whose resolution creates a review (and any labelled review-requested)",

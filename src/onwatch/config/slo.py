@@ -7,16 +7,13 @@ from dataclasses import fields
 from datetime import timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from onwatch.config.base import Strict
 from onwatch.config.types import Duration, Positive, Ratio, Url
 from onwatch.slo.domain import DetectionPolicy, Objectives
 
 WINDOW_PLACEHOLDER = "$window"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SloSource(StrEnum):
@@ -24,7 +21,7 @@ class SloSource(StrEnum):
     PUSHED = "pushed"  # POST /api/v1/slo/samples
 
 
-class PromQueries(_Strict):
+class PromQueries(Strict):
     """PromQL per indicator, each a per-second rate over `$window` aggregated to one series, e.g.
     `sum(rate(http_requests_total{job="web"}[$window]))`."""
 
@@ -35,7 +32,7 @@ class PromQueries(_Strict):
     apdex_total: str | None = Field(default=None, description="requests with a latency (default: requests)")
 
 
-class Slo(_Strict):
+class Slo(Strict):
     """Service level objectives. `error_ratio` is the target share of good requests (0.9999)."""
 
     apdex: Ratio | None = None
@@ -63,12 +60,12 @@ class Slo(_Strict):
         return Objectives(**{f.name: getattr(self, f.name) for f in fields(Objectives)})
 
 
-class PrometheusServer(_Strict):
+class PrometheusServer(Strict):
     url: Url
     timeout: Duration = timedelta(seconds=5)
 
 
-class SloSettings(_Strict):
+class SloSettings(Strict):
     """How detection runs (PROCESS.md §8 defaults)."""
 
     integration: str = Field(
